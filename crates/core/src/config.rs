@@ -1,0 +1,561 @@
+//! The configuration file: accounts, watch lists and severity overrides. It never holds a secret.
+//!
+//! Errors name the file, the line and the key so that a hand-written file can be fixed quickly.
+//! A file that fails to load is never rewritten by us: callers get the error and keep the file.
+
+use crate::error::{Error, Result};
+use crate::model::{Severity, Vendor};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_POLL_INTERVAL_SECS: u64 = 15;
+pub const MIN_POLL_INTERVAL_SECS: u64 = 1;
+pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
+pub const AGORA_DEFAULT_BASE_URL: &str = "https://api.agora.io";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_poll_interval")]
+    pub poll_interval_secs: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            poll_interval_secs: DEFAULT_POLL_INTERVAL_SECS,
+            accounts: Vec::new(),
+        }
+    }
+}
+
+fn default_poll_interval() -> u64 {
+    DEFAULT_POLL_INTERVAL_SECS
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// How a Huawei account authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HuaweiAuth {
+    /// Sign in a supervisor seat (workno + password from the keyring) and keep the session alive.
+    #[default]
+    Signin,
+    /// Use a Guid obtained elsewhere, stored in the keyring as the secret.
+    Guid,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// Stable identifier; names the keyring entry.
+    pub id: String,
+    pub vendor: Vendor,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+    /// Scheme, host and port only; the client adds the vendor's documented path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Extra CA certificates (PEM) trusted for this account, beside the system's roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    /// Agent ids to watch; empty = every agent the account can see (agora, segura).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watch: Vec<String>,
+    /// Overrides of the default severity, keyed by native state ("2", "STOPPED") or its label.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity: BTreeMap<String, Severity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+
+    // Huawei
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<HuaweiAuth>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workno: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phonenum: Option<String>,
+
+    // Agora
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+
+    // Segura
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+impl AccountConfig {
+    /// A blank account of a vendor, for builders and tests.
+    pub fn new(id: &str, vendor: Vendor, base_url: Option<&str>) -> Self {
+        AccountConfig {
+            id: id.to_string(),
+            vendor,
+            name: String::new(),
+            enabled: true,
+            base_url: base_url.map(str::to_string),
+            ca_file: None,
+            watch: Vec::new(),
+            severity: BTreeMap::new(),
+            poll_interval_secs: None,
+            timeout_secs: None,
+            auth: None,
+            workno: None,
+            phonenum: None,
+            app_id: None,
+            customer_id: None,
+            channel: None,
+            client_id: None,
+        }
+    }
+
+    pub fn display_name(&self) -> &str {
+        if self.name.trim().is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
+
+    /// The base URL with the vendor default applied and without a trailing slash.
+    pub fn effective_base_url(&self) -> String {
+        let raw = match (&self.base_url, self.vendor) {
+            (Some(u), _) => u.as_str(),
+            (None, Vendor::Agora) => AGORA_DEFAULT_BASE_URL,
+            (None, _) => "",
+        };
+        raw.trim_end_matches('/').to_string()
+    }
+
+    pub fn huawei_auth(&self) -> HuaweiAuth {
+        self.auth.unwrap_or_default()
+    }
+
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS))
+    }
+
+    /// Checks everything a client needs. The error's key names the offending field.
+    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+        let fail = |key: &str, msg: String| Err((key.to_string(), msg));
+        if self.id.is_empty()
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return fail(
+                "id",
+                format!(
+                    "{:?} must be non-empty and use only letters, digits, '-', '_' or '.'",
+                    self.id
+                ),
+            );
+        }
+        if self.base_url.is_none() && self.vendor != Vendor::Agora {
+            return fail("base_url", format!("is required for vendor {}", self.vendor));
+        }
+        if let Err(msg) = validate_base_url(&self.effective_base_url()) {
+            return fail("base_url", msg);
+        }
+        if let Some(secs) = self.poll_interval_secs {
+            if secs < MIN_POLL_INTERVAL_SECS {
+                return fail("poll_interval_secs", "must be at least 1".into());
+            }
+        }
+        if self.timeout_secs == Some(0) {
+            return fail("timeout_secs", "must be at least 1".into());
+        }
+        if self.watch.iter().any(|w| w.trim().is_empty()) {
+            return fail("watch", "agent ids must not be empty".into());
+        }
+        let foreign: &[(&str, bool)] = match self.vendor {
+            Vendor::Huawei => &[
+                ("app_id", self.app_id.is_some()),
+                ("customer_id", self.customer_id.is_some()),
+                ("channel", self.channel.is_some()),
+                ("client_id", self.client_id.is_some()),
+            ],
+            Vendor::Agora => &[
+                ("auth", self.auth.is_some()),
+                ("workno", self.workno.is_some()),
+                ("phonenum", self.phonenum.is_some()),
+                ("client_id", self.client_id.is_some()),
+            ],
+            Vendor::Segura => &[
+                ("auth", self.auth.is_some()),
+                ("workno", self.workno.is_some()),
+                ("phonenum", self.phonenum.is_some()),
+                ("app_id", self.app_id.is_some()),
+                ("customer_id", self.customer_id.is_some()),
+                ("channel", self.channel.is_some()),
+            ],
+        };
+        if let Some((key, _)) = foreign.iter().find(|(_, present)| *present) {
+            return fail(key, format!("does not apply to vendor {}", self.vendor));
+        }
+        match self.vendor {
+            Vendor::Huawei => {
+                if self.watch.is_empty() {
+                    return fail(
+                        "watch",
+                        "huawei accounts need the agent ids to watch (the gateway has no list call)"
+                            .into(),
+                    );
+                }
+                if let Some(bad) = self.watch.iter().find(|w| validate_huawei_agent_id(w).is_err()) {
+                    return fail("watch", validate_huawei_agent_id(bad).unwrap_err());
+                }
+                if self.huawei_auth() == HuaweiAuth::Signin {
+                    match self.workno.as_deref() {
+                        None => return fail("workno", "is required when auth = \"signin\"".into()),
+                        Some(w) => {
+                            if let Err(msg) = validate_huawei_agent_id(w) {
+                                return fail("workno", msg);
+                            }
+                        }
+                    }
+                    if self.phonenum.as_deref().is_some_and(|p| p.len() > 24) {
+                        return fail("phonenum", "is at most 24 characters".into());
+                    }
+                }
+            }
+            Vendor::Agora => {
+                if self.app_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                    return fail("app_id", "is required for vendor agora".into());
+                }
+                if self.customer_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                    return fail("customer_id", "is required for vendor agora".into());
+                }
+            }
+            Vendor::Segura => {
+                if self.client_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                    return fail("client_id", "is required for vendor segura".into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Huawei agent ids are strings of digits, 101..999999.
+pub fn validate_huawei_agent_id(id: &str) -> std::result::Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 6
+        && id.chars().all(|c| c.is_ascii_digit())
+        && (101..=999_999).contains(&id.parse::<u32>().unwrap_or(0));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "huawei agent id {id:?} must be digits between 101 and 999999"
+        ))
+    }
+}
+
+/// `https://host[:port]` only; `http` is allowed for loopback addresses (the simulators).
+pub fn validate_base_url(raw: &str) -> std::result::Result<(), String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("{raw:?} is not a URL: {e}"))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| format!("{raw:?} has no host"))?;
+    if url.path() != "/" && !url.path().is_empty() {
+        return Err(format!(
+            "{raw:?} must be scheme, host and port only (the vendor's path is added by AgentWatch)"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(format!("{raw:?} must not carry a query, fragment or user name"));
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback_host(host) => Ok(()),
+        "http" => Err(format!(
+            "{raw:?} must use https (plain http is allowed only for loopback addresses)"
+        )),
+        other => Err(format!("{raw:?}: unsupported scheme {other:?}")),
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+/// Where the configuration lives by default (`~/.config/agentwatch/config.toml` on Linux).
+pub fn default_config_path() -> PathBuf {
+    directories::ProjectDirs::from("", "", "agentwatch")
+        .map(|d| d.config_dir().join("config.toml"))
+        .unwrap_or_else(|| PathBuf::from("agentwatch.toml"))
+}
+
+/// The raw shape used while loading, to learn where each account starts in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default = "default_poll_interval")]
+    poll_interval_secs: u64,
+    #[serde(default)]
+    accounts: Vec<toml::Spanned<toml::Value>>,
+}
+
+impl Config {
+    /// Reads and validates a config file. A missing file is an empty configuration.
+    pub fn load(path: &Path) -> Result<Config> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(Error::Io(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    /// Parses and validates config text; `path` only names the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let config_error = |span: Option<std::ops::Range<usize>>, key: &str, message: String| {
+            Error::Config {
+                file: path.to_path_buf(),
+                line: span.map(|s| line_of(text, s.start)).unwrap_or(1),
+                key: key.to_string(),
+                message,
+            }
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (key, message) = split_toml_message(e.message());
+            config_error(e.span(), &key, message)
+        })?;
+        if raw.poll_interval_secs < MIN_POLL_INTERVAL_SECS {
+            return Err(config_error(
+                find_key_span(text, "poll_interval_secs"),
+                "poll_interval_secs",
+                "must be at least 1".into(),
+            ));
+        }
+        let mut accounts = Vec::with_capacity(raw.accounts.len());
+        for spanned in raw.accounts {
+            let span = spanned.span();
+            let account: AccountConfig = spanned.into_inner().try_into().map_err(|e: toml::de::Error| {
+                let (key, message) = split_toml_message(e.message());
+                config_error(Some(span.clone()), &key, message)
+            })?;
+            if let Err((key, message)) = account.validate() {
+                let key_span = find_key_span(&text[span.clone()], &key)
+                    .map(|s| (span.start + s.start)..(span.start + s.end));
+                return Err(config_error(
+                    key_span.or(Some(span.clone())),
+                    &format!("accounts[{}].{key}", account.id),
+                    message,
+                ));
+            }
+            if accounts.iter().any(|a: &AccountConfig| a.id == account.id) {
+                return Err(config_error(
+                    Some(span),
+                    &format!("accounts[{}].id", account.id),
+                    "duplicate account id".into(),
+                ));
+            }
+            accounts.push(account);
+        }
+        Ok(Config {
+            poll_interval_secs: raw.poll_interval_secs,
+            accounts,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("config serialises to TOML")
+    }
+
+    /// Writes the file atomically (temporary file, then rename), creating its folder.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        for account in &self.accounts {
+            account.validate().map_err(|(key, message)| Error::Config {
+                file: path.to_path_buf(),
+                line: 0,
+                key: format!("accounts[{}].{key}", account.id),
+                message,
+            })?;
+        }
+        let io = |e: std::io::Error| Error::Io(format!("cannot write {}: {e}", path.display()));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, self.to_toml()).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+
+    pub fn account(&self, id: &str) -> Option<&AccountConfig> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    pub fn poll_interval(&self, account: &AccountConfig) -> std::time::Duration {
+        std::time::Duration::from_secs(account.poll_interval_secs.unwrap_or(self.poll_interval_secs))
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Finds `key =` at the start of a line, to point at the offending line.
+fn find_key_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                let start = offset + (line.len() - trimmed.len());
+                return Some(start..start + key.len());
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// toml's messages read "unknown field `x`, expected one of ..."; pull out the key when named.
+fn split_toml_message(message: &str) -> (String, String) {
+    let key = ["unknown field `", "missing field `", "duplicate key `"]
+        .iter()
+        .find_map(|prefix| {
+            message
+                .find(prefix)
+                .map(|i| &message[i + prefix.len()..])
+                .and_then(|rest| rest.split('`').next())
+        })
+        .unwrap_or("")
+        .to_string();
+    (key, message.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+poll_interval_secs = 15
+[[accounts]]
+id = "cc-main"
+vendor = "huawei"
+name = "Contact centre"
+base_url = "https://10.1.2.3:8043"
+ca_file = "/etc/agentwatch/cc-ca.pem"
+watch = ["101", "102"]
+auth = "signin"
+workno = "5001"
+phonenum = "40038"
+
+[[accounts]]
+id = "ai"
+vendor = "agora"
+app_id = "appid"
+customer_id = "cust"
+
+[[accounts]]
+id = "nc"
+vendor = "segura"
+base_url = "http://127.0.0.1:9000"
+client_id = "client"
+[accounts.severity]
+vanished = "warning"
+"#;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("/tmp/c.toml"))
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.accounts.len(), 3);
+        assert_eq!(c.accounts[0].watch, vec!["101", "102"]);
+        assert_eq!(c.accounts[1].effective_base_url(), "https://api.agora.io");
+        assert_eq!(c.accounts[2].severity["vanished"], Severity::Warning);
+    }
+
+    #[test]
+    fn round_trips_through_save() {
+        let c = parse(GOOD).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        c.save(&path).unwrap();
+        assert_eq!(Config::load(&path).unwrap(), c);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let text = GOOD.replace("phonenum = \"40038\"", "phonenum = \"40038\"\npasword = \"x\"");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.starts_with("/tmp/c.toml:"), "{err}");
+        assert!(err.contains("pasword"), "{err}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback() {
+        let text = GOOD.replace("https://10.1.2.3:8043", "http://10.1.2.3:8043");
+        let err = parse(&text).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("accounts[cc-main].base_url"), "{msg}");
+        assert!(msg.contains(":7:"), "points at the base_url line: {msg}");
+        assert!(validate_base_url("http://[::1]:80").is_ok());
+        assert!(validate_base_url("http://localhost:80").is_ok());
+    }
+
+    #[test]
+    fn base_url_with_a_path_is_refused() {
+        assert!(validate_base_url("https://h:8043/agentgateway/resource").is_err());
+        assert!(validate_base_url("https://h:8043/").is_ok());
+    }
+
+    #[test]
+    fn huawei_ids_are_checked() {
+        assert!(validate_huawei_agent_id("101").is_ok());
+        assert!(validate_huawei_agent_id("999999").is_ok());
+        assert!(validate_huawei_agent_id("100").is_err());
+        assert!(validate_huawei_agent_id("1000000").is_err());
+        assert!(validate_huawei_agent_id("12a").is_err());
+        let text = GOOD.replace("[\"101\", \"102\"]", "[\"101\", \"abc\"]");
+        assert!(parse(&text).unwrap_err().to_string().contains("abc"));
+    }
+
+    #[test]
+    fn vendor_fields_are_required_and_foreign_ones_refused() {
+        let text = GOOD.replace("customer_id = \"cust\"", "");
+        assert!(parse(&text).unwrap_err().to_string().contains("customer_id"));
+        let text = GOOD.replace("client_id = \"client\"", "client_id = \"client\"\nworkno = \"5001\"");
+        assert!(parse(&text).unwrap_err().to_string().contains("does not apply"));
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let text = GOOD.replace("id = \"nc\"", "id = \"ai\"");
+        assert!(parse(&text).unwrap_err().to_string().contains("duplicate"));
+    }
+
+    #[test]
+    fn a_missing_file_is_an_empty_config() {
+        let c = Config::load(Path::new("/nonexistent/agentwatch.toml")).unwrap();
+        assert!(c.accounts.is_empty());
+    }
+}

@@ -1,0 +1,192 @@
+//! The core's one error type. Every error has a machine-readable kind so that the UI and the CLI
+//! can tell an authentication failure from a TLS problem from a timeout from a locked keyring.
+//! Messages never contain secrets: they are built from status codes, vendor error codes and our
+//! own words, never from request headers or bodies we sent.
+
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Credentials refused (HTTP 401/403, Huawei 100-004, token endpoint refusal).
+    Auth,
+    /// Certificate or TLS handshake problem.
+    Tls,
+    /// The server did not answer within the time limit.
+    Timeout,
+    /// Could not connect (refused, reset, DNS).
+    Connect,
+    /// An HTTP status that is not success (5xx, 404 where a list was expected...).
+    HttpStatus,
+    /// Rate limited (HTTP 429); `retry_after` tells when to come back.
+    RateLimited,
+    /// The answer could not be understood (bad JSON, wrong types, missing fields).
+    Malformed,
+    /// The vendor answered with an error code in its body (Huawei retcode, Segura error_code).
+    Vendor,
+    /// The secret store could not be used (no Secret Service, locked, timed out).
+    Keyring,
+    /// No secret is stored for the account.
+    MissingSecret,
+    /// The configuration is invalid.
+    Config,
+    /// Local I/O failed.
+    Io,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Auth => "auth",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Connect => "connect",
+            ErrorKind::HttpStatus => "http_status",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Malformed => "malformed",
+            ErrorKind::Vendor => "vendor",
+            ErrorKind::Keyring => "keyring",
+            ErrorKind::MissingSecret => "missing_secret",
+            ErrorKind::Config => "config",
+            ErrorKind::Io => "io",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    #[error("{message}")]
+    Poll {
+        kind: ErrorKind,
+        message: String,
+        /// Set when the server asked us to wait (HTTP 429 / 503 with Retry-After).
+        retry_after: Option<Duration>,
+    },
+    #[error("{}", config_message(file, *line, key, message))]
+    Config {
+        file: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Keyring(String),
+    #[error("no secret is stored for account {0:?} (run `agentwatch secret set {0}`)")]
+    MissingSecret(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn poll(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error::Poll {
+            kind,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Poll { kind, .. } => *kind,
+            Error::Config { .. } => ErrorKind::Config,
+            Error::Keyring(_) => ErrorKind::Keyring,
+            Error::MissingSecret(_) => ErrorKind::MissingSecret,
+            Error::Io(_) => ErrorKind::Io,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Poll { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Classifies a reqwest transport error. The URL is stripped: it can carry query values.
+    pub fn from_transport(err: reqwest::Error) -> Self {
+        let err = err.without_url();
+        let kind = if err.is_timeout() {
+            ErrorKind::Timeout
+        } else if is_tls_error(&err) {
+            ErrorKind::Tls
+        } else if err.is_decode() {
+            ErrorKind::Malformed
+        } else {
+            ErrorKind::Connect
+        };
+        let message = match kind {
+            ErrorKind::Timeout => "no answer within the time limit".to_string(),
+            ErrorKind::Tls => format!("TLS failure: {}", error_chain(&err)),
+            ErrorKind::Malformed => format!("unreadable answer: {}", error_chain(&err)),
+            _ => format!("connection failed: {}", error_chain(&err)),
+        };
+        Error::poll(kind, message)
+    }
+
+    /// An error for an answer we could not understand. `what` names the vendor call.
+    pub fn malformed(what: &str, err: impl std::fmt::Display) -> Self {
+        Error::poll(ErrorKind::Malformed, format!("malformed answer to {what}: {err}"))
+    }
+}
+
+fn config_message(file: &std::path::Path, line: usize, key: &str, message: &str) -> String {
+    let place = if line > 0 {
+        format!("{}:{line}", file.display())
+    } else {
+        file.display().to_string()
+    };
+    if key.is_empty() {
+        format!("{place}: {message}")
+    } else {
+        format!("{place}: {key}: {message}")
+    }
+}
+
+/// The whole source chain on one line ("error sending request: tcp connect error: refused").
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+fn is_tls_error(err: &reqwest::Error) -> bool {
+    let chain = error_chain(err).to_ascii_lowercase();
+    ["certificate", "tls", "handshake", "unknownissuer", "invalid peer"]
+        .iter()
+        .any(|needle| chain.contains(needle))
+}
+
+/// What crosses to the UI: `{kind, message}`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ErrorReport {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl From<&Error> for ErrorReport {
+    fn from(e: &Error) -> Self {
+        ErrorReport {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}

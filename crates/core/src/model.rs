@@ -1,0 +1,175 @@
+//! The vocabulary shared by every part of the engine: severities, observations and snapshots.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// A normalised severity. Vendors' native states map onto it; the native state is kept beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Ok,
+    Info,
+    Warning,
+    Critical,
+    Unknown,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Ok,
+        Severity::Info,
+        Severity::Warning,
+        Severity::Critical,
+        Severity::Unknown,
+    ];
+
+    /// How bad this is when several are combined into one "worst" answer.
+    /// Critical dominates, then warning; an unknown state is worse than a healthy one but a
+    /// known warning is more actionable than not knowing (the Nagios convention).
+    pub fn rank(self) -> u8 {
+        match self {
+            Severity::Ok => 0,
+            Severity::Info => 1,
+            Severity::Unknown => 2,
+            Severity::Warning => 3,
+            Severity::Critical => 4,
+        }
+    }
+
+    /// The worst of several severities; `Ok` for none.
+    pub fn worst<I: IntoIterator<Item = Severity>>(items: I) -> Severity {
+        items
+            .into_iter()
+            .max_by_key(|s| s.rank())
+            .unwrap_or(Severity::Ok)
+    }
+
+    /// Nagios plugin exit code: 0 ok, 1 warning, 2 critical, 3 unknown. Info counts as ok.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Severity::Ok | Severity::Info => 0,
+            Severity::Warning => 1,
+            Severity::Critical => 2,
+            Severity::Unknown => 3,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Ok => "ok",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+            Severity::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown severity {s:?} (expected ok, info, warning, critical or unknown)"))
+    }
+}
+
+/// The supported vendors. Adding one means a new module under `vendors/` and one line in
+/// `vendors::build_client`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    Huawei,
+    Agora,
+    Segura,
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 3] = [Vendor::Huawei, Vendor::Agora, Vendor::Segura];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Huawei => "huawei",
+            Vendor::Agora => "agora",
+            Vendor::Segura => "segura",
+        }
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One agent as seen in one poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    /// The vendor's agent id, verbatim (Huawei work number, Agora agent_id, Segura id).
+    pub agent_id: String,
+    /// A display name where the vendor gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The vendor's state as a person reads it ("idle", "RUNNING", "registered"); unknown
+    /// values are kept as they came ("state 42", "HIBERNATING").
+    pub state: String,
+    /// The raw value the state came from (Huawei "4", Agora "RUNNING"); the key users
+    /// override severities with.
+    pub native: String,
+    pub severity: Severity,
+    /// Attributes whose change matters although the state did not change (Segura: port and a
+    /// short hash of the fingerprint). Compared by the change detector; never holds a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Extra facts for the UI ("talking", "started 12:03"); not compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Everything one successful poll of one account saw, keyed by agent id.
+pub type Snapshot = BTreeMap<String, Observation>;
+
+/// Builds a snapshot from observations; later duplicates win.
+pub fn snapshot_from(observations: impl IntoIterator<Item = Observation>) -> Snapshot {
+    observations
+        .into_iter()
+        .map(|o| (o.agent_id.clone(), o))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_prefers_critical_then_warning_then_unknown() {
+        use Severity::*;
+        assert_eq!(Severity::worst([Ok, Unknown, Warning]), Warning);
+        assert_eq!(Severity::worst([Ok, Unknown, Info]), Unknown);
+        assert_eq!(Severity::worst([Critical, Unknown]), Critical);
+        assert_eq!(Severity::worst([]), Ok);
+    }
+
+    #[test]
+    fn exit_codes_follow_nagios() {
+        assert_eq!(Severity::Info.exit_code(), 0);
+        assert_eq!(Severity::Warning.exit_code(), 1);
+        assert_eq!(Severity::Critical.exit_code(), 2);
+        assert_eq!(Severity::Unknown.exit_code(), 3);
+    }
+
+    #[test]
+    fn severity_parses_case_insensitively_and_rejects_others() {
+        assert_eq!("CRITICAL".parse::<Severity>(), Ok(Severity::Critical));
+        assert!("bad".parse::<Severity>().is_err());
+    }
+}

@@ -1,0 +1,23 @@
+//! Huawei client. (Being written: see issue 2.)
+
+use super::{ClientContext, VendorClient};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Observation;
+use async_trait::async_trait;
+
+pub struct HuaweiClient {
+    _ctx: ClientContext,
+}
+
+impl HuaweiClient {
+    pub fn new(ctx: ClientContext) -> Result<Self> {
+        Ok(Self { _ctx: ctx })
+    }
+}
+
+#[async_trait]
+impl VendorClient for HuaweiClient {
+    async fn poll(&self) -> Result<Vec<Observation>> {
+        Err(Error::poll(ErrorKind::Vendor, "not implemented yet"))
+    }
+}

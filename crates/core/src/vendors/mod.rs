@@ -1,0 +1,112 @@
+//! One module per vendor: its wire types, its mapping of native states to severities and its
+//! session logic. Adding a vendor means one new module and one line in [`build_client`].
+
+pub mod agora;
+pub mod huawei;
+pub mod segura;
+
+use crate::config::AccountConfig;
+use crate::error::Result;
+use crate::model::{Observation, Severity, Vendor};
+use async_trait::async_trait;
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What the engine needs from a vendor.
+#[async_trait]
+pub trait VendorClient: Send + Sync {
+    /// One poll: the current observation of every watched agent (every visible agent when the
+    /// watch list is empty). Signs in or refreshes tokens as needed. An error means the account
+    /// could not be polled at all; a single agent the vendor does not know is an observation
+    /// with severity `unknown`, not an error.
+    async fn poll(&self) -> Result<Vec<Observation>>;
+
+    /// Releases server-side sessions (Huawei sign-out) and stops background tasks.
+    async fn shutdown(&self) {}
+
+    /// The severity of an agent disappearing from the account's answers.
+    fn vanished_severity(&self) -> Severity {
+        Severity::Warning
+    }
+
+    /// The severity of an agent whose identity (Segura: port, fingerprint) changed.
+    fn identity_change_severity(&self) -> Severity {
+        Severity::Critical
+    }
+}
+
+/// Everything a client is built from. The secret travels from the keyring to here and from
+/// here only into request headers or bodies.
+pub struct ClientContext {
+    pub account: AccountConfig,
+    pub secret: SecretString,
+    pub http: reqwest::Client,
+}
+
+/// The registry of vendors.
+pub fn build_client(ctx: ClientContext) -> Result<Arc<dyn VendorClient>> {
+    Ok(match ctx.account.vendor {
+        Vendor::Huawei => Arc::new(huawei::HuaweiClient::new(ctx)?),
+        Vendor::Agora => Arc::new(agora::AgoraClient::new(ctx)?),
+        Vendor::Segura => Arc::new(segura::SeguraClient::new(ctx)?),
+    })
+}
+
+/// Applies the account's severity overrides, matched on the native value first and then on the
+/// state label, case-insensitively.
+pub fn apply_severity_overrides(overrides: &BTreeMap<String, Severity>, obs: &mut Observation) {
+    if overrides.is_empty() {
+        return;
+    }
+    let found = overrides.get(&obs.native).or_else(|| {
+        overrides
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&obs.native) || k.eq_ignore_ascii_case(&obs.state))
+            .map(|(_, v)| v)
+    });
+    if let Some(sev) = found {
+        obs.severity = *sev;
+    }
+}
+
+/// Looks up an override for a special key such as "vanished".
+pub fn override_for(overrides: &BTreeMap<String, Severity>, key: &str) -> Option<Severity> {
+    overrides
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| *v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs(native: &str, state: &str) -> Observation {
+        Observation {
+            agent_id: "1".into(),
+            name: None,
+            state: state.into(),
+            native: native.into(),
+            severity: Severity::Ok,
+            identity: None,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn overrides_match_native_value_or_label() {
+        let mut map = BTreeMap::new();
+        map.insert("2".to_string(), Severity::Critical);
+        map.insert("Rest".to_string(), Severity::Warning);
+        let mut a = obs("2", "signed out");
+        apply_severity_overrides(&map, &mut a);
+        assert_eq!(a.severity, Severity::Critical);
+        let mut b = obs("8", "rest");
+        apply_severity_overrides(&map, &mut b);
+        assert_eq!(b.severity, Severity::Warning);
+        let mut c = obs("4", "idle");
+        apply_severity_overrides(&map, &mut c);
+        assert_eq!(c.severity, Severity::Ok);
+    }
+}

@@ -1,0 +1,50 @@
+//! Shared helpers for the end-to-end tests: accounts pointed at a simulator, clients built the
+//! way the engine builds them, and waiting for a condition with a deadline.
+
+use agentwatch_core::config::AccountConfig;
+use agentwatch_core::vendors::{build_client, ClientContext, VendorClient};
+use agentwatch_core::{Result, Vendor};
+use secrecy::SecretString;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A blank account of `vendor` pointed at `base_url`, with a short time limit so that the
+/// "slow answer" faults trip it quickly.
+pub fn account(id: &str, vendor: Vendor, base_url: &str) -> AccountConfig {
+    let mut a = AccountConfig::new(id, vendor, Some(base_url));
+    a.name = format!("{vendor} test");
+    a.timeout_secs = Some(2);
+    a
+}
+
+/// Builds the account's client exactly as the engine does (validated config, real HTTP client).
+pub fn client(account: &AccountConfig, secret: &str) -> Result<Arc<dyn VendorClient>> {
+    account
+        .validate()
+        .unwrap_or_else(|(k, m)| panic!("test account invalid: {k}: {m}"));
+    let http = agentwatch_core::http::client_for(account)?;
+    build_client(ClientContext {
+        account: account.clone(),
+        secret: SecretString::from(secret.to_string()),
+        http,
+    })
+}
+
+/// Polls `check` until it returns `Some` or the deadline passes.
+pub async fn wait_for<T, F, Fut>(deadline: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let until = tokio::time::Instant::now() + deadline;
+    loop {
+        if let Some(v) = check().await {
+            return Some(v);
+        }
+        if tokio::time::Instant::now() >= until {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
