@@ -25,7 +25,9 @@ pub fn client_for(account: &AccountConfig) -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_max_idle_per_host(256)
-        .tcp_nodelay(true);
+        .tcp_nodelay(true)
+        // Huawei Cloud load balancers pin a session with a cookie that must be sent back.
+        .cookie_store(true);
     if let Some(path) = &account.ca_file {
         let pem = std::fs::read(path).map_err(|e| {
             Error::poll(
