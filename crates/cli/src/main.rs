@@ -1,1 +1,114 @@
-fn main() {}
+//! `agentwatch`: the headless front end of AgentWatch over the same core as the tray app.
+
+mod commands;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "agentwatch", version, about = "Watch contact-centre, AI and connector agents; notify when one changes state.")]
+struct Cli {
+    /// Configuration file (default: the platform config dir, ~/.config/agentwatch/config.toml on Linux).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the three vendor simulators in-process with a ready-made config and print every change.
+    Demo {
+        /// How long to run (e.g. 30s, 2m); runs until Ctrl-C when absent.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        duration: Option<Duration>,
+    },
+    /// Watch the configured accounts and print one line per change until Ctrl-C.
+    Watch {
+        /// Also send desktop notifications.
+        #[arg(long)]
+        notify: bool,
+    },
+    /// Poll every account once and print its agents; exit 0/1/2/3 for ok/warning/critical/unknown.
+    Check {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage account secrets in the OS keyring.
+    Secret {
+        #[command(subcommand)]
+        action: SecretAction,
+    },
+    /// Run the three vendor simulators alone (for trying the app or other tools against them).
+    Sim {
+        /// First port: huawei on N, agora on N+1, segura on N+2 (default: free ports).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Serve HTTPS with a generated CA, written to this file (use it as an account's ca_file).
+        #[arg(long, value_name = "FILE")]
+        tls_ca: Option<PathBuf>,
+        /// Keep agents changing state every few seconds, as in the demo.
+        #[arg(long)]
+        script: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretAction {
+    /// Store the account's secret: typed without echo, or read from standard input.
+    Set {
+        account: String,
+        /// Read the secret from standard input (first line) instead of the terminal.
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Delete the account's secret from the keyring.
+    Delete { account: String },
+    /// Say where the account's secret comes from (keyring, environment, or missing); never prints it.
+    Status { account: String },
+}
+
+fn main() -> ExitCode {
+    agentwatch_core::clock::init_local_offset();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AGENTWATCH_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let config_path = cli
+        .config
+        .unwrap_or_else(agentwatch_core::config::default_config_path);
+    let code = runtime.block_on(async move {
+        match cli.command {
+            Command::Demo { duration } => commands::demo::run(duration).await,
+            Command::Watch { notify } => commands::watch::run(&config_path, notify).await,
+            Command::Check { json } => commands::check::run(&config_path, json).await,
+            Command::Secret { action } => match action {
+                SecretAction::Set { account, stdin } => {
+                    commands::secret::set(&config_path, &account, stdin).await
+                }
+                SecretAction::Delete { account } => commands::secret::delete(&account).await,
+                SecretAction::Status { account } => commands::secret::status(&account).await,
+            },
+            Command::Sim {
+                port,
+                tls_ca,
+                script,
+            } => commands::sim::run(port, tls_ca, script).await,
+        }
+    });
+    // Blocking threads (keyring, notifications) must not keep the process alive.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    ExitCode::from(code)
+}

@@ -20,6 +20,8 @@ pub const AGORA_DEFAULT_BASE_URL: &str = "https://api.agora.io";
 pub struct Config {
     #[serde(default = "default_poll_interval")]
     pub poll_interval_secs: u64,
+    #[serde(default)]
+    pub notifications: NotificationSettings,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountConfig>,
 }
@@ -28,8 +30,48 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             poll_interval_secs: DEFAULT_POLL_INTERVAL_SECS,
+            notifications: NotificationSettings::default(),
             accounts: Vec::new(),
         }
+    }
+}
+
+/// Which events become desktop notifications, by the severity the event carries (a change to
+/// FAILED is critical, a recovery ok, an unreachable account unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationSettings {
+    pub enabled: bool,
+    pub ok: bool,
+    pub info: bool,
+    pub warning: bool,
+    pub critical: bool,
+    pub unknown: bool,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        NotificationSettings {
+            enabled: true,
+            ok: true,
+            info: true,
+            warning: true,
+            critical: true,
+            unknown: true,
+        }
+    }
+}
+
+impl NotificationSettings {
+    pub fn wants(&self, severity: Severity) -> bool {
+        self.enabled
+            && match severity {
+                Severity::Ok => self.ok,
+                Severity::Info => self.info,
+                Severity::Warning => self.warning,
+                Severity::Critical => self.critical,
+                Severity::Unknown => self.unknown,
+            }
     }
 }
 
@@ -317,6 +359,8 @@ struct RawConfig {
     #[serde(default = "default_poll_interval")]
     poll_interval_secs: u64,
     #[serde(default)]
+    notifications: NotificationSettings,
+    #[serde(default)]
     accounts: Vec<toml::Spanned<toml::Value>>,
 }
 
@@ -378,6 +422,7 @@ impl Config {
         }
         Ok(Config {
             poll_interval_secs: raw.poll_interval_secs,
+            notifications: raw.notifications,
             accounts,
         })
     }
@@ -455,6 +500,8 @@ mod tests {
 
     const GOOD: &str = r#"
 poll_interval_secs = 15
+[notifications]
+info = false
 [[accounts]]
 id = "cc-main"
 vendor = "huawei"
@@ -492,6 +539,8 @@ vanished = "warning"
         assert_eq!(c.accounts[0].watch, vec!["101", "102"]);
         assert_eq!(c.accounts[1].effective_base_url(), "https://api.agora.io");
         assert_eq!(c.accounts[2].severity["vanished"], Severity::Warning);
+        assert!(!c.notifications.wants(Severity::Info));
+        assert!(c.notifications.wants(Severity::Critical));
     }
 
     #[test]

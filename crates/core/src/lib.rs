@@ -3,12 +3,24 @@
 //! Data flows one way: config + secrets -> per-account poller -> vendor client -> snapshot ->
 //! change detector -> events -> notifier and the latest-status channel.
 
+mod board;
+pub mod check;
+pub mod clock;
 pub mod config;
+pub mod detector;
+pub mod engine;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod model;
+pub mod notifier;
+pub mod poller;
 pub mod secrets;
+pub mod status;
 pub mod vendors;
 
+pub use engine::Engine;
 pub use error::{Error, ErrorKind, ErrorReport, Result};
+pub use events::{Event, EventKind};
 pub use model::{Observation, Severity, Snapshot, Vendor};
+pub use status::Status;

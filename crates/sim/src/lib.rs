@@ -4,6 +4,7 @@
 
 pub mod agora;
 pub mod control;
+pub mod demo;
 pub mod faults;
 pub mod huawei;
 pub mod segura;

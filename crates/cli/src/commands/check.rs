@@ -1,0 +1,65 @@
+//! `agentwatch check`: one poll of every account, a table (or JSON), a Nagios exit code.
+
+use super::load_config;
+use crate::table::Table;
+use agentwatch_core::check::{check_all, AccountCheck, CheckOutcome};
+use agentwatch_core::secrets::SecretStore;
+use agentwatch_core::Severity;
+use std::path::Path;
+
+pub async fn run(config_path: &Path, json: bool) -> u8 {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if config.accounts.is_empty() {
+        eprintln!(
+            "agentwatch: no accounts in {} (see README: Configuration)",
+            config_path.display()
+        );
+        return Severity::Unknown.exit_code() as u8;
+    }
+    let checks = check_all(&config, &SecretStore::default()).await;
+    let worst = Severity::worst(checks.iter().map(AccountCheck::worst));
+    if json {
+        let out = serde_json::json!({ "worst": worst, "accounts": checks });
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+    } else {
+        print!("{}", render(&checks));
+        println!("worst: {worst}");
+    }
+    worst.exit_code() as u8
+}
+
+fn render(checks: &[AccountCheck]) -> String {
+    let mut agents = Table::new(["ACCOUNT", "VENDOR", "AGENT", "NAME", "STATE", "SEVERITY"]);
+    let mut errors = Table::new(["ACCOUNT", "VENDOR", "ERROR", "REASON"]);
+    for check in checks {
+        match &check.outcome {
+            CheckOutcome::Agents(list) => {
+                for o in list {
+                    agents.row([
+                        check.account_id.clone(),
+                        check.vendor.to_string(),
+                        o.agent_id.clone(),
+                        o.name.clone().unwrap_or_default(),
+                        o.state.clone(),
+                        o.severity.to_string(),
+                    ]);
+                }
+            }
+            CheckOutcome::Error(e) => errors.row([
+                check.account_id.clone(),
+                check.vendor.to_string(),
+                e.kind.to_string(),
+                e.message.clone(),
+            ]),
+        }
+    }
+    let mut out = agents.render();
+    if !errors.is_empty() {
+        out.push('\n');
+        out.push_str(&errors.render());
+    }
+    out
+}

@@ -1,0 +1,40 @@
+pub mod check;
+pub mod demo;
+pub mod secret;
+pub mod sim;
+pub mod watch;
+
+use agentwatch_core::config::Config;
+use std::path::Path;
+
+/// Loads the configuration or prints why not. The file is never rewritten here.
+pub fn load_config(path: &Path) -> Result<Config, u8> {
+    match Config::load(path) {
+        Ok(c) => Ok(c),
+        Err(e) => {
+            eprintln!("agentwatch: {e}");
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
+/// Exit code for a usage or configuration problem (distinct from the Nagios 0..3).
+pub const EXIT_USAGE: u8 = 64;
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,77 @@
+//! `agentwatch watch`: one line per change of the configured accounts until Ctrl-C.
+
+use super::{load_config, shutdown_signal};
+use agentwatch_core::config::Config;
+use agentwatch_core::engine::forward_notifications;
+use agentwatch_core::notifier::DesktopNotifier;
+use agentwatch_core::secrets::{SecretSource, SecretStore};
+use agentwatch_core::Engine;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn run(config_path: &Path, notify: bool) -> u8 {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if config.accounts.is_empty() {
+        eprintln!(
+            "agentwatch: no accounts in {} (see README: Configuration)",
+            config_path.display()
+        );
+        return super::EXIT_USAGE;
+    }
+    println!(
+        "watching {} account(s) from {}; Ctrl-C to stop",
+        config.accounts.iter().filter(|a| a.enabled).count(),
+        config_path.display()
+    );
+    print_events(&config, Arc::new(SecretStore::default()), notify, None).await;
+    0
+}
+
+/// Runs an engine and prints every event until Ctrl-C or until `duration` has passed.
+pub async fn print_events(
+    config: &Config,
+    secrets: Arc<dyn SecretSource>,
+    notify: bool,
+    duration: Option<Duration>,
+) {
+    let engine = Engine::start(config, secrets);
+    let mut events = engine.subscribe();
+    let settings = config.notifications.clone();
+    let notifications = notify.then(|| {
+        forward_notifications(
+            engine.subscribe(),
+            Arc::new(DesktopNotifier::default()),
+            move |event| settings.wants(event.severity),
+        )
+    });
+    let deadline = async {
+        match duration {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(deadline);
+    let stop = shutdown_signal();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            received = events.recv() => match received {
+                Ok(event) => println!("{}", event.line()),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    println!("({n} events skipped: output too slow)")
+                }
+                Err(_) => break,
+            },
+            _ = &mut deadline => break,
+            _ = &mut stop => break,
+        }
+    }
+    engine.shutdown().await;
+    if let Some(task) = notifications {
+        task.abort();
+    }
+}

@@ -1,0 +1,68 @@
+//! One poll of every account, for `agentwatch check` and the UI's "Test connection".
+
+use crate::config::{AccountConfig, Config};
+use crate::error::ErrorReport;
+use crate::model::{Observation, Severity};
+use crate::poller::{connect, poll_with_overrides};
+use crate::secrets::SecretSource;
+use serde::Serialize;
+use std::time::Duration;
+
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountCheck {
+    pub account_id: String,
+    pub account_name: String,
+    pub vendor: crate::Vendor,
+    #[serde(flatten)]
+    pub outcome: CheckOutcome,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    Agents(Vec<Observation>),
+    Error(ErrorReport),
+}
+
+impl AccountCheck {
+    /// The worst severity: an account that could not be polled is unknown.
+    pub fn worst(&self) -> Severity {
+        match &self.outcome {
+            CheckOutcome::Agents(list) => Severity::worst(list.iter().map(|o| o.severity)),
+            CheckOutcome::Error(_) => Severity::Unknown,
+        }
+    }
+}
+
+/// Polls one account once, then releases its session.
+pub async fn check_account(account: &AccountConfig, secrets: &dyn SecretSource) -> AccountCheck {
+    let outcome = match connect(account, secrets).await {
+        Err(e) => CheckOutcome::Error(ErrorReport::from(&e)),
+        Ok(client) => {
+            let result = poll_with_overrides(account, client.as_ref()).await;
+            let _ = tokio::time::timeout(SHUTDOWN_LIMIT, client.shutdown()).await;
+            match result {
+                Ok(list) => CheckOutcome::Agents(list),
+                Err(e) => CheckOutcome::Error(ErrorReport::from(&e)),
+            }
+        }
+    };
+    AccountCheck {
+        account_id: account.id.clone(),
+        account_name: account.display_name().to_string(),
+        vendor: account.vendor,
+        outcome,
+    }
+}
+
+/// Polls every enabled account once, all at the same time; results in config order.
+pub async fn check_all(config: &Config, secrets: &dyn SecretSource) -> Vec<AccountCheck> {
+    let checks = config
+        .accounts
+        .iter()
+        .filter(|a| a.enabled)
+        .map(|a| check_account(a, secrets));
+    futures::future::join_all(checks).await
+}

@@ -1,0 +1,81 @@
+//! Wall-clock helpers: timestamps as Unix milliseconds, formatted in local time for people.
+
+use time::{OffsetDateTime, UtcOffset};
+
+pub fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn local_offset() -> UtcOffset {
+    // The offset is read once: reading it later can fail in a multi-threaded process.
+    static OFFSET: std::sync::OnceLock<UtcOffset> = std::sync::OnceLock::new();
+    *OFFSET.get_or_init(|| UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC))
+}
+
+/// Call early in `main`, before threads start, so that local times are right.
+pub fn init_local_offset() {
+    let _ = local_offset();
+}
+
+fn local(at_ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(at_ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(local_offset())
+}
+
+/// `HH:MM:SS` in local time.
+pub fn local_hms(at_ms: i64) -> String {
+    let t = local(at_ms);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in local time.
+pub fn local_datetime(at_ms: i64) -> String {
+    let t = local(at_ms);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// "45 s", "12 min", "3 h 5 min", "2 d 4 h".
+pub fn human_duration(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => match (s / 3600, (s % 3600) / 60) {
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m} min"),
+        },
+        s => match (s / 86_400, (s % 86_400) / 3600) {
+            (d, 0) => format!("{d} d"),
+            (d, h) => format!("{d} d {h} h"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(human_duration(5), "5 s");
+        assert_eq!(human_duration(720), "12 min");
+        assert_eq!(human_duration(3600), "1 h");
+        assert_eq!(human_duration(3900), "1 h 5 min");
+        assert_eq!(human_duration(86_400 * 2 + 3600 * 4), "2 d 4 h");
+    }
+
+    #[test]
+    fn times_format_with_two_digits() {
+        let s = local_hms(0);
+        assert_eq!(s.len(), 8);
+        assert_eq!(&s[2..3], ":");
+    }
+}

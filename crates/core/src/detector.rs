@@ -1,0 +1,134 @@
+//! Change detection: the previous snapshot of an account against the new one. Pure.
+//!
+//! Only two successful polls are ever compared: a failed poll produces no snapshot, so an outage
+//! can never look like every agent changing or vanishing.
+
+use crate::events::EventKind;
+use crate::model::{Severity, Snapshot};
+
+/// Severities that depend on the vendor rather than on an observation.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffRules {
+    pub vanished: Severity,
+    pub identity_changed: Severity,
+}
+
+/// The changes from `old` to `new`, each with the severity it carries, in agent-id order.
+pub fn diff(old: &Snapshot, new: &Snapshot, rules: DiffRules) -> Vec<(Severity, EventKind)> {
+    let mut out = Vec::new();
+    for (id, now) in new {
+        match old.get(id) {
+            None => out.push((
+                now.severity,
+                EventKind::Appeared {
+                    agent_id: id.clone(),
+                    name: now.name.clone(),
+                    state: now.state.clone(),
+                },
+            )),
+            Some(before) if before.state != now.state || before.native != now.native => out.push((
+                now.severity,
+                EventKind::Changed {
+                    agent_id: id.clone(),
+                    name: now.name.clone().or_else(|| before.name.clone()),
+                    old_state: before.state.clone(),
+                    old_severity: before.severity,
+                    new_state: now.state.clone(),
+                },
+            )),
+            Some(before) if before.identity != now.identity => out.push((
+                rules.identity_changed,
+                EventKind::IdentityChanged {
+                    agent_id: id.clone(),
+                    name: now.name.clone().or_else(|| before.name.clone()),
+                    state: now.state.clone(),
+                    old_identity: before.identity.clone().unwrap_or_default(),
+                    new_identity: now.identity.clone().unwrap_or_default(),
+                },
+            )),
+            Some(_) => {}
+        }
+    }
+    for (id, before) in old {
+        if !new.contains_key(id) {
+            out.push((
+                rules.vanished,
+                EventKind::Vanished {
+                    agent_id: id.clone(),
+                    name: before.name.clone(),
+                    last_state: before.state.clone(),
+                },
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{snapshot_from, Observation};
+
+    const RULES: DiffRules = DiffRules {
+        vanished: Severity::Critical,
+        identity_changed: Severity::Critical,
+    };
+
+    fn obs(id: &str, state: &str, sev: Severity) -> Observation {
+        Observation {
+            agent_id: id.into(),
+            name: None,
+            state: state.into(),
+            native: state.into(),
+            severity: sev,
+            identity: None,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn identical_snapshots_produce_nothing() {
+        let a = snapshot_from([obs("1", "idle", Severity::Ok), obs("2", "busy", Severity::Info)]);
+        assert!(diff(&a, &a.clone(), RULES).is_empty());
+    }
+
+    #[test]
+    fn a_state_change_carries_the_new_severity() {
+        let a = snapshot_from([obs("1", "RUNNING", Severity::Ok)]);
+        let b = snapshot_from([obs("1", "FAILED", Severity::Critical)]);
+        let events = diff(&a, &b, RULES);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].0, Severity::Critical);
+        assert!(matches!(&events[0].1, EventKind::Changed { old_state, new_state, .. }
+            if old_state == "RUNNING" && new_state == "FAILED"));
+    }
+
+    #[test]
+    fn appearance_and_disappearance_are_reported() {
+        let a = snapshot_from([obs("1", "registered", Severity::Ok)]);
+        let b = snapshot_from([obs("2", "registered", Severity::Ok)]);
+        let events = diff(&a, &b, RULES);
+        assert_eq!(events.len(), 2);
+        assert!(matches!(&events[0].1, EventKind::Appeared { agent_id, .. } if agent_id == "2"));
+        assert!(matches!(&events[1], (Severity::Critical, EventKind::Vanished { agent_id, .. }) if agent_id == "1"));
+    }
+
+    #[test]
+    fn an_identity_change_with_the_same_state_is_reported() {
+        let mut x = obs("1", "registered", Severity::Ok);
+        x.identity = Some("port 1".into());
+        let mut y = x.clone();
+        y.identity = Some("port 2".into());
+        let events = diff(&snapshot_from([x]), &snapshot_from([y]), RULES);
+        assert!(matches!(&events[0], (Severity::Critical, EventKind::IdentityChanged { old_identity, new_identity, .. })
+            if old_identity == "port 1" && new_identity == "port 2"));
+    }
+
+    #[test]
+    fn a_detail_change_alone_is_not_a_change() {
+        let x = obs("1", "idle", Severity::Ok);
+        let mut y = x.clone();
+        y.detail = Some("since 12:00".into());
+        assert!(diff(&snapshot_from([x]), &snapshot_from([y]), RULES).is_empty());
+    }
+}

@@ -1,0 +1,209 @@
+//! Desktop notifications: what an event says to a person, and sending it with a time limit of
+//! our own (notify-rust blocks for minutes when a notification service owns the bus name but
+//! never answers).
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::events::{Event, EventKind};
+use crate::model::Severity;
+use async_trait::async_trait;
+use serde::Serialize;
+use std::time::Duration;
+
+pub const APP_NAME: &str = "AgentWatch";
+pub const DEFAULT_NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    Low,
+    Normal,
+    Critical,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notification {
+    pub summary: String,
+    pub body: String,
+    pub urgency: Urgency,
+}
+
+impl Notification {
+    /// The notification for an event: title = agent and new state; body = vendor, account,
+    /// previous state. Account outages are one notification for the account, not one per agent.
+    pub fn for_event(event: &Event) -> Notification {
+        let vendor = vendor_label(event);
+        let account = &event.account_name;
+        let subject = event.subject();
+        let (summary, body) = match &event.kind {
+            EventKind::Changed {
+                old_state,
+                new_state,
+                ..
+            } => (
+                format!("{subject}: {new_state}"),
+                format!("{vendor} · {account} · was {old_state}"),
+            ),
+            EventKind::IdentityChanged {
+                old_identity,
+                new_identity,
+                ..
+            } => (
+                format!("{subject} re-registered"),
+                format!("{vendor} · {account} · {old_identity} → {new_identity}"),
+            ),
+            EventKind::Appeared { state, .. } => (
+                format!("{subject} appeared: {state}"),
+                format!("{vendor} · {account}"),
+            ),
+            EventKind::Vanished { last_state, .. } => (
+                format!("{subject} is gone"),
+                format!("{vendor} · {account} · was {last_state}"),
+            ),
+            EventKind::AccountUnreachable {
+                error,
+                stale_agents,
+            } => (
+                format!("{account} is unreachable"),
+                format!(
+                    "{vendor} · {} · {stale_agents} agent(s) shown with their last known state",
+                    error.message
+                ),
+            ),
+            EventKind::AccountRecovered { down_for_secs } => (
+                format!("{account} is reachable again"),
+                format!(
+                    "{vendor} · after {}",
+                    crate::clock::human_duration(*down_for_secs)
+                ),
+            ),
+        };
+        let urgency = match event.severity {
+            Severity::Critical => Urgency::Critical,
+            Severity::Ok | Severity::Info => Urgency::Low,
+            Severity::Warning | Severity::Unknown => Urgency::Normal,
+        };
+        Notification {
+            summary,
+            body,
+            urgency,
+        }
+    }
+}
+
+fn vendor_label(event: &Event) -> &'static str {
+    match event.vendor {
+        crate::Vendor::Huawei => "Huawei CC-Gateway",
+        crate::Vendor::Agora => "Agora Conversational AI",
+        crate::Vendor::Segura => "Segura Network Connector",
+    }
+}
+
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    async fn notify(&self, notification: &Notification) -> Result<()>;
+}
+
+/// Sends through the desktop's notification service (D-Bus on Linux) with notify-rust.
+pub struct DesktopNotifier {
+    timeout: Duration,
+}
+
+impl Default for DesktopNotifier {
+    fn default() -> Self {
+        DesktopNotifier {
+            timeout: DEFAULT_NOTIFY_TIMEOUT,
+        }
+    }
+}
+
+impl DesktopNotifier {
+    pub fn with_timeout(timeout: Duration) -> Self {
+        DesktopNotifier { timeout }
+    }
+}
+
+#[async_trait]
+impl Notifier for DesktopNotifier {
+    async fn notify(&self, n: &Notification) -> Result<()> {
+        let n = n.clone();
+        // A blocked call keeps its thread until notify-rust gives up, but we stop waiting.
+        let task = tokio::task::spawn_blocking(move || {
+            let urgency = match n.urgency {
+                Urgency::Low => notify_rust::Urgency::Low,
+                Urgency::Normal => notify_rust::Urgency::Normal,
+                Urgency::Critical => notify_rust::Urgency::Critical,
+            };
+            notify_rust::Notification::new()
+                .appname(APP_NAME)
+                .summary(&n.summary)
+                .body(&n.body)
+                .urgency(urgency)
+                .show()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
+        match tokio::time::timeout(self.timeout, task).await {
+            Err(_) => Err(Error::poll(
+                ErrorKind::Timeout,
+                format!(
+                    "the notification service did not answer within {} s",
+                    self.timeout.as_secs()
+                ),
+            )),
+            Ok(Err(join)) => Err(Error::Io(format!("notification task failed: {join}"))),
+            Ok(Ok(Err(e))) => Err(Error::Io(format!("cannot show a notification: {e}"))),
+            Ok(Ok(Ok(()))) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorReport;
+    use crate::Vendor;
+
+    fn event(severity: Severity, kind: EventKind) -> Event {
+        Event {
+            at_ms: 0,
+            vendor: Vendor::Agora,
+            account_id: "ai".into(),
+            account_name: "AI agents".into(),
+            severity,
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_failure_names_the_agent_and_is_critical() {
+        let n = Notification::for_event(&event(
+            Severity::Critical,
+            EventKind::Changed {
+                agent_id: "A1".into(),
+                name: Some("support-bot".into()),
+                old_state: "RUNNING".into(),
+                old_severity: Severity::Ok,
+                new_state: "FAILED".into(),
+            },
+        ));
+        assert_eq!(n.summary, "support-bot (A1): FAILED");
+        assert_eq!(n.body, "Agora Conversational AI · AI agents · was RUNNING");
+        assert_eq!(n.urgency, Urgency::Critical);
+    }
+
+    #[test]
+    fn an_outage_is_one_notification_for_the_account() {
+        let n = Notification::for_event(&event(
+            Severity::Unknown,
+            EventKind::AccountUnreachable {
+                error: ErrorReport {
+                    kind: ErrorKind::Timeout,
+                    message: "no answer within the time limit".into(),
+                },
+                stale_agents: 4,
+            },
+        ));
+        assert_eq!(n.summary, "AI agents is unreachable");
+        assert!(n.body.contains("4 agent(s)"));
+    }
+}

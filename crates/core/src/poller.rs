@@ -1,0 +1,264 @@
+//! One task per account: poll, detect changes, publish events and status, wait, repeat.
+//!
+//! The wait is the poll interval with a little jitter (so accounts do not poll in lock-step),
+//! exponential back-off while the account fails, and never shorter than the server's
+//! `Retry-After`. A poll-now request or cancellation cuts the wait short.
+
+use crate::board::Board;
+use crate::clock::now_ms;
+use crate::config::AccountConfig;
+use crate::detector::{diff, DiffRules};
+use crate::error::{Error, ErrorKind, ErrorReport, Result};
+use crate::events::{Event, EventKind};
+use crate::model::{snapshot_from, Observation, Severity, Snapshot};
+use crate::secrets::SecretSource;
+use crate::vendors::{apply_severity_overrides, build_client, override_for, ClientContext, VendorClient};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, Notify};
+use tokio_util::sync::CancellationToken;
+
+pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// A server asking for more than this is not taken at its word.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+const JITTER_FRACTION: f64 = 0.1;
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(5);
+
+/// Builds an account's client: secret from the store, HTTP client with its CA file.
+pub async fn connect(account: &AccountConfig, secrets: &dyn SecretSource) -> Result<Arc<dyn VendorClient>> {
+    let secret = secrets.secret(&account.id).await?;
+    let http = crate::http::client_for(account)?;
+    build_client(ClientContext {
+        account: account.clone(),
+        secret,
+        http,
+    })
+}
+
+/// One poll through a client, under an overall time limit, with the account's severity
+/// overrides applied.
+pub async fn poll_with_overrides(account: &AccountConfig, client: &dyn VendorClient) -> Result<Vec<Observation>> {
+    let mut observations = tokio::time::timeout(cycle_limit(account), client.poll())
+        .await
+        .map_err(|_| {
+            Error::poll(
+                ErrorKind::Timeout,
+                format!(
+                    "the poll did not finish within {} s",
+                    cycle_limit(account).as_secs()
+                ),
+            )
+        })??;
+    for obs in &mut observations {
+        apply_severity_overrides(&account.severity, obs);
+    }
+    Ok(observations)
+}
+
+/// A whole poll may make many requests (one per Huawei agent, pages for Agora): allow it more
+/// than one request's time limit, but not forever.
+fn cycle_limit(account: &AccountConfig) -> Duration {
+    (account.timeout() * 6).max(Duration::from_secs(30))
+}
+
+/// The wait before the next poll.
+pub fn next_delay(interval: Duration, failures: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+    if failures == 0 {
+        return interval.mul_f64(1.0 + JITTER_FRACTION * jitter.clamp(0.0, 1.0));
+    }
+    let exponent = (failures - 1).min(16);
+    let backoff = interval
+        .saturating_mul(1u32 << exponent)
+        .min(MAX_BACKOFF.max(interval));
+    match retry_after {
+        Some(wait) => backoff.max(wait.min(MAX_RETRY_AFTER)),
+        None => backoff,
+    }
+}
+
+pub(crate) struct Poller {
+    pub account: AccountConfig,
+    pub interval: Duration,
+    pub secrets: Arc<dyn SecretSource>,
+    pub board: Arc<Board>,
+    pub events: broadcast::Sender<Event>,
+}
+
+#[derive(Default)]
+struct PollerState {
+    client: Option<Arc<dyn VendorClient>>,
+    last: Option<Snapshot>,
+    since_ms: HashMap<String, i64>,
+    failures: u32,
+    down_since_ms: Option<i64>,
+}
+
+impl Poller {
+    pub async fn run(self, cancel: CancellationToken, wake: Arc<Notify>) {
+        let mut state = PollerState::default();
+        loop {
+            let retry_after = tokio::select! {
+                outcome = self.cycle(&mut state) => outcome.err().and_then(|e| e.retry_after()),
+                _ = cancel.cancelled() => break,
+            };
+            let delay = next_delay(self.interval, state.failures, retry_after, rand::random::<f64>());
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = wake.notified() => {}
+                _ = cancel.cancelled() => break,
+            }
+        }
+        if let Some(client) = state.client.take() {
+            let _ = tokio::time::timeout(SHUTDOWN_LIMIT, client.shutdown()).await;
+        }
+    }
+
+    async fn cycle(&self, state: &mut PollerState) -> Result<()> {
+        let outcome = self.poll(state).await;
+        let now = now_ms();
+        match outcome {
+            Ok(observations) => {
+                self.on_success(state, snapshot_from(observations), now);
+                Ok(())
+            }
+            Err(err) => {
+                self.on_failure(state, &err, now);
+                Err(err)
+            }
+        }
+    }
+
+    async fn poll(&self, state: &mut PollerState) -> Result<Vec<Observation>> {
+        let client = match &state.client {
+            Some(c) => c.clone(),
+            None => {
+                let c = connect(&self.account, self.secrets.as_ref()).await?;
+                state.client = Some(c.clone());
+                c
+            }
+        };
+        let result = poll_with_overrides(&self.account, client.as_ref()).await;
+        if let Err(e) = &result {
+            // Credentials may have been fixed in the keyring since: read them again next time.
+            if matches!(e.kind(), ErrorKind::Auth | ErrorKind::Tls) {
+                if let Some(old) = state.client.take() {
+                    let _ = tokio::time::timeout(SHUTDOWN_LIMIT, old.shutdown()).await;
+                }
+            }
+        }
+        result
+    }
+
+    fn event(&self, at_ms: i64, severity: Severity, kind: EventKind) -> Event {
+        Event {
+            at_ms,
+            vendor: self.account.vendor,
+            account_id: self.account.id.clone(),
+            account_name: self.account.display_name().to_string(),
+            severity,
+            kind,
+        }
+    }
+
+    fn on_success(&self, state: &mut PollerState, snapshot: Snapshot, now: i64) {
+        let mut events = Vec::new();
+        if let Some(down_since) = state.down_since_ms.take() {
+            let down_for_secs = ((now - down_since).max(0) / 1000) as u64;
+            events.push(self.event(now, Severity::Ok, EventKind::AccountRecovered { down_for_secs }));
+        }
+        if let Some(previous) = &state.last {
+            let rules = self.diff_rules(state);
+            for (severity, kind) in diff(previous, &snapshot, rules) {
+                if let Some(id) = kind.agent_id() {
+                    state.since_ms.insert(id.to_string(), now);
+                }
+                events.push(self.event(now, severity, kind));
+            }
+        }
+        state.since_ms.retain(|id, _| snapshot.contains_key(id));
+        for id in snapshot.keys() {
+            state.since_ms.entry(id.clone()).or_insert(now);
+        }
+        state.failures = 0;
+        self.board
+            .account_polled(&self.account, &snapshot, &state.since_ms, now);
+        state.last = Some(snapshot);
+        self.publish(events);
+    }
+
+    fn on_failure(&self, state: &mut PollerState, err: &Error, now: i64) {
+        state.failures = state.failures.saturating_add(1);
+        let report = ErrorReport::from(err);
+        tracing::warn!(account = %self.account.id, kind = %report.kind, "poll failed: {}", report.message);
+        let mut events = Vec::new();
+        if state.down_since_ms.is_none() {
+            state.down_since_ms = Some(now);
+            let stale_agents = state.last.as_ref().map_or(0, |s| s.len());
+            events.push(self.event(
+                now,
+                Severity::Unknown,
+                EventKind::AccountUnreachable {
+                    error: report.clone(),
+                    stale_agents,
+                },
+            ));
+        }
+        self.board
+            .account_failed(&self.account, report, state.down_since_ms.unwrap_or(now), now);
+        self.publish(events);
+    }
+
+    fn diff_rules(&self, state: &PollerState) -> DiffRules {
+        let overrides = &self.account.severity;
+        let (vanished, identity_changed) = match &state.client {
+            Some(c) => (c.vanished_severity(), c.identity_change_severity()),
+            None => (Severity::Warning, Severity::Critical),
+        };
+        DiffRules {
+            vanished: override_for(overrides, "vanished").unwrap_or(vanished),
+            identity_changed: override_for(overrides, "identity_changed").unwrap_or(identity_changed),
+        }
+    }
+
+    fn publish(&self, events: Vec<Event>) {
+        for event in events {
+            tracing::info!("{}", event.line());
+            // No subscriber is fine: the status channel still carries the state.
+            let _ = self.events.send(event);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    #[test]
+    fn success_waits_the_interval_plus_a_little_jitter() {
+        assert_eq!(next_delay(S(10), 0, None, 0.0), S(10));
+        assert_eq!(next_delay(S(10), 0, None, 1.0), S(11));
+    }
+
+    #[test]
+    fn failures_back_off_exponentially_up_to_a_cap() {
+        assert_eq!(next_delay(S(10), 1, None, 0.5), S(10));
+        assert_eq!(next_delay(S(10), 2, None, 0.5), S(20));
+        assert_eq!(next_delay(S(10), 4, None, 0.5), S(80));
+        assert_eq!(next_delay(S(10), 30, None, 0.5), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_within_reason() {
+        assert_eq!(next_delay(S(10), 1, Some(S(45)), 0.5), S(45));
+        assert_eq!(next_delay(S(10), 3, Some(S(5)), 0.5), S(40));
+        assert_eq!(next_delay(S(10), 1, Some(S(99_999)), 0.5), MAX_RETRY_AFTER);
+    }
+
+    #[test]
+    fn a_long_interval_is_not_shortened_by_the_backoff_cap() {
+        assert_eq!(next_delay(S(600), 3, None, 0.5), S(600));
+    }
+}

@@ -1,0 +1,190 @@
+//! The latest status of everything watched: what the tray icon, the tooltip, the dashboard and
+//! `agentwatch check` show.
+
+use crate::error::ErrorReport;
+use crate::model::{Observation, Severity, Vendor};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountHealth {
+    /// Not polled yet.
+    Pending,
+    Ok,
+    Unreachable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountStatus {
+    pub id: String,
+    pub name: String,
+    pub vendor: Vendor,
+    pub health: AccountHealth,
+    /// Why the last poll failed, while unreachable.
+    pub error: Option<ErrorReport>,
+    pub last_poll_ms: Option<i64>,
+    pub last_success_ms: Option<i64>,
+    /// Since when it has been unreachable.
+    pub down_since_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentStatus {
+    pub account_id: String,
+    pub account_name: String,
+    pub vendor: Vendor,
+    #[serde(flatten)]
+    pub observation: Observation,
+    /// When the current state was first seen (the start of watching if it never changed).
+    pub since_ms: i64,
+    /// True while the account is unreachable: this is the last known state, not the current.
+    pub stale: bool,
+}
+
+impl AgentStatus {
+    /// The severity that counts for the overall picture: a stale state is not known.
+    pub fn effective_severity(&self) -> Severity {
+        if self.stale {
+            Severity::Unknown
+        } else {
+            self.observation.severity
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Status {
+    pub accounts: Vec<AccountStatus>,
+    pub agents: Vec<AgentStatus>,
+    /// Unix ms of the last change to this status.
+    pub updated_ms: i64,
+}
+
+impl Status {
+    /// The worst severity of watched agents, an unreachable account counting as unknown.
+    pub fn worst(&self) -> Severity {
+        let agents = self.agents.iter().map(AgentStatus::effective_severity);
+        let accounts = self
+            .accounts
+            .iter()
+            .filter(|a| a.health == AccountHealth::Unreachable)
+            .map(|_| Severity::Unknown);
+        Severity::worst(agents.chain(accounts))
+    }
+
+    pub fn unreachable_accounts(&self) -> usize {
+        self.accounts
+            .iter()
+            .filter(|a| a.health == AccountHealth::Unreachable)
+            .count()
+    }
+
+    /// One line: "14 agents: 12 ok, 1 warning, 1 failed · 2 accounts".
+    pub fn summary(&self) -> String {
+        let count = |sev: Severity| {
+            self.agents
+                .iter()
+                .filter(|a| a.effective_severity() == sev)
+                .count()
+        };
+        let ok = count(Severity::Ok) + count(Severity::Info);
+        let parts: Vec<String> = [
+            (ok, "ok"),
+            (count(Severity::Warning), "warning"),
+            (count(Severity::Critical), "failed"),
+            (count(Severity::Unknown), "unknown"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, label)| format!("{n} {label}"))
+        .collect();
+        let agents = plural(self.agents.len(), "agent");
+        let head = if parts.is_empty() {
+            agents
+        } else {
+            format!("{agents}: {}", parts.join(", "))
+        };
+        let mut tail = plural(self.accounts.len(), "account");
+        let down = self.unreachable_accounts();
+        if down > 0 {
+            tail.push_str(&format!(" ({down} unreachable)"));
+        }
+        format!("{head} · {tail}")
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(sev: Severity, stale: bool) -> AgentStatus {
+        AgentStatus {
+            account_id: "a".into(),
+            account_name: "A".into(),
+            vendor: Vendor::Agora,
+            observation: Observation {
+                agent_id: "x".into(),
+                name: None,
+                state: "s".into(),
+                native: "s".into(),
+                severity: sev,
+                identity: None,
+                detail: None,
+            },
+            since_ms: 0,
+            stale,
+        }
+    }
+
+    fn account(health: AccountHealth) -> AccountStatus {
+        AccountStatus {
+            id: "a".into(),
+            name: "A".into(),
+            vendor: Vendor::Agora,
+            health,
+            error: None,
+            last_poll_ms: None,
+            last_success_ms: None,
+            down_since_ms: None,
+        }
+    }
+
+    #[test]
+    fn summary_counts_by_severity() {
+        let mut agents: Vec<_> = (0..12).map(|_| agent(Severity::Ok, false)).collect();
+        agents.push(agent(Severity::Warning, false));
+        agents.push(agent(Severity::Critical, false));
+        let s = Status {
+            accounts: vec![account(AccountHealth::Ok), account(AccountHealth::Ok)],
+            agents,
+            updated_ms: 0,
+        };
+        assert_eq!(s.summary(), "14 agents: 12 ok, 1 warning, 1 failed · 2 accounts");
+        assert_eq!(s.worst(), Severity::Critical);
+    }
+
+    #[test]
+    fn stale_agents_and_unreachable_accounts_count_as_unknown() {
+        let s = Status {
+            accounts: vec![account(AccountHealth::Unreachable)],
+            agents: vec![agent(Severity::Ok, true)],
+            updated_ms: 0,
+        };
+        assert_eq!(s.worst(), Severity::Unknown);
+        assert_eq!(s.summary(), "1 agent: 1 unknown · 1 account (1 unreachable)");
+    }
+
+    #[test]
+    fn empty_status_is_ok() {
+        assert_eq!(Status::default().worst(), Severity::Ok);
+        assert_eq!(Status::default().summary(), "0 agents · 0 accounts");
+    }
+}

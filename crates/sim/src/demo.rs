@@ -1,0 +1,196 @@
+//! The three simulators together with demo agents, the config that points AgentWatch at them,
+//! and a script that keeps agents changing so that a newcomer sees the app at work.
+
+use crate::agora::{AgoraSim, AgoraSimConfig};
+use crate::huawei::HuaweiSim;
+use crate::segura::SeguraSim;
+use crate::server::SimServer;
+use crate::tls::TestCa;
+use std::path::Path;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// The demo polls often so that changes show within seconds.
+pub const DEMO_POLL_INTERVAL_SECS: u64 = 2;
+/// One scripted change every this often, taking the vendors in turn.
+pub const SCRIPT_STEP: Duration = Duration::from_millis(2500);
+
+pub const HUAWEI_ACCOUNT: &str = "demo-huawei";
+pub const AGORA_ACCOUNT: &str = "demo-agora";
+pub const SEGURA_ACCOUNT: &str = "demo-segura";
+
+pub struct DemoSims {
+    pub huawei: HuaweiSim,
+    pub agora: AgoraSim,
+    pub segura: SeguraSim,
+    servers: [SimServer; 3],
+}
+
+impl DemoSims {
+    /// Starts the three simulators with their demo agents on `port`, `port + 1`, `port + 2`
+    /// (free ports when `None`), over TLS when a CA is given.
+    pub async fn start(port: Option<u16>, tls: Option<&TestCa>) -> std::io::Result<DemoSims> {
+        let huawei = HuaweiSim::demo();
+        let agora = AgoraSim::demo();
+        let segura = SeguraSim::demo();
+        let at = |offset: u16| port.map_or(0, |p| p + offset);
+        let servers = [
+            SimServer::start(huawei.router(), at(0), tls).await?,
+            SimServer::start(agora.router(), at(1), tls).await?,
+            SimServer::start(segura.router(), at(2), tls).await?,
+        ];
+        Ok(DemoSims {
+            huawei,
+            agora,
+            segura,
+            servers,
+        })
+    }
+
+    pub fn huawei_url(&self) -> String {
+        self.servers[0].base_url()
+    }
+
+    pub fn agora_url(&self) -> String {
+        self.servers[1].base_url()
+    }
+
+    pub fn segura_url(&self) -> String {
+        self.servers[2].base_url()
+    }
+
+    /// The account secrets the simulators accept, by account id (not secret: simulator only).
+    pub fn secrets() -> [(&'static str, String); 3] {
+        [
+            (HUAWEI_ACCOUNT, crate::huawei::DEFAULT_PASSWORD.to_string()),
+            (AGORA_ACCOUNT, AgoraSimConfig::default().customer_secret),
+            (SEGURA_ACCOUNT, crate::segura::DEFAULT_CLIENT_SECRET.to_string()),
+        ]
+    }
+
+    /// An AgentWatch config (TOML) with one account per simulator, watching every demo agent.
+    pub fn config_toml(&self, poll_interval_secs: u64, ca_file: Option<&Path>) -> String {
+        let ca = ca_file
+            .map(|p| format!("ca_file = {:?}\n", p.display().to_string()))
+            .unwrap_or_default();
+        let agora = AgoraSimConfig::default();
+        let huawei_watch: Vec<String> = HuaweiSim::demo_agent_ids()
+            .iter()
+            .map(|id| format!("{id:?}"))
+            .collect();
+        format!(
+            r#"poll_interval_secs = {poll_interval_secs}
+
+[[accounts]]
+id = "{HUAWEI_ACCOUNT}"
+vendor = "huawei"
+name = "Contact centre (simulated)"
+base_url = "{huawei}"
+{ca}auth = "signin"
+workno = "{workno}"
+phonenum = "40038"
+watch = [{watch}]
+
+[[accounts]]
+id = "{AGORA_ACCOUNT}"
+vendor = "agora"
+name = "AI agents (simulated)"
+base_url = "{agora}"
+{ca}app_id = "{app_id}"
+customer_id = "{customer_id}"
+
+[[accounts]]
+id = "{SEGURA_ACCOUNT}"
+vendor = "segura"
+name = "Network connectors (simulated)"
+base_url = "{segura}"
+{ca}client_id = "{client_id}"
+"#,
+            huawei = self.huawei_url(),
+            workno = crate::huawei::DEFAULT_WORKNO,
+            watch = huawei_watch.join(", "),
+            agora = self.agora_url(),
+            app_id = agora.app_id,
+            customer_id = agora.customer_id,
+            segura = self.segura_url(),
+            client_id = crate::segura::DEFAULT_CLIENT_ID,
+        )
+    }
+
+    /// Changes one vendor's agents every [`SCRIPT_STEP`], in turn, until the handle is dropped.
+    pub fn spawn_script(&self) -> ScriptHandle {
+        let script = Script {
+            huawei: self.huawei.clone(),
+            agora: self.agora.clone(),
+            segura: self.segura.clone(),
+        };
+        ScriptHandle(tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(SCRIPT_STEP);
+            ticker.tick().await;
+            for step in 0u64.. {
+                ticker.tick().await;
+                script.step(step);
+            }
+        }))
+    }
+}
+
+/// Stops the script when dropped.
+pub struct ScriptHandle(JoinHandle<()>);
+
+impl Drop for ScriptHandle {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+struct Script {
+    huawei: HuaweiSim,
+    agora: AgoraSim,
+    segura: SeguraSim,
+}
+
+/// Huawei agent states a shift goes through: idle, talking, wrap-up, idle, rest, busy, signed out.
+const HUAWEI_CYCLE: [(i64, bool); 7] = [
+    (4, false),
+    (7, true),
+    (5, false),
+    (4, false),
+    (8, false),
+    (3, false),
+    (2, false),
+];
+/// An AI agent failing, recovering and running again (the demo agents start RUNNING).
+const AGORA_CYCLE: [&str; 3] = ["FAILED", "RECOVERING", "RUNNING"];
+
+impl Script {
+    fn step(&self, step: u64) {
+        let round = step / 3;
+        match step % 3 {
+            0 => {
+                let ids = HuaweiSim::demo_agent_ids();
+                let id = ids[(round as usize * 3) % ids.len()];
+                let (state, working) = HUAWEI_CYCLE[(round as usize) % HUAWEI_CYCLE.len()];
+                self.huawei.set_agent(id, state, working);
+            }
+            1 => {
+                let agents = AgoraSim::demo_agents();
+                let agent = &agents[(round as usize) % 2];
+                let status = AGORA_CYCLE[(round as usize / 2) % AGORA_CYCLE.len()];
+                self.agora.set_status(&agent.agent_id, status);
+            }
+            _ => match round % 4 {
+                0 => {
+                    self.segura.remove_agent("3");
+                }
+                1 => self.segura.add_agent("3", "Branch office Recife", 30_102),
+                2 => {
+                    self.segura.set_port("2", 30_201);
+                }
+                _ => {
+                    self.segura.set_port("2", 30_001);
+                }
+            },
+        }
+    }
+}
