@@ -1,0 +1,114 @@
+//! `GET /api/system/nc/agent`: the call, and what each documented answer means.
+
+use super::in_call;
+use super::token::{BearerToken, TOKEN_CALL};
+use super::wire::{ListAnswer, VendorError, WireAgent};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::StatusCode;
+use secrecy::ExposeSecret;
+
+pub(super) const LIST_CALL: &str = "Segura agent list";
+pub(super) const LIST_PATH: &str = "/api/system/nc/agent";
+/// The documented flat 404 body's code: no agent is registered.
+const AGENT_NOT_FOUND: &str = "1001";
+/// The documented wrapped 500 body's code: the instance refuses our origin.
+const HTTP_REFERER_NOT_ALLOWED: &str = "1105";
+
+/// What one list request came back with.
+pub(super) enum ListOutcome {
+    Agents(Vec<WireAgent>),
+    /// HTTP 401: the token was refused (expired or revoked); worth one fresh token.
+    TokenRefused,
+}
+
+pub(super) async fn request_agents(
+    http: &reqwest::Client,
+    url: &str,
+    token: &BearerToken,
+) -> Result<ListOutcome> {
+    let request = http
+        .get(url)
+        .header(ACCEPT, "application/json")
+        .header(AUTHORIZATION, bearer_header(token)?);
+    let response = http::send(request)
+        .await
+        .map_err(|e| in_call(LIST_CALL, e))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = http::body_bytes(response)
+        .await
+        .map_err(|e| in_call(LIST_CALL, e))?;
+    read_list_answer(status, &headers, &body)
+}
+
+fn bearer_header(token: &BearerToken) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.value.expose_secret()))
+        .map_err(|_| {
+            Error::malformed(TOKEN_CALL, "the access token is not a valid header value")
+        })?;
+    // Keeps the token out of HTTP/2 header tables and of reqwest's Debug output.
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Classifies an answer of the list call.
+pub(super) fn read_list_answer(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<ListOutcome> {
+    if status.is_success() {
+        let answer: ListAnswer = http::parse_json(body, LIST_CALL)?;
+        if let Some(reported) = answer.reported_error() {
+            return Err(vendor_error(&reported));
+        }
+        return answer.agent.map(ListOutcome::Agents).ok_or_else(|| {
+            Error::malformed(
+                LIST_CALL,
+                "the answer holds no `agent` list and reports no error",
+            )
+        });
+    }
+    match status {
+        StatusCode::UNAUTHORIZED => Ok(ListOutcome::TokenRefused),
+        // Quoted as they are: the status says enough (forbidden, slow down).
+        StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS => {
+            Err(http::status_error(status, headers, body, LIST_CALL))
+        }
+        _ => {
+            let reported = serde_json::from_slice::<ListAnswer>(body)
+                .ok()
+                .and_then(|a| a.reported_error());
+            match reported {
+                // The list call's 404 is how an instance without agents answers.
+                Some(r)
+                    if status == StatusCode::NOT_FOUND
+                        && r.code.as_deref() == Some(AGENT_NOT_FOUND) =>
+                {
+                    Ok(ListOutcome::Agents(Vec::new()))
+                }
+                Some(r) if status != StatusCode::NOT_FOUND && r.code.is_some() => {
+                    Err(vendor_error(&r))
+                }
+                _ => Err(http::status_error(status, headers, body, LIST_CALL)),
+            }
+        }
+    }
+}
+
+fn vendor_error(reported: &VendorError) -> Error {
+    let message = match reported.code.as_deref() {
+        Some(HTTP_REFERER_NOT_ALLOWED) => format!(
+            "{LIST_CALL}: the instance refused the request: http referer not allowed ({HTTP_REFERER_NOT_ALLOWED}); \
+             allow AgentWatch's origin in the instance's security settings"
+        ),
+        code => {
+            let text = reported.message.as_deref().unwrap_or("no message");
+            let code = code.map(|c| format!(" ({c})")).unwrap_or_default();
+            format!("{LIST_CALL}: the instance reported an error: {text}{code}")
+        }
+    };
+    Error::poll(ErrorKind::Vendor, message)
+}
