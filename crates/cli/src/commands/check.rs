@@ -32,7 +32,7 @@ pub async fn run(config_path: &Path, json: bool) -> u8 {
 }
 
 fn render(checks: &[AccountCheck]) -> String {
-    let mut agents = Table::new(["ACCOUNT", "VENDOR", "AGENT", "NAME", "STATE", "SEVERITY"]);
+    let mut agents = Table::new(["ACCOUNT", "VENDOR", "AGENT", "NAME", "STATE", "SEVERITY", "DETAIL"]);
     let mut errors = Table::new(["ACCOUNT", "VENDOR", "ERROR", "REASON"]);
     for check in checks {
         match &check.outcome {
@@ -45,6 +45,7 @@ fn render(checks: &[AccountCheck]) -> String {
                         o.name.clone().unwrap_or_default(),
                         o.state.clone(),
                         o.severity.to_string(),
+                        o.detail.clone().unwrap_or_default(),
                     ]);
                 }
             }

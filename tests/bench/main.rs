@@ -1,0 +1,130 @@
+//! `cargo xtask bench`: how long one poll cycle of N watched Huawei agents takes against the
+//! simulator, and the peak memory of the polling process.
+//!
+//! The simulator runs in a child process (this binary with `--serve N`) so that the figures are
+//! the client's alone: the child's own peak memory is printed separately. Traffic stays on
+//! loopback; every run is bounded (a fixed number of cycles, each under the engine's time limit).
+
+use agentwatch_core::config::AccountConfig;
+use agentwatch_core::poller::{connect, poll_with_overrides};
+use agentwatch_core::secrets::StaticSecrets;
+use agentwatch_core::Vendor;
+use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
+use agentwatch_sim::SimServer;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const FIRST_AGENT_ID: u32 = 101;
+const TIMED_CYCLES: usize = 5;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--serve") {
+        let count: u32 = args.get(1).and_then(|n| n.parse().ok()).expect("--serve N");
+        serve(count);
+        return;
+    }
+    let sizes: Vec<u32> = if args.is_empty() {
+        vec![1_000, 10_000]
+    } else {
+        args.iter().map(|a| a.parse().expect("agent counts")).collect()
+    };
+    run(&sizes);
+}
+
+/// Child: a simulated gateway with `count` agents until stdin closes.
+fn serve(count: u32) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let sim = HuaweiSim::new(HuaweiSimConfig::default());
+        sim.add_agents((0..count).map(|i| ((FIRST_AGENT_ID + i).to_string(), [4, 7, 3, 5][i as usize % 4], i % 4 == 1)));
+        let server = SimServer::start(sim.router(), 0, None).await.expect("bind");
+        println!("PORT {}", server.addr().port());
+        // Exit when the parent closes our stdin (also when it dies).
+        let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new())).await;
+    });
+}
+
+fn run(sizes: &[u32]) {
+    let largest = *sizes.iter().max().expect("a size");
+    let exe = std::env::current_exe().expect("own path");
+    let mut child = Command::new(exe)
+        .args(["--serve", &largest.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("simulator process");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("port line");
+    let port: u16 = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .expect("simulator port");
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    println!(
+        "poll cycle of N watched Huawei agents (agentstatus per agent), {} cores, {} build",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
+    println!("{:>8}  {:>12}  {:>10}  {:>10}  {:>10}", "agents", "first (ms)", "min (ms)", "median", "max");
+    for &n in sizes {
+        let timings = rt.block_on(measure(port, n));
+        let first = timings[0];
+        let mut rest = timings[1..].to_vec();
+        rest.sort();
+        println!(
+            "{:>8}  {:>12.1}  {:>10.1}  {:>10.1}  {:>10.1}",
+            n,
+            ms(first),
+            ms(rest[0]),
+            ms(rest[rest.len() / 2]),
+            ms(rest[rest.len() - 1])
+        );
+    }
+    drop(rt);
+    let client_peak = peak_rss_kib("self");
+    let sim_peak = peak_rss_kib(&child.id().to_string());
+    drop(child.stdin.take());
+    let _ = child.wait();
+    println!("peak memory (VmHWM): polling process {} MiB; simulator process {} MiB",
+        client_peak / 1024, sim_peak / 1024);
+}
+
+/// The first cycle (sign-in, connections opening) and then TIMED_CYCLES steady ones.
+async fn measure(port: u16, n: u32) -> Vec<Duration> {
+    let mut account = AccountConfig::new("bench", Vendor::Huawei, Some(&format!("http://127.0.0.1:{port}")));
+    account.workno = Some(DEFAULT_WORKNO.into());
+    account.watch = (0..n).map(|i| (FIRST_AGENT_ID + i).to_string()).collect();
+    let secrets = StaticSecrets::new().with("bench", DEFAULT_PASSWORD);
+    let client = connect(&account, &secrets).await.expect("client");
+    let mut timings = Vec::new();
+    for _ in 0..=TIMED_CYCLES {
+        let started = Instant::now();
+        let observations = poll_with_overrides(&account, client.as_ref()).await.expect("poll");
+        timings.push(started.elapsed());
+        assert_eq!(observations.len(), n as usize, "every agent observed");
+    }
+    client.shutdown().await;
+    timings
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn peak_rss_kib(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
