@@ -83,10 +83,16 @@ async fn a_failing_agent_is_reported_once_with_critical_severity() {
     let mut events = engine.subscribe();
     let target = AgoraSim::demo_agents()[0].agent_id.clone();
 
-    let first = wait_status(&engine, "the first poll", |s| agent_state(s, &target).is_some()).await;
+    let first = wait_status(&engine, "the first poll", |s| {
+        agent_state(s, &target).is_some()
+    })
+    .await;
     assert_eq!(first.accounts[0].health, AccountHealth::Ok);
     assert_eq!(agent_state(&first, &target).unwrap().0, "RUNNING");
-    assert!(drain(&mut events).is_empty(), "the first poll is a baseline, not a change");
+    assert!(
+        drain(&mut events).is_empty(),
+        "the first poll is a baseline, not a change"
+    );
 
     sim.set_status(&target, "FAILED");
     let event = next_event(&mut events, "the change to FAILED").await;
@@ -100,13 +106,18 @@ async fn a_failing_agent_is_reported_once_with_critical_severity() {
             ..
         } => {
             assert_eq!(agent_id, &target);
-            assert_eq!((old_state.as_str(), new_state.as_str()), ("RUNNING", "FAILED"));
+            assert_eq!(
+                (old_state.as_str(), new_state.as_str()),
+                ("RUNNING", "FAILED")
+            );
             // Agora's list answer carries no name (start_ts, status, agent_id only).
             assert_eq!(name.as_deref(), None);
         }
         other => panic!("expected a change, got {other:?}"),
     }
-    assert!(event.line().contains(&format!("agora ai {target} RUNNING -> FAILED critical")));
+    assert!(event
+        .line()
+        .contains(&format!("agora ai {target} RUNNING -> FAILED critical")));
 
     let status = wait_status(&engine, "FAILED in the status", |s| {
         agent_state(s, &target).is_some_and(|a| a.0 == "FAILED")
@@ -117,8 +128,14 @@ async fn a_failing_agent_is_reported_once_with_critical_severity() {
 
     // Two more polls with nothing changed: no further event.
     let polled = status.accounts[0].last_poll_ms;
-    wait_status(&engine, "two more polls", |s| s.accounts[0].last_poll_ms > polled.map(|p| p + 1500)).await;
-    assert!(drain(&mut events).is_empty(), "an unchanged agent is not reported again");
+    wait_status(&engine, "two more polls", |s| {
+        s.accounts[0].last_poll_ms > polled.map(|p| p + 1500)
+    })
+    .await;
+    assert!(
+        drain(&mut events).is_empty(),
+        "an unchanged agent is not reported again"
+    );
     engine.shutdown().await;
 }
 
@@ -139,7 +156,11 @@ async fn an_outage_is_one_unreachable_event_with_stale_agents_and_no_false_chang
     ] {
         sim.faults().set(FaultRule::always(fault.clone()));
         let event = next_event(&mut events, "the unreachable event").await;
-        let EventKind::AccountUnreachable { error, stale_agents } = &event.kind else {
+        let EventKind::AccountUnreachable {
+            error,
+            stale_agents,
+        } = &event.kind
+        else {
             panic!("{fault:?}: expected unreachable, got {event:?}");
         };
         assert_eq!(*stale_agents, agents_before);
@@ -157,10 +178,20 @@ async fn an_outage_is_one_unreachable_event_with_stale_agents_and_no_false_chang
             s.accounts[0].health == AccountHealth::Unreachable && sim.faults().hits() > hits
         })
         .await;
-        assert!(down.agents.iter().all(|a| a.stale), "agents keep their last state, marked stale");
-        assert_eq!(down.agents.len(), agents_before, "no agent is dropped during an outage");
+        assert!(
+            down.agents.iter().all(|a| a.stale),
+            "agents keep their last state, marked stale"
+        );
+        assert_eq!(
+            down.agents.len(),
+            agents_before,
+            "no agent is dropped during an outage"
+        );
         assert_eq!(down.worst(), Severity::Unknown);
-        assert!(drain(&mut events).is_empty(), "{fault:?}: no agent change during the outage");
+        assert!(
+            drain(&mut events).is_empty(),
+            "{fault:?}: no agent change during the outage"
+        );
 
         sim.faults().clear();
         engine.poll_now();
@@ -169,9 +200,15 @@ async fn an_outage_is_one_unreachable_event_with_stale_agents_and_no_false_chang
             matches!(recovered.kind, EventKind::AccountRecovered { .. }),
             "{recovered:?}"
         );
-        let up = wait_status(&engine, "fresh agents", |s| s.agents.iter().all(|a| !a.stale)).await;
+        let up = wait_status(&engine, "fresh agents", |s| {
+            s.agents.iter().all(|a| !a.stale)
+        })
+        .await;
         assert_eq!(up.accounts[0].health, AccountHealth::Ok);
-        assert!(drain(&mut events).is_empty(), "no false change after recovery");
+        assert!(
+            drain(&mut events).is_empty(),
+            "no false change after recovery"
+        );
     }
     engine.shutdown().await;
 }
@@ -246,14 +283,21 @@ async fn poll_now_cuts_the_wait_short() {
 async fn a_missing_secret_makes_the_account_unreachable_with_that_reason() {
     let sim = AgoraSim::demo();
     let server = SimServer::start(sim.router(), 0, None).await.unwrap();
-    let engine = Engine::start(&config(vec![agora_account(&server)]), Arc::new(StaticSecrets::new()));
+    let engine = Engine::start(
+        &config(vec![agora_account(&server)]),
+        Arc::new(StaticSecrets::new()),
+    );
     let status = wait_status(&engine, "the failed first poll", |s| {
         s.accounts[0].health == AccountHealth::Unreachable
     })
     .await;
     let error = status.accounts[0].error.clone().unwrap();
     assert_eq!(error.kind, ErrorKind::MissingSecret);
-    assert!(error.message.contains("agentwatch secret set ai"), "{}", error.message);
+    assert!(
+        error.message.contains("agentwatch secret set ai"),
+        "{}",
+        error.message
+    );
     engine.shutdown().await;
 }
 
@@ -264,7 +308,9 @@ async fn rate_limiting_is_reported_with_its_reason() {
     let engine = Engine::start(&config(vec![agora_account(&server)]), agora_secrets());
     let mut events = engine.subscribe();
     wait_status(&engine, "the first poll", |s| !s.agents.is_empty()).await;
-    sim.faults().set(FaultRule::always(Fault::RateLimited { retry_after_secs: 30 }));
+    sim.faults().set(FaultRule::always(Fault::RateLimited {
+        retry_after_secs: 30,
+    }));
     let event = next_event(&mut events, "unreachable").await;
     let EventKind::AccountUnreachable { error, .. } = &event.kind else {
         panic!("{event:?}")
@@ -293,8 +339,12 @@ async fn tls_with_a_generated_ca_works_through_ca_file_and_fails_without_it() {
     };
     let secrets = StaticSecrets::new()
         .with("nc", agentwatch_sim::segura::DEFAULT_CLIENT_SECRET)
-        .with("nc-untrusted", agentwatch_sim::segura::DEFAULT_CLIENT_SECRET);
-    let checks = agentwatch_core::check::check_all(&config(vec![trusted, untrusted]), &secrets).await;
+        .with(
+            "nc-untrusted",
+            agentwatch_sim::segura::DEFAULT_CLIENT_SECRET,
+        );
+    let checks =
+        agentwatch_core::check::check_all(&config(vec![trusted, untrusted]), &secrets).await;
 
     match &checks[0].outcome {
         agentwatch_core::check::CheckOutcome::Agents(list) => assert_eq!(list.len(), 3),

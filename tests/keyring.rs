@@ -37,21 +37,39 @@ async fn a_secret_is_stored_read_and_deleted_in_the_secret_service() {
     let account = format!("kr-test-{}", std::process::id());
     let secret = SecretString::from("correct horse battery staple".to_string());
 
-    assert_eq!(store.status(&account).await.unwrap(), SecretSourceKind::Missing);
+    assert_eq!(
+        store.status(&account).await.unwrap(),
+        SecretSourceKind::Missing
+    );
     store.set(&account, &secret).await.unwrap();
 
     let found = secret_tool_search();
-    assert!(found.contains(&account), "secret-tool sees the entry: {found}");
-    assert!(found.contains("correct horse battery staple"), "and its value: {found}");
+    assert!(
+        found.contains(&account),
+        "secret-tool sees the entry: {found}"
+    );
+    assert!(
+        found.contains("correct horse battery staple"),
+        "and its value: {found}"
+    );
 
-    assert_eq!(store.status(&account).await.unwrap(), SecretSourceKind::Keyring);
+    assert_eq!(
+        store.status(&account).await.unwrap(),
+        SecretSourceKind::Keyring
+    );
     let read = store.secret(&account).await.unwrap();
     assert_eq!(read.expose_secret(), "correct horse battery staple");
 
     assert!(store.delete(&account).await.unwrap());
     assert!(!secret_tool_search().contains(&account));
-    assert!(!store.delete(&account).await.unwrap(), "a second delete finds nothing");
-    assert!(matches!(store.secret(&account).await, Err(Error::MissingSecret(_))));
+    assert!(
+        !store.delete(&account).await.unwrap(),
+        "a second delete finds nothing"
+    );
+    assert!(matches!(
+        store.secret(&account).await,
+        Err(Error::MissingSecret(_))
+    ));
 }
 
 #[tokio::test]
@@ -62,8 +80,14 @@ async fn the_environment_variable_wins_and_is_not_written_to_the_keyring() {
     let account = format!("env-test-{}", std::process::id());
     std::env::set_var(env_var_name(&account), "from-env");
     let store = SecretStore::default();
-    assert_eq!(store.secret(&account).await.unwrap().expose_secret(), "from-env");
-    assert_eq!(store.status(&account).await.unwrap(), SecretSourceKind::Environment);
+    assert_eq!(
+        store.secret(&account).await.unwrap().expose_secret(),
+        "from-env"
+    );
+    assert_eq!(
+        store.status(&account).await.unwrap(),
+        SecretSourceKind::Environment
+    );
     assert!(store.keyring_get(&account).await.unwrap().is_none());
     std::env::remove_var(env_var_name(&account));
 }
@@ -73,12 +97,24 @@ async fn no_secret_service_is_reported_plainly() {
     // A bus address where nothing listens: the store must say the Secret Service is not
     // available, not hang and not fall back to anything.
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "probe_without_bus", "--nocapture", "--include-ignored"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/agentwatch-bus")
+        .args([
+            "--exact",
+            "probe_without_bus",
+            "--nocapture",
+            "--include-ignored",
+        ])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/agentwatch-bus",
+        )
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("KEYRING-ERROR kind=keyring"), "{text}");
 }
 

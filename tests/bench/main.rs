@@ -28,7 +28,9 @@ fn main() {
     let sizes: Vec<u32> = if args.is_empty() {
         vec![1_000, 10_000]
     } else {
-        args.iter().map(|a| a.parse().expect("agent counts")).collect()
+        args.iter()
+            .map(|a| a.parse().expect("agent counts"))
+            .collect()
     };
     run(&sizes);
 }
@@ -38,7 +40,13 @@ fn serve(count: u32) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         let sim = HuaweiSim::new(HuaweiSimConfig::default());
-        sim.add_agents((0..count).map(|i| ((FIRST_AGENT_ID + i).to_string(), [4, 7, 3, 5][i as usize % 4], i % 4 == 1)));
+        sim.add_agents((0..count).map(|i| {
+            (
+                (FIRST_AGENT_ID + i).to_string(),
+                [4, 7, 3, 5][i as usize % 4],
+                i % 4 == 1,
+            )
+        }));
         let server = SimServer::start(sim.router(), 0, None).await.expect("bind");
         println!("PORT {}", server.addr().port());
         // Exit when the parent closes our stdin (also when it dies).
@@ -69,9 +77,16 @@ fn run(sizes: &[u32]) {
     println!(
         "poll cycle of N watched Huawei agents (agentstatus per agent), {} cores, {} build",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
-        if cfg!(debug_assertions) { "debug" } else { "release" }
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
-    println!("{:>8}  {:>12}  {:>10}  {:>10}  {:>10}", "agents", "first (ms)", "min (ms)", "median", "max");
+    println!(
+        "{:>8}  {:>12}  {:>10}  {:>10}  {:>10}",
+        "agents", "first (ms)", "min (ms)", "median", "max"
+    );
     for &n in sizes {
         let timings = rt.block_on(measure(port, n));
         let first = timings[0];
@@ -91,13 +106,20 @@ fn run(sizes: &[u32]) {
     let sim_peak = peak_rss_kib(&child.id().to_string());
     drop(child.stdin.take());
     let _ = child.wait();
-    println!("peak memory (VmHWM): polling process {} MiB; simulator process {} MiB",
-        client_peak / 1024, sim_peak / 1024);
+    println!(
+        "peak memory (VmHWM): polling process {} MiB; simulator process {} MiB",
+        client_peak / 1024,
+        sim_peak / 1024
+    );
 }
 
 /// The first cycle (sign-in, connections opening) and then TIMED_CYCLES steady ones.
 async fn measure(port: u16, n: u32) -> Vec<Duration> {
-    let mut account = AccountConfig::new("bench", Vendor::Huawei, Some(&format!("http://127.0.0.1:{port}")));
+    let mut account = AccountConfig::new(
+        "bench",
+        Vendor::Huawei,
+        Some(&format!("http://127.0.0.1:{port}")),
+    );
     account.workno = Some(DEFAULT_WORKNO.into());
     account.watch = (0..n).map(|i| (FIRST_AGENT_ID + i).to_string()).collect();
     let secrets = StaticSecrets::new().with("bench", DEFAULT_PASSWORD);
@@ -105,7 +127,9 @@ async fn measure(port: u16, n: u32) -> Vec<Duration> {
     let mut timings = Vec::new();
     for _ in 0..=TIMED_CYCLES {
         let started = Instant::now();
-        let observations = poll_with_overrides(&account, client.as_ref()).await.expect("poll");
+        let observations = poll_with_overrides(&account, client.as_ref())
+            .await
+            .expect("poll");
         timings.push(started.elapsed());
         assert_eq!(observations.len(), n as usize, "every agent observed");
     }

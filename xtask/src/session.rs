@@ -43,7 +43,10 @@ fn start_keyring(home: &std::path::Path) -> Result<Vec<(String, String)>, String
         .wait_with_output()
         .map_err(|e| format!("gnome-keyring-daemon failed: {e}"))?;
     if !output.status.success() {
-        return Err(format!("gnome-keyring-daemon exited with {}", output.status));
+        return Err(format!(
+            "gnome-keyring-daemon exited with {}",
+            output.status
+        ));
     }
     Ok(String::from_utf8_lossy(&output.stdout)
         .lines()

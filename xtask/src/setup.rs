@@ -65,8 +65,15 @@ fn apt(args: &[&str]) -> Result<(), String> {
 }
 
 pub fn install_missing(purpose: Purpose) -> Result<(), String> {
-    if !cfg!(target_os = "linux") || Command::new("dpkg-query").arg("--version").output().is_err() {
-        println!("xtask: not a Debian-like system; install the packages listed in README.md yourself");
+    if !cfg!(target_os = "linux")
+        || Command::new("dpkg-query")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        println!(
+            "xtask: not a Debian-like system; install the packages listed in README.md yourself"
+        );
         return Ok(());
     }
     let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();

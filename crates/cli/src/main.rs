@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "agentwatch", version, about = "Watch contact-centre, AI and connector agents; notify when one changes state.")]
+#[command(
+    name = "agentwatch",
+    version,
+    about = "Watch contact-centre, AI and connector agents; notify when one changes state."
+)]
 struct Cli {
     /// Configuration file (default: the platform config dir, ~/.config/agentwatch/config.toml on Linux).
     #[arg(long, global = true, value_name = "FILE")]

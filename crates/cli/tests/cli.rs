@@ -2,9 +2,9 @@
 //! files on disk and secrets from the environment (or the real keyring under `cargo xtask test`).
 
 use agentwatch_sim::demo::{DemoSims, AGORA_ACCOUNT, HUAWEI_ACCOUNT, SEGURA_ACCOUNT};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::io::Write;
 
 fn agentwatch() -> Command {
     Command::new(env!("CARGO_BIN_EXE_agentwatch"))
@@ -51,7 +51,14 @@ async fn check_prints_every_agent_and_exits_with_the_worst_severity() {
     // The Agora demo project has a FAILED agent: critical, exit 2.
     assert_eq!(out.status.code(), Some(2), "{shown}");
     assert!(shown.contains("ACCOUNT"), "{shown}");
-    for needle in [HUAWEI_ACCOUNT, AGORA_ACCOUNT, SEGURA_ACCOUNT, "FAILED", "Default", "101"] {
+    for needle in [
+        HUAWEI_ACCOUNT,
+        AGORA_ACCOUNT,
+        SEGURA_ACCOUNT,
+        "FAILED",
+        "Default",
+        "101",
+    ] {
         assert!(shown.contains(needle), "{needle} missing from:\n{shown}");
     }
     assert!(shown.contains("worst: critical"), "{shown}");
@@ -104,12 +111,23 @@ fn a_bad_config_is_reported_with_file_line_and_key_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let bad = "poll_interval_secs = 15\n[[accounts]]\nid = \"cc\"\nvendor = \"huawei\"\nbase_url = \"http://10.0.0.1:8043\"\nwatch = [\"101\"]\nworkno = \"5001\"\n";
     let path = write_config(dir.path(), bad);
-    let out = agentwatch().args(["check", "--config"]).arg(&path).output().unwrap();
+    let out = agentwatch()
+        .args(["check", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(64), "{shown}");
     assert!(shown.contains(&format!("{}:5:", path.display())), "{shown}");
-    assert!(shown.contains("base_url") && shown.contains("https"), "{shown}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), bad, "the file is kept as it was");
+    assert!(
+        shown.contains("base_url") && shown.contains("https"),
+        "{shown}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        bad,
+        "the file is kept as it was"
+    );
 }
 
 #[test]
@@ -117,12 +135,18 @@ fn secret_status_names_the_source_and_never_prints_the_secret() {
     let account = "cli-env-account";
     let out = agentwatch()
         .args(["secret", "status", account])
-        .env(agentwatch_core::secrets::env_var_name(account), "hunter2-very-secret")
+        .env(
+            agentwatch_core::secrets::env_var_name(account),
+            "hunter2-very-secret",
+        )
         .output()
         .unwrap();
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
-    assert!(shown.contains("AGENTWATCH_SECRET_CLI_ENV_ACCOUNT"), "{shown}");
+    assert!(
+        shown.contains("AGENTWATCH_SECRET_CLI_ENV_ACCOUNT"),
+        "{shown}"
+    );
     assert!(!shown.contains("hunter2"), "{shown}");
 }
 
@@ -140,23 +164,44 @@ fn secret_set_reads_stdin_and_stores_in_the_real_keyring() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"typed-secret-42\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"typed-secret-42\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", text(&out));
     assert!(!text(&out).contains("typed-secret-42"));
 
-    let out = agentwatch().args(["secret", "status", &account]).output().unwrap();
-    assert!(text(&out).contains("stored in the keyring"), "{}", text(&out));
-    let out = agentwatch().args(["secret", "delete", &account]).output().unwrap();
+    let out = agentwatch()
+        .args(["secret", "status", &account])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out).contains("stored in the keyring"),
+        "{}",
+        text(&out)
+    );
+    let out = agentwatch()
+        .args(["secret", "delete", &account])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    let out = agentwatch().args(["secret", "status", &account]).output().unwrap();
+    let out = agentwatch()
+        .args(["secret", "status", &account])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("no secret"), "{}", text(&out));
 }
 
 #[test]
 fn the_demo_prints_changes_from_all_three_vendors() {
-    let out = agentwatch().args(["demo", "--duration", "20s"]).output().unwrap();
+    let out = agentwatch()
+        .args(["demo", "--duration", "20s"])
+        .output()
+        .unwrap();
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
     for vendor in ["huawei", "agora", "segura"] {

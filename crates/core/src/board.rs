@@ -78,14 +78,16 @@ impl Board {
             }
             let order = account_order(status);
             status.agents.retain(|a| a.account_id != account.id);
-            status.agents.extend(snapshot.values().map(|obs| AgentStatus {
-                account_id: account.id.clone(),
-                account_name: name.clone(),
-                vendor: account.vendor,
-                observation: obs.clone(),
-                since_ms: since_ms.get(&obs.agent_id).copied().unwrap_or(now),
-                stale: false,
-            }));
+            status
+                .agents
+                .extend(snapshot.values().map(|obs| AgentStatus {
+                    account_id: account.id.clone(),
+                    account_name: name.clone(),
+                    vendor: account.vendor,
+                    observation: obs.clone(),
+                    since_ms: since_ms.get(&obs.agent_id).copied().unwrap_or(now),
+                    stale: false,
+                }));
             status.agents.sort_by(|x, y| {
                 (order.get(&x.account_id), &x.observation.agent_id)
                     .cmp(&(order.get(&y.account_id), &y.observation.agent_id))
@@ -93,7 +95,13 @@ impl Board {
         });
     }
 
-    pub fn account_failed(&self, account: &AccountConfig, error: ErrorReport, down_since: i64, now: i64) {
+    pub fn account_failed(
+        &self,
+        account: &AccountConfig,
+        error: ErrorReport,
+        down_since: i64,
+        now: i64,
+    ) {
         self.update(|status| {
             if let Some(a) = status.accounts.iter_mut().find(|a| a.id == account.id) {
                 a.health = AccountHealth::Unreachable;
@@ -101,7 +109,11 @@ impl Board {
                 a.last_poll_ms = Some(now);
                 a.down_since_ms = Some(down_since);
             }
-            for agent in status.agents.iter_mut().filter(|a| a.account_id == account.id) {
+            for agent in status
+                .agents
+                .iter_mut()
+                .filter(|a| a.account_id == account.id)
+            {
                 agent.stale = true;
             }
         });

@@ -215,7 +215,10 @@ impl AccountConfig {
             );
         }
         if self.base_url.is_none() && self.vendor != Vendor::Agora {
-            return fail("base_url", format!("is required for vendor {}", self.vendor));
+            return fail(
+                "base_url",
+                format!("is required for vendor {}", self.vendor),
+            );
         }
         if let Err(msg) = validate_base_url(&self.effective_base_url()) {
             return fail("base_url", msg);
@@ -265,7 +268,11 @@ impl AccountConfig {
                             .into(),
                     );
                 }
-                if let Some(bad) = self.watch.iter().find(|w| validate_huawei_agent_id(w).is_err()) {
+                if let Some(bad) = self
+                    .watch
+                    .iter()
+                    .find(|w| validate_huawei_agent_id(w).is_err())
+                {
                     return fail("watch", validate_huawei_agent_id(bad).unwrap_err());
                 }
                 if self.huawei_auth() == HuaweiAuth::Signin {
@@ -286,12 +293,20 @@ impl AccountConfig {
                 if self.app_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
                     return fail("app_id", "is required for vendor agora".into());
                 }
-                if self.customer_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                if self
+                    .customer_id
+                    .as_deref()
+                    .is_none_or(|s| s.trim().is_empty())
+                {
                     return fail("customer_id", "is required for vendor agora".into());
                 }
             }
             Vendor::Segura => {
-                if self.client_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                if self
+                    .client_id
+                    .as_deref()
+                    .is_none_or(|s| s.trim().is_empty())
+                {
                     return fail("client_id", "is required for vendor segura".into());
                 }
             }
@@ -327,7 +342,9 @@ pub fn validate_base_url(raw: &str) -> std::result::Result<(), String> {
         ));
     }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(format!("{raw:?} must not carry a query, fragment or user name"));
+        return Err(format!(
+            "{raw:?} must not carry a query, fragment or user name"
+        ));
     }
     match url.scheme() {
         "https" => Ok(()),
@@ -342,7 +359,10 @@ pub fn validate_base_url(raw: &str) -> std::result::Result<(), String> {
 fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+        || bare
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 /// Where the configuration lives by default (`~/.config/agentwatch/config.toml` on Linux).
@@ -376,14 +396,13 @@ impl Config {
 
     /// Parses and validates config text; `path` only names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let config_error = |span: Option<std::ops::Range<usize>>, key: &str, message: String| {
-            Error::Config {
+        let config_error =
+            |span: Option<std::ops::Range<usize>>, key: &str, message: String| Error::Config {
                 file: path.to_path_buf(),
                 line: span.map(|s| line_of(text, s.start)).unwrap_or(1),
                 key: key.to_string(),
                 message,
-            }
-        };
+            };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let (key, message) = split_toml_message(e.message());
             config_error(e.span(), &key, message)
@@ -398,10 +417,14 @@ impl Config {
         let mut accounts = Vec::with_capacity(raw.accounts.len());
         for spanned in raw.accounts {
             let span = spanned.span();
-            let account: AccountConfig = spanned.into_inner().try_into().map_err(|e: toml::de::Error| {
-                let (key, message) = split_toml_message(e.message());
-                config_error(Some(span.clone()), &key, message)
-            })?;
+            let account: AccountConfig =
+                spanned
+                    .into_inner()
+                    .try_into()
+                    .map_err(|e: toml::de::Error| {
+                        let (key, message) = split_toml_message(e.message());
+                        config_error(Some(span.clone()), &key, message)
+                    })?;
             if let Err((key, message)) = account.validate() {
                 let key_span = find_key_span(&text[span.clone()], &key)
                     .map(|s| (span.start + s.start)..(span.start + s.end));
@@ -455,7 +478,11 @@ impl Config {
     }
 
     pub fn poll_interval(&self, account: &AccountConfig) -> std::time::Duration {
-        std::time::Duration::from_secs(account.poll_interval_secs.unwrap_or(self.poll_interval_secs))
+        std::time::Duration::from_secs(
+            account
+                .poll_interval_secs
+                .unwrap_or(self.poll_interval_secs),
+        )
     }
 }
 
@@ -554,7 +581,10 @@ vanished = "warning"
 
     #[test]
     fn unknown_key_names_file_line_and_key() {
-        let text = GOOD.replace("phonenum = \"40038\"", "phonenum = \"40038\"\npasword = \"x\"");
+        let text = GOOD.replace(
+            "phonenum = \"40038\"",
+            "phonenum = \"40038\"\npasword = \"x\"",
+        );
         let err = parse(&text).unwrap_err().to_string();
         assert!(err.starts_with("/tmp/c.toml:"), "{err}");
         assert!(err.contains("pasword"), "{err}");
@@ -591,9 +621,18 @@ vanished = "warning"
     #[test]
     fn vendor_fields_are_required_and_foreign_ones_refused() {
         let text = GOOD.replace("customer_id = \"cust\"", "");
-        assert!(parse(&text).unwrap_err().to_string().contains("customer_id"));
-        let text = GOOD.replace("client_id = \"client\"", "client_id = \"client\"\nworkno = \"5001\"");
-        assert!(parse(&text).unwrap_err().to_string().contains("does not apply"));
+        assert!(parse(&text)
+            .unwrap_err()
+            .to_string()
+            .contains("customer_id"));
+        let text = GOOD.replace(
+            "client_id = \"client\"",
+            "client_id = \"client\"\nworkno = \"5001\"",
+        );
+        assert!(parse(&text)
+            .unwrap_err()
+            .to_string()
+            .contains("does not apply"));
     }
 
     #[test]

@@ -88,7 +88,10 @@ mod tests {
 
     #[test]
     fn identical_snapshots_produce_nothing() {
-        let a = snapshot_from([obs("1", "idle", Severity::Ok), obs("2", "busy", Severity::Info)]);
+        let a = snapshot_from([
+            obs("1", "idle", Severity::Ok),
+            obs("2", "busy", Severity::Info),
+        ]);
         assert!(diff(&a, &a.clone(), RULES).is_empty());
     }
 
@@ -99,8 +102,10 @@ mod tests {
         let events = diff(&a, &b, RULES);
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].0, Severity::Critical);
-        assert!(matches!(&events[0].1, EventKind::Changed { old_state, new_state, .. }
-            if old_state == "RUNNING" && new_state == "FAILED"));
+        assert!(
+            matches!(&events[0].1, EventKind::Changed { old_state, new_state, .. }
+            if old_state == "RUNNING" && new_state == "FAILED")
+        );
     }
 
     #[test]
@@ -110,7 +115,9 @@ mod tests {
         let events = diff(&a, &b, RULES);
         assert_eq!(events.len(), 2);
         assert!(matches!(&events[0].1, EventKind::Appeared { agent_id, .. } if agent_id == "2"));
-        assert!(matches!(&events[1], (Severity::Critical, EventKind::Vanished { agent_id, .. }) if agent_id == "1"));
+        assert!(
+            matches!(&events[1], (Severity::Critical, EventKind::Vanished { agent_id, .. }) if agent_id == "1")
+        );
     }
 
     #[test]
@@ -120,8 +127,10 @@ mod tests {
         let mut y = x.clone();
         y.identity = Some("port 2".into());
         let events = diff(&snapshot_from([x]), &snapshot_from([y]), RULES);
-        assert!(matches!(&events[0], (Severity::Critical, EventKind::IdentityChanged { old_identity, new_identity, .. })
-            if old_identity == "port 1" && new_identity == "port 2"));
+        assert!(
+            matches!(&events[0], (Severity::Critical, EventKind::IdentityChanged { old_identity, new_identity, .. })
+            if old_identity == "port 1" && new_identity == "port 2")
+        );
     }
 
     #[test]

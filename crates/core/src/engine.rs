@@ -30,7 +30,12 @@ pub struct Engine {
 impl Engine {
     /// Starts polling every enabled account. Must be called inside a tokio runtime.
     pub fn start(config: &Config, secrets: Arc<dyn SecretSource>) -> Engine {
-        let accounts: Vec<_> = config.accounts.iter().filter(|a| a.enabled).cloned().collect();
+        let accounts: Vec<_> = config
+            .accounts
+            .iter()
+            .filter(|a| a.enabled)
+            .cloned()
+            .collect();
         let board = Arc::new(Board::new(&accounts));
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let cancel = CancellationToken::new();

@@ -136,7 +136,10 @@ impl Error {
 
     /// An error for an answer we could not understand. `what` names the vendor call.
     pub fn malformed(what: &str, err: impl std::fmt::Display) -> Self {
-        Error::poll(ErrorKind::Malformed, format!("malformed answer to {what}: {err}"))
+        Error::poll(
+            ErrorKind::Malformed,
+            format!("malformed answer to {what}: {err}"),
+        )
     }
 }
 
@@ -170,9 +173,15 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
 
 fn is_tls_error(err: &reqwest::Error) -> bool {
     let chain = error_chain(err).to_ascii_lowercase();
-    ["certificate", "tls", "handshake", "unknownissuer", "invalid peer"]
-        .iter()
-        .any(|needle| chain.contains(needle))
+    [
+        "certificate",
+        "tls",
+        "handshake",
+        "unknownissuer",
+        "invalid peer",
+    ]
+    .iter()
+    .any(|needle| chain.contains(needle))
 }
 
 /// What crosses to the UI: `{kind, message}`.

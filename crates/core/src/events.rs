@@ -128,9 +128,10 @@ impl Event {
             EventKind::AccountUnreachable { error, .. } => {
                 line.push_str(&format!(" ({}: {})", error.kind, error.message))
             }
-            EventKind::AccountRecovered { down_for_secs } => {
-                line.push_str(&format!(" (after {})", crate::clock::human_duration(*down_for_secs)))
-            }
+            EventKind::AccountRecovered { down_for_secs } => line.push_str(&format!(
+                " (after {})",
+                crate::clock::human_duration(*down_for_secs)
+            )),
             _ => {}
         }
         line

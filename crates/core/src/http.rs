@@ -66,11 +66,17 @@ pub async fn body_bytes(response: reqwest::Response) -> Result<bytes::Bytes> {
     response.bytes().await.map_err(|e| {
         let e = e.without_url();
         if e.is_timeout() {
-            Error::poll(ErrorKind::Timeout, "the answer did not finish within the time limit")
+            Error::poll(
+                ErrorKind::Timeout,
+                "the answer did not finish within the time limit",
+            )
         } else {
             Error::poll(
                 ErrorKind::Connect,
-                format!("connection lost while reading the answer: {}", crate::error::error_chain(&e)),
+                format!(
+                    "connection lost while reading the answer: {}",
+                    crate::error::error_chain(&e)
+                ),
             )
         }
     })
@@ -87,7 +93,8 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let when =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
     let wait = when - time::OffsetDateTime::now_utc();
     Some(Duration::from_secs(wait.whole_seconds().max(0) as u64))
 }
@@ -102,10 +109,22 @@ pub fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8], what: 
         format!(": {quote}")
     };
     let (kind, message) = match status.as_u16() {
-        401 => (ErrorKind::Auth, format!("{what}: credentials refused (HTTP 401){suffix}")),
-        403 => (ErrorKind::Auth, format!("{what}: access forbidden (HTTP 403){suffix}")),
-        429 => (ErrorKind::RateLimited, format!("{what}: rate limited (HTTP 429){suffix}")),
-        _ => (ErrorKind::HttpStatus, format!("{what}: HTTP {status}{suffix}")),
+        401 => (
+            ErrorKind::Auth,
+            format!("{what}: credentials refused (HTTP 401){suffix}"),
+        ),
+        403 => (
+            ErrorKind::Auth,
+            format!("{what}: access forbidden (HTTP 403){suffix}"),
+        ),
+        429 => (
+            ErrorKind::RateLimited,
+            format!("{what}: rate limited (HTTP 429){suffix}"),
+        ),
+        _ => (
+            ErrorKind::HttpStatus,
+            format!("{what}: HTTP {status}{suffix}"),
+        ),
     };
     Error::Poll {
         kind,
@@ -152,7 +171,10 @@ mod tests {
     #[test]
     fn statuses_are_classified() {
         let h = HeaderMap::new();
-        assert_eq!(status_error(StatusCode::UNAUTHORIZED, &h, b"", "x").kind(), ErrorKind::Auth);
+        assert_eq!(
+            status_error(StatusCode::UNAUTHORIZED, &h, b"", "x").kind(),
+            ErrorKind::Auth
+        );
         assert_eq!(
             status_error(StatusCode::TOO_MANY_REQUESTS, &h, b"", "x").kind(),
             ErrorKind::RateLimited

@@ -79,7 +79,9 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown severity {s:?} (expected ok, info, warning, critical or unknown)"))
+            .ok_or_else(|| {
+                format!("unknown severity {s:?} (expected ok, info, warning, critical or unknown)")
+            })
     }
 }
 

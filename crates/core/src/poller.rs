@@ -12,7 +12,9 @@ use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{snapshot_from, Observation, Severity, Snapshot};
 use crate::secrets::SecretSource;
-use crate::vendors::{apply_severity_overrides, build_client, override_for, ClientContext, VendorClient};
+use crate::vendors::{
+    apply_severity_overrides, build_client, override_for, ClientContext, VendorClient,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +28,10 @@ const JITTER_FRACTION: f64 = 0.1;
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(5);
 
 /// Builds an account's client: secret from the store, HTTP client with its CA file.
-pub async fn connect(account: &AccountConfig, secrets: &dyn SecretSource) -> Result<Arc<dyn VendorClient>> {
+pub async fn connect(
+    account: &AccountConfig,
+    secrets: &dyn SecretSource,
+) -> Result<Arc<dyn VendorClient>> {
     let secret = secrets.secret(&account.id).await?;
     let http = crate::http::client_for(account)?;
     build_client(ClientContext {
@@ -38,7 +43,10 @@ pub async fn connect(account: &AccountConfig, secrets: &dyn SecretSource) -> Res
 
 /// One poll through a client, under an overall time limit, with the account's severity
 /// overrides applied.
-pub async fn poll_with_overrides(account: &AccountConfig, client: &dyn VendorClient) -> Result<Vec<Observation>> {
+pub async fn poll_with_overrides(
+    account: &AccountConfig,
+    client: &dyn VendorClient,
+) -> Result<Vec<Observation>> {
     let mut observations = tokio::time::timeout(cycle_limit(account), client.poll())
         .await
         .map_err(|_| {
@@ -63,7 +71,12 @@ fn cycle_limit(account: &AccountConfig) -> Duration {
 }
 
 /// The wait before the next poll.
-pub fn next_delay(interval: Duration, failures: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+pub fn next_delay(
+    interval: Duration,
+    failures: u32,
+    retry_after: Option<Duration>,
+    jitter: f64,
+) -> Duration {
     if failures == 0 {
         return interval.mul_f64(1.0 + JITTER_FRACTION * jitter.clamp(0.0, 1.0));
     }
@@ -102,7 +115,12 @@ impl Poller {
                 outcome = self.cycle(&mut state) => outcome.err().and_then(|e| e.retry_after()),
                 _ = cancel.cancelled() => break,
             };
-            let delay = next_delay(self.interval, state.failures, retry_after, rand::random::<f64>());
+            let delay = next_delay(
+                self.interval,
+                state.failures,
+                retry_after,
+                rand::random::<f64>(),
+            );
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = wake.notified() => {}
@@ -165,7 +183,11 @@ impl Poller {
         let mut events = Vec::new();
         if let Some(down_since) = state.down_since_ms.take() {
             let down_for_secs = ((now - down_since).max(0) / 1000) as u64;
-            events.push(self.event(now, Severity::Ok, EventKind::AccountRecovered { down_for_secs }));
+            events.push(self.event(
+                now,
+                Severity::Ok,
+                EventKind::AccountRecovered { down_for_secs },
+            ));
         }
         if let Some(previous) = &state.last {
             let rules = self.diff_rules(state);
@@ -204,8 +226,12 @@ impl Poller {
                 },
             ));
         }
-        self.board
-            .account_failed(&self.account, report, state.down_since_ms.unwrap_or(now), now);
+        self.board.account_failed(
+            &self.account,
+            report,
+            state.down_since_ms.unwrap_or(now),
+            now,
+        );
         self.publish(events);
     }
 
@@ -217,7 +243,8 @@ impl Poller {
         };
         DiffRules {
             vanished: override_for(overrides, "vanished").unwrap_or(vanished),
-            identity_changed: override_for(overrides, "identity_changed").unwrap_or(identity_changed),
+            identity_changed: override_for(overrides, "identity_changed")
+                .unwrap_or(identity_changed),
         }
     }
 

@@ -104,10 +104,12 @@ impl SecretStore {
     /// Reads the keyring entry alone (no environment); `None` when there is none.
     pub async fn keyring_get(&self, account_id: &str) -> Result<Option<SecretString>> {
         let found = self
-            .with_entry(account_id, "read a secret", |entry| match entry.get_password() {
-                Ok(s) => Ok(Some(s)),
-                Err(keyring::Error::NoEntry) => Ok(None),
-                Err(e) => Err(e),
+            .with_entry(account_id, "read a secret", |entry| {
+                match entry.get_password() {
+                    Ok(s) => Ok(Some(s)),
+                    Err(keyring::Error::NoEntry) => Ok(None),
+                    Err(e) => Err(e),
+                }
             })
             .await?;
         Ok(found.map(SecretString::from))
@@ -171,8 +173,10 @@ impl StaticSecrets {
     }
 
     pub fn with(mut self, account_id: &str, secret: &str) -> Self {
-        self.0
-            .insert(account_id.to_string(), SecretString::from(secret.to_string()));
+        self.0.insert(
+            account_id.to_string(),
+            SecretString::from(secret.to_string()),
+        );
         self
     }
 }

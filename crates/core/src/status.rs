@@ -167,7 +167,10 @@ mod tests {
             agents,
             updated_ms: 0,
         };
-        assert_eq!(s.summary(), "14 agents: 12 ok, 1 warning, 1 failed · 2 accounts");
+        assert_eq!(
+            s.summary(),
+            "14 agents: 12 ok, 1 warning, 1 failed · 2 accounts"
+        );
         assert_eq!(s.worst(), Severity::Critical);
     }
 
@@ -179,7 +182,10 @@ mod tests {
             updated_ms: 0,
         };
         assert_eq!(s.worst(), Severity::Unknown);
-        assert_eq!(s.summary(), "1 agent: 1 unknown · 1 account (1 unreachable)");
+        assert_eq!(
+            s.summary(),
+            "1 agent: 1 unknown · 1 account (1 unreachable)"
+        );
     }
 
     #[test]

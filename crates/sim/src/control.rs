@@ -12,7 +12,10 @@ use axum::{Json, Router};
 /// Adds the fault routes and the fault middleware to a vendor router.
 pub fn with_faults(vendor_routes: Router, switch: FaultSwitch) -> Router {
     let control = Router::new()
-        .route("/_sim/fault", put(set_fault).delete(clear_fault).get(get_fault))
+        .route(
+            "/_sim/fault",
+            put(set_fault).delete(clear_fault).get(get_fault),
+        )
         .with_state(switch.clone());
     vendor_routes
         .merge(control)

@@ -64,7 +64,10 @@ impl DemoSims {
         [
             (HUAWEI_ACCOUNT, crate::huawei::DEFAULT_PASSWORD.to_string()),
             (AGORA_ACCOUNT, AgoraSimConfig::default().customer_secret),
-            (SEGURA_ACCOUNT, crate::segura::DEFAULT_CLIENT_SECRET.to_string()),
+            (
+                SEGURA_ACCOUNT,
+                crate::segura::DEFAULT_CLIENT_SECRET.to_string(),
+            ),
         ]
     }
 

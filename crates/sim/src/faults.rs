@@ -124,7 +124,11 @@ impl FaultSwitch {
 pub const CONTROL_PREFIX: &str = "/_sim";
 
 /// Middleware applying the switch's fault to vendor requests.
-pub async fn apply_faults(State(switch): State<FaultSwitch>, request: Request, next: Next) -> Response {
+pub async fn apply_faults(
+    State(switch): State<FaultSwitch>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_string();
     if path.starts_with(CONTROL_PREFIX) {
         return next.run(request).await;
@@ -133,7 +137,10 @@ pub async fn apply_faults(State(switch): State<FaultSwitch>, request: Request, n
         return next.run(request).await;
     };
     match fault {
-        Fault::Http500 => html_error(StatusCode::INTERNAL_SERVER_ERROR, "500 Internal Server Error"),
+        Fault::Http500 => html_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 Internal Server Error",
+        ),
         Fault::Http502 => html_error(StatusCode::BAD_GATEWAY, "502 Bad Gateway"),
         Fault::Slow { millis } => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
@@ -208,7 +215,9 @@ fn reset_midway() -> Response {
 
 async fn buffer(response: Response) -> (axum::http::response::Parts, bytes::Bytes) {
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     (parts, bytes)
 }
 
@@ -247,14 +256,23 @@ mod tests {
     fn wrong_types_keep_shape_but_not_types() {
         let mut v = serde_json::json!({"a": 1, "b": {"c": "x"}, "d": [true]});
         scalars_to_lists(&mut v);
-        assert_eq!(v, serde_json::json!({"a": [1], "b": {"c": ["x"]}, "d": [[true]]}));
+        assert_eq!(
+            v,
+            serde_json::json!({"a": [1], "b": {"c": ["x"]}, "d": [[true]]})
+        );
     }
 
     #[test]
     fn rules_read_from_json() {
         let rule: FaultRule =
-            serde_json::from_str(r#"{"kind":"rate_limited","retry_after_secs":3,"count":1}"#).unwrap();
-        assert_eq!(rule.fault, Fault::RateLimited { retry_after_secs: 3 });
+            serde_json::from_str(r#"{"kind":"rate_limited","retry_after_secs":3,"count":1}"#)
+                .unwrap();
+        assert_eq!(
+            rule.fault,
+            Fault::RateLimited {
+                retry_after_secs: 3
+            }
+        );
         assert_eq!(rule.count, Some(1));
     }
 }

@@ -19,7 +19,11 @@ pub struct SimServer {
 
 impl SimServer {
     /// Binds `127.0.0.1:port` (0 = any free port) and starts serving.
-    pub async fn start(router: Router, port: u16, tls: Option<&TestCa>) -> std::io::Result<SimServer> {
+    pub async fn start(
+        router: Router,
+        port: u16,
+        tls: Option<&TestCa>,
+    ) -> std::io::Result<SimServer> {
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
         let addr = listener.local_addr()?;
         let acceptor = tls.map(|ca| TlsAcceptor::from(ca.server_config()));

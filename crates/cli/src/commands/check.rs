@@ -32,7 +32,9 @@ pub async fn run(config_path: &Path, json: bool) -> u8 {
 }
 
 fn render(checks: &[AccountCheck]) -> String {
-    let mut agents = Table::new(["ACCOUNT", "VENDOR", "AGENT", "NAME", "STATE", "SEVERITY", "DETAIL"]);
+    let mut agents = Table::new([
+        "ACCOUNT", "VENDOR", "AGENT", "NAME", "STATE", "SEVERITY", "DETAIL",
+    ]);
     let mut errors = Table::new(["ACCOUNT", "VENDOR", "ERROR", "REASON"]);
     for check in checks {
         match &check.outcome {

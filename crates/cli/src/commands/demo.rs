@@ -17,8 +17,11 @@ pub async fn run(duration: Option<Duration>) -> u8 {
             return 1;
         }
     };
-    let config = Config::parse(&sims.config_toml(DEMO_POLL_INTERVAL_SECS, None), Path::new("(demo config)"))
-        .expect("the demo config is valid");
+    let config = Config::parse(
+        &sims.config_toml(DEMO_POLL_INTERVAL_SECS, None),
+        Path::new("(demo config)"),
+    )
+    .expect("the demo config is valid");
     let secrets = DemoSims::secrets()
         .into_iter()
         .fold(StaticSecrets::new(), |s, (id, secret)| s.with(id, &secret));

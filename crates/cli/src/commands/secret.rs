@@ -76,7 +76,10 @@ pub async fn delete(account: &str) -> u8 {
 pub async fn status(account: &str) -> u8 {
     match SecretStore::default().status(account).await {
         Ok(SecretSourceKind::Environment) => {
-            println!("{account}: secret from the environment ({})", env_var_name(account));
+            println!(
+                "{account}: secret from the environment ({})",
+                env_var_name(account)
+            );
             0
         }
         Ok(SecretSourceKind::Keyring) => {

@@ -24,10 +24,18 @@ pub async fn run(port: Option<u16>, tls_ca: Option<PathBuf>, script: bool) -> u8
     println!("huawei  {}", sims.huawei_url());
     println!("agora   {}", sims.agora_url());
     println!("segura  {}", sims.segura_url());
-    println!("\n# A config for these simulators (secrets: see `agentwatch sim --help` and README):");
-    println!("{}", sims.config_toml(DEMO_POLL_INTERVAL_SECS, tls_ca.as_deref()));
+    println!(
+        "\n# A config for these simulators (secrets: see `agentwatch sim --help` and README):"
+    );
+    println!(
+        "{}",
+        sims.config_toml(DEMO_POLL_INTERVAL_SECS, tls_ca.as_deref())
+    );
     for (id, secret) in DemoSims::secrets() {
-        println!("# export {}={secret}", agentwatch_core::secrets::env_var_name(id));
+        println!(
+            "# export {}={secret}",
+            agentwatch_core::secrets::env_var_name(id)
+        );
     }
     shutdown_signal().await;
     0

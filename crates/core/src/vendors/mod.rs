@@ -62,7 +62,9 @@ pub fn apply_severity_overrides(overrides: &BTreeMap<String, Severity>, obs: &mu
     let found = overrides.get(&obs.native).or_else(|| {
         overrides
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&obs.native) || k.eq_ignore_ascii_case(&obs.state))
+            .find(|(k, _)| {
+                k.eq_ignore_ascii_case(&obs.native) || k.eq_ignore_ascii_case(&obs.state)
+            })
             .map(|(_, v)| v)
     });
     if let Some(sev) = found {
