@@ -1,0 +1,178 @@
+//! Agora's agent states: their numbers (the list filter), their default severities and the
+//! observation a supervisor sees.
+
+use super::wire::{AgentDetail, ListedAgent};
+use crate::model::{Observation, Severity};
+
+/// The documented states, in the order of their numeric filter value (IDLE = 0 ... FAILED = 6).
+pub const STATES: [&str; 7] = [
+    "IDLE",
+    "STARTING",
+    "RUNNING",
+    "STOPPING",
+    "STOPPED",
+    "RECOVERING",
+    "FAILED",
+];
+
+/// The label and severity of a watched agent the per-agent query answers 404 for: Agora
+/// forgets agents some time after they exit, so this is the normal end of a life, not an error.
+pub const EXITED_STATE: &str = "EXITED";
+pub const EXITED_NATIVE: &str = "404";
+
+/// The default severity of a status name; names Agora may add later are `Unknown`.
+pub fn severity_of(status: &str) -> Severity {
+    match status.trim().to_ascii_uppercase().as_str() {
+        "RUNNING" => Severity::Ok,
+        "IDLE" | "STARTING" | "STOPPING" | "STOPPED" => Severity::Info,
+        "RECOVERING" => Severity::Warning,
+        "FAILED" => Severity::Critical,
+        _ => Severity::Unknown,
+    }
+}
+
+/// An agent seen in the list.
+pub fn from_listed(agent: &ListedAgent) -> Observation {
+    Observation {
+        agent_id: agent.agent_id.clone(),
+        name: None,
+        state: state_label(&agent.status),
+        native: agent.status.clone(),
+        severity: severity_of(&agent.status),
+        identity: None,
+        detail: agent.start_ts.and_then(|ts| describe_time("started", ts)),
+    }
+}
+
+/// An agent answered by the per-agent query.
+pub fn from_detail(agent: &AgentDetail) -> Observation {
+    let started = agent.start_ts.and_then(|ts| describe_time("started", ts));
+    let stopped = agent.stop_ts.and_then(|ts| describe_time("stopped", ts));
+    let detail = match (started, stopped) {
+        (Some(a), Some(b)) => Some(format!("{a}, {b}")),
+        (a, b) => a.or(b),
+    };
+    Observation {
+        agent_id: agent.agent_id.clone(),
+        name: agent.name.clone().filter(|n| !n.trim().is_empty()),
+        state: state_label(&agent.status),
+        native: agent.status.clone(),
+        severity: severity_of(&agent.status),
+        identity: None,
+        detail,
+    }
+}
+
+/// A watched agent the per-agent query no longer knows.
+pub fn exited(agent_id: &str) -> Observation {
+    Observation {
+        agent_id: agent_id.to_string(),
+        name: None,
+        state: EXITED_STATE.to_string(),
+        native: EXITED_NATIVE.to_string(),
+        severity: Severity::Info,
+        identity: None,
+        detail: Some("Agora no longer knows this agent (HTTP 404): it has exited".to_string()),
+    }
+}
+
+/// The status as Agora wrote it; only an empty one gets words, so that the UI shows something.
+fn state_label(status: &str) -> String {
+    if status.trim().is_empty() {
+        "(empty status)".to_string()
+    } else {
+        status.to_string()
+    }
+}
+
+/// "started 2025-12-24 10:24 UTC"; nothing for 0 (Agora's "not yet") or an impossible time.
+fn describe_time(verb: &str, unix_secs: i64) -> Option<String> {
+    if unix_secs <= 0 {
+        return None;
+    }
+    let when = time::OffsetDateTime::from_unix_timestamp(unix_secs).ok()?;
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    Some(format!("{verb} {}", when.format(&format).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_status_has_its_default_severity() {
+        let expected = [
+            ("IDLE", Severity::Info),
+            ("STARTING", Severity::Info),
+            ("RUNNING", Severity::Ok),
+            ("STOPPING", Severity::Info),
+            ("STOPPED", Severity::Info),
+            ("RECOVERING", Severity::Warning),
+            ("FAILED", Severity::Critical),
+        ];
+        assert_eq!(expected.map(|(name, _)| name), STATES);
+        for (name, severity) in expected {
+            let obs = from_listed(&ListedAgent {
+                agent_id: "A".into(),
+                status: name.into(),
+                start_ts: None,
+            });
+            assert_eq!((obs.state.as_str(), obs.native.as_str()), (name, name));
+            assert_eq!(obs.severity, severity, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_status_is_kept_verbatim_as_unknown() {
+        let obs = from_listed(&ListedAgent {
+            agent_id: "A".into(),
+            status: "Hibernating".into(),
+            start_ts: Some(1735035893),
+        });
+        assert_eq!(obs.state, "Hibernating");
+        assert_eq!(obs.native, "Hibernating");
+        assert_eq!(obs.severity, Severity::Unknown);
+        let empty = from_listed(&ListedAgent {
+            agent_id: "A".into(),
+            status: String::new(),
+            start_ts: None,
+        });
+        assert_eq!(
+            (empty.native.as_str(), empty.severity),
+            ("", Severity::Unknown)
+        );
+    }
+
+    #[test]
+    fn detail_tells_when_the_agent_started_and_stopped() {
+        let listed = from_listed(&ListedAgent {
+            agent_id: "A".into(),
+            status: "RUNNING".into(),
+            start_ts: Some(1735035893),
+        });
+        assert_eq!(
+            listed.detail.as_deref(),
+            Some("started 2024-12-24 10:24 UTC")
+        );
+        let queried = from_detail(&AgentDetail {
+            agent_id: "A".into(),
+            status: "STOPPED".into(),
+            name: Some("support-bot".into()),
+            start_ts: Some(1735035893),
+            stop_ts: Some(1735039493),
+            message: None,
+        });
+        assert_eq!(queried.name.as_deref(), Some("support-bot"));
+        assert_eq!(
+            queried.detail.as_deref(),
+            Some("started 2024-12-24 10:24 UTC, stopped 2024-12-24 11:24 UTC")
+        );
+    }
+
+    #[test]
+    fn a_404_is_an_exited_agent_of_severity_info() {
+        let obs = exited("A");
+        assert_eq!((obs.state.as_str(), obs.native.as_str()), ("EXITED", "404"));
+        assert_eq!(obs.severity, Severity::Info);
+    }
+}
