@@ -103,7 +103,9 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// text (an HTML error page becomes its title).
 pub fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8], what: &str) -> Error {
     let quote = quote_body(body);
-    let suffix = if quote.is_empty() {
+    // An error page titled "502 Bad Gateway" says nothing the status line did not.
+    let says_only_the_status = quote.eq_ignore_ascii_case(&status.to_string());
+    let suffix = if quote.is_empty() || says_only_the_status {
         String::new()
     } else {
         format!(": {quote}")
@@ -159,6 +161,15 @@ mod tests {
         let body = b"<html><head><title>502 Bad Gateway</title></head><body>...</body></html>";
         assert_eq!(quote_body(body), "502 Bad Gateway");
         assert_eq!(quote_body(b"<html><body>x</body></html>"), "");
+    }
+
+    #[test]
+    fn an_error_page_repeating_the_status_is_not_quoted() {
+        let page = b"<html><head><title>502 Bad Gateway</title></head></html>";
+        let err = status_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), page, "list");
+        assert_eq!(err.to_string(), "list: HTTP 502 Bad Gateway");
+        let err = status_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"upstream down", "list");
+        assert_eq!(err.to_string(), "list: HTTP 502 Bad Gateway: upstream down");
     }
 
     #[test]
