@@ -12,8 +12,15 @@ pub fn inner(cargo_test_args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&home).map_err(|e| format!("cannot create {}: {e}", home.display()))?;
     let result = start_keyring(&home).and_then(|env| {
         let mut cmd = crate::cargo();
-        cmd.args(["test", "--workspace"])
-            .args(cargo_test_args)
+        cmd.arg("test");
+        // `-p NAME` narrows the run; cargo refuses it together with --workspace.
+        if !cargo_test_args
+            .iter()
+            .any(|a| a == "-p" || a.starts_with("--package"))
+        {
+            cmd.arg("--workspace");
+        }
+        cmd.args(cargo_test_args)
             .env("AGENTWATCH_TEST_KEYRING", "1")
             .envs(env);
         crate::run(&mut cmd)

@@ -1,0 +1,193 @@
+//! Desktop notifications through a real notification daemon: dunst on a throw-away Xvfb display
+//! (the desktop test's session harness), recording every notification it receives to a file.
+//! Runs inside the D-Bus session that `cargo xtask test` builds; a plain `cargo test` says it is
+//! skipped, so that it never pops notifications on a developer's desktop.
+
+#[path = "desktop/session.rs"]
+#[allow(dead_code)]
+mod session;
+
+use agentwatch_core::config::{AccountConfig, Config};
+use agentwatch_core::engine::forward_notifications;
+use agentwatch_core::notifier::{DesktopNotifier, Notification, Notifier, Urgency};
+use agentwatch_core::secrets::StaticSecrets;
+use agentwatch_core::{Engine, ErrorKind, Vendor};
+use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
+use agentwatch_sim::{Fault, FaultRule, SimServer};
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn in_test_session() -> bool {
+    let on = std::env::var_os("AGENTWATCH_TEST_KEYRING").is_some() && session::have("dunst");
+    if !on {
+        eprintln!("skipped: run through `cargo xtask test` (private D-Bus session with dunst)");
+    }
+    on
+}
+
+/// Waits (polling, with a deadline) until dunst has recorded a notification matching `pick`.
+async fn received(
+    file: &Path,
+    what: &str,
+    pick: impl Fn(&(String, String, String, String)) -> bool,
+) -> (String, String, String, String) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(n) = session::notifications(file).into_iter().find(&pick) {
+            return n;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "dunst never received {what}; it has: {:?}",
+            session::notifications(file)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The PID of the dunst started with this session's config.
+fn dunst_pid(dir: &Path) -> String {
+    let out = Command::new("pgrep")
+        .args(["-f", &dir.join("dunstrc").display().to_string()])
+        .output()
+        .expect("pgrep");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .expect("dunst is running")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
+    if !in_test_session() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut procs = session::Procs::default();
+    let desktop = session::start(
+        &mut procs,
+        dir.path(),
+        dir.path(),
+        &dir.path().join("unused.toml"),
+    );
+
+    // 1. A critical notification arrives with its title, body and urgency.
+    let notifier = DesktopNotifier::with_timeout(Duration::from_secs(2));
+    notifier
+        .notify(&Notification {
+            summary: "Agent 101: signed out".into(),
+            body: "Huawei CC-Gateway · Contact centre · was idle".into(),
+            urgency: Urgency::Critical,
+        })
+        .await
+        .expect("dunst answers");
+    let (app, _, body, urgency) =
+        received(&desktop.notifications, "the direct notification", |n| {
+            n.1 == "Agent 101: signed out"
+        })
+        .await;
+    assert_eq!(app, "AgentWatch");
+    assert_eq!(body, "Huawei CC-Gateway · Contact centre · was idle");
+    assert_eq!(urgency, "CRITICAL");
+
+    // 2. The engine's changes and outages become notifications: one per change, one per outage.
+    let sim = AgoraSim::demo();
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    let defaults = AgoraSimConfig::default();
+    let mut account = AccountConfig::new("ai", Vendor::Agora, Some(&server.base_url()));
+    account.name = "AI agents".into();
+    account.app_id = Some(defaults.app_id.clone());
+    account.customer_id = Some(defaults.customer_id.clone());
+    account.timeout_secs = Some(2);
+    let config = Config {
+        poll_interval_secs: 1,
+        accounts: vec![account],
+        ..Config::default()
+    };
+    let engine = Engine::start(
+        &config,
+        Arc::new(StaticSecrets::new().with("ai", &defaults.customer_secret)),
+    );
+    let settings = config.notifications.clone();
+    let _forwarding = forward_notifications(
+        engine.subscribe(),
+        Arc::new(DesktopNotifier::default()),
+        move |e| settings.wants(e.severity),
+    );
+    let mut status = engine.status();
+    tokio::time::timeout(
+        Duration::from_secs(15),
+        status.wait_for(|s| !s.agents.is_empty()),
+    )
+    .await
+    .expect("first poll")
+    .unwrap();
+    let target = AgoraSim::demo_agents()[0].agent_id.clone();
+    sim.set_status(&target, "FAILED");
+    let (_, _, body, urgency) = received(&desktop.notifications, "the FAILED change", |n| {
+        n.1 == format!("{target}: FAILED")
+    })
+    .await;
+    assert_eq!(urgency, "CRITICAL");
+    assert_eq!(body, "Agora Conversational AI · AI agents · was RUNNING");
+
+    sim.faults().set(FaultRule::always(Fault::Http502));
+    received(
+        &desktop.notifications,
+        "the unreachable notification",
+        |n| n.1 == "AI agents is unreachable",
+    )
+    .await;
+    // Let the account fail a few more polls: still exactly one outage notification, and no
+    // agent notification beyond the one real change.
+    let hits = sim.faults().hits();
+    tokio::time::timeout(Duration::from_secs(15), async {
+        while sim.faults().hits() < hits + 2 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("more failed polls");
+    sim.faults().clear();
+    engine.poll_now();
+    received(&desktop.notifications, "the recovery", |n| {
+        n.1 == "AI agents is reachable again"
+    })
+    .await;
+    let all = session::notifications(&desktop.notifications);
+    let outages = all
+        .iter()
+        .filter(|n| n.1.ends_with("is unreachable"))
+        .count();
+    let agent_changes = all
+        .iter()
+        .filter(|n| n.1.contains(&target) || n.1.contains(": "))
+        .count();
+    assert_eq!(outages, 1, "{all:?}");
+    assert_eq!(
+        agent_changes, 2,
+        "the direct test notification and the one FAILED change: {all:?}"
+    );
+    engine.shutdown().await;
+
+    // 3. A daemon that owns the bus name but never answers: we give up within our time limit.
+    let pid = dunst_pid(dir.path());
+    Command::new("kill").args(["-STOP", &pid]).status().unwrap();
+    let started = Instant::now();
+    let outcome = notifier
+        .notify(&Notification {
+            summary: "nobody will show this".into(),
+            body: String::new(),
+            urgency: Urgency::Normal,
+        })
+        .await;
+    let waited = started.elapsed();
+    Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    let err = outcome.expect_err("a frozen daemon cannot confirm");
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(waited < Duration::from_secs(5), "gave up after {waited:?}");
+    drop(procs);
+}
