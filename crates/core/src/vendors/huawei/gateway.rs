@@ -1,0 +1,167 @@
+//! The CC-Gateway calls, one method each. Answers are read the Huawei way: the body's retcode is
+//! the truth whatever the HTTP status (which Huawei does not document for errors); only an
+//! answer that is not a Huawei envelope falls back to the HTTP status.
+
+use super::wire::{self, Envelope, CONTENT_TYPE_JSON, GUID};
+use crate::error::{Error, Result};
+use crate::http;
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use reqwest::RequestBuilder;
+use std::fmt;
+use std::time::Duration;
+
+/// The event long-poll is held ~10 s by the gateway when there is no event, so it gets its
+/// own limit, longer than the hold, instead of the account's (short) one.
+pub const EVENT_POLL_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Names a call in error messages, without allocating on the happy path.
+#[derive(Clone, Copy)]
+pub enum Call<'a> {
+    SignIn(&'a str),
+    ForceLogin(&'a str),
+    Status(&'a str),
+    Events(&'a str),
+    Logout(&'a str),
+    ForceLogout(&'a str),
+}
+
+impl fmt::Display for Call<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Call::SignIn(w) => write!(f, "sign-in of seat {w}"),
+            Call::ForceLogin(w) => write!(f, "forced sign-in of seat {w}"),
+            Call::Status(id) => write!(f, "status of agent {id}"),
+            Call::Events(w) => write!(f, "event poll of seat {w}"),
+            Call::Logout(w) => write!(f, "sign-out of seat {w}"),
+            Call::ForceLogout(w) => write!(f, "forced sign-out of seat {w}"),
+        }
+    }
+}
+
+/// A gateway answer: its envelope and the new Guid it announced, if any.
+pub struct Answer {
+    pub envelope: Envelope,
+    pub new_guid: Option<HeaderValue>,
+}
+
+pub struct Gateway {
+    http: reqwest::Client,
+    /// `scheme://host:port/agentgateway/resource`
+    resource: String,
+}
+
+impl Gateway {
+    pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+        Gateway {
+            http,
+            resource: format!("{}/agentgateway/resource", base_url.trim_end_matches('/')),
+        }
+    }
+
+    /// `body` is the JSON sign-in body; it holds the password and goes nowhere but the request.
+    pub async fn sign_in(&self, workno: &str, body: Bytes) -> Result<Answer> {
+        let url = format!("{}/onlineagent/{workno}", self.resource);
+        let request = self
+            .http
+            .put(url)
+            .header(CONTENT_TYPE, CONTENT_TYPE_JSON)
+            .body(body);
+        self.exchange(request, Call::SignIn(workno)).await
+    }
+
+    pub async fn force_login(&self, workno: &str, body: Bytes) -> Result<Answer> {
+        let url = format!("{}/onlineagent/{workno}/forcelogin", self.resource);
+        let request = self
+            .http
+            .put(url)
+            .header(CONTENT_TYPE, CONTENT_TYPE_JSON)
+            .body(body);
+        self.exchange(request, Call::ForceLogin(workno)).await
+    }
+
+    pub async fn status(&self, agent_id: &str, guid: &HeaderValue) -> Result<Envelope> {
+        let url = format!("{}/onlineagent/{agent_id}/agentstatus", self.resource);
+        let request = self.with_guid(self.http.get(url), guid);
+        Ok(self
+            .exchange(request, Call::Status(agent_id))
+            .await?
+            .envelope)
+    }
+
+    /// The long-poll that doubles as the heartbeat.
+    pub async fn events(&self, workno: &str, guid: &HeaderValue) -> Result<Answer> {
+        let url = format!("{}/agentevent/{workno}?calldata=", self.resource);
+        let request = self
+            .with_guid(self.http.get(url), guid)
+            .timeout(EVENT_POLL_TIMEOUT);
+        self.exchange(request, Call::Events(workno)).await
+    }
+
+    pub async fn logout(&self, workno: &str, guid: &HeaderValue) -> Result<Envelope> {
+        let url = format!("{}/onlineagent/{workno}/logout", self.resource);
+        let request = self.with_guid(self.http.delete(url), guid);
+        Ok(self.exchange(request, Call::Logout(workno)).await?.envelope)
+    }
+
+    pub async fn force_logout(&self, workno: &str, guid: &HeaderValue) -> Result<Envelope> {
+        let url = format!("{}/onlineagent/{workno}/forcelogout", self.resource);
+        let request = self.with_guid(self.http.delete(url), guid);
+        Ok(self
+            .exchange(request, Call::ForceLogout(workno))
+            .await?
+            .envelope)
+    }
+
+    fn with_guid(&self, request: RequestBuilder, guid: &HeaderValue) -> RequestBuilder {
+        request
+            .header(GUID, guid.clone())
+            .header(CONTENT_TYPE, CONTENT_TYPE_JSON)
+    }
+
+    async fn exchange(&self, request: RequestBuilder, call: Call<'_>) -> Result<Answer> {
+        let response = http::send(request).await.map_err(|e| within(call, e))?;
+        let status = response.status();
+        let set_guid = response.headers().get(wire::SET_GUID).cloned();
+        // Only an error needs the headers (Retry-After); the happy path skips the copy.
+        let headers = if status.is_success() {
+            HeaderMap::new()
+        } else {
+            response.headers().clone()
+        };
+        let body = http::body_bytes(response)
+            .await
+            .map_err(|e| within(call, e))?;
+        let envelope = match wire::parse_envelope(&body) {
+            Ok(envelope) => envelope,
+            Err(e) if status.is_success() => return Err(Error::malformed(&call.to_string(), e)),
+            Err(_) => {
+                return Err(http::status_error(
+                    status,
+                    &headers,
+                    &body,
+                    &call.to_string(),
+                ))
+            }
+        };
+        let new_guid = wire::new_guid(set_guid.as_ref())
+            .map_err(|e| Error::malformed(&call.to_string(), e))?;
+        Ok(Answer { envelope, new_guid })
+    }
+}
+
+/// Puts the call's name in front of a transport error's message, keeping its kind.
+fn within(call: Call<'_>, err: Error) -> Error {
+    match err {
+        Error::Poll {
+            kind,
+            message,
+            retry_after,
+        } => Error::Poll {
+            kind,
+            message: format!("{call}: {message}"),
+            retry_after,
+        },
+        other => other,
+    }
+}

@@ -1,1 +1,0 @@
-//! Simulator being written (issue 2).

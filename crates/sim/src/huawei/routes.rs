@@ -1,0 +1,327 @@
+//! The gateway's HTTP calls. Answers use Huawei's envelope (`retcode` as a string, `message`
+//! or `msg`), `Content-Type: application/json; charset=UTF-8`, and the configured HTTP status
+//! for error retcodes (Huawei does not document it).
+
+use super::{sessions, HuaweiSim, MessageKey, ResultShape, StatusInFlight, RESOURCE_PREFIX};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::{delete, get, put};
+use axum::Router;
+use serde_json::{json, Value};
+use std::time::Instant;
+
+const RETCODE_OK: &str = "0";
+const RETCODE_BAD_PARAMETER: &str = "000-002";
+const RETCODE_ALREADY_SIGNED_IN: &str = "100-002";
+const RETCODE_WRONG_CREDENTIALS: &str = "100-004";
+/// Listed among sign-out's error codes; this simulator uses it for "refused while talking".
+const RETCODE_SIGN_OUT_REFUSED: &str = "100-005";
+const CONTENT_TYPE_JSON: &str = "application/json; charset=UTF-8";
+
+pub fn gateway_routes() -> Router<HuaweiSim> {
+    let at = |path: &str| format!("{RESOURCE_PREFIX}{path}");
+    Router::new()
+        .route(&at("/onlineagent/{id}"), put(sign_in))
+        .route(&at("/onlineagent/{id}/forcelogin"), put(force_login))
+        .route(&at("/onlineagent/{id}/agentstatus"), get(agent_status))
+        .route(&at("/onlineagent/{id}/updateGuid"), put(update_guid))
+        .route(&at("/onlineagent/{id}/logout"), delete(logout))
+        .route(&at("/onlineagent/{id}/forcelogout"), delete(force_logout))
+        .route(&at("/agentevent/{id}"), get(events))
+}
+
+async fn sign_in(State(sim): State<HuaweiSim>, Path(id): Path<String>, body: Bytes) -> Response {
+    let status = match check_credentials(&sim, &id, &body) {
+        Ok(status) => status,
+        Err((retcode, message)) => return sim.error(retcode, message),
+    };
+    sim.upkeep(Instant::now());
+    if sim.sessions_read().is_open(&id) {
+        return sim.error(RETCODE_ALREADY_SIGNED_IN, "the agent has already signed in");
+    }
+    open_seat(&sim, &id, &status)
+}
+
+async fn force_login(
+    State(sim): State<HuaweiSim>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let status = match check_credentials(&sim, &id, &body) {
+        Ok(status) => status,
+        Err((retcode, message)) => return sim.error(retcode, message),
+    };
+    sim.count(|c| &c.force_logins);
+    open_seat(&sim, &id, &status)
+}
+
+async fn agent_status(
+    State(sim): State<HuaweiSim>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let _in_flight = StatusInFlight::enter(&sim.inner.counters);
+    if let Err(code) = sim.authorize(guid_of(&headers), None) {
+        return sim.error(code, message_for(code));
+    }
+    let Some(agent) = sim.agent(&id) else {
+        return sim.error(RETCODE_BAD_PARAMETER, "the agent does not exist");
+    };
+    // Written by hand: this is the hot path of the 10,000-agent benchmark.
+    let key = message_key(&sim);
+    let status = format!(
+        r#"{{"agentState":{},"isWorking":{}}}"#,
+        agent.state, agent.working
+    );
+    let result = match sim.config().result_shape {
+        ResultShape::Object => status,
+        ResultShape::Array => format!("[{status}]"),
+    };
+    json_response(
+        StatusCode::OK,
+        format!(r#"{{"{key}":"","retcode":"0","result":{result}}}"#),
+    )
+}
+
+/// The long-poll: answers at once with a queued event or a new Guid, otherwise holds until one
+/// comes or the hold ends. While held it counts as the seat's heartbeat.
+async fn events(
+    State(sim): State<HuaweiSim>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    sim.count(|c| &c.event_polls);
+    if let Err(code) = sim.authorize(guid_of(&headers), Some(&id)) {
+        return sim.error(code, message_for(code));
+    }
+    let hold_until = tokio::time::Instant::now() + sim.config().event_hold;
+    let Some(wake) = sim.sessions_write().poll_started(&id, Instant::now()) else {
+        return sim.error(
+            sessions::RETCODE_NOT_SIGNED_IN,
+            message_for(sessions::RETCODE_NOT_SIGNED_IN),
+        );
+    };
+    let _held = HeldPoll {
+        sim: &sim,
+        seat: &id,
+    };
+    let timing = sim.timing();
+    loop {
+        // Registered before looking, so that a wake-up between the look and the wait is kept.
+        let notified = wake.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let delivery = sim
+            .sessions_write()
+            .take_delivery(&id, Instant::now(), &timing);
+        let until = match delivery {
+            sessions::Delivery::Gone => {
+                let code = sessions::RETCODE_NOT_SIGNED_IN;
+                return sim.error(code, message_for(code));
+            }
+            sessions::Delivery::Ready { event, new_guid } => {
+                return event_answer(&sim, event, new_guid);
+            }
+            sessions::Delivery::Wait { until } => until,
+        };
+        let now = tokio::time::Instant::now();
+        if now >= hold_until {
+            return event_answer(&sim, None, None);
+        }
+        let wake_at = until
+            .map(|u| tokio::time::Instant::from_std(u).min(hold_until))
+            .unwrap_or(hold_until);
+        tokio::select! {
+            _ = &mut notified => {}
+            _ = tokio::time::sleep_until(wake_at) => {}
+        }
+    }
+}
+
+/// Ends a held poll's heartbeat credit however the poll ends (answer or dropped connection).
+struct HeldPoll<'a> {
+    sim: &'a HuaweiSim,
+    seat: &'a str,
+}
+
+impl Drop for HeldPoll<'_> {
+    fn drop(&mut self) {
+        self.sim
+            .sessions_write()
+            .poll_finished(self.seat, Instant::now());
+    }
+}
+
+async fn update_guid(
+    State(sim): State<HuaweiSim>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(code) = sim.authorize(guid_of(&headers), Some(&id)) {
+        return sim.error(code, message_for(code));
+    }
+    let new_guid = {
+        let mut table = sim.sessions_write();
+        let guid = table.rotate(&id, Instant::now());
+        table.mark_delivered(&id);
+        guid
+    };
+    let mut answer = sim.ok(Value::Null);
+    if let Some(guid) = new_guid {
+        set_guid(&mut answer, &guid);
+    }
+    answer
+}
+
+async fn logout(
+    State(sim): State<HuaweiSim>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(code) = sim.authorize(guid_of(&headers), Some(&id)) {
+        return sim.error(code, message_for(code));
+    }
+    if sim.agent(&id).is_some_and(|a| a.working) {
+        return sim.error(
+            RETCODE_SIGN_OUT_REFUSED,
+            "the agent is talking and cannot sign out",
+        );
+    }
+    sim.sessions_write().close(&id);
+    sim.mark_signed_out(std::slice::from_ref(&id));
+    sim.count(|c| &c.sign_outs);
+    sim.ok(Value::Null)
+}
+
+/// An inspector's call: any signed-in Guid may force any seat out.
+async fn force_logout(
+    State(sim): State<HuaweiSim>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(code) = sim.authorize(guid_of(&headers), None) {
+        return sim.error(code, message_for(code));
+    }
+    if !sim.sessions_write().close(&id) {
+        let code = sessions::RETCODE_NOT_SIGNED_IN;
+        return sim.error(code, message_for(code));
+    }
+    sim.mark_signed_out(std::slice::from_ref(&id));
+    sim.count(|c| &c.forced_sign_outs);
+    sim.ok(Value::Null)
+}
+
+/// Reads a sign-in body (Huawei's string-typed one; real JSON types are accepted too) and
+/// checks the password. Ok: the `status` to sign in with.
+/// The error is the retcode and message to answer.
+fn check_credentials(
+    sim: &HuaweiSim,
+    id: &str,
+    body: &[u8],
+) -> Result<String, (&'static str, &'static str)> {
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+        return Err((
+            RETCODE_BAD_PARAMETER,
+            "the request body is not a JSON object",
+        ));
+    };
+    let password = fields.get("password").and_then(Value::as_str).unwrap_or("");
+    if sim.config().accounts.get(id).map(String::as_str) != Some(password) {
+        return Err((RETCODE_WRONG_CREDENTIALS, "wrong user or password"));
+    }
+    Ok(match fields.get("status") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => "4".to_string(),
+    })
+}
+
+fn open_seat(sim: &HuaweiSim, id: &str, status: &str) -> Response {
+    let guid = sim.sessions_write().open(id, status, Instant::now());
+    sim.count(|c| &c.sign_ins);
+    sim.set_agent(id, status.parse().unwrap_or(4), false);
+    let login_time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let mut answer = sim.ok(json!({
+        "vdnid": 1,
+        "workno": id,
+        "loginTime": login_time.to_string(),
+    }));
+    set_guid(&mut answer, &guid);
+    answer
+}
+
+fn event_answer(sim: &HuaweiSim, event: Option<Value>, new_guid: Option<String>) -> Response {
+    let key = message_key(sim);
+    let body = json!({ key: "", "retcode": RETCODE_OK, "event": event.unwrap_or(Value::Null) });
+    let mut answer = json_response(StatusCode::OK, body.to_string());
+    if let Some(guid) = new_guid {
+        sim.count(|c| &c.guids_delivered);
+        set_guid(&mut answer, &guid);
+    }
+    answer
+}
+
+impl HuaweiSim {
+    fn ok(&self, result: Value) -> Response {
+        let key = message_key(self);
+        let body = if result.is_null() {
+            json!({ key: "", "retcode": RETCODE_OK })
+        } else {
+            json!({ key: "", "retcode": RETCODE_OK, "result": result })
+        };
+        json_response(StatusCode::OK, body.to_string())
+    }
+
+    fn error(&self, retcode: &str, message: &str) -> Response {
+        let key = message_key(self);
+        let status =
+            StatusCode::from_u16(self.config().error_http_status).unwrap_or(StatusCode::OK);
+        json_response(
+            status,
+            json!({ key: message, "retcode": retcode }).to_string(),
+        )
+    }
+}
+
+fn message_for(retcode: &str) -> &'static str {
+    match retcode {
+        sessions::RETCODE_NOT_SIGNED_IN => "the agent has not signed in",
+        sessions::RETCODE_NO_PERMISSION => "no permission or authentication expired",
+        _ => "error",
+    }
+}
+
+fn message_key(sim: &HuaweiSim) -> &'static str {
+    match sim.config().message_key {
+        MessageKey::Message => "message",
+        MessageKey::Msg => "msg",
+    }
+}
+
+fn guid_of(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("guid")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+fn set_guid(answer: &mut Response, guid: &str) {
+    if let Ok(value) = HeaderValue::from_str(&format!("JSESSIONID={guid}")) {
+        answer.headers_mut().insert("set-guid", value);
+    }
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(CONTENT_TYPE_JSON),
+    );
+    response
+}
