@@ -7,7 +7,6 @@ use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAU
 use agentwatch_sim::huawei::{MessageKey, ResultShape};
 use agentwatch_sim::{SimServer, TestCa};
 use agentwatch_tests as support;
-use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn a_poll_shows_every_watched_agent_in_order() {
@@ -174,7 +173,10 @@ async fn ten_thousand_agents_are_polled_with_bounded_concurrency() {
     assert!(observations.iter().all(|o| o.state == "idle"));
     let stats = gw.sim.stats();
     assert!(stats.max_concurrent_status <= 64, "{stats:?}");
-    assert!(stats.max_concurrent_status > 1, "requests run concurrently: {stats:?}");
+    assert!(
+        stats.max_concurrent_status > 1,
+        "requests run concurrently: {stats:?}"
+    );
     client.shutdown().await;
 }
 
