@@ -1,0 +1,347 @@
+//! An agent's changes: confirmation, flapping, recovery, the settling of a flap and reminders
+//! while it stays critical.
+
+use super::threshold::{Candidate, Step};
+use super::times::{elapsed_secs, to_ms};
+use super::track::{change, AgentTrack, AgentView};
+use super::{
+    agent_decision, event, wording, AccountRef, AgentKey, AlertPolicy, Decision, DecisionKind,
+    Outcome, Reason, SnoozeTarget,
+};
+use crate::model::{Severity, Snapshot};
+use crate::notifier::Notification;
+use std::collections::BTreeSet;
+use time::OffsetDateTime;
+
+impl AlertPolicy {
+    pub(super) fn baseline(&mut self, account: &AccountRef, snapshot: &Snapshot, now_ms: i64) {
+        for (id, observation) in snapshot {
+            let track = AgentTrack::new(AgentView::Present(observation.clone()), now_ms);
+            self.agents.insert(AgentKey::new(&account.id, id), track);
+        }
+    }
+
+    pub(super) fn observe_agents(
+        &mut self,
+        now: OffsetDateTime,
+        account: &AccountRef,
+        snapshot: &Snapshot,
+        out: &mut Vec<Decision>,
+    ) {
+        let known = self.keys_of(&account.id);
+        let ids: BTreeSet<&str> = snapshot
+            .keys()
+            .map(String::as_str)
+            .chain(known.iter().map(|k| k.agent_id.as_str()))
+            .collect();
+        for id in ids {
+            let key = AgentKey::new(&account.id, id);
+            let observed = snapshot
+                .get(id)
+                .map_or(AgentView::Absent, |o| AgentView::Present(o.clone()));
+            // An agent never seen before is absent until its appearance is confirmed.
+            let mut track = self
+                .agents
+                .remove(&key)
+                .unwrap_or_else(|| AgentTrack::new(AgentView::Absent, to_ms(now)));
+            if let AgentView::Present(o) = &observed {
+                if o.name.is_some() {
+                    track.name = o.name.clone();
+                }
+            }
+            self.settle(now, account, &key, &mut track, out);
+            self.observe_agent(now, account, &key, &mut track, observed, out);
+            if track.is_gone() {
+                // Confirmed gone: nothing left to track, and nothing left to snooze.
+                self.snoozes
+                    .forget(|target| !matches!(target, SnoozeTarget::Agent(k) if *k == key));
+            } else {
+                self.agents.insert(key, track);
+            }
+        }
+    }
+
+    pub(super) fn observe_agent(
+        &mut self,
+        now: OffsetDateTime,
+        account: &AccountRef,
+        key: &AgentKey,
+        track: &mut AgentTrack,
+        observed: AgentView,
+        out: &mut Vec<Decision>,
+    ) {
+        let now_ms = to_ms(now);
+        let rules = account.rules;
+        let name = track.name.clone();
+        let change_to = |view: &AgentView, confirmed: &AgentView| {
+            change(confirmed, view, &key.agent_id, name.as_deref(), rules)
+        };
+        let needed = match change_to(&observed, &track.confirmed) {
+            Some((severity, _)) => {
+                let worse = severity.rank() > track.confirmed.severity(rules).rank();
+                self.settings
+                    .confirm_polls_for(&account.id, severity, worse)
+            }
+            None => 1,
+        };
+        let confirmed = track.confirmed.clone();
+        let step = track
+            .confirmer
+            .observe(&confirmed, observed.clone(), needed, now_ms);
+        if let Some(dropped) = step.dropped {
+            if let Some((severity, kind)) = change_to(&dropped.value, &confirmed) {
+                let reason = Reason::Blip {
+                    state: dropped.value.label(),
+                    polls: dropped.seen,
+                    then: observed.label(),
+                };
+                out.push(agent_decision(
+                    account,
+                    key,
+                    name.clone(),
+                    now_ms,
+                    severity,
+                    DecisionKind::Blip {
+                        event: event(account, now_ms, severity, kind),
+                    },
+                    Outcome::Quiet(reason),
+                ));
+            }
+        }
+        match step.step {
+            Step::Steady => {}
+            Step::Pending { seen, needed } => {
+                if let Some((severity, kind)) = change_to(&observed, &confirmed) {
+                    out.push(agent_decision(
+                        account,
+                        key,
+                        name.clone(),
+                        now_ms,
+                        severity,
+                        DecisionKind::Pending {
+                            event: event(account, now_ms, severity, kind),
+                        },
+                        Outcome::Quiet(Reason::Pending { seen, needed }),
+                    ));
+                }
+            }
+            Step::Confirmed(candidate) => {
+                self.confirm_agent(now, account, key, track, candidate, out)
+            }
+        }
+    }
+
+    pub(super) fn confirm_agent(
+        &mut self,
+        now: OffsetDateTime,
+        account: &AccountRef,
+        key: &AgentKey,
+        track: &mut AgentTrack,
+        candidate: Candidate<AgentView>,
+        out: &mut Vec<Decision>,
+    ) {
+        let now_ms = to_ms(now);
+        let rules = account.rules;
+        let old = std::mem::replace(&mut track.confirmed, candidate.value);
+        let previous_since_ms = std::mem::replace(&mut track.since_ms, candidate.first_seen_ms);
+        let name = track.name.clone();
+        let Some((severity, kind)) = change(
+            &old,
+            &track.confirmed,
+            &key.agent_id,
+            name.as_deref(),
+            rules,
+        ) else {
+            return;
+        };
+        let event = event(account, now_ms, severity, kind);
+        let subject = wording::subject(&key.agent_id, name.as_deref());
+        let state = track.confirmed.label();
+        let decide = |kind: DecisionKind, outcome: Outcome| {
+            agent_decision(account, key, name.clone(), now_ms, severity, kind, outcome)
+        };
+
+        if self.settings.flap_changes > 0 {
+            let window_mins = self.settings.flap_window_mins;
+            let changes = track
+                .flaps
+                .record(now_ms, severity, self.settings.flap_window_ms());
+            let starts =
+                !track.flaps.is_flapping() && changes > self.settings.flap_changes as usize;
+            if track.flaps.is_flapping() || starts {
+                out.push(decide(
+                    DecisionKind::Changed {
+                        event,
+                        previous_since_ms,
+                    },
+                    Outcome::Quiet(Reason::Flapping {
+                        changes,
+                        window_mins,
+                    }),
+                ));
+                if starts {
+                    track.flaps.start_flapping();
+                    // What was notified before the flapping is superseded by the settle notice.
+                    track.alerted = false;
+                    let worst = track.flaps.worst();
+                    let outcome = self.outcome(now, account, Some(key), worst, || {
+                        wording::flapping_started(
+                            account,
+                            &subject,
+                            changes,
+                            window_mins,
+                            &state,
+                            worst,
+                        )
+                    });
+                    out.push(agent_decision(
+                        account,
+                        key,
+                        name.clone(),
+                        now_ms,
+                        worst,
+                        DecisionKind::FlappingStarted {
+                            changes,
+                            window_mins,
+                            state: state.clone(),
+                        },
+                        outcome,
+                    ));
+                }
+                return;
+            }
+        }
+
+        if old.is_problem() && track.confirmed.is_healthy() {
+            self.snoozes
+                .end_on_recovery(&SnoozeTarget::Agent(key.clone()));
+            let previous_state = old.label();
+            let previous_for_secs = elapsed_secs(previous_since_ms, candidate.first_seen_ms);
+            if std::mem::replace(&mut track.alerted, false) {
+                let outcome = self.outcome(now, account, Some(key), severity, || {
+                    wording::recovered(
+                        account,
+                        &subject,
+                        &state,
+                        &previous_state,
+                        previous_for_secs,
+                        severity,
+                    )
+                });
+                out.push(decide(
+                    DecisionKind::Recovered {
+                        event,
+                        previous_state,
+                        previous_for_secs,
+                    },
+                    outcome,
+                ));
+            } else {
+                out.push(decide(
+                    DecisionKind::Changed {
+                        event,
+                        previous_since_ms,
+                    },
+                    Outcome::Quiet(Reason::NeverAlerted),
+                ));
+            }
+            return;
+        }
+
+        let outcome = self.outcome(now, account, Some(key), severity, || {
+            Notification::for_event(&event)
+        });
+        if matches!(outcome, Outcome::Notify(_)) && track.confirmed.is_problem() {
+            track.alerted = true;
+        }
+        out.push(decide(
+            DecisionKind::Changed {
+                event,
+                previous_since_ms,
+            },
+            outcome,
+        ));
+    }
+
+    /// Ends the flapping of an agent that went a whole window without a change, and tells the
+    /// state it settled in.
+    pub(super) fn settle(
+        &self,
+        now: OffsetDateTime,
+        account: &AccountRef,
+        key: &AgentKey,
+        track: &mut AgentTrack,
+        out: &mut Vec<Decision>,
+    ) {
+        let now_ms = to_ms(now);
+        if !track.flaps.settles(now_ms, self.settings.flap_window_ms()) {
+            return;
+        }
+        let quiet_mins = self.settings.flap_window_mins;
+        let state = track.confirmed.label();
+        let severity = track.confirmed.severity(account.rules);
+        let subject = wording::subject(&key.agent_id, track.name.as_deref());
+        let outcome = self.outcome(now, account, Some(key), severity, || {
+            wording::flapping_settled(account, &subject, &state, quiet_mins, severity)
+        });
+        track.alerted = matches!(outcome, Outcome::Notify(_)) && track.confirmed.is_problem();
+        track.last_reminder_ms = Some(now_ms);
+        out.push(agent_decision(
+            account,
+            key,
+            track.name.clone(),
+            now_ms,
+            severity,
+            DecisionKind::FlappingSettled { state, quiet_mins },
+            outcome,
+        ));
+    }
+
+    /// A reminder when a critical agent has gone `remind_every_mins` without one (or since it
+    /// became critical). A reminder held back by a snooze or quiet hours still counts as one,
+    /// so the explanation appears once per period rather than every tick.
+    pub(super) fn remind(
+        &self,
+        now: OffsetDateTime,
+        account: &AccountRef,
+        key: &AgentKey,
+        track: &mut AgentTrack,
+        out: &mut Vec<Decision>,
+    ) {
+        let now_ms = to_ms(now);
+        let Some(every_ms) = self.settings.remind_every_ms() else {
+            return;
+        };
+        let AgentView::Present(observation) = &track.confirmed else {
+            return;
+        };
+        if observation.severity != Severity::Critical || track.flaps.is_flapping() {
+            return;
+        }
+        let last = track
+            .last_reminder_ms
+            .map_or(track.since_ms, |r| r.max(track.since_ms));
+        if now_ms.saturating_sub(last) < every_ms {
+            return;
+        }
+        track.last_reminder_ms = Some(now_ms);
+        let state = observation.state.clone();
+        let for_secs = elapsed_secs(track.since_ms, now_ms);
+        let subject = wording::subject(&key.agent_id, track.name.as_deref());
+        let outcome = self.outcome(now, account, Some(key), Severity::Critical, || {
+            wording::reminder(account, &subject, &state, for_secs)
+        });
+        if matches!(outcome, Outcome::Notify(_)) {
+            track.alerted = true;
+        }
+        out.push(agent_decision(
+            account,
+            key,
+            track.name.clone(),
+            now_ms,
+            Severity::Critical,
+            DecisionKind::Reminder { state, for_secs },
+            outcome,
+        ));
+    }
+}

@@ -1,0 +1,312 @@
+//! The alert policy: which observed changes become desktop notifications, and why the others
+//! do not. Pure: the caller passes the time (`now`, an `OffsetDateTime` in local time, which
+//! quiet hours are read in) and the policy never reads a clock, sleeps or does I/O.
+//!
+//! The engine calls [`AlertPolicy::on_poll`] after every poll of an account and
+//! [`AlertPolicy::tick`] every ~30 s (reminders, flapping that settled), sends the
+//! notifications of the `Notify` decisions and stores the confirmed changes. Rules, in order:
+//! - Confirmation: a new state must be seen in N consecutive polls (by direction, severity and
+//!   account); a state that goes away sooner is a blip. The first poll of an account is the
+//!   baseline. An account outage is confirmed the same way and notified once for the account.
+//! - Flapping: more than K confirmed changes in a window: one notification, then quiet until a
+//!   whole window passes without a change.
+//! - Recovery: back to health after a notified problem says so, with how long it lasted.
+//! - Gates, first match wins: notifications off, paused, account snoozed, agent snoozed,
+//!   severity turned off, quiet hours.
+//! - Storm control: more than S notifications from one poll become one summary.
+
+mod accounts;
+mod agents;
+mod decision;
+mod explain;
+mod flapping;
+mod gates;
+mod quiet_hours;
+mod settings;
+mod snooze;
+mod storm;
+mod threshold;
+mod times;
+mod track;
+mod wording;
+
+#[cfg(test)]
+mod tests;
+
+pub use decision::{
+    AccountRef, AgentKey, Decision, DecisionKind, Outcome, PendingChange, PollOutcome, StateCount,
+    DEFAULT_RULES,
+};
+pub use explain::Reason;
+pub use quiet_hours::{Day, QuietAllow, QuietHours, TimeOfDay};
+pub use settings::{
+    AccountAlertSettings, AlertSettings, ConfirmPolls, DEFAULT_CONFIRM_BETTER_POLLS,
+    DEFAULT_CONFIRM_WORSE_POLLS, DEFAULT_FLAP_CHANGES, DEFAULT_FLAP_WINDOW_MINS,
+    DEFAULT_REMIND_EVERY_MINS, DEFAULT_STORM_THRESHOLD, MAX_CONFIRM_POLLS,
+};
+pub use snooze::{Snooze, SnoozeTarget, SnoozeUntil};
+
+use crate::config::NotificationSettings;
+use crate::events::{Event, EventKind};
+use crate::model::Severity;
+use snooze::Snoozes;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use times::to_ms;
+use track::{AccountTrack, AgentTrack, Reach};
+
+pub struct AlertPolicy {
+    settings: AlertSettings,
+    notifications: NotificationSettings,
+    agents: BTreeMap<AgentKey, AgentTrack>,
+    accounts: BTreeMap<String, AccountTrack>,
+    snoozes: Snoozes,
+}
+
+impl AlertPolicy {
+    /// `notifications` are the per-severity switches of `[notifications]`, applied here too.
+    pub fn new(settings: AlertSettings, notifications: NotificationSettings) -> Self {
+        AlertPolicy {
+            settings,
+            notifications,
+            agents: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+            snoozes: Snoozes::default(),
+        }
+    }
+
+    /// Applies edited settings and keeps everything learnt so far (states, snoozes, flapping).
+    pub fn set_settings(&mut self, settings: AlertSettings, notifications: NotificationSettings) {
+        self.settings = settings;
+        self.notifications = notifications;
+    }
+
+    pub fn settings(&self) -> &AlertSettings {
+        &self.settings
+    }
+
+    /// Takes one poll of one account and decides what, if anything, to tell.
+    pub fn on_poll(
+        &mut self,
+        now: OffsetDateTime,
+        account: &AccountRef,
+        outcome: PollOutcome<'_>,
+    ) -> Vec<Decision> {
+        let now_ms = to_ms(now);
+        self.snoozes.prune(now);
+        let mut out = Vec::new();
+        let mut track = self
+            .accounts
+            .remove(&account.id)
+            .unwrap_or_else(|| AccountTrack::new(account.clone(), now_ms));
+        track.account = account.clone();
+        match outcome {
+            PollOutcome::Unreachable(error) => {
+                track.last_error = Some(error.clone());
+                self.observe_account(now, &mut track, Reach::Unreachable, &mut out);
+            }
+            PollOutcome::Ok(snapshot) => {
+                self.observe_account(now, &mut track, Reach::Reachable, &mut out);
+                // While an outage stands (its end not yet confirmed) agents change nothing.
+                if track.confirmed == Reach::Reachable {
+                    if track.baselined {
+                        self.observe_agents(now, account, snapshot, &mut out);
+                    } else {
+                        self.baseline(account, snapshot, now_ms);
+                        track.baselined = true;
+                    }
+                }
+            }
+        }
+        self.accounts.insert(account.id.clone(), track);
+        storm::fold(
+            &mut out,
+            self.settings.storm_threshold,
+            account,
+            now_ms,
+            storm::Round::Poll,
+        );
+        out
+    }
+
+    /// Reminders for agents that stay critical, and flapping agents that settled. Call it
+    /// every ~30 s; reminders come at most once per `remind_every_mins` per agent.
+    pub fn tick(&mut self, now: OffsetDateTime) -> Vec<Decision> {
+        let now_ms = to_ms(now);
+        self.snoozes.prune(now);
+        let mut out = Vec::new();
+        let accounts: Vec<(AccountRef, bool)> = self
+            .accounts
+            .values()
+            .map(|t| (t.account.clone(), t.confirmed == Reach::Reachable))
+            .collect();
+        for (account, reachable) in accounts {
+            if !reachable {
+                continue;
+            }
+            let mut reminders = Vec::new();
+            for key in self.keys_of(&account.id) {
+                let Some(mut track) = self.agents.remove(&key) else {
+                    continue;
+                };
+                self.settle(now, &account, &key, &mut track, &mut out);
+                self.remind(now, &account, &key, &mut track, &mut reminders);
+                self.agents.insert(key, track);
+            }
+            storm::fold(
+                &mut reminders,
+                self.settings.storm_threshold,
+                &account,
+                now_ms,
+                storm::Round::Reminders,
+            );
+            out.extend(reminders);
+        }
+        out
+    }
+
+    /// Acknowledge (`SnoozeUntil::Recovery`) or snooze one agent.
+    pub fn snooze_agent(&mut self, key: AgentKey, until: SnoozeUntil) {
+        self.snoozes.set(SnoozeTarget::Agent(key), until);
+    }
+
+    /// Acknowledge (until reachable again after its outage) or snooze a whole account.
+    pub fn snooze_account(&mut self, account_id: impl Into<String>, until: SnoozeUntil) {
+        let target = SnoozeTarget::Account {
+            account_id: account_id.into(),
+        };
+        self.snoozes.set(target, until);
+    }
+
+    /// Pause all notifications until a time, or (`None`) until resumed.
+    pub fn pause_all(&mut self, until: Option<OffsetDateTime>) {
+        let until = until.map_or(SnoozeUntil::Cleared, SnoozeUntil::At);
+        self.snoozes.set(SnoozeTarget::All, until);
+    }
+
+    pub fn resume_all(&mut self) {
+        self.snoozes.clear(&SnoozeTarget::All);
+    }
+
+    /// True when there was such a snooze.
+    pub fn clear_snooze(&mut self, target: &SnoozeTarget) -> bool {
+        self.snoozes.clear(target)
+    }
+
+    pub fn is_paused(&self, now: OffsetDateTime) -> bool {
+        self.snoozes.active(&SnoozeTarget::All, now).is_some()
+    }
+
+    /// The snoozes in force at `now`.
+    pub fn snoozes(&self, now: OffsetDateTime) -> Vec<Snooze> {
+        self.snoozes.list(now)
+    }
+
+    /// Changes seen but not yet confirmed, for the UI's "pending" marks.
+    pub fn pending(&self) -> Vec<PendingChange> {
+        let accounts = self.accounts.iter().filter_map(|(id, t)| {
+            t.confirmer.candidate().map(|c| PendingChange {
+                account_id: id.clone(),
+                agent_id: None,
+                old_state: t.confirmed.label().to_string(),
+                new_state: c.value.label().to_string(),
+                seen: c.seen,
+                needed: c.needed,
+                since_ms: c.first_seen_ms,
+            })
+        });
+        let agents = self.agents.iter().filter_map(|(key, t)| {
+            t.confirmer.candidate().map(|c| PendingChange {
+                account_id: key.account_id.clone(),
+                agent_id: Some(key.agent_id.clone()),
+                old_state: t.confirmed.label(),
+                new_state: c.value.label(),
+                seen: c.seen,
+                needed: c.needed,
+                since_ms: c.first_seen_ms,
+            })
+        });
+        accounts.chain(agents).collect()
+    }
+
+    /// Agents whose changes are quiet because they flap.
+    pub fn flapping(&self) -> Vec<AgentKey> {
+        self.agents
+            .iter()
+            .filter(|(_, t)| t.flaps.is_flapping())
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+
+    /// Forgets an account removed from the configuration, with its agents and snoozes.
+    pub fn forget_account(&mut self, account_id: &str) {
+        self.accounts.remove(account_id);
+        self.agents.retain(|key, _| key.account_id != account_id);
+        self.snoozes.forget(|target| match target {
+            SnoozeTarget::All => true,
+            SnoozeTarget::Account { account_id: id } => id != account_id,
+            SnoozeTarget::Agent(key) => key.account_id != account_id,
+        });
+    }
+
+    fn keys_of(&self, account_id: &str) -> Vec<AgentKey> {
+        self.agents
+            .range(AgentKey::new(account_id, "")..)
+            .take_while(|(key, _)| key.account_id == account_id)
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+}
+
+fn event(account: &AccountRef, at_ms: i64, severity: Severity, kind: EventKind) -> Event {
+    Event {
+        at_ms,
+        vendor: account.vendor,
+        account_id: account.id.clone(),
+        account_name: account.name.clone(),
+        severity,
+        kind,
+    }
+}
+
+fn account_decision(
+    account: &AccountRef,
+    at_ms: i64,
+    severity: Severity,
+    kind: DecisionKind,
+    outcome: Outcome,
+) -> Decision {
+    Decision {
+        at_ms,
+        vendor: account.vendor,
+        account_id: account.id.clone(),
+        account_name: account.name.clone(),
+        agent_id: None,
+        agent_name: None,
+        severity,
+        kind,
+        outcome,
+    }
+}
+
+fn agent_decision(
+    account: &AccountRef,
+    key: &AgentKey,
+    name: Option<String>,
+    at_ms: i64,
+    severity: Severity,
+    kind: DecisionKind,
+    outcome: Outcome,
+) -> Decision {
+    Decision {
+        at_ms,
+        vendor: account.vendor,
+        account_id: account.id.clone(),
+        account_name: account.name.clone(),
+        agent_id: Some(key.agent_id.clone()),
+        agent_name: name,
+        severity,
+        kind,
+        outcome,
+    }
+}

@@ -1,0 +1,94 @@
+//! Acknowledge, snooze and pause: one mechanism. A snooze silences one agent, one account or
+//! everything (pause), until a time, until recovery, or until cleared by hand. Snoozes end by
+//! time or on recovery; ended ones are pruned so the store stays as small as the live snoozes.
+
+use super::decision::AgentKey;
+use super::times::serialize_ms;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// What a snooze silences.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "scope", rename_all = "snake_case")]
+pub enum SnoozeTarget {
+    /// Everything: "pause all" in the tray menu.
+    All,
+    Account {
+        account_id: String,
+    },
+    Agent(AgentKey),
+}
+
+/// When a snooze ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "until", content = "at_ms", rename_all = "snake_case")]
+pub enum SnoozeUntil {
+    /// Acknowledged: until the agent is healthy again (for an account: reachable again after its
+    /// outage). The recovery itself is told, so the supervisor learns the problem is over.
+    Recovery,
+    /// Until this instant.
+    At(#[serde(serialize_with = "serialize_ms")] OffsetDateTime),
+    /// Until cleared by hand (resume all, clear snooze).
+    Cleared,
+}
+
+/// A live snooze, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snooze {
+    pub target: SnoozeTarget,
+    pub until: SnoozeUntil,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Snoozes {
+    by_target: BTreeMap<SnoozeTarget, SnoozeUntil>,
+}
+
+impl Snoozes {
+    /// Sets (or replaces) the snooze of a target.
+    pub fn set(&mut self, target: SnoozeTarget, until: SnoozeUntil) {
+        self.by_target.insert(target, until);
+    }
+
+    /// True when there was a snooze to clear.
+    pub fn clear(&mut self, target: &SnoozeTarget) -> bool {
+        self.by_target.remove(target).is_some()
+    }
+
+    /// The target's snooze if it is still in force at `now`.
+    pub fn active(&self, target: &SnoozeTarget, now: OffsetDateTime) -> Option<SnoozeUntil> {
+        self.by_target
+            .get(target)
+            .copied()
+            .filter(|until| !matches!(until, SnoozeUntil::At(t) if *t <= now))
+    }
+
+    /// A recovery ends an acknowledgement; timed snoozes run their course.
+    pub fn end_on_recovery(&mut self, target: &SnoozeTarget) {
+        if self.by_target.get(target) == Some(&SnoozeUntil::Recovery) {
+            self.by_target.remove(target);
+        }
+    }
+
+    pub fn prune(&mut self, now: OffsetDateTime) {
+        self.by_target
+            .retain(|_, until| !matches!(until, SnoozeUntil::At(t) if *t <= now));
+    }
+
+    /// Drops snoozes whose target no longer exists (an agent confirmed gone).
+    pub fn forget(&mut self, keep: impl Fn(&SnoozeTarget) -> bool) {
+        self.by_target.retain(|target, _| keep(target));
+    }
+
+    pub fn list(&self, now: OffsetDateTime) -> Vec<Snooze> {
+        self.by_target
+            .iter()
+            .filter(|(target, _)| self.active(target, now).is_some())
+            .map(|(target, until)| Snooze {
+                target: target.clone(),
+                until: *until,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,101 @@
+//! Storm control: when more agent notifications than the threshold would go out from one poll
+//! (or one reminder round) of an account, they are folded into one summary that counts them by
+//! state. Account-level notifications (outage, recovery) always go out on their own.
+
+use super::decision::{AccountRef, Decision, DecisionKind, Outcome, StateCount};
+use super::explain::Reason;
+use super::wording;
+use crate::model::Severity;
+use std::collections::BTreeMap;
+
+/// Most states named in the summary; the rest are counted as "other".
+const MAX_STATES_NAMED: usize = 4;
+
+/// Which kind of round is being summarised, for the headline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Round {
+    Poll,
+    Reminders,
+}
+
+pub(crate) fn fold(
+    decisions: &mut Vec<Decision>,
+    threshold: u32,
+    account: &AccountRef,
+    at_ms: i64,
+    round: Round,
+) {
+    let foldable: Vec<usize> = decisions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.agent_id.is_some() && d.notification().is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let count = foldable.len();
+    if threshold == 0 || count <= threshold as usize {
+        return;
+    }
+    let mut by_label: BTreeMap<String, usize> = BTreeMap::new();
+    let mut worst = Vec::with_capacity(count);
+    for &i in &foldable {
+        let decision = &mut decisions[i];
+        *by_label.entry(state_label(&decision.kind)).or_default() += 1;
+        worst.push(decision.severity);
+        decision.outcome = Outcome::Quiet(Reason::FoldedIntoStorm { count });
+    }
+    let breakdown = breakdown(by_label);
+    let severity = Severity::worst(worst);
+    let headline = match round {
+        Round::Poll => format!("{count} agents changed in {}", account.name),
+        Round::Reminders => format!("{count} agents are still critical in {}", account.name),
+    };
+    let notification = wording::storm(account, &headline, &breakdown, severity);
+    decisions.push(Decision {
+        at_ms,
+        vendor: account.vendor,
+        account_id: account.id.clone(),
+        account_name: account.name.clone(),
+        agent_id: None,
+        agent_name: None,
+        severity,
+        kind: DecisionKind::StormSummary { count, breakdown },
+        outcome: Outcome::Notify(notification),
+    });
+}
+
+/// The state a folded decision leads to, as counted in the summary.
+fn state_label(kind: &DecisionKind) -> String {
+    match kind {
+        DecisionKind::Changed { event, .. } | DecisionKind::Recovered { event, .. } => {
+            match &event.kind {
+                crate::events::EventKind::IdentityChanged { .. } => "re-registered".to_string(),
+                crate::events::EventKind::Vanished { .. } => "gone".to_string(),
+                other => other.transition().1,
+            }
+        }
+        DecisionKind::FlappingStarted { .. } => "flapping".to_string(),
+        DecisionKind::FlappingSettled { state, .. } | DecisionKind::Reminder { state, .. } => {
+            state.clone()
+        }
+        DecisionKind::Pending { .. } | DecisionKind::Blip { .. } => "pending".to_string(),
+        DecisionKind::StormSummary { .. } => "other".to_string(),
+    }
+}
+
+/// Most frequent first, then by name; beyond a few states, the rest as "other".
+fn breakdown(by_label: BTreeMap<String, usize>) -> Vec<StateCount> {
+    let mut counts: Vec<StateCount> = by_label
+        .into_iter()
+        .map(|(label, count)| StateCount { label, count })
+        .collect();
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+    if counts.len() > MAX_STATES_NAMED {
+        let rest: usize = counts[MAX_STATES_NAMED - 1..].iter().map(|c| c.count).sum();
+        counts.truncate(MAX_STATES_NAMED - 1);
+        counts.push(StateCount {
+            label: "other".to_string(),
+            count: rest,
+        });
+    }
+    counts
+}

@@ -1,0 +1,201 @@
+//! What the policy remembers between polls: per agent, its confirmed state, the candidate
+//! being confirmed, its recent changes and whether its problem was notified; per account, its
+//! reachability the same way.
+
+use super::decision::AccountRef;
+use super::flapping::FlapWindow;
+use super::threshold::Confirmer;
+use crate::detector::DiffRules;
+use crate::error::ErrorReport;
+use crate::events::EventKind;
+use crate::model::{Observation, Severity};
+
+/// An agent as one poll saw it: present with its state, or absent from the snapshot.
+#[derive(Debug, Clone)]
+pub(crate) enum AgentView {
+    Present(Observation),
+    Absent,
+}
+
+/// Two views are the same state when state, native value and identity agree; the display name,
+/// the detail and a re-mapped severity are not changes (as in the change detector).
+impl PartialEq for AgentView {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (AgentView::Present(a), AgentView::Present(b)) => {
+                a.state == b.state && a.native == b.native && a.identity == b.identity
+            }
+            (AgentView::Absent, AgentView::Absent) => true,
+            _ => false,
+        }
+    }
+}
+
+impl AgentView {
+    /// An absent agent is as bad as the vendor says a vanished one is.
+    pub fn severity(&self, rules: DiffRules) -> Severity {
+        match self {
+            AgentView::Present(o) => o.severity,
+            AgentView::Absent => rules.vanished,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            AgentView::Present(o) => o.state.clone(),
+            AgentView::Absent => "gone".to_string(),
+        }
+    }
+
+    /// Present in a state that needs attention (warning, critical, unknown).
+    pub fn is_problem(&self) -> bool {
+        matches!(self, AgentView::Present(o) if is_problem(o.severity))
+    }
+
+    pub fn is_healthy(&self) -> bool {
+        matches!(self, AgentView::Present(o) if !is_problem(o.severity))
+    }
+}
+
+pub(crate) fn is_problem(severity: Severity) -> bool {
+    matches!(
+        severity,
+        Severity::Warning | Severity::Critical | Severity::Unknown
+    )
+}
+
+/// The change from `old` to `new` with the severity it carries, as the change detector would
+/// report it; `None` when they are the same state.
+pub(crate) fn change(
+    old: &AgentView,
+    new: &AgentView,
+    agent_id: &str,
+    name: Option<&str>,
+    rules: DiffRules,
+) -> Option<(Severity, EventKind)> {
+    let agent_id = agent_id.to_string();
+    let name = name.map(str::to_string);
+    match (old, new) {
+        (AgentView::Absent, AgentView::Present(o)) => Some((
+            o.severity,
+            EventKind::Appeared {
+                agent_id,
+                name: o.name.clone().or(name),
+                state: o.state.clone(),
+            },
+        )),
+        (AgentView::Present(b), AgentView::Absent) => Some((
+            rules.vanished,
+            EventKind::Vanished {
+                agent_id,
+                name,
+                last_state: b.state.clone(),
+            },
+        )),
+        (AgentView::Present(b), AgentView::Present(o))
+            if b.state != o.state || b.native != o.native =>
+        {
+            Some((
+                o.severity,
+                EventKind::Changed {
+                    agent_id,
+                    name: o.name.clone().or(name),
+                    old_state: b.state.clone(),
+                    old_severity: b.severity,
+                    new_state: o.state.clone(),
+                },
+            ))
+        }
+        (AgentView::Present(b), AgentView::Present(o)) if b.identity != o.identity => Some((
+            rules.identity_changed,
+            EventKind::IdentityChanged {
+                agent_id,
+                name: o.name.clone().or(name),
+                state: o.state.clone(),
+                old_identity: b.identity.clone().unwrap_or_default(),
+                new_identity: o.identity.clone().unwrap_or_default(),
+            },
+        )),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AgentTrack {
+    /// The last display name seen, kept for notifications about a vanished agent.
+    pub name: Option<String>,
+    pub confirmed: AgentView,
+    /// When the confirmed state was first seen.
+    pub since_ms: i64,
+    pub confirmer: Confirmer<AgentView>,
+    pub flaps: FlapWindow,
+    /// A notification about its current problem went out (so its recovery is worth telling).
+    pub alerted: bool,
+    pub last_reminder_ms: Option<i64>,
+}
+
+impl AgentTrack {
+    pub fn new(confirmed: AgentView, since_ms: i64) -> Self {
+        let name = match &confirmed {
+            AgentView::Present(o) => o.name.clone(),
+            AgentView::Absent => None,
+        };
+        AgentTrack {
+            name,
+            confirmed,
+            since_ms,
+            confirmer: Confirmer::default(),
+            flaps: FlapWindow::default(),
+            alerted: false,
+            last_reminder_ms: None,
+        }
+    }
+
+    /// Nothing left to remember: confirmed gone and nothing pending.
+    pub fn is_gone(&self) -> bool {
+        self.confirmed == AgentView::Absent && self.confirmer.candidate().is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    Reachable,
+    Unreachable,
+}
+
+impl Reach {
+    pub fn label(self) -> &'static str {
+        match self {
+            Reach::Reachable => "reachable",
+            Reach::Unreachable => "unreachable",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AccountTrack {
+    /// The latest name and vendor, for notifications sent from `tick`.
+    pub account: AccountRef,
+    /// The first successful poll sets every agent's baseline without a notification.
+    pub baselined: bool,
+    pub confirmed: Reach,
+    pub since_ms: i64,
+    pub confirmer: Confirmer<Reach>,
+    /// The latest poll error, shown in the outage notification.
+    pub last_error: Option<ErrorReport>,
+    pub outage_alerted: bool,
+}
+
+impl AccountTrack {
+    pub fn new(account: AccountRef, since_ms: i64) -> Self {
+        AccountTrack {
+            account,
+            baselined: false,
+            confirmed: Reach::Reachable,
+            since_ms,
+            confirmer: Confirmer::default(),
+            last_error: None,
+            outage_alerted: false,
+        }
+    }
+}

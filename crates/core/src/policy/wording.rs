@@ -1,0 +1,137 @@
+//! The words of the notifications only the policy sends (recovery, flapping, reminder, storm),
+//! in the style of `Notification::for_event`: title = who and what now; body = vendor · account ·
+//! what came before. Changes and outages use `Notification::for_event` itself.
+
+use super::decision::{AccountRef, StateCount};
+use crate::clock::human_duration;
+use crate::model::{Severity, Vendor};
+use crate::notifier::{Notification, Urgency};
+
+// Kept in step with notifier.rs, whose helpers are private to it.
+fn vendor_label(vendor: Vendor) -> &'static str {
+    match vendor {
+        Vendor::Huawei => "Huawei CC-Gateway",
+        Vendor::Agora => "Agora Conversational AI",
+        Vendor::Segura => "Segura Network Connector",
+    }
+}
+
+fn urgency(severity: Severity) -> Urgency {
+    match severity {
+        Severity::Critical => Urgency::Critical,
+        Severity::Ok | Severity::Info => Urgency::Low,
+        Severity::Warning | Severity::Unknown => Urgency::Normal,
+    }
+}
+
+/// "name (id)", or the id alone, like `Event::subject`.
+pub(crate) fn subject(agent_id: &str, name: Option<&str>) -> String {
+    match name {
+        Some(name) if name != agent_id => format!("{name} ({agent_id})"),
+        _ => agent_id.to_string(),
+    }
+}
+
+fn notification(
+    summary: String,
+    account: &AccountRef,
+    tail: &str,
+    severity: Severity,
+) -> Notification {
+    Notification {
+        summary,
+        body: format!(
+            "{} · {} · {tail}",
+            vendor_label(account.vendor),
+            account.name
+        ),
+        urgency: urgency(severity),
+    }
+}
+
+/// "support-bot (A1): RUNNING" / "… · back to ok after 12 min in FAILED".
+pub(crate) fn recovered(
+    account: &AccountRef,
+    subject: &str,
+    state: &str,
+    previous_state: &str,
+    previous_for_secs: u64,
+    severity: Severity,
+) -> Notification {
+    notification(
+        format!("{subject}: {state}"),
+        account,
+        &format!(
+            "back to ok after {} in {previous_state}",
+            human_duration(previous_for_secs)
+        ),
+        severity,
+    )
+}
+
+pub(crate) fn flapping_started(
+    account: &AccountRef,
+    subject: &str,
+    changes: usize,
+    window_mins: u32,
+    state: &str,
+    severity: Severity,
+) -> Notification {
+    notification(
+        format!("{subject} is flapping"),
+        account,
+        &format!("{changes} changes in {window_mins} min, now {state}; quiet until it settles"),
+        severity,
+    )
+}
+
+pub(crate) fn flapping_settled(
+    account: &AccountRef,
+    subject: &str,
+    state: &str,
+    quiet_mins: u32,
+    severity: Severity,
+) -> Notification {
+    notification(
+        format!("{subject} settled: {state}"),
+        account,
+        &format!("no change for {quiet_mins} min after flapping"),
+        severity,
+    )
+}
+
+pub(crate) fn reminder(
+    account: &AccountRef,
+    subject: &str,
+    state: &str,
+    for_secs: u64,
+) -> Notification {
+    notification(
+        format!("{subject}: still {state}"),
+        account,
+        &format!("{state} for {}", human_duration(for_secs)),
+        Severity::Critical,
+    )
+}
+
+/// "9 agents changed in Contact centre: 6 signed out, 3 busy".
+pub(crate) fn storm(
+    account: &AccountRef,
+    headline: &str,
+    breakdown: &[StateCount],
+    severity: Severity,
+) -> Notification {
+    let counts: Vec<String> = breakdown
+        .iter()
+        .map(|c| format!("{} {}", c.count, c.label))
+        .collect();
+    Notification {
+        summary: format!("{headline}: {}", counts.join(", ")),
+        body: format!(
+            "{} · {} · open AgentWatch for the details",
+            vendor_label(account.vendor),
+            account.name
+        ),
+        urgency: urgency(severity),
+    }
+}
