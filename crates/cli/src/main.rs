@@ -42,6 +42,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what was recorded (changes, outages, notifications sent), newest first.
+    History {
+        /// How far back to look (e.g. 1h, 24h, 7d).
+        #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
+        since: Duration,
+        /// Stop this long ago (e.g. 1h); up to now when absent.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        until: Option<Duration>,
+        /// Only this agent.
+        #[arg(long, value_name = "ID")]
+        agent: Option<String>,
+        /// Only this account.
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+        /// Print CSV (RFC 4180, times in UTC) instead of a table.
+        #[arg(long)]
+        csv: bool,
+        /// History database (default: the platform data dir, ~/.local/share/agentwatch/history.sqlite3 on Linux).
+        #[arg(long, value_name = "FILE")]
+        history_db: Option<PathBuf>,
+    },
     /// Manage account secrets in the OS keyring.
     Secret {
         #[command(subcommand)]
@@ -98,6 +119,24 @@ fn main() -> ExitCode {
             Command::Demo { duration } => commands::demo::run(duration).await,
             Command::Watch { notify } => commands::watch::run(&config_path, notify).await,
             Command::Check { json } => commands::check::run(&config_path, json).await,
+            Command::History {
+                since,
+                until,
+                agent,
+                account,
+                csv,
+                history_db,
+            } => {
+                commands::history::run(commands::history::HistoryArgs {
+                    since,
+                    until,
+                    agent,
+                    account,
+                    csv,
+                    db: history_db,
+                })
+                .await
+            }
             Command::Secret { action } => match action {
                 SecretAction::Set { account, stdin } => {
                     commands::secret::set(&config_path, &account, stdin).await

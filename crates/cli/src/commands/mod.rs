@@ -1,5 +1,6 @@
 pub mod check;
 pub mod demo;
+pub mod history;
 pub mod secret;
 pub mod sim;
 pub mod watch;
