@@ -8,10 +8,9 @@
 mod session;
 
 use agentwatch_core::config::{AccountConfig, Config};
-use agentwatch_core::engine::forward_notifications;
 use agentwatch_core::notifier::{DesktopNotifier, Notification, Notifier, Urgency};
 use agentwatch_core::secrets::StaticSecrets;
-use agentwatch_core::{Engine, ErrorKind, Vendor};
+use agentwatch_core::{Engine, EngineOptions, ErrorKind, Vendor};
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::{Fault, FaultRule, SimServer};
 use std::path::Path;
@@ -107,15 +106,13 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
         accounts: vec![account],
         ..Config::default()
     };
-    let engine = Engine::start(
+    let engine = Engine::start_with(
         &config,
         Arc::new(StaticSecrets::new().with("ai", &defaults.customer_secret)),
-    );
-    let settings = config.notifications.clone();
-    let _forwarding = forward_notifications(
-        engine.subscribe(),
-        Arc::new(DesktopNotifier::default()),
-        move |e| settings.wants(e.severity),
+        EngineOptions {
+            notifier: Some(Arc::new(DesktopNotifier::default())),
+            history: None,
+        },
     );
     let mut status = engine.status();
     tokio::time::timeout(

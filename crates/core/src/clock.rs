@@ -17,6 +17,16 @@ pub fn init_local_offset() {
     let _ = local_offset();
 }
 
+/// Now, in the local time zone (what quiet hours are read in).
+pub fn now_local() -> OffsetDateTime {
+    OffsetDateTime::now_utc().to_offset(local_offset())
+}
+
+/// A Unix-ms timestamp as a local date and time.
+pub fn to_local(at_ms: i64) -> OffsetDateTime {
+    local(at_ms)
+}
+
 fn local(at_ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(at_ms as i128 * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)

@@ -4,7 +4,9 @@
 //! A file that fails to load is never rewritten by us: callers get the error and keep the file.
 
 use crate::error::{Error, Result};
+use crate::history::HistorySettings;
 use crate::model::{Severity, Vendor};
+use crate::policy::AlertSettings;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -22,6 +24,10 @@ pub struct Config {
     pub poll_interval_secs: u64,
     #[serde(default)]
     pub notifications: NotificationSettings,
+    #[serde(default)]
+    pub alerts: AlertSettings,
+    #[serde(default)]
+    pub history: HistorySettings,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountConfig>,
 }
@@ -31,6 +37,8 @@ impl Default for Config {
         Config {
             poll_interval_secs: DEFAULT_POLL_INTERVAL_SECS,
             notifications: NotificationSettings::default(),
+            alerts: AlertSettings::default(),
+            history: HistorySettings::default(),
             accounts: Vec::new(),
         }
     }
@@ -381,6 +389,10 @@ struct RawConfig {
     #[serde(default)]
     notifications: NotificationSettings,
     #[serde(default)]
+    alerts: AlertSettings,
+    #[serde(default)]
+    history: HistorySettings,
+    #[serde(default)]
     accounts: Vec<toml::Spanned<toml::Value>>,
 }
 
@@ -412,6 +424,13 @@ impl Config {
                 find_key_span(text, "poll_interval_secs"),
                 "poll_interval_secs",
                 "must be at least 1".into(),
+            ));
+        }
+        if let Err((key, message)) = raw.alerts.validate() {
+            return Err(config_error(
+                find_key_span(text, key.rsplit('.').next().unwrap_or(&key)),
+                &format!("alerts.{key}"),
+                message,
             ));
         }
         let mut accounts = Vec::with_capacity(raw.accounts.len());
@@ -446,6 +465,8 @@ impl Config {
         Ok(Config {
             poll_interval_secs: raw.poll_interval_secs,
             notifications: raw.notifications,
+            alerts: raw.alerts,
+            history: raw.history,
             accounts,
         })
     }
@@ -529,6 +550,14 @@ mod tests {
 poll_interval_secs = 15
 [notifications]
 info = false
+[alerts]
+confirm_worse_polls = 3
+[alerts.quiet_hours]
+start = "22:00"
+end = "07:00"
+allow = "critical"
+[history]
+retention_days = 7
 [[accounts]]
 id = "cc-main"
 vendor = "huawei"
@@ -568,6 +597,20 @@ vanished = "warning"
         assert_eq!(c.accounts[2].severity["vanished"], Severity::Warning);
         assert!(!c.notifications.wants(Severity::Info));
         assert!(c.notifications.wants(Severity::Critical));
+        assert_eq!(c.alerts.confirm_worse_polls, 3);
+        assert!(c.alerts.quiet_hours.is_some());
+        assert_eq!(c.history.retention_days, 7);
+    }
+
+    #[test]
+    fn bad_alert_settings_name_the_key() {
+        let text = GOOD.replace("confirm_worse_polls = 3", "confirm_worse_polls = 0");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("alerts.confirm_worse_polls"), "{err}");
+        assert!(
+            err.starts_with("/tmp/c.toml:6:"),
+            "points at the line: {err}"
+        );
     }
 
     #[test]

@@ -1,17 +1,20 @@
-//! The engine: one poller task per enabled account, the latest-status channel and the event
-//! stream. Front ends (tray app, CLI) start it, read from it and shut it down; a configuration
-//! change is applied by shutting down and starting a new engine.
+//! The engine: one poller task per enabled account, the latest-status channel, the stream of
+//! observed changes, and the alert task that decides what to notify and records the history.
+//! Front ends (tray app, CLI) start it, read from it and shut it down; a configuration change is
+//! applied by shutting down and starting a new engine.
 
+use crate::alerts::{send_notifications, AlertCommand, AlertTask, AlertView};
 use crate::board::Board;
 use crate::config::Config;
 use crate::events::Event;
 use crate::notifier::{Notification, Notifier};
+use crate::policy::{AlertPolicy, Decision};
 use crate::poller::Poller;
 use crate::secrets::SecretSource;
 use crate::status::Status;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, watch, Notify};
+use tokio::sync::{broadcast, mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -19,17 +22,40 @@ use tokio_util::sync::CancellationToken;
 const EVENT_BUFFER: usize = 4096;
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
 
+/// What the engine does with its decisions besides publishing them.
+#[derive(Default, Clone)]
+pub struct EngineOptions {
+    /// Sends the policy's notifications; none = decide but notify nobody.
+    pub notifier: Option<Arc<dyn Notifier>>,
+    /// Records confirmed changes, outages and notifications in this SQLite file.
+    pub history: Option<std::path::PathBuf>,
+}
+
 pub struct Engine {
     board: Arc<Board>,
     events: broadcast::Sender<Event>,
+    decisions: broadcast::Sender<Decision>,
+    alert_view: watch::Receiver<AlertView>,
+    commands: mpsc::UnboundedSender<AlertCommand>,
     wakers: Vec<(String, Arc<Notify>)>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
+    history_thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Engine {
-    /// Starts polling every enabled account. Must be called inside a tokio runtime.
+    /// Starts polling every enabled account, deciding but neither notifying nor recording.
+    /// Must be called inside a tokio runtime.
     pub fn start(config: &Config, secrets: Arc<dyn SecretSource>) -> Engine {
+        Engine::start_with(config, secrets, EngineOptions::default())
+    }
+
+    /// Starts polling with a notifier and a history file.
+    pub fn start_with(
+        config: &Config,
+        secrets: Arc<dyn SecretSource>,
+        options: EngineOptions,
+    ) -> Engine {
         let accounts: Vec<_> = config
             .accounts
             .iter()
@@ -38,9 +64,39 @@ impl Engine {
             .collect();
         let board = Arc::new(Board::new(&accounts));
         let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let (decisions, _) = broadcast::channel(EVENT_BUFFER);
         let cancel = CancellationToken::new();
-        let mut wakers = Vec::new();
         let mut tasks = Vec::new();
+
+        let (history_tx, history_thread) = match options.history {
+            Some(path) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let retention = config.history.retention_days;
+                let thread = crate::history_writer::spawn(path, retention, rx);
+                (Some(tx), Some(thread))
+            }
+            None => (None, None),
+        };
+        let notifications = options.notifier.map(|notifier| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tasks.push(tokio::spawn(send_notifications(rx, notifier)));
+            tx
+        });
+        let (reports_tx, reports) = mpsc::unbounded_channel();
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let (view_tx, alert_view) = watch::channel(AlertView::default());
+        let alert_task = AlertTask {
+            policy: AlertPolicy::new(config.alerts.clone(), config.notifications.clone()),
+            reports,
+            commands: commands_rx,
+            notifications,
+            history: history_tx,
+            decisions: decisions.clone(),
+            view: view_tx,
+        };
+        tasks.push(tokio::spawn(alert_task.run(cancel.child_token())));
+
+        let mut wakers = Vec::new();
         for account in accounts {
             let wake = Arc::new(Notify::new());
             wakers.push((account.id.clone(), wake.clone()));
@@ -50,16 +106,36 @@ impl Engine {
                 secrets: secrets.clone(),
                 board: board.clone(),
                 events: events.clone(),
+                reports: reports_tx.clone(),
             };
             tasks.push(tokio::spawn(poller.run(cancel.child_token(), wake)));
         }
         Engine {
             board,
             events,
+            decisions,
+            alert_view,
+            commands,
             wakers,
             cancel,
             tasks,
+            history_thread,
         }
+    }
+
+    /// Every decision of the alert policy: notified, or quiet with the reason.
+    pub fn decisions(&self) -> broadcast::Receiver<Decision> {
+        self.decisions.subscribe()
+    }
+
+    /// What is pending, flapping, snoozed or paused, and the recent decisions explained.
+    pub fn alert_view(&self) -> watch::Receiver<AlertView> {
+        self.alert_view.clone()
+    }
+
+    /// Snooze, acknowledge, pause or resume (applied in order with the polls).
+    pub fn command(&self, command: AlertCommand) {
+        let _ = self.commands.send(command);
     }
 
     /// The latest status; `changed()` on the receiver wakes on every update.
@@ -93,12 +169,20 @@ impl Engine {
         }
     }
 
-    /// Stops every poller and waits (bounded) for them to release their sessions.
+    /// Stops every poller and waits (bounded) for them to release their sessions and for the
+    /// history to write what it was given.
     pub async fn shutdown(mut self) {
         self.cancel.cancel();
         let all = futures::future::join_all(std::mem::take(&mut self.tasks));
         if tokio::time::timeout(SHUTDOWN_LIMIT, all).await.is_err() {
             tracing::warn!("some accounts did not shut down within {SHUTDOWN_LIMIT:?}");
+        }
+        if let Some(thread) = self.history_thread.take() {
+            // The alert task (the only sender) has ended: the writer drains and stops.
+            let joined = tokio::task::spawn_blocking(move || thread.join());
+            if tokio::time::timeout(SHUTDOWN_LIMIT, joined).await.is_err() {
+                tracing::warn!("the history did not finish writing within {SHUTDOWN_LIMIT:?}");
+            }
         }
     }
 }

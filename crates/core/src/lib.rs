@@ -3,6 +3,7 @@
 //! Data flows one way: config + secrets -> per-account poller -> vendor client -> snapshot ->
 //! change detector -> events -> notifier and the latest-status channel.
 
+pub mod alerts;
 mod board;
 pub mod check;
 pub mod clock;
@@ -12,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod history;
+mod history_writer;
 pub mod http;
 pub mod model;
 pub mod notifier;
@@ -21,7 +23,7 @@ pub mod secrets;
 pub mod status;
 pub mod vendors;
 
-pub use engine::Engine;
+pub use engine::{Engine, EngineOptions};
 pub use error::{Error, ErrorKind, ErrorReport, Result};
 pub use events::{Event, EventKind};
 pub use model::{Observation, Severity, Snapshot, Vendor};

@@ -4,6 +4,7 @@
 //! exponential back-off while the account fails, and never shorter than the server's
 //! `Retry-After`. A poll-now request or cancellation cuts the wait short.
 
+use crate::alerts::PollReport;
 use crate::board::Board;
 use crate::clock::now_ms;
 use crate::config::AccountConfig;
@@ -11,6 +12,7 @@ use crate::detector::{diff, DiffRules};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{snapshot_from, Observation, Severity, Snapshot};
+use crate::policy::AccountRef;
 use crate::secrets::SecretSource;
 use crate::vendors::{
     apply_severity_overrides, build_client, override_for, ClientContext, VendorClient,
@@ -96,6 +98,8 @@ pub(crate) struct Poller {
     pub secrets: Arc<dyn SecretSource>,
     pub board: Arc<Board>,
     pub events: broadcast::Sender<Event>,
+    /// Every poll goes to the alert policy, changed or not: confirmation counts polls.
+    pub reports: tokio::sync::mpsc::UnboundedSender<PollReport>,
 }
 
 #[derive(Default)]
@@ -205,6 +209,7 @@ impl Poller {
         state.failures = 0;
         self.board
             .account_polled(&self.account, &snapshot, &state.since_ms, now);
+        self.report(state, Ok(snapshot.clone()));
         state.last = Some(snapshot);
         self.publish(events);
     }
@@ -226,6 +231,7 @@ impl Poller {
                 },
             ));
         }
+        self.report(state, Err(report.clone()));
         self.board.account_failed(
             &self.account,
             report,
@@ -233,6 +239,17 @@ impl Poller {
             now,
         );
         self.publish(events);
+    }
+
+    fn report(&self, state: &PollerState, outcome: std::result::Result<Snapshot, ErrorReport>) {
+        let account = AccountRef::new(
+            self.account.id.clone(),
+            self.account.display_name(),
+            self.account.vendor,
+        )
+        .with_rules(self.diff_rules(state));
+        // The alert task ends only at shutdown, when nothing is left to report.
+        let _ = self.reports.send(PollReport { account, outcome });
     }
 
     fn diff_rules(&self, state: &PollerState) -> DiffRules {

@@ -4,6 +4,7 @@
 use super::watch::print_events;
 use agentwatch_core::config::Config;
 use agentwatch_core::secrets::StaticSecrets;
+use agentwatch_core::EngineOptions;
 use agentwatch_sim::demo::{DemoSims, DEMO_POLL_INTERVAL_SECS};
 use std::path::Path;
 use std::sync::Arc;
@@ -33,6 +34,12 @@ pub async fn run(duration: Option<Duration>) -> u8 {
         sims.segura_url()
     );
     println!("Time     vendor account agent old -> new severity");
-    print_events(&config, Arc::new(secrets), false, duration).await;
+    print_events(
+        &config,
+        Arc::new(secrets),
+        EngineOptions::default(),
+        duration,
+    )
+    .await;
     0
 }

@@ -2,10 +2,10 @@
 
 use super::{load_config, shutdown_signal};
 use agentwatch_core::config::Config;
-use agentwatch_core::engine::forward_notifications;
-use agentwatch_core::notifier::DesktopNotifier;
+use agentwatch_core::history::History;
+use agentwatch_core::notifier::{DesktopNotifier, Notifier};
 use agentwatch_core::secrets::{SecretSource, SecretStore};
-use agentwatch_core::Engine;
+use agentwatch_core::{Engine, EngineOptions};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +27,11 @@ pub async fn run(config_path: &Path, notify: bool) -> u8 {
         config.accounts.iter().filter(|a| a.enabled).count(),
         config_path.display()
     );
-    print_events(&config, Arc::new(SecretStore::default()), notify, None).await;
+    let options = EngineOptions {
+        notifier: notify.then(|| Arc::new(DesktopNotifier::default()) as Arc<dyn Notifier>),
+        history: Some(History::default_path()),
+    };
+    print_events(&config, Arc::new(SecretStore::default()), options, None).await;
     0
 }
 
@@ -35,19 +39,11 @@ pub async fn run(config_path: &Path, notify: bool) -> u8 {
 pub async fn print_events(
     config: &Config,
     secrets: Arc<dyn SecretSource>,
-    notify: bool,
+    options: EngineOptions,
     duration: Option<Duration>,
 ) {
-    let engine = Engine::start(config, secrets);
+    let engine = Engine::start_with(config, secrets, options);
     let mut events = engine.subscribe();
-    let settings = config.notifications.clone();
-    let notifications = notify.then(|| {
-        forward_notifications(
-            engine.subscribe(),
-            Arc::new(DesktopNotifier::default()),
-            move |event| settings.wants(event.severity),
-        )
-    });
     let deadline = async {
         match duration {
             Some(d) => tokio::time::sleep(d).await,
@@ -71,7 +67,4 @@ pub async fn print_events(
         }
     }
     engine.shutdown().await;
-    if let Some(task) = notifications {
-        task.abort();
-    }
 }

@@ -1,0 +1,192 @@
+//! The alert task: owns the alert policy, feeds it every poll and a periodic tick, applies
+//! snooze/pause commands, and hands out what it decided: notifications to the notifier, confirmed
+//! changes and sent notifications to the history, every decision to subscribers, and a view of
+//! what is pending, flapping or snoozed to the UI.
+
+use crate::clock::now_local;
+use crate::error::ErrorReport;
+use crate::history::HistoryEntry;
+use crate::model::Snapshot;
+use crate::notifier::Notifier;
+use crate::policy::{
+    AccountRef, AgentKey, AlertPolicy, Decision, DecisionKind, PendingChange, PollOutcome, Snooze,
+    SnoozeTarget, SnoozeUntil,
+};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+/// How often reminders and settled flapping are looked for.
+pub const TICK: Duration = Duration::from_secs(30);
+/// Decisions kept for the UI's "why did (not) this notify" list.
+const RECENT_DECISIONS: usize = 200;
+
+/// One poll of one account, as the poller saw it.
+pub(crate) struct PollReport {
+    pub account: AccountRef,
+    pub outcome: Result<Snapshot, ErrorReport>,
+}
+
+/// What the UI can ask of the policy.
+#[derive(Debug, Clone)]
+pub enum AlertCommand {
+    Snooze(SnoozeTarget, SnoozeUntil),
+    ClearSnooze(SnoozeTarget),
+    /// Pause every notification, until the time given or until resumed.
+    PauseAll(Option<time::OffsetDateTime>),
+    ResumeAll,
+}
+
+/// What the policy is holding back or waiting on, for the UI.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlertView {
+    pub pending: Vec<PendingChange>,
+    pub flapping: Vec<AgentKey>,
+    pub snoozes: Vec<Snooze>,
+    pub paused: bool,
+    /// The latest decisions, newest last, each with its explanation.
+    pub recent: Vec<ExplainedDecision>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedDecision {
+    #[serde(flatten)]
+    pub decision: Decision,
+    pub explanation: String,
+}
+
+pub(crate) struct AlertTask {
+    pub policy: AlertPolicy,
+    pub reports: mpsc::UnboundedReceiver<PollReport>,
+    pub commands: mpsc::UnboundedReceiver<AlertCommand>,
+    pub notifications: Option<mpsc::UnboundedSender<crate::notifier::Notification>>,
+    pub history: Option<std::sync::mpsc::Sender<Vec<HistoryEntry>>>,
+    pub decisions: broadcast::Sender<Decision>,
+    pub view: watch::Sender<AlertView>,
+}
+
+impl AlertTask {
+    pub async fn run(mut self, cancel: CancellationToken) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let decisions = tokio::select! {
+                Some(report) = self.reports.recv() => {
+                    let outcome = match &report.outcome {
+                        Ok(snapshot) => PollOutcome::Ok(snapshot),
+                        Err(error) => PollOutcome::Unreachable(error),
+                    };
+                    self.policy.on_poll(now_local(), &report.account, outcome)
+                }
+                Some(command) = self.commands.recv() => {
+                    self.apply(command);
+                    Vec::new()
+                }
+                _ = tick.tick() => self.policy.tick(now_local()),
+                _ = cancel.cancelled() => break,
+            };
+            self.hand_out(decisions);
+        }
+    }
+
+    fn apply(&mut self, command: AlertCommand) {
+        match command {
+            AlertCommand::Snooze(SnoozeTarget::All, until) => match until {
+                SnoozeUntil::At(t) => self.policy.pause_all(Some(t)),
+                _ => self.policy.pause_all(None),
+            },
+            AlertCommand::Snooze(SnoozeTarget::Account { account_id }, until) => {
+                self.policy.snooze_account(account_id, until)
+            }
+            AlertCommand::Snooze(SnoozeTarget::Agent(key), until) => {
+                self.policy.snooze_agent(key, until)
+            }
+            AlertCommand::ClearSnooze(target) => {
+                self.policy.clear_snooze(&target);
+            }
+            AlertCommand::PauseAll(until) => self.policy.pause_all(until),
+            AlertCommand::ResumeAll => self.policy.resume_all(),
+        }
+    }
+
+    fn hand_out(&mut self, decisions: Vec<Decision>) {
+        let mut rows = Vec::new();
+        for decision in &decisions {
+            if let Some(event) = decision.confirmed_event() {
+                rows.push(HistoryEntry::from_event(event));
+            }
+            if let Some(n) = decision.notification() {
+                rows.push(HistoryEntry::notification(
+                    decision.at_ms,
+                    &decision.account_id,
+                    decision.agent_id.as_deref(),
+                    n,
+                    notification_reason(&decision.kind),
+                ));
+                if let Some(tx) = &self.notifications {
+                    let _ = tx.send(n.clone());
+                }
+            }
+            tracing::debug!("{}", decision.explanation());
+            let _ = self.decisions.send(decision.clone());
+        }
+        if let (Some(tx), false) = (&self.history, rows.is_empty()) {
+            if tx.send(rows).is_err() {
+                tracing::warn!("the history writer has stopped: changes are no longer recorded");
+                self.history = None;
+            }
+        }
+        self.publish_view(decisions);
+    }
+
+    fn publish_view(&self, decisions: Vec<Decision>) {
+        let now = now_local();
+        let (pending, flapping, snoozes, paused) = (
+            self.policy.pending(),
+            self.policy.flapping(),
+            self.policy.snoozes(now),
+            self.policy.is_paused(now),
+        );
+        self.view.send_modify(|view| {
+            view.pending = pending;
+            view.flapping = flapping;
+            view.snoozes = snoozes;
+            view.paused = paused;
+            view.recent
+                .extend(decisions.into_iter().map(|decision| ExplainedDecision {
+                    explanation: decision.explanation(),
+                    decision,
+                }));
+            let excess = view.recent.len().saturating_sub(RECENT_DECISIONS);
+            view.recent.drain(..excess);
+        });
+    }
+}
+
+/// Why a notification went out, in the history's words.
+fn notification_reason(kind: &DecisionKind) -> &'static str {
+    match kind {
+        DecisionKind::Recovered { .. } => "recovery",
+        DecisionKind::FlappingStarted { .. } | DecisionKind::FlappingSettled { .. } => "flapping",
+        DecisionKind::Reminder { .. } => "reminder",
+        DecisionKind::StormSummary { .. } => "storm",
+        DecisionKind::Pending { .. } | DecisionKind::Blip { .. } | DecisionKind::Changed { .. } => {
+            "change"
+        }
+    }
+}
+
+/// Sends notifications one at a time, in order, each under the notifier's own time limit, so
+/// that a slow notification service never holds up polling or the policy.
+pub(crate) async fn send_notifications(
+    mut queue: mpsc::UnboundedReceiver<crate::notifier::Notification>,
+    notifier: Arc<dyn Notifier>,
+) {
+    while let Some(n) = queue.recv().await {
+        if let Err(e) = notifier.notify(&n).await {
+            tracing::warn!("notification not shown: {e}");
+        }
+    }
+}
