@@ -134,6 +134,23 @@ impl Error {
         Error::poll(kind, message)
     }
 
+    /// Names the call an error interrupted ("Segura token request: no answer within the time
+    /// limit"), keeping its kind and any Retry-After.
+    pub fn in_call(self, call: impl std::fmt::Display) -> Self {
+        match self {
+            Error::Poll {
+                kind,
+                message,
+                retry_after,
+            } => Error::Poll {
+                kind,
+                message: format!("{call}: {message}"),
+                retry_after,
+            },
+            other => other,
+        }
+    }
+
     /// An error for an answer we could not understand. `what` names the vendor call.
     pub fn malformed(what: &str, err: impl std::fmt::Display) -> Self {
         Error::poll(

@@ -146,12 +146,12 @@ impl Api {
             .get(url)
             .header(AUTHORIZATION, self.authorization.clone())
             .header(reqwest::header::ACCEPT, "application/json");
-        let response = http::send(request).await.map_err(|e| in_call(what, e))?;
+        let response = http::send(request).await.map_err(|e| e.in_call(what))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = http::body_bytes(response)
             .await
-            .map_err(|e| in_call(what, e))?;
+            .map_err(|e| e.in_call(what))?;
         Ok((status, headers, body))
     }
 }
@@ -169,22 +169,6 @@ fn status_error(
         http::status_error(status, headers, body, what)
     } else {
         http::status_error(status, headers, summary.as_bytes(), what)
-    }
-}
-
-/// Prefixes a transport error with the call it interrupted, keeping its kind.
-fn in_call(what: &str, err: Error) -> Error {
-    match err {
-        Error::Poll {
-            kind,
-            message,
-            retry_after,
-        } => Error::Poll {
-            kind,
-            message: format!("{what}: {message}"),
-            retry_after,
-        },
-        other => other,
     }
 }
 

@@ -120,7 +120,7 @@ impl Gateway {
     }
 
     async fn exchange(&self, request: RequestBuilder, call: Call<'_>) -> Result<Answer> {
-        let response = http::send(request).await.map_err(|e| within(call, e))?;
+        let response = http::send(request).await.map_err(|e| e.in_call(call))?;
         let status = response.status();
         let set_guid = response.headers().get(wire::SET_GUID).cloned();
         // Only an error needs the headers (Retry-After); the happy path skips the copy.
@@ -131,7 +131,7 @@ impl Gateway {
         };
         let body = http::body_bytes(response)
             .await
-            .map_err(|e| within(call, e))?;
+            .map_err(|e| e.in_call(call))?;
         let envelope = match wire::parse_envelope(&body) {
             Ok(envelope) => envelope,
             Err(e) if status.is_success() => return Err(Error::malformed(&call.to_string(), e)),
@@ -147,21 +147,5 @@ impl Gateway {
         let new_guid = wire::new_guid(set_guid.as_ref())
             .map_err(|e| Error::malformed(&call.to_string(), e))?;
         Ok(Answer { envelope, new_guid })
-    }
-}
-
-/// Puts the call's name in front of a transport error's message, keeping its kind.
-fn within(call: Call<'_>, err: Error) -> Error {
-    match err {
-        Error::Poll {
-            kind,
-            message,
-            retry_after,
-        } => Error::Poll {
-            kind,
-            message: format!("{call}: {message}"),
-            retry_after,
-        },
-        other => other,
     }
 }

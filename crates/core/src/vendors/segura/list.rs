@@ -1,6 +1,5 @@
 //! `GET /api/system/nc/agent`: the call, and what each documented answer means.
 
-use super::in_call;
 use super::token::{BearerToken, TOKEN_CALL};
 use super::wire::{ListAnswer, VendorError, WireAgent};
 use crate::error::{Error, ErrorKind, Result};
@@ -34,12 +33,12 @@ pub(super) async fn request_agents(
         .header(AUTHORIZATION, bearer_header(token)?);
     let response = http::send(request)
         .await
-        .map_err(|e| in_call(LIST_CALL, e))?;
+        .map_err(|e| e.in_call(LIST_CALL))?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = http::body_bytes(response)
         .await
-        .map_err(|e| in_call(LIST_CALL, e))?;
+        .map_err(|e| e.in_call(LIST_CALL))?;
     read_list_answer(status, &headers, &body)
 }
 

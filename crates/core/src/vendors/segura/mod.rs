@@ -110,22 +110,5 @@ impl VendorClient for SeguraClient {
     }
 }
 
-/// Names the call in an error from the HTTP layer ("Segura token request: no answer within the
-/// time limit"), keeping its kind and any Retry-After.
-fn in_call(call: &str, err: Error) -> Error {
-    match err {
-        Error::Poll {
-            kind,
-            message,
-            retry_after,
-        } => Error::Poll {
-            kind,
-            message: format!("{call}: {message}"),
-            retry_after,
-        },
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,6 @@
 //! shortly before it expires. The cache sits behind a tokio Mutex held while fetching, so polls
 //! that start together fetch one token between them.
 
-use super::in_call;
 use super::wire::{OAuthError, TokenAnswer};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http;
@@ -117,12 +116,12 @@ impl TokenSource {
             .form(&form);
         let response = http::send(request)
             .await
-            .map_err(|e| in_call(TOKEN_CALL, e))?;
+            .map_err(|e| e.in_call(TOKEN_CALL))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = http::body_bytes(response)
             .await
-            .map_err(|e| in_call(TOKEN_CALL, e))?;
+            .map_err(|e| e.in_call(TOKEN_CALL))?;
         match status {
             s if s.is_success() => read_token_answer(&body),
             StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED => {
