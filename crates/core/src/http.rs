@@ -168,7 +168,12 @@ mod tests {
         let page = b"<html><head><title>502 Bad Gateway</title></head></html>";
         let err = status_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), page, "list");
         assert_eq!(err.to_string(), "list: HTTP 502 Bad Gateway");
-        let err = status_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"upstream down", "list");
+        let err = status_error(
+            StatusCode::BAD_GATEWAY,
+            &HeaderMap::new(),
+            b"upstream down",
+            "list",
+        );
         assert_eq!(err.to_string(), "list: HTTP 502 Bad Gateway: upstream down");
     }
 
