@@ -4,6 +4,7 @@
 //!
 //! Standard library only, so that it builds in seconds on a fresh machine.
 
+mod desktop;
 mod session;
 mod setup;
 
@@ -76,13 +77,12 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 fn demo(args: &[String]) -> Result<(), String> {
     setup::install_missing(setup::Purpose::Build)?;
     println!("xtask: building and starting the demo (Ctrl-C to stop)");
-    run(cargo()
-        .args(["run", "--quiet", "-p", "agentwatch-cli", "--", "demo"])
-        .args(args))
+    desktop::demo(args)
 }
 
 fn test(args: &[String]) -> Result<(), String> {
     setup::install_missing(setup::Purpose::Test)?;
+    desktop::prepare_tests()?;
     println!("xtask: building the tests");
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
     println!("xtask: running every test inside a private D-Bus session with an unlocked keyring");

@@ -7,7 +7,7 @@ use crate::alerts::{send_notifications, AlertCommand, AlertTask, AlertView};
 use crate::board::Board;
 use crate::config::Config;
 use crate::events::Event;
-use crate::notifier::{Notification, Notifier};
+use crate::notifier::Notifier;
 use crate::policy::{AlertPolicy, Decision};
 use crate::poller::Poller;
 use crate::secrets::SecretSource;
@@ -191,33 +191,4 @@ impl Drop for Engine {
     fn drop(&mut self) {
         self.cancel.cancel();
     }
-}
-
-/// Sends a desktop notification for each event that `wanted` accepts, one at a time, until the
-/// event stream closes. A failed notification is logged, never fatal.
-pub fn forward_notifications<F>(
-    mut events: broadcast::Receiver<Event>,
-    notifier: Arc<dyn Notifier>,
-    wanted: F,
-) -> JoinHandle<()>
-where
-    F: Fn(&Event) -> bool + Send + 'static,
-{
-    tokio::spawn(async move {
-        loop {
-            match events.recv().await {
-                Ok(event) if wanted(&event) => {
-                    let n = Notification::for_event(&event);
-                    if let Err(e) = notifier.notify(&n).await {
-                        tracing::warn!("notification not shown: {e}");
-                    }
-                }
-                Ok(_) => {}
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!("{n} events were not notified: too many at once");
-                }
-                Err(broadcast::error::RecvError::Closed) => break,
-            }
-        }
-    })
 }

@@ -1,0 +1,175 @@
+//! AgentWatch desktop: a thin Tauri shell over agentwatch-core. The tray icon says at a glance
+//! whether every watched agent is fine; the dashboard (ui/) manages accounts and shows the live
+//! view. Commands parse, call the core and map errors; the core knows nothing of Tauri.
+
+pub mod commands;
+pub mod demo;
+pub mod error;
+pub mod notify;
+pub mod secrets;
+pub mod state;
+pub mod tray;
+pub mod view;
+pub mod window;
+
+use agentwatch_core::notifier::Notifier;
+use agentwatch_core::secrets::SecretStore;
+use state::AppState;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use tauri::{Manager, RunEvent, Runtime};
+
+/// How the app was started.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Run against in-process simulators with a temporary profile.
+    pub demo: bool,
+    /// The config file (`--config FILE`, else `AGENTWATCH_CONFIG`, else the default path).
+    pub config: Option<PathBuf>,
+    /// Start in the tray without opening the dashboard (used by start-at-login).
+    pub hidden: bool,
+}
+
+pub const USAGE: &str = "usage: agentwatch-desktop [--demo] [--config FILE] [--hidden]
+
+  --demo         run against built-in simulators of the three vendors (no credentials needed)
+  --config FILE  the configuration file (default: $AGENTWATCH_CONFIG, else ~/.config/agentwatch/config.toml)
+  --hidden       start in the tray without opening the dashboard";
+
+impl Options {
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
+        let mut o = Options::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--demo" => o.demo = true,
+                "--hidden" | "--minimized" => o.hidden = true,
+                "--config" => {
+                    let file = args.next().ok_or("--config needs a file")?;
+                    o.config = Some(PathBuf::from(file));
+                }
+                s if s.starts_with("--config=") => o.config = Some(PathBuf::from(&s[9..])),
+                "-h" | "--help" => return Err(USAGE.to_string()),
+                other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
+            }
+        }
+        if o.config.is_none() {
+            o.config = std::env::var_os("AGENTWATCH_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+        }
+        Ok(o)
+    }
+}
+
+/// True when a display server is there to show windows (GTK panics without one).
+pub fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+static LOCAL_OFFSET: OnceLock<time::UtcOffset> = OnceLock::new();
+
+/// The local UTC offset, read once at start (reading it later fails once threads run).
+pub fn local_offset() -> time::UtcOffset {
+    *LOCAL_OFFSET
+        .get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC))
+}
+
+/// Registers the commands on a builder (shared by the app and the command tests).
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::dashboard,
+        commands::list_accounts,
+        commands::save_account,
+        commands::delete_account,
+        commands::test_connection,
+        commands::get_settings,
+        commands::save_settings,
+        commands::poll_now,
+        commands::pause_notifications,
+        commands::app_info,
+    ])
+}
+
+/// Runs the desktop app until Quit.
+pub fn run(options: Options) -> Result<(), String> {
+    agentwatch_core::clock::init_local_offset();
+    let _ = local_offset();
+    let builder = tauri::Builder::default()
+        // First, so that a second launch is caught before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            window::show_dashboard(app);
+        }))
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ));
+    let app = with_commands(builder)
+        .on_window_event(|window, event| {
+            if matches!(event, tauri::WindowEvent::Destroyed) && window.label() == window::MAIN {
+                tracing::info!("dashboard closed: AgentWatch stays in the tray");
+                window::release_memory();
+            }
+        })
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let opener = handle.clone();
+            let notifier: Arc<dyn Notifier> = Arc::new(notify::ClickableNotifier::new(move || {
+                let app = opener.clone();
+                let inner = app.clone();
+                let _ = app.run_on_main_thread(move || window::show_dashboard(&inner));
+            }));
+            let state = if options.demo {
+                let (state, data_dir) = demo::start(notifier)?;
+                app.manage(window::WebviewData(Some(data_dir)));
+                state
+            } else {
+                let path = options
+                    .config
+                    .clone()
+                    .unwrap_or_else(agentwatch_core::config::default_config_path);
+                app.manage(window::WebviewData(None));
+                AppState::new(
+                    path,
+                    secrets::Secrets::Keyring(SecretStore::default()),
+                    Some(notifier),
+                    false,
+                )
+                .with_history(agentwatch_core::history::History::default_path())
+            };
+            tracing::info!("config: {}", state.config_path.display());
+            app.manage(state);
+            tray::create(&handle)?;
+            tauri::async_runtime::spawn(async move {
+                handle.state::<AppState>().restart(&handle).await;
+            });
+            if !options.hidden {
+                window::show_dashboard(app.handle());
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .map_err(|e| format!("cannot start the desktop app: {e}"))?;
+    app.run(|app, event| {
+        if let RunEvent::ExitRequested { code, api, .. } = &event {
+            // The last window closing asks to exit with no code: stay in the tray. Quit gives
+            // a code and really exits.
+            if code.is_none() {
+                api.prevent_exit();
+            }
+        }
+        if let RunEvent::Exit = event {
+            let state = app.state::<AppState>();
+            tauri::async_runtime::block_on(state.shutdown());
+            if state.demo {
+                // The demo's temporary profile (config, history, webview data) goes with it.
+                if let Some(profile) = state.config_path.parent() {
+                    let _ = std::fs::remove_dir_all(profile);
+                }
+            }
+        }
+    });
+    Ok(())
+}

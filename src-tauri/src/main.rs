@@ -1,0 +1,36 @@
+//! `agentwatch-desktop`: the tray app. See `agentwatch_desktop::USAGE`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AGENTWATCH_LOG").unwrap_or_else(|_| {
+                "agentwatch=info,agentwatch_core=info,agentwatch_desktop=info,warn".into()
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let options = match agentwatch_desktop::Options::parse(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    if !agentwatch_desktop::has_display() {
+        eprintln!(
+            "agentwatch-desktop: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so there is \
+             no tray or window to show.\nRun it inside a desktop session, or use the headless front end: \
+             `agentwatch demo` / `cargo xtask demo` (which picks the CLI demo without a display)."
+        );
+        return ExitCode::from(3);
+    }
+    match agentwatch_desktop::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("agentwatch-desktop: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Desktop notifications. Where the notification service supports actions, a click on a
+//! notification opens the dashboard; elsewhere the core's `DesktopNotifier` is used as it is.
+//! Either way sending has its own time limit (notify-rust has none).
+
+use agentwatch_core::notifier::{DesktopNotifier, Notification, Notifier, Urgency, APP_NAME};
+use agentwatch_core::{Error, ErrorKind, Result};
+use async_trait::async_trait;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+const SEND_LIMIT: Duration = Duration::from_secs(5);
+/// Notifications whose click we wait for at once; past this they are sent without an action.
+const MAX_WAITING: usize = 8;
+
+type OnClick = Arc<dyn Fn() + Send + Sync>;
+
+pub struct ClickableNotifier {
+    on_click: OnClick,
+    actions: Arc<OnceLock<bool>>,
+    waiting: Arc<AtomicUsize>,
+    plain: DesktopNotifier,
+}
+
+impl ClickableNotifier {
+    pub fn new(on_click: impl Fn() + Send + Sync + 'static) -> Self {
+        ClickableNotifier {
+            on_click: Arc::new(on_click),
+            actions: Arc::new(OnceLock::new()),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            plain: DesktopNotifier::with_timeout(SEND_LIMIT),
+        }
+    }
+}
+
+#[async_trait]
+impl Notifier for ClickableNotifier {
+    async fn notify(&self, n: &Notification) -> Result<()> {
+        let actions = self.actions.clone();
+        let probe = tokio::task::spawn_blocking(move || {
+            *actions.get_or_init(|| {
+                notify_rust::get_capabilities()
+                    .map(|caps| caps.iter().any(|c| c == "actions"))
+                    .unwrap_or(false)
+            })
+        });
+        let supports_actions =
+            matches!(tokio::time::timeout(SEND_LIMIT, probe).await, Ok(Ok(true)));
+        if !supports_actions || self.waiting.load(Ordering::Relaxed) >= MAX_WAITING {
+            return self.plain.notify(n).await;
+        }
+        let n = n.clone();
+        let (on_click, waiting) = (self.on_click.clone(), self.waiting.clone());
+        let task = tokio::task::spawn_blocking(move || {
+            let urgency = match n.urgency {
+                Urgency::Low => notify_rust::Urgency::Low,
+                Urgency::Normal => notify_rust::Urgency::Normal,
+                Urgency::Critical => notify_rust::Urgency::Critical,
+            };
+            let handle = notify_rust::Notification::new()
+                .appname(APP_NAME)
+                .summary(&n.summary)
+                .body(&n.body)
+                .urgency(urgency)
+                .action("default", "Open dashboard")
+                .show()
+                .map_err(|e| e.to_string())?;
+            // Waiting for the click blocks until the notification closes: on its own thread,
+            // bounded by MAX_WAITING.
+            waiting.fetch_add(1, Ordering::Relaxed);
+            std::thread::spawn(move || {
+                handle.wait_for_action(|action| {
+                    if action == "default" {
+                        on_click();
+                    }
+                });
+                waiting.fetch_sub(1, Ordering::Relaxed);
+            });
+            Ok::<(), String>(())
+        });
+        match tokio::time::timeout(SEND_LIMIT, task).await {
+            Err(_) => Err(Error::poll(
+                ErrorKind::Timeout,
+                format!(
+                    "the notification service did not answer within {} s",
+                    SEND_LIMIT.as_secs()
+                ),
+            )),
+            Ok(Err(join)) => Err(Error::Io(format!("notification task failed: {join}"))),
+            Ok(Ok(Err(e))) => Err(Error::Io(format!("cannot show a notification: {e}"))),
+            Ok(Ok(Ok(()))) => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The app's state: the configuration, the secrets, and the running engine, restarted whenever
+//! the configuration changes. The engine's alert policy decides what to notify (per-severity
+//! settings, confirmation, flapping, quiet hours, pause) and sends it through the notifier, and
+//! records the history; background tasks per engine forward its status and events to the
+//! webview and the tray.
+
+use crate::secrets::Secrets;
+use crate::view::{EventView, StatusView, TrayView};
+use agentwatch_core::alerts::AlertCommand;
+use agentwatch_core::config::Config;
+use agentwatch_core::notifier::Notifier;
+use agentwatch_core::secrets::SecretSource;
+use agentwatch_core::{Engine, EngineOptions, ErrorReport, Event, Status};
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use tauri::{AppHandle, Emitter, Runtime};
+use tokio::task::JoinHandle;
+
+/// Events kept for the dashboard's "recent events" list.
+pub const RECENT_EVENTS: usize = 200;
+pub const STATUS_EVENT: &str = "status";
+pub const AGENT_EVENT: &str = "agent-event";
+
+/// What the background tasks share with the commands. Only short `std` locks, never held
+/// across an `.await`.
+#[derive(Default)]
+pub struct Shared {
+    recent: Mutex<VecDeque<Event>>,
+    latest: Mutex<Arc<Status>>,
+    /// Unix ms until which notifications are paused; 0 = not paused.
+    paused_until_ms: AtomicI64,
+    tray: Mutex<Option<TrayView>>,
+}
+
+impl Shared {
+    pub fn paused_until(&self) -> Option<i64> {
+        let until = self.paused_until_ms.load(Ordering::Relaxed);
+        (until > agentwatch_core::clock::now_ms()).then_some(until)
+    }
+
+    pub fn set_paused_until(&self, until_ms: Option<i64>) {
+        self.paused_until_ms
+            .store(until_ms.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    pub fn recent(&self) -> Vec<Event> {
+        self.recent.lock().unwrap().iter().cloned().collect()
+    }
+
+    pub fn latest(&self) -> Arc<Status> {
+        self.latest.lock().unwrap().clone()
+    }
+
+    pub fn tray_view(&self) -> Option<TrayView> {
+        self.tray.lock().unwrap().clone()
+    }
+
+    fn push_event(&self, event: Event) {
+        let mut recent = self.recent.lock().unwrap();
+        if recent.len() == RECENT_EVENTS {
+            recent.pop_back();
+        }
+        recent.push_front(event);
+    }
+}
+
+/// Sends the latest status to the webview and the tray. Called on every status update and when
+/// the pause changes.
+pub fn publish<R: Runtime>(app: &AppHandle<R>, shared: &Shared) {
+    let status = shared.latest();
+    let paused = shared.paused_until();
+    let view = TrayView::new(&status, paused);
+    let changed = {
+        let mut current = shared.tray.lock().unwrap();
+        let changed = current.as_ref() != Some(&view);
+        *current = Some(view.clone());
+        changed
+    };
+    if changed {
+        crate::tray::apply(app, &view);
+    }
+    let payload = StatusView::new(&status, &view, paused);
+    if let Err(e) = app.emit(STATUS_EVENT, &payload) {
+        tracing::debug!("status not sent to the dashboard: {e}");
+    }
+}
+
+struct Running {
+    engine: Engine,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+pub struct AppState {
+    pub config_path: PathBuf,
+    pub secrets: Arc<Secrets>,
+    pub demo: bool,
+    /// Set when the config file failed to load: it is reported and never written over.
+    pub config_error: Option<ErrorReport>,
+    pub shared: Arc<Shared>,
+    notifier: Option<Arc<dyn Notifier>>,
+    /// Where the engine records confirmed changes, outages and notifications (SQLite).
+    history: Option<PathBuf>,
+    config: tokio::sync::Mutex<Config>,
+    running: tokio::sync::Mutex<Option<Running>>,
+    /// Keeps demo-mode resources (the simulators) alive as long as the app.
+    _keep: Mutex<Vec<Box<dyn std::any::Any + Send>>>,
+}
+
+impl AppState {
+    /// Loads the config; a file that does not load leaves the app running with no accounts and
+    /// the error shown, and every command that would write the file refuses.
+    pub fn new(
+        config_path: PathBuf,
+        secrets: Secrets,
+        notifier: Option<Arc<dyn Notifier>>,
+        demo: bool,
+    ) -> AppState {
+        let (config, config_error) = match Config::load(&config_path) {
+            Ok(c) => (c, None),
+            Err(e) => {
+                tracing::error!("the config file did not load: {e}");
+                (Config::default(), Some(ErrorReport::from(&e)))
+            }
+        };
+        AppState {
+            config_path,
+            secrets: Arc::new(secrets),
+            demo,
+            config_error,
+            shared: Arc::new(Shared::default()),
+            notifier,
+            history: None,
+            config: tokio::sync::Mutex::new(config),
+            running: tokio::sync::Mutex::new(None),
+            _keep: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Records the history in this SQLite file.
+    pub fn with_history(mut self, path: PathBuf) -> Self {
+        self.history = Some(path);
+        self
+    }
+
+    pub fn keep_alive(&self, thing: Box<dyn std::any::Any + Send>) {
+        self._keep.lock().unwrap().push(thing);
+    }
+
+    pub async fn config(&self) -> Config {
+        self.config.lock().await.clone()
+    }
+
+    /// Applies a change to the config: validates and saves the file, then restarts the engine.
+    /// Refuses while the file on disk did not load (it would be overwritten).
+    pub async fn update_config<R, F>(
+        &self,
+        app: &AppHandle<R>,
+        change: F,
+    ) -> crate::error::Result<()>
+    where
+        R: Runtime,
+        F: FnOnce(&mut Config) -> crate::error::Result<()>,
+    {
+        if let Some(e) = &self.config_error {
+            return Err(crate::error::Error::ConfigBroken(format!(
+                "the config file did not load, so AgentWatch will not write over it; fix it and restart: {}",
+                e.message
+            )));
+        }
+        {
+            let mut config = self.config.lock().await;
+            let mut next = config.clone();
+            change(&mut next)?;
+            next.save(&self.config_path)?;
+            *config = next;
+        }
+        self.restart(app).await;
+        Ok(())
+    }
+
+    /// Stops the running engine (if any) and starts one for the current config.
+    pub async fn restart<R: Runtime>(&self, app: &AppHandle<R>) {
+        let mut running = self.running.lock().await;
+        if let Some(old) = running.take() {
+            for task in &old.tasks {
+                task.abort();
+            }
+            old.engine.shutdown().await;
+        }
+        let config = self.config.lock().await.clone();
+        let secrets: Arc<dyn SecretSource> = self.secrets.clone();
+        let options = EngineOptions {
+            notifier: self.notifier.clone(),
+            history: self.history.clone(),
+        };
+        let engine = Engine::start_with(&config, secrets, options);
+        // A pause outlives the engine it was given to.
+        engine.command(pause_command(self.shared.paused_until()));
+        let tasks = self.spawn_forwarders(app, &engine);
+        *running = Some(Running { engine, tasks });
+    }
+
+    /// Tells the running engine's alert policy about a pause or a resume.
+    pub async fn apply_pause(&self) {
+        if let Some(r) = self.running.lock().await.as_ref() {
+            r.engine.command(pause_command(self.shared.paused_until()));
+        }
+    }
+
+    pub async fn shutdown(&self) {
+        if let Some(old) = self.running.lock().await.take() {
+            for task in &old.tasks {
+                task.abort();
+            }
+            old.engine.shutdown().await;
+        }
+    }
+
+    pub async fn poll_now(&self) {
+        if let Some(r) = self.running.lock().await.as_ref() {
+            r.engine.poll_now();
+        }
+    }
+
+    fn spawn_forwarders<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        engine: &Engine,
+    ) -> Vec<JoinHandle<()>> {
+        let mut tasks = Vec::new();
+        // Status: every update goes to the dashboard and the tray.
+        let mut status = engine.status();
+        let (app1, shared1) = (app.clone(), self.shared.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let current = status.borrow_and_update().clone();
+                *shared1.latest.lock().unwrap() = current;
+                publish(&app1, &shared1);
+                if status.changed().await.is_err() {
+                    break;
+                }
+            }
+        }));
+        // Events: kept for the recent list and pushed to the dashboard.
+        let mut events = engine.subscribe();
+        let (app2, shared2) = (app.clone(), self.shared.clone());
+        tasks.push(tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                match events.recv().await {
+                    Ok(event) => {
+                        tracing::info!("{}", event.line());
+                        if let Err(e) = app2.emit(AGENT_EVENT, EventView::new(&event)) {
+                            tracing::debug!("event not sent to the dashboard: {e}");
+                        }
+                        shared2.push_event(event);
+                    }
+                    Err(RecvError::Lagged(n)) => tracing::warn!("{n} events skipped"),
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        }));
+        tasks
+    }
+}
+
+fn pause_command(until_ms: Option<i64>) -> AlertCommand {
+    match until_ms {
+        Some(ms) => AlertCommand::PauseAll(
+            time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok(),
+        ),
+        None => AlertCommand::ResumeAll,
+    }
+}
+
+/// Re-publishes when a pause ends, so that the tray leaves its paused face on time.
+pub fn schedule_pause_end<R: Runtime>(app: &AppHandle<R>, shared: Arc<Shared>, until_ms: i64) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let wait = (until_ms - agentwatch_core::clock::now_ms()).max(0) as u64;
+        tokio::time::sleep(std::time::Duration::from_millis(wait + 50)).await;
+        publish(&app, &shared);
+    });
+}

@@ -1,0 +1,257 @@
+//! What the tray and the dashboard show, computed from the core's `Status`: pure functions, so
+//! the rules (which icon, which words) are tested without a display.
+
+use agentwatch_core::status::{AccountHealth, Status};
+use agentwatch_core::{Event, Severity};
+use serde::Serialize;
+
+/// The five faces of the tray icon. Each has its own shape as well as its own colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrayKind {
+    /// Green circle with a check mark.
+    Ok,
+    /// Amber triangle with an exclamation mark.
+    Warning,
+    /// Red octagon with a cross.
+    Critical,
+    /// Grey diamond with a question mark: unreachable accounts, stale or unknown states, or
+    /// nothing watched yet.
+    Unknown,
+    /// Blue pause bars: notifications are paused and nothing is worse than unknown.
+    Paused,
+}
+
+impl TrayKind {
+    pub fn png(self) -> &'static [u8] {
+        match self {
+            TrayKind::Ok => include_bytes!("../icons/tray-ok.png"),
+            TrayKind::Warning => include_bytes!("../icons/tray-warning.png"),
+            TrayKind::Critical => include_bytes!("../icons/tray-critical.png"),
+            TrayKind::Unknown => include_bytes!("../icons/tray-unknown.png"),
+            TrayKind::Paused => include_bytes!("../icons/tray-paused.png"),
+        }
+    }
+}
+
+/// Everything the tray shows, recomputed on each status update and applied only when changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrayView {
+    pub kind: TrayKind,
+    /// The one-line summary ("14 agents: 12 ok, 1 warning, 1 failed · 2 accounts").
+    pub tooltip: String,
+    /// One menu line per account: "Contact centre — ok (10 agents)".
+    pub accounts: Vec<String>,
+    /// "Notifications paused until 18:30", when paused.
+    pub paused: Option<String>,
+}
+
+impl TrayView {
+    pub fn new(status: &Status, paused_until_ms: Option<i64>) -> TrayView {
+        let worst = status.worst();
+        let kind = if status.accounts.is_empty() {
+            TrayKind::Unknown
+        } else {
+            match worst {
+                Severity::Critical => TrayKind::Critical,
+                Severity::Warning => TrayKind::Warning,
+                // Paused never hides a warning or a failure: it only replaces calm faces.
+                _ if paused_until_ms.is_some() => TrayKind::Paused,
+                Severity::Unknown => TrayKind::Unknown,
+                Severity::Ok | Severity::Info => TrayKind::Ok,
+            }
+        };
+        let mut tooltip = if status.accounts.is_empty() {
+            "AgentWatch: no accounts yet — open the dashboard to add one".to_string()
+        } else {
+            status.summary()
+        };
+        let paused = paused_until_ms.map(|until| {
+            format!(
+                "Notifications paused until {}",
+                &agentwatch_core::clock::local_hms(until)[..5]
+            )
+        });
+        if paused.is_some() {
+            tooltip.push_str(" · notifications paused");
+        }
+        let accounts = status
+            .accounts
+            .iter()
+            .map(|a| {
+                let agents = status
+                    .agents
+                    .iter()
+                    .filter(|g| g.account_id == a.id)
+                    .collect::<Vec<_>>();
+                let state = match a.health {
+                    AccountHealth::Pending => "connecting…".to_string(),
+                    AccountHealth::Unreachable => "unreachable".to_string(),
+                    AccountHealth::Ok => {
+                        let sev = Severity::worst(agents.iter().map(|g| g.effective_severity()));
+                        match sev {
+                            Severity::Critical => "failed".to_string(),
+                            other => other.as_str().to_string(),
+                        }
+                    }
+                };
+                let n = agents.len();
+                let plural = if n == 1 { "agent" } else { "agents" };
+                format!("{} ({}) — {state}, {n} {plural}", a.name, a.vendor)
+            })
+            .collect();
+        TrayView {
+            kind,
+            tooltip,
+            accounts,
+            paused,
+        }
+    }
+}
+
+/// The status as the dashboard receives it: the core's status plus the words and face the
+/// tray shows, so that both always agree.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView<'a> {
+    #[serde(flatten)]
+    pub status: &'a Status,
+    pub worst: Severity,
+    pub summary: String,
+    pub tray: TrayKind,
+    pub paused_until_ms: Option<i64>,
+}
+
+impl<'a> StatusView<'a> {
+    pub fn new(status: &'a Status, tray: &TrayView, paused_until_ms: Option<i64>) -> Self {
+        StatusView {
+            status,
+            worst: status.worst(),
+            summary: tray.tooltip.clone(),
+            tray: tray.kind,
+            paused_until_ms,
+        }
+    }
+}
+
+/// An event as the dashboard receives it: the core's event plus its one-line wording.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView<'a> {
+    #[serde(flatten)]
+    pub event: &'a Event,
+    pub subject: String,
+    pub title: String,
+    pub body: String,
+}
+
+impl<'a> EventView<'a> {
+    pub fn new(event: &'a Event) -> Self {
+        let n = agentwatch_core::notifier::Notification::for_event(event);
+        EventView {
+            event,
+            subject: event.subject(),
+            title: n.summary,
+            body: n.body,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agentwatch_core::status::{AccountStatus, AgentStatus};
+    use agentwatch_core::{Observation, Vendor};
+
+    fn account(id: &str, health: AccountHealth) -> AccountStatus {
+        AccountStatus {
+            id: id.into(),
+            name: format!("Account {id}"),
+            vendor: Vendor::Agora,
+            health,
+            error: None,
+            last_poll_ms: None,
+            last_success_ms: None,
+            down_since_ms: None,
+        }
+    }
+
+    fn agent(account: &str, id: &str, severity: Severity) -> AgentStatus {
+        AgentStatus {
+            account_id: account.into(),
+            account_name: format!("Account {account}"),
+            vendor: Vendor::Agora,
+            observation: Observation {
+                agent_id: id.into(),
+                name: None,
+                state: "RUNNING".into(),
+                native: "RUNNING".into(),
+                severity,
+                identity: None,
+                detail: None,
+            },
+            since_ms: 0,
+            stale: false,
+        }
+    }
+
+    #[test]
+    fn the_worst_severity_picks_the_face() {
+        let mut s = Status {
+            accounts: vec![account("a", AccountHealth::Ok)],
+            agents: vec![agent("a", "1", Severity::Ok), agent("a", "2", Severity::Ok)],
+            updated_ms: 0,
+        };
+        assert_eq!(TrayView::new(&s, None).kind, TrayKind::Ok);
+        s.agents[1].observation.severity = Severity::Critical;
+        let v = TrayView::new(&s, None);
+        assert_eq!(v.kind, TrayKind::Critical);
+        assert_eq!(v.tooltip, "2 agents: 1 ok, 1 failed · 1 account");
+        assert_eq!(v.accounts, vec!["Account a (agora) — failed, 2 agents"]);
+    }
+
+    #[test]
+    fn paused_replaces_calm_faces_only() {
+        let mut s = Status {
+            accounts: vec![account("a", AccountHealth::Ok)],
+            agents: vec![agent("a", "1", Severity::Ok)],
+            updated_ms: 0,
+        };
+        let v = TrayView::new(&s, Some(0));
+        assert_eq!(v.kind, TrayKind::Paused);
+        assert!(v.tooltip.ends_with("notifications paused"));
+        s.agents[0].observation.severity = Severity::Warning;
+        assert_eq!(TrayView::new(&s, Some(0)).kind, TrayKind::Warning);
+    }
+
+    #[test]
+    fn unreachable_and_empty_are_unknown() {
+        let s = Status {
+            accounts: vec![account("a", AccountHealth::Unreachable)],
+            agents: vec![],
+            updated_ms: 0,
+        };
+        let v = TrayView::new(&s, None);
+        assert_eq!(v.kind, TrayKind::Unknown);
+        assert!(v.accounts[0].contains("unreachable"));
+        assert_eq!(
+            TrayView::new(&Status::default(), None).kind,
+            TrayKind::Unknown
+        );
+    }
+
+    #[test]
+    fn the_five_icons_are_distinct_pngs() {
+        let all = [
+            TrayKind::Ok,
+            TrayKind::Warning,
+            TrayKind::Critical,
+            TrayKind::Unknown,
+            TrayKind::Paused,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            assert!(a.png().starts_with(b"\x89PNG"));
+            for b in &all[i + 1..] {
+                assert_ne!(a.png(), b.png());
+            }
+        }
+    }
+}

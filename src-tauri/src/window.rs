@@ -1,0 +1,56 @@
+//! The dashboard window's lifecycle. Closing it destroys the window and its webview (the WebKit
+//! processes exit and memory goes back to tens of MB); the app stays in the tray until Quit, and
+//! the dashboard is built again from tauri.conf.json when asked for.
+
+use std::path::PathBuf;
+use tauri::{AppHandle, Manager, Runtime, WebviewWindowBuilder};
+
+pub const MAIN: &str = "main";
+
+/// Where the webview keeps its data; set in demo mode to stay out of the user's profile.
+pub struct WebviewData(pub Option<PathBuf>);
+
+/// Shows and focuses the dashboard, creating it when it does not exist.
+pub fn show_dashboard<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+        return;
+    }
+    if let Err(e) = create(app) {
+        tracing::error!("cannot open the dashboard: {e}");
+    }
+}
+
+fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN)
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    let mut builder = WebviewWindowBuilder::from_config(app, &config)?;
+    if let Some(dir) = app.try_state::<WebviewData>().and_then(|d| d.0.clone()) {
+        builder = builder.data_directory(dir);
+    }
+    let window = builder.build()?;
+    let _ = window.set_focus();
+    Ok(())
+}
+
+/// After the dashboard is destroyed, hands the freed heap back to the system (glibc keeps it
+/// otherwise), so that a tray-only app is small again.
+pub fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    std::thread::spawn(|| {
+        // The webview's last resources are dropped on the main loop just after the window.
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        // SAFETY: malloc_trim only returns free memory to the OS.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    });
+}

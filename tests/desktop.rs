@@ -1,0 +1,918 @@
+//! End-to-end test of the desktop app in a real desktop session that the test builds itself:
+//! Xvfb, the D-Bus session and unlocked gnome-keyring of `cargo xtask test`, dunst recording
+//! every notification, trayer as the tray host, and the real app driven through tauri-driver +
+//! WebKitWebDriver against the vendor simulators (in-process here, on loopback).
+//!
+//! Skipped (with a message) unless AGENTWATCH_TEST_KEYRING is set, i.e. outside `cargo xtask test`.
+//! Artifacts (screenshots, logs) go to target/artifacts/desktop/.
+
+#[path = "desktop/session.rs"]
+mod session;
+#[path = "desktop/web.rs"]
+mod web;
+#[path = "desktop/x11.rs"]
+mod x11;
+
+use agentwatch_sim::demo::DemoSims;
+use agentwatch_sim::{Fault, FaultRule};
+use serde_json::json;
+use session::{wait_for, Procs};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use web::{click, find, invoke, text, texts, type_into, until, R};
+
+const POLL_SECS: u64 = 2;
+const AGORA_ID: &str = "e2e-agora";
+const HUAWEI_ID: &str = "e2e-huawei";
+const SEGURA_ID: &str = "e2e-segura";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"))
+}
+
+fn app_binary() -> PathBuf {
+    std::env::var_os("AGENTWATCH_DESKTOP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/agentwatch-desktop"))
+}
+
+fn tauri_driver() -> PathBuf {
+    std::env::var_os("TAURI_DRIVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join(".tools/bin/tauri-driver"))
+}
+
+fn secret_tool_search() -> String {
+    let out = Command::new("secret-tool")
+        .args(["search", "--all", "--unlock", "service", "agentwatch"])
+        .output()
+        .expect("secret-tool runs");
+    // secret-tool prints attributes on stdout and the labels on stderr.
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn clear_test_secrets() {
+    for id in [AGORA_ID, HUAWEI_ID, SEGURA_ID] {
+        let _ = Command::new("secret-tool")
+            .args(["clear", "service", "agentwatch", "username", id])
+            .status();
+    }
+}
+
+#[test]
+fn desktop_app_end_to_end() {
+    if std::env::var_os("AGENTWATCH_TEST_KEYRING").is_none() {
+        eprintln!(
+            "desktop test skipped: it needs the private D-Bus session and unlocked keyring that \
+             `cargo xtask test` sets up (AGENTWATCH_TEST_KEYRING is unset)"
+        );
+        return;
+    }
+    for tool in [
+        "Xvfb",
+        "dunst",
+        "trayer",
+        "xdotool",
+        "import",
+        "convert",
+        "secret-tool",
+        "WebKitWebDriver",
+        "dbus-send",
+    ] {
+        assert!(
+            session::have(tool),
+            "{tool} is missing: run `cargo xtask setup`"
+        );
+    }
+    assert!(
+        app_binary().exists(),
+        "{} is missing: `cargo build -p agentwatch-desktop`",
+        app_binary().display()
+    );
+    assert!(
+        tauri_driver().exists(),
+        "{} is missing: `cargo xtask test` installs it",
+        tauri_driver().display()
+    );
+
+    let artifacts = target_dir().join("artifacts/desktop");
+    let _ = std::fs::remove_dir_all(&artifacts);
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    clear_test_secrets();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut procs = Procs::default();
+    let result = runtime.block_on(run(&mut procs, tmp.path(), &artifacts));
+    drop(procs);
+    clear_test_secrets();
+    if let Err(e) = result {
+        panic!(
+            "desktop end-to-end test failed: {e}\n(logs and screenshots in {})",
+            artifacts.display()
+        );
+    }
+}
+
+async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
+    // The app's own profile: a fresh HOME and XDG folders, and a config with a short interval.
+    let home = tmp.join("home");
+    let config_path = home.join(".config/agentwatch/config.toml");
+    let desktop = session::start(procs, artifacts, &home, &config_path);
+    let display = desktop.display.clone();
+    let sims = DemoSims::start(None, None).await?;
+
+    std::fs::create_dir_all(config_path.parent().unwrap())?;
+    std::fs::write(&config_path, format!("poll_interval_secs = {POLL_SECS}\n"))?;
+    let port = session::free_port();
+    let native_port = session::free_port();
+    let mut driver = Command::new(tauri_driver());
+    driver
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("GDK_BACKEND", "x11")
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("AGENTWATCH_CONFIG", &config_path)
+        .env("AGENTWATCH_LOG", "info")
+        .env("NO_AT_BRIDGE", "1");
+    procs.spawn(
+        "tauri-driver",
+        &mut driver,
+        &artifacts.join("app-and-driver.log"),
+    );
+    wait_for("tauri-driver to listen", Duration::from_secs(20), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+    });
+    // tauri-driver forwards to WebKitWebDriver, which it starts on the native port: a session
+    // asked for before that one listens fails.
+    wait_for("WebKitWebDriver to listen", Duration::from_secs(30), || {
+        std::net::TcpStream::connect(("127.0.0.1", native_port)).ok()
+    });
+
+    let c = web::connect(port, app_binary().to_str().unwrap()).await?;
+    let info = until("the dashboard to load", Duration::from_secs(60), || async {
+        let ready = web::attr(&c, "body", "data-ready").await;
+        if ready.as_deref() == Some("true") {
+            invoke(&c, "app_info", json!({})).await.ok()
+        } else {
+            None
+        }
+    })
+    .await;
+    let app_pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
+    procs.adopt("agentwatch-desktop", app_pid);
+    assert_eq!(
+        info["keyring"],
+        json!(true),
+        "the app must use the real keyring"
+    );
+    println!("desktop test: app pid {app_pid}, display {display}");
+
+    let step = |name: &'static str| {
+        move |e: Box<dyn std::error::Error>| -> Box<dyn std::error::Error> {
+            format!("{name}: {e}").into()
+        }
+    };
+    let flows = async {
+        step1_agora_account_and_secret(&c, &sims, &config_path)
+            .await
+            .map_err(step("1 (agora account)"))?;
+        step2_watch_all_three_vendors(&c, &sims)
+            .await
+            .map_err(step("2 (three vendors)"))?;
+        settings_start_at_login(&c, &desktop)
+            .await
+            .map_err(step("settings (start at login)"))?;
+        step3_failed_agent(&c, &sims, &desktop, artifacts)
+            .await
+            .map_err(step("3 (failed agent)"))?;
+        step4_unreachable_account(&c, &sims, &desktop)
+            .await
+            .map_err(step("4 (unreachable)"))?;
+        step6_screenshots(&c, &desktop, artifacts)
+            .await
+            .map_err(step("6 (screenshots)"))
+    };
+    let result: R<()> = flows.await;
+    if result.is_err() {
+        if let Ok(png) = c.screenshot().await {
+            let _ = std::fs::write(artifacts.join("failure-webview.png"), png);
+        }
+        session::screenshot_root(&display, &artifacts.join("failure-screen.png"));
+        return result;
+    }
+    let result = step5_close_window(c, &sims, &desktop, app_pid, artifacts)
+        .await
+        .map_err(step("5 (close window)"));
+    if result.is_err() {
+        session::screenshot_root(&display, &artifacts.join("failure-screen.png"));
+    }
+    result
+}
+
+/// Opens the add-account dialog and picks a vendor.
+async fn open_add_form(c: &fantoccini::Client, vendor: &str) -> R<()> {
+    click(c, "#tab-accounts").await?;
+    click(c, "#btn-add-account").await?;
+    find(c, "#account-dialog[open]").await?;
+    web::select(c, "#acc-vendor", vendor).await?;
+    Ok(())
+}
+
+async fn save_form_and_wait(c: &fantoccini::Client, id: &str) -> R<()> {
+    click(c, "#acc-save").await?;
+    until(
+        "the dialog to close after saving",
+        Duration::from_secs(20),
+        || async {
+            let open = web::attr(c, "#account-dialog", "open").await;
+            if open.is_none() {
+                Some(())
+            } else {
+                let msgs: Vec<String> = texts(c, "#account-form .msg")
+                    .await
+                    .into_iter()
+                    .filter(|m| !m.trim().is_empty())
+                    .collect();
+                let msg = msgs.join(" | ");
+                if !msg.is_empty() {
+                    eprintln!("desktop test: form says: {msg}");
+                }
+                None
+            }
+        },
+    )
+    .await;
+    find(c, &format!(".arow[data-account=\"{id}\"]")).await?;
+    Ok(())
+}
+
+/// Step 1: An Agora account and its secret, typed in the UI: the secret lands in the Secret Service,
+/// never in the config file.
+async fn step1_agora_account_and_secret(
+    c: &fantoccini::Client,
+    sims: &DemoSims,
+    config: &Path,
+) -> R<()> {
+    let agora = sims.agora.settings();
+    open_add_form(c, "agora").await?;
+    // Validation in place: plain http off loopback is refused beside the field.
+    type_into(c, "#acc-id", "bad id!").await?;
+    type_into(c, "#acc-base-url", "http://10.1.2.3:8043").await?;
+    click(c, "#acc-name").await?;
+    let msg = text(c, "#acc-base-url-msg").await?;
+    assert!(msg.contains("https"), "base URL message: {msg:?}");
+    let msg = text(c, "#acc-id-msg").await?;
+    assert!(msg.contains("letters"), "id message: {msg:?}");
+
+    type_into(c, "#acc-id", AGORA_ID).await?;
+    type_into(c, "#acc-name", "AI agents (e2e)").await?;
+    type_into(c, "#acc-base-url", &sims.agora_url()).await?;
+    type_into(c, "#acc-app-id", &agora.app_id).await?;
+    type_into(c, "#acc-customer-id", &agora.customer_id).await?;
+    // A wrong secret first: Test connection names the reason.
+    type_into(c, "#acc-secret", "not-the-secret").await?;
+    click(c, "#acc-all").await?;
+    click(c, "#acc-test").await?;
+    let failed = until(
+        "a failed connection test",
+        Duration::from_secs(30),
+        || async {
+            let t = text(c, "#test-result").await.ok()?;
+            t.starts_with("Failed").then_some(t)
+        },
+    )
+    .await;
+    assert!(failed.contains("Credentials refused"), "{failed}");
+    type_into(c, "#acc-secret", &agora.customer_secret).await?;
+    click(c, "#acc-test").await?;
+    let ok = until(
+        "a successful connection test",
+        Duration::from_secs(30),
+        || async {
+            let t = text(c, "#test-result").await.ok()?;
+            t.starts_with("Connected").then_some(t)
+        },
+    )
+    .await;
+    println!("desktop test: agora test connection: {ok}");
+    save_form_and_wait(c, AGORA_ID).await?;
+    let row = text(c, &format!(".arow[data-account=\"{AGORA_ID}\"]")).await?;
+    assert!(row.contains("Secret stored in the keyring"), "{row}");
+
+    let found = secret_tool_search();
+    assert!(
+        found.contains(AGORA_ID),
+        "secret-tool does not show the account: {found}"
+    );
+    assert!(
+        found.contains(&agora.customer_secret),
+        "secret-tool does not show the secret for {AGORA_ID}"
+    );
+    let on_disk = std::fs::read_to_string(config)?;
+    assert!(
+        on_disk.contains(AGORA_ID),
+        "config file lacks the account:\n{on_disk}"
+    );
+    assert!(
+        !on_disk.contains(&agora.customer_secret),
+        "the secret leaked into the config file"
+    );
+    // And the UI was never given it back.
+    let listed = invoke(c, "list_accounts", json!({})).await?.to_string();
+    assert!(
+        !listed.contains(&agora.customer_secret),
+        "list_accounts returned the secret"
+    );
+    Ok(())
+}
+
+/// Step 2: Huawei (sign-in mode) and Segura accounts too, then agents of all three vendors are live.
+async fn step2_watch_all_three_vendors(c: &fantoccini::Client, sims: &DemoSims) -> R<()> {
+    let huawei_ids = agentwatch_sim::huawei::HuaweiSim::demo_agent_ids();
+    open_add_form(c, "huawei").await?;
+    type_into(c, "#acc-id", HUAWEI_ID).await?;
+    type_into(c, "#acc-name", "Contact centre (e2e)").await?;
+    type_into(c, "#acc-base-url", &sims.huawei_url()).await?;
+    web::select(c, "#acc-auth", "signin").await?;
+    type_into(c, "#acc-workno", agentwatch_sim::huawei::DEFAULT_WORKNO).await?;
+    type_into(c, "#acc-secret", agentwatch_sim::huawei::DEFAULT_PASSWORD).await?;
+    // Huawei agent ids are digits 101..999999: a bad one is refused in place.
+    type_into(c, "#acc-watch-input", "12a").await?;
+    click(c, "#acc-watch-add").await?;
+    let msg = text(c, "#acc-watch-msg").await?;
+    assert!(msg.contains("101 and 999999"), "watch message: {msg:?}");
+    type_into(c, "#acc-watch-input", &huawei_ids[..3].join(", ")).await?;
+    click(c, "#acc-watch-add").await?;
+    save_form_and_wait(c, HUAWEI_ID).await?;
+
+    open_add_form(c, "segura").await?;
+    type_into(c, "#acc-id", SEGURA_ID).await?;
+    type_into(c, "#acc-name", "Network connectors (e2e)").await?;
+    type_into(c, "#acc-base-url", &sims.segura_url()).await?;
+    type_into(
+        c,
+        "#acc-client-id",
+        agentwatch_sim::segura::DEFAULT_CLIENT_ID,
+    )
+    .await?;
+    type_into(
+        c,
+        "#acc-secret",
+        agentwatch_sim::segura::DEFAULT_CLIENT_SECRET,
+    )
+    .await?;
+    click(c, "#acc-all").await?;
+    save_form_and_wait(c, SEGURA_ID).await?;
+
+    click(c, "#tab-live").await?;
+    for (account, at_least) in [(AGORA_ID, 1), (HUAWEI_ID, 3), (SEGURA_ID, 1)] {
+        until(
+            &format!("agents of {account} in the live view"),
+            Duration::from_secs(40),
+            || async {
+                let n = c
+                    .find_all(fantoccini::Locator::Css(&format!(
+                        "#agents-body tr[data-account=\"{account}\"]"
+                    )))
+                    .await
+                    .ok()?
+                    .len();
+                (n >= at_least).then_some(())
+            },
+        )
+        .await;
+    }
+    // The Huawei account signed in a supervisor seat.
+    assert!(sims
+        .huawei
+        .is_signed_in(agentwatch_sim::huawei::DEFAULT_WORKNO));
+    Ok(())
+}
+
+/// Settings: start at login writes the autostart entry (in the app's own HOME) and removes it.
+async fn settings_start_at_login(c: &fantoccini::Client, desktop: &session::Desktop) -> R<()> {
+    let autostart = desktop.home.join(".config/autostart");
+    let entry = || {
+        std::fs::read_dir(&autostart)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "desktop"))
+    };
+    click(c, "#tab-settings").await?;
+    let checkbox = find(c, "#set-autostart").await?;
+    until("the settings to load", Duration::from_secs(10), || async {
+        let v = c
+            .execute(
+                "return document.querySelector('#set-interval').value",
+                vec![],
+            )
+            .await
+            .ok()?;
+        v.as_str().filter(|v| !v.is_empty()).map(str::to_string)
+    })
+    .await;
+    assert!(
+        !checkbox.is_selected().await?,
+        "start at login is on in a fresh HOME"
+    );
+    checkbox.click().await?;
+    click(c, "#settings-form button[type=submit]").await?;
+    let file = wait_for("the autostart entry", Duration::from_secs(10), entry);
+    let text = std::fs::read_to_string(&file)?;
+    assert!(
+        text.contains("agentwatch-desktop") && text.contains("--hidden"),
+        "{text}"
+    );
+    click(c, "#set-autostart").await?;
+    click(c, "#settings-form button[type=submit]").await?;
+    wait_for("the autostart entry to go", Duration::from_secs(10), || {
+        entry().is_none().then_some(())
+    });
+    click(c, "#tab-live").await?;
+    Ok(())
+}
+
+/// Step 3: An agent fails in the simulator: the dashboard shows it within two poll intervals, dunst
+/// got a critical notification naming it, and the tray says so.
+async fn step3_failed_agent(
+    c: &fantoccini::Client,
+    sims: &DemoSims,
+    desktop: &session::Desktop,
+    artifacts: &Path,
+) -> R<()> {
+    let agent = agentwatch_sim::agora::AgoraSim::demo_agents()[0].clone();
+    let row = format!(
+        "#agents-body tr[data-account=\"{AGORA_ID}\"][data-agent=\"{}\"]",
+        agent.agent_id
+    );
+    find(c, &row).await?;
+    let before = session::notifications(&desktop.notifications).len();
+    let failed_before = critical_agents(c).await?;
+    let flipped = Instant::now();
+    assert!(sims.agora.set_status(&agent.agent_id, "FAILED"));
+    let limit = Duration::from_secs(2 * POLL_SECS) + Duration::from_millis(1500);
+    until("the FAILED agent in the dashboard", limit, || async {
+        (web::attr(c, &row, "data-severity").await.as_deref() == Some("critical")).then_some(())
+    })
+    .await;
+    let shown_after = flipped.elapsed();
+    println!("desktop test: FAILED shown in the dashboard after {shown_after:?} (poll interval {POLL_SECS} s)");
+    let state = text(c, &format!("{row} .state")).await?;
+    assert!(state.contains("FAILED"), "{state}");
+
+    let names = [agent.agent_id.clone(), agent.name.clone()];
+    let note = wait_for(
+        "a critical notification naming the agent",
+        Duration::from_secs(15),
+        || {
+            session::notifications(&desktop.notifications)
+                .into_iter()
+                .skip(before)
+                .find(|(_, summary, _, urgency)| {
+                    summary.contains("FAILED")
+                        && names
+                            .iter()
+                            .any(|n| !n.is_empty() && summary.contains(n.as_str()))
+                        && urgency.eq_ignore_ascii_case("critical")
+                })
+        },
+    );
+    println!("desktop test: notification {note:?}");
+    assert_eq!(note.0, "AgentWatch");
+
+    let tray = until(
+        "the tray to turn critical",
+        Duration::from_secs(10),
+        || async {
+            let info = invoke(c, "app_info", json!({})).await.ok()?;
+            (info["tray"]["kind"] == json!("critical")).then_some(info["tray"].clone())
+        },
+    )
+    .await;
+    let tooltip = tray["tooltip"].as_str().unwrap_or_default().to_string();
+    let failed_now = critical_agents(c).await?;
+    assert_eq!(failed_now, failed_before + 1);
+    assert!(
+        tooltip.contains(&format!("{failed_now} failed")),
+        "tray tooltip: {tooltip}"
+    );
+    until(
+        "the dashboard header to say what the tray says",
+        Duration::from_secs(10),
+        || async {
+            let shown = c
+                .execute(
+                    "return document.querySelector('#overall-text').textContent",
+                    vec![],
+                )
+                .await
+                .ok()?;
+            (shown.as_str() == Some(tooltip.as_str())).then_some(())
+        },
+    )
+    .await;
+    // And the icon drawn in the tray really is the red one.
+    let shot = artifacts.join("screen-critical.png");
+    let region = tray_region(&desktop.display)?;
+    let red = until(
+        "red pixels in the tray",
+        Duration::from_secs(10),
+        || async {
+            session::screenshot_root(&desktop.display, &shot);
+            let n = session::count_colour(&shot, region, "#d62828");
+            (n > 40).then_some(n)
+        },
+    )
+    .await;
+    println!("desktop test: tray tooltip {tooltip:?}; {red} red pixels in the tray area");
+    Ok(())
+}
+
+/// How many agents are critical now, as the app reports it.
+async fn critical_agents(c: &fantoccini::Client) -> R<usize> {
+    let d = invoke(c, "dashboard", json!({})).await?;
+    Ok(d["status"]["agents"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|g| g["severity"] == json!("critical") && g["stale"] == json!(false))
+                .count()
+        })
+        .unwrap_or(0))
+}
+
+/// The app's visible dashboard windows (title exactly "AgentWatch").
+fn dashboard_windows(display: &str, app_pid: u32) -> Vec<String> {
+    session::window_ids(
+        display,
+        &[
+            "--onlyvisible",
+            "--pid",
+            &app_pid.to_string(),
+            "--name",
+            "AgentWatch",
+        ],
+    )
+    .into_iter()
+    .filter(|id| {
+        Command::new("xdotool")
+            .args(["getwindowname", id])
+            .env("DISPLAY", display)
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "AgentWatch")
+    })
+    .collect()
+}
+
+fn wait_for_exit(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+fn tray_region(display: &str) -> R<(i32, i32, i32, i32)> {
+    // trayer has a 10x10 helper window beside its panel: take the largest.
+    session::window_ids(display, &["--class", "trayer"])
+        .iter()
+        .filter_map(|id| session::geometry(display, id))
+        .max_by_key(|(_, _, w, h)| w * h)
+        .ok_or_else(|| "no trayer window".into())
+}
+
+/// Step 4: An account's simulator fails: one "unreachable" notification, no false agent changes,
+/// its agents marked stale; then one recovery.
+async fn step4_unreachable_account(
+    c: &fantoccini::Client,
+    sims: &DemoSims,
+    desktop: &session::Desktop,
+) -> R<()> {
+    let before = session::notifications(&desktop.notifications).len();
+    sims.segura.faults().set(FaultRule::always(Fault::Http500));
+    let unreachable = wait_for(
+        "an unreachable notification",
+        Duration::from_secs(30),
+        || {
+            session::notifications(&desktop.notifications)
+                .into_iter()
+                .skip(before)
+                .find(|(_, summary, _, _)| {
+                    summary.contains("Network connectors (e2e)") && summary.contains("unreachable")
+                })
+        },
+    );
+    println!("desktop test: {unreachable:?}");
+    until(
+        "stale Segura agents in the dashboard",
+        Duration::from_secs(15),
+        || async {
+            let rows = c
+                .find_all(fantoccini::Locator::Css(&format!(
+                    "#agents-body tr.stale[data-account=\"{SEGURA_ID}\"]"
+                )))
+                .await
+                .ok()?;
+            (!rows.is_empty()).then_some(())
+        },
+    )
+    .await;
+    // Several more failed polls: still one notification, and no agent "changes".
+    tokio::time::sleep(Duration::from_secs(3 * POLL_SECS)).await;
+    let during: Vec<_> = session::notifications(&desktop.notifications)
+        .into_iter()
+        .skip(before)
+        .collect();
+    let about_segura: Vec<_> = during
+        .iter()
+        .filter(|(_, s, b, _)| s.contains("Network connectors") || b.contains("Network connectors"))
+        .collect();
+    assert_eq!(
+        about_segura.len(),
+        1,
+        "one notification for the outage, got {about_segura:#?}"
+    );
+
+    sims.segura.faults().clear();
+    click(c, "#btn-poll").await?;
+    let recovered = wait_for("a recovery notification", Duration::from_secs(60), || {
+        session::notifications(&desktop.notifications)
+            .into_iter()
+            .skip(before)
+            .find(|(_, summary, _, _)| {
+                summary.contains("Network connectors (e2e)") && summary.contains("reachable again")
+            })
+    });
+    println!("desktop test: {recovered:?}");
+    let after: Vec<_> = session::notifications(&desktop.notifications)
+        .into_iter()
+        .skip(before)
+        .collect();
+    let about_segura = after
+        .iter()
+        .filter(|(_, s, b, _)| s.contains("Network connectors") || b.contains("Network connectors"))
+        .count();
+    assert_eq!(about_segura, 2, "outage + recovery only: {after:#?}");
+    // The engine's history recorded it (the app's data folder under its HOME).
+    let history = desktop.home.join(".local/share/agentwatch/history.sqlite3");
+    assert!(history.exists(), "no history at {}", history.display());
+    until(
+        "Segura agents no longer stale",
+        Duration::from_secs(15),
+        || async {
+            let rows = c
+                .find_all(fantoccini::Locator::Css(&format!(
+                    "#agents-body tr.stale[data-account=\"{SEGURA_ID}\"]"
+                )))
+                .await
+                .ok()?;
+            rows.is_empty().then_some(())
+        },
+    )
+    .await;
+    Ok(())
+}
+
+/// Step 6: Screenshots of the dashboard (webview) and the whole screen with the tray.
+async fn step6_screenshots(
+    c: &fantoccini::Client,
+    desktop: &session::Desktop,
+    artifacts: &Path,
+) -> R<()> {
+    click(c, "#tab-live").await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    std::fs::write(artifacts.join("dashboard.png"), c.screenshot().await?)?;
+    click(c, "#tab-accounts").await?;
+    find(c, ".arow").await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    std::fs::write(
+        artifacts.join("dashboard-accounts.png"),
+        c.screenshot().await?,
+    )?;
+    click(c, "#tab-events").await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    std::fs::write(
+        artifacts.join("dashboard-events.png"),
+        c.screenshot().await?,
+    )?;
+    click(c, "#tab-accounts").await?;
+    click(c, &format!(".arow[data-account=\"{HUAWEI_ID}\"] button")).await?;
+    find(c, "#account-dialog[open]").await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    std::fs::write(
+        artifacts.join("dashboard-edit-huawei.png"),
+        c.screenshot().await?,
+    )?;
+    click(c, "#acc-cancel").await?;
+    click(c, "#tab-live").await?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    session::screenshot_root(&desktop.display, &artifacts.join("screen.png"));
+    // The tray menu, opened for real with the mouse.
+    let (x, y, w, h) = tray_region(&desktop.display)?;
+    let (cx, cy) = ((x + w / 2).to_string(), (y + h / 2).to_string());
+    session::xdotool(&desktop.display, &["mousemove", &cx, &cy, "click", "3"]);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    session::screenshot_root(&desktop.display, &artifacts.join("tray-menu.png"));
+    session::xdotool(&desktop.display, &["key", "Escape"]);
+    Ok(())
+}
+
+/// Step 5: Closing the window destroys the webview (its WebKit processes exit); the app stays in
+/// the tray and opens the dashboard again from there.
+async fn step5_close_window(
+    c: fantoccini::Client,
+    sims: &DemoSims,
+    desktop: &session::Desktop,
+    app_pid: u32,
+    artifacts: &Path,
+) -> R<()> {
+    let display = &desktop.display;
+    let with_window = session::rss_mib(app_pid).unwrap_or(0.0);
+    let anon_with = session::status_mib(app_pid, "RssAnon:").unwrap_or(0.0);
+    let web_rss: f64 = session::children_named(app_pid, "WebKit")
+        .into_iter()
+        .filter_map(session::rss_mib)
+        .sum();
+    let web_before = session::children_named(app_pid, "WebKitWebProces");
+    assert!(
+        !web_before.is_empty(),
+        "no WebKitWebProcess child while the window is open"
+    );
+    let window = dashboard_windows(display, app_pid)
+        .into_iter()
+        .next()
+        .ok_or("the dashboard window was not found")?;
+    x11::close_window(display, window.parse()?);
+    wait_for(
+        "the dashboard window to be destroyed",
+        Duration::from_secs(15),
+        || dashboard_windows(display, app_pid).is_empty().then_some(()),
+    );
+    wait_for(
+        "the WebKit web processes to exit",
+        Duration::from_secs(20),
+        || {
+            session::children_named(app_pid, "WebKitWebProces")
+                .is_empty()
+                .then_some(())
+        },
+    );
+    assert!(
+        Path::new(&format!("/proc/{app_pid}")).exists(),
+        "the app exited with its window"
+    );
+    // The app gives freed memory back a second after the window is gone: measure after that.
+    std::thread::sleep(Duration::from_secs(3));
+    let without_window = session::rss_mib(app_pid).unwrap_or(0.0);
+    let anon_without = session::status_mib(app_pid, "RssAnon:").unwrap_or(0.0);
+    let web_left: Vec<u32> = session::children_named(app_pid, "WebKit");
+    let web_rss_left: f64 = web_left.iter().copied().filter_map(session::rss_mib).sum();
+    let report = format!(
+        "app RSS with the window: {with_window:.0} MiB (anonymous {anon_with:.0} MiB) + WebKit children {web_rss:.0} MiB\n\
+         app RSS without the window: {without_window:.0} MiB (anonymous {anon_without:.0} MiB) + WebKit children {web_rss_left:.0} MiB ({} left: the network process)\n",
+        web_left.len()
+    );
+    print!(
+        "desktop test: {}",
+        report
+            .replace('\n', "\ndesktop test: ")
+            .trim_end_matches("desktop test: ")
+    );
+    std::fs::write(artifacts.join("memory.txt"), report)?;
+    // The WebDriver session lost its window; end it without caring how.
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+
+    // Still answering from the tray: its menu's "Open dashboard" builds a new window.
+    let (x, y, w, h) = tray_region(display)?;
+    let (cx, cy) = ((x + w / 2).to_string(), (y + h / 2).to_string());
+    session::xdotool(display, &["mousemove", &cx, &cy, "click", "3"]);
+    std::thread::sleep(Duration::from_millis(700));
+    session::screenshot_root(display, &artifacts.join("tray-menu-after-close.png"));
+    // Menu: summary line, separator, Open dashboard (the first item that takes focus).
+    session::xdotool(display, &["key", "Down", "Return"]);
+    wait_for(
+        "the dashboard to open again from the tray",
+        Duration::from_secs(20),
+        || {
+            let windows = dashboard_windows(display, app_pid);
+            (!windows.is_empty() && !session::children_named(app_pid, "WebKitWebProces").is_empty())
+                .then_some(())
+        },
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    session::screenshot_root(display, &artifacts.join("screen-reopened.png"));
+
+    // Clicking a notification opens the dashboard (dunst supports actions): close the window
+    // again, make an agent recover, and invoke the new notification's default action.
+    let window = dashboard_windows(display, app_pid)
+        .into_iter()
+        .next()
+        .ok_or("no dashboard window")?;
+    x11::close_window(display, window.parse()?);
+    wait_for(
+        "the dashboard window to close again",
+        Duration::from_secs(15),
+        || dashboard_windows(display, app_pid).is_empty().then_some(()),
+    );
+    let _ = Command::new("dunstctl")
+        .arg("close-all")
+        .env("DISPLAY", display)
+        .status();
+    let before = session::notifications(&desktop.notifications).len();
+    let agent = agentwatch_sim::agora::AgoraSim::demo_agents()[0].clone();
+    assert!(sims.agora.set_status(&agent.agent_id, "RUNNING"));
+    wait_for("the recovery notification", Duration::from_secs(15), || {
+        session::notifications(&desktop.notifications)
+            .into_iter()
+            .skip(before)
+            .find(|(_, summary, _, _)| {
+                summary.contains(&agent.agent_id) && summary.contains("RUNNING")
+            })
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Command::new("dunstctl")
+        .args(["action", "0"])
+        .env("DISPLAY", display)
+        .status()?;
+    assert!(status.success(), "dunstctl action failed");
+    wait_for(
+        "the dashboard to open from the notification",
+        Duration::from_secs(20),
+        || (!dashboard_windows(display, app_pid).is_empty()).then_some(()),
+    );
+    println!("desktop test: clicking the notification opened the dashboard");
+
+    // A second launch does not start a second app: the running one opens its dashboard.
+    let window = dashboard_windows(display, app_pid)
+        .into_iter()
+        .next()
+        .ok_or("no dashboard window")?;
+    x11::close_window(display, window.parse()?);
+    wait_for(
+        "the dashboard window to close once more",
+        Duration::from_secs(15),
+        || dashboard_windows(display, app_pid).is_empty().then_some(()),
+    );
+    let mut second = Command::new(app_binary())
+        .env("DISPLAY", display)
+        .env("NO_AT_BRIDGE", "1")
+        .env("HOME", &desktop.home)
+        .env("AGENTWATCH_CONFIG", &desktop.config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let exited = wait_for_exit(&mut second, Duration::from_secs(20));
+    if exited.is_none() {
+        let _ = second.kill();
+        let _ = second.wait();
+        return Err(
+            "a second launch kept running beside the first (single instance failed)".into(),
+        );
+    }
+    println!("desktop test: second launch exited with {:?}", exited);
+    wait_for(
+        "the running instance to open its dashboard",
+        Duration::from_secs(20),
+        || (!dashboard_windows(display, app_pid).is_empty()).then_some(()),
+    );
+    assert!(
+        Path::new(&format!("/proc/{app_pid}")).exists(),
+        "the first instance is gone"
+    );
+    Ok(())
+}

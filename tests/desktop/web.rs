@@ -1,0 +1,131 @@
+//! Driving the app's webview through tauri-driver + WebKitWebDriver with fantoccini.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+pub type R<T> = Result<T, Box<dyn std::error::Error>>;
+
+pub async fn connect(port: u16, application: &str) -> R<Client> {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": application }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    Ok(ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await?)
+}
+
+/// Polls an async check until it yields, with a deadline.
+pub async fn until<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {limit:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Calls one of the app's commands from the page, as the dashboard does.
+pub async fn invoke(c: &Client, command: &str, args: Value) -> R<Value> {
+    let script = "const done = arguments[arguments.length - 1];
+        window.__TAURI__.core.invoke(arguments[0], arguments[1])
+          .then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: e }));";
+    let out = c.execute_async(script, vec![json!(command), args]).await?;
+    match out.get("ok") {
+        Some(v) => Ok(v.clone()),
+        None => Err(format!("{command} failed: {}", out["err"]).into()),
+    }
+}
+
+fn ctx<T, E: std::fmt::Debug>(what: &str, css: &str, r: Result<T, E>) -> R<T> {
+    r.map_err(|e| format!("{what} {css:?}: {e:?}").into())
+}
+
+pub async fn find(c: &Client, css: &str) -> R<Element> {
+    let found = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await;
+    ctx("find", css, found)
+}
+
+/// Clicks the element, finding it again when a re-render made the first find stale.
+pub async fn click(c: &Client, css: &str) -> R<()> {
+    let mut tries = 0;
+    loop {
+        let el = find(c, css).await?;
+        match el.click().await {
+            Ok(()) => return Ok(()),
+            Err(e) if tries < 10 && e.is_stale_element_reference() => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return ctx("click", css, Err(e)),
+        }
+    }
+}
+
+pub async fn type_into(c: &Client, css: &str, text: &str) -> R<()> {
+    let el = find(c, css).await?;
+    ctx("clear", css, el.clear().await)?;
+    ctx("type into", css, el.send_keys(text).await)
+}
+
+pub async fn select(c: &Client, css: &str, value: &str) -> R<()> {
+    let el = find(c, css).await?;
+    ctx("select in", css, el.select_by_value(value).await)
+}
+
+/// The element's text; the live view re-renders its rows on every update, so a row found a
+/// moment ago can be stale: find it again then.
+pub async fn text(c: &Client, css: &str) -> R<String> {
+    let mut tries = 0;
+    loop {
+        let el = find(c, css).await?;
+        match el.text().await {
+            Ok(t) => return Ok(t),
+            Err(e) if tries < 10 && e.is_stale_element_reference() => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return ctx("text of", css, Err(e)),
+        }
+    }
+}
+
+/// Text of every element matching `css` (empty when none).
+pub async fn texts(c: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(list) = c.find_all(Locator::Css(css)).await {
+        for el in list {
+            if let Ok(t) = el.text().await {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+pub async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
+    c.find(Locator::Css(css))
+        .await
+        .ok()?
+        .attr(name)
+        .await
+        .ok()?
+}

@@ -1,0 +1,170 @@
+// The live view: account cards, the agents table (worst first) and the recent events. Fed by
+// events pushed from Rust; a local one-second timer only re-renders the relative times.
+import { h, $, badge, vendorLabel, ago, clock } from "./dom.js";
+
+const RANK = { critical: 4, warning: 3, unknown: 2, info: 1, ok: 0 };
+let status = { accounts: [], agents: [] };
+let events = [];
+let filter = "";
+const previous = new Map(); // agent key -> state, to flash rows that changed
+
+function effective(agent) {
+  return agent.stale ? "unknown" : agent.severity;
+}
+
+function lastPoll(accountId) {
+  const a = status.accounts.find((x) => x.id === accountId);
+  return a ? a.last_poll_ms : null;
+}
+
+export function setStatus(next) {
+  status = next;
+  renderOverall();
+  renderAccounts();
+  renderAgents();
+}
+
+function renderOverall() {
+  const face = $("#overall-face");
+  face.className = `face ${status.tray || "unknown"}`;
+  $("#overall-text").textContent = status.summary || "";
+  const note = $("#paused-note");
+  if (status.paused_until_ms) {
+    note.hidden = false;
+    note.textContent = `Notifications paused until ${clock(status.paused_until_ms).slice(0, 5)}`;
+  } else {
+    note.hidden = true;
+  }
+}
+
+function renderAccounts() {
+  const strip = $("#account-cards");
+  strip.replaceChildren(
+    ...status.accounts.map((a) => {
+      const count = status.agents.filter((g) => g.account_id === a.id).length;
+      const health = { pending: "connecting…", ok: "reachable", unreachable: "unreachable" }[a.health] || a.health;
+      return h(
+        "div",
+        { class: `acard h-${a.health}`, dataset: { account: a.id } },
+        h("div", { class: "name", title: a.name }, a.name),
+        h(
+          "div",
+          { class: "meta" },
+          h("span", { class: "vendor" }, vendorLabel(a.vendor)),
+          h("span", {}, health),
+          h("span", {}, `${count} agent${count === 1 ? "" : "s"}`),
+          h("span", { class: "time", dataset: { ago: a.last_poll_ms || "" } }, `polled ${ago(a.last_poll_ms)}`),
+        ),
+        a.error ? h("div", { class: "err" }, `${a.error.kind}: ${a.error.message}`) : null,
+      );
+    }),
+  );
+}
+
+function matches(agent) {
+  if (!filter) return true;
+  const hay = [agent.agent_id, agent.name, agent.account_name, agent.vendor, agent.state, agent.native]
+    .filter(Boolean)
+    .join(" ")
+    .toLowerCase();
+  return hay.includes(filter);
+}
+
+function renderAgents() {
+  const body = $("#agents-body");
+  const rows = status.agents
+    .filter(matches)
+    .slice()
+    .sort(
+      (a, b) =>
+        RANK[effective(b)] - RANK[effective(a)] ||
+        a.account_name.localeCompare(b.account_name) ||
+        a.agent_id.localeCompare(b.agent_id, undefined, { numeric: true }),
+    )
+    .map((a) => {
+      const key = `${a.account_id}/${a.agent_id}`;
+      const changed = previous.has(key) && previous.get(key) !== a.state;
+      previous.set(key, a.state);
+      const tr = h(
+        "tr",
+        {
+          class: [a.stale ? "stale" : "", changed ? "flash" : ""].join(" ").trim() || null,
+          dataset: { agent: a.agent_id, account: a.account_id, severity: effective(a) },
+          title: a.stale ? "Last known state: the account is unreachable" : null,
+        },
+        h("td", {}, badge(effective(a))),
+        h(
+          "td",
+          {},
+          h("div", { class: "agent-name" }, a.name || a.agent_id),
+          a.name && a.name !== a.agent_id ? h("div", { class: "agent-id" }, a.agent_id) : null,
+        ),
+        h("td", {}, h("span", { class: "vendor" }, vendorLabel(a.vendor))),
+        h("td", {}, a.account_name),
+        h(
+          "td",
+          {},
+          h("span", { class: "state" }, a.state),
+          a.detail ? h("div", { class: "detail" }, a.detail) : null,
+        ),
+        h("td", { class: "time", dataset: { ago: a.since_ms } }, ago(a.since_ms)),
+        h("td", { class: "time" }, clock(lastPoll(a.account_id))),
+      );
+      return tr;
+    });
+  body.replaceChildren(...rows);
+  const empty = $("#agents-empty");
+  if (status.accounts.length === 0) {
+    empty.hidden = false;
+    empty.textContent = "No accounts yet. Add one under Accounts to start watching agents.";
+  } else if (rows.length === 0) {
+    empty.hidden = false;
+    empty.textContent = status.agents.length ? "No agent matches the filter." : "Waiting for the first poll…";
+  } else {
+    empty.hidden = true;
+  }
+}
+
+export function setEvents(list) {
+  events = list.slice(0, 200);
+  renderEvents();
+}
+
+export function addEvent(e) {
+  events.unshift(e);
+  events.length = Math.min(events.length, 200);
+  renderEvents();
+}
+
+function renderEvents() {
+  const list = $("#events-list");
+  list.replaceChildren(
+    ...events.map((e) =>
+      h(
+        "li",
+        { dataset: { kind: e.kind, agent: e.agent_id || "", account: e.account_id } },
+        h("span", { class: "when", title: new Date(e.at_ms).toLocaleString() }, clock(e.at_ms)),
+        h("span", {}, badge(e.severity)),
+        h("div", {}, h("div", { class: "title" }, e.title), h("div", { class: "body" }, e.body)),
+      ),
+    ),
+  );
+  $("#events-empty").hidden = events.length > 0;
+  $("#events-count").textContent = events.length ? String(events.length) : "";
+}
+
+export function initLive() {
+  $("#filter").addEventListener("input", (e) => {
+    filter = e.target.value.trim().toLowerCase();
+    renderAgents();
+  });
+  // Relative times only: no data is fetched here.
+  setInterval(() => {
+    const now = Date.now();
+    for (const el of document.querySelectorAll("[data-ago]")) {
+      const ms = Number(el.dataset.ago);
+      if (!ms) continue;
+      el.textContent = el.closest(".acard") ? `polled ${ago(ms, now)}` : ago(ms, now);
+    }
+  }, 1000);
+}
