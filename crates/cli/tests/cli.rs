@@ -211,3 +211,73 @@ fn the_demo_prints_changes_from_all_three_vendors() {
         assert!(changed, "no {vendor} change in the demo output:\n{shown}");
     }
 }
+
+#[test]
+fn sim_serves_the_three_vendors_over_tls_with_a_printed_config_that_works() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("sim-ca.pem");
+    let mut sim = agentwatch()
+        .args(["sim", "--tls-ca"])
+        .arg(&ca)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill the simulators whatever happens below.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = sim.stdout.take().unwrap();
+    let _guard = KillOnDrop(sim);
+
+    // Read what it prints up to the last export line (it then serves until killed).
+    let mut config = String::new();
+    let mut exports = Vec::new();
+    let mut urls = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(export) = line.strip_prefix("# export ") {
+            let (key, value) = export.split_once('=').unwrap();
+            exports.push((key.to_string(), value.to_string()));
+            if exports.len() == 3 {
+                break;
+            }
+        } else if line.starts_with("huawei ")
+            || line.starts_with("agora ")
+            || line.starts_with("segura ")
+        {
+            urls.push(line.split_whitespace().nth(1).unwrap().to_string());
+        } else if !line.starts_with('#') {
+            config.push_str(&line);
+            config.push('\n');
+        }
+    }
+    assert_eq!(urls.len(), 3, "{urls:?}");
+    assert!(
+        urls.iter().all(|u| u.starts_with("https://localhost:")),
+        "{urls:?}"
+    );
+    assert!(std::fs::read_to_string(&ca)
+        .unwrap()
+        .contains("BEGIN CERTIFICATE"));
+    assert!(config.contains("ca_file"), "{config}");
+
+    let path = write_config(dir.path(), &config);
+    let out = agentwatch()
+        .args(["check", "--config"])
+        .arg(&path)
+        .envs(exports)
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    // Every account answers over TLS (the Agora demo has a FAILED agent: exit 2, not 3).
+    assert_eq!(out.status.code(), Some(2), "{shown}");
+    for needle in [HUAWEI_ACCOUNT, AGORA_ACCOUNT, SEGURA_ACCOUNT] {
+        assert!(shown.contains(needle), "{needle} missing:\n{shown}");
+    }
+    assert!(!shown.contains("ERROR"), "no account failed:\n{shown}");
+}

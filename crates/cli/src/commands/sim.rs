@@ -24,9 +24,7 @@ pub async fn run(port: Option<u16>, tls_ca: Option<PathBuf>, script: bool) -> u8
     println!("huawei  {}", sims.huawei_url());
     println!("agora   {}", sims.agora_url());
     println!("segura  {}", sims.segura_url());
-    println!(
-        "\n# A config for these simulators (secrets: see `agentwatch sim --help` and README):"
-    );
+    println!("\n# A config for these simulators; their secrets are the export lines after it.");
     println!(
         "{}",
         sims.config_toml(DEMO_POLL_INTERVAL_SECS, tls_ca.as_deref())
