@@ -4,7 +4,7 @@
 //! can never look like every agent changing or vanishing.
 
 use crate::events::EventKind;
-use crate::model::{Severity, Snapshot};
+use crate::model::{Observation, Severity, Snapshot};
 
 /// Severities that depend on the vendor rather than on an observation.
 #[derive(Debug, Clone, Copy)]
@@ -15,59 +15,79 @@ pub struct DiffRules {
 
 /// The changes from `old` to `new`, each with the severity it carries, in agent-id order.
 pub fn diff(old: &Snapshot, new: &Snapshot, rules: DiffRules) -> Vec<(Severity, EventKind)> {
-    let mut out = Vec::new();
-    for (id, now) in new {
-        match old.get(id) {
-            None => out.push((
-                now.severity,
-                EventKind::Appeared {
-                    agent_id: id.clone(),
-                    name: now.name.clone(),
-                    state: now.state.clone(),
-                },
-            )),
-            Some(before) if before.state != now.state || before.native != now.native => out.push((
+    let appeared_or_changed = new
+        .iter()
+        .filter_map(|(id, now)| agent_change(id, old.get(id), Some(now), None, rules));
+    let vanished = old
+        .iter()
+        .filter(|(id, _)| !new.contains_key(*id))
+        .filter_map(|(id, before)| agent_change(id, Some(before), None, None, rules));
+    appeared_or_changed.chain(vanished).collect()
+}
+
+/// The change of one agent from one poll to the next (`None` = absent from that poll), with the
+/// severity it carries; `None` when nothing that matters changed (the detail and the display
+/// name are not changes). `known_name` names an agent whose observations carry no name.
+pub fn agent_change(
+    agent_id: &str,
+    old: Option<&Observation>,
+    new: Option<&Observation>,
+    known_name: Option<&str>,
+    rules: DiffRules,
+) -> Option<(Severity, EventKind)> {
+    let agent_id = agent_id.to_string();
+    let name = new
+        .and_then(|o| o.name.clone())
+        .or_else(|| old.and_then(|o| o.name.clone()))
+        .or_else(|| known_name.map(str::to_string));
+    match (old, new) {
+        (None, None) => None,
+        (None, Some(now)) => Some((
+            now.severity,
+            EventKind::Appeared {
+                agent_id,
+                name,
+                state: now.state.clone(),
+            },
+        )),
+        (Some(before), None) => Some((
+            rules.vanished,
+            EventKind::Vanished {
+                agent_id,
+                name,
+                last_state: before.state.clone(),
+            },
+        )),
+        (Some(before), Some(now)) if before.state != now.state || before.native != now.native => {
+            Some((
                 now.severity,
                 EventKind::Changed {
-                    agent_id: id.clone(),
-                    name: now.name.clone().or_else(|| before.name.clone()),
+                    agent_id,
+                    name,
                     old_state: before.state.clone(),
                     old_severity: before.severity,
                     new_state: now.state.clone(),
                 },
-            )),
-            Some(before) if before.identity != now.identity => out.push((
-                rules.identity_changed,
-                EventKind::IdentityChanged {
-                    agent_id: id.clone(),
-                    name: now.name.clone().or_else(|| before.name.clone()),
-                    state: now.state.clone(),
-                    old_identity: before.identity.clone().unwrap_or_default(),
-                    new_identity: now.identity.clone().unwrap_or_default(),
-                },
-            )),
-            Some(_) => {}
+            ))
         }
+        (Some(before), Some(now)) if before.identity != now.identity => Some((
+            rules.identity_changed,
+            EventKind::IdentityChanged {
+                agent_id,
+                name,
+                state: now.state.clone(),
+                old_identity: before.identity.clone().unwrap_or_default(),
+                new_identity: now.identity.clone().unwrap_or_default(),
+            },
+        )),
+        _ => None,
     }
-    for (id, before) in old {
-        if !new.contains_key(id) {
-            out.push((
-                rules.vanished,
-                EventKind::Vanished {
-                    agent_id: id.clone(),
-                    name: before.name.clone(),
-                    last_state: before.state.clone(),
-                },
-            ));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{snapshot_from, Observation};
+    use crate::model::snapshot_from;
 
     const RULES: DiffRules = DiffRules {
         vanished: Severity::Critical,

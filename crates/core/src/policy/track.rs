@@ -40,6 +40,13 @@ impl AgentView {
         }
     }
 
+    pub fn observation(&self) -> Option<&Observation> {
+        match self {
+            AgentView::Present(o) => Some(o),
+            AgentView::Absent => None,
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             AgentView::Present(o) => o.state.clone(),
@@ -64,8 +71,8 @@ pub(crate) fn is_problem(severity: Severity) -> bool {
     )
 }
 
-/// The change from `old` to `new` with the severity it carries, as the change detector would
-/// report it; `None` when they are the same state.
+/// The change from `old` to `new` with the severity it carries, exactly as the change detector
+/// reports it; `None` when they are the same state.
 pub(crate) fn change(
     old: &AgentView,
     new: &AgentView,
@@ -73,51 +80,7 @@ pub(crate) fn change(
     name: Option<&str>,
     rules: DiffRules,
 ) -> Option<(Severity, EventKind)> {
-    let agent_id = agent_id.to_string();
-    let name = name.map(str::to_string);
-    match (old, new) {
-        (AgentView::Absent, AgentView::Present(o)) => Some((
-            o.severity,
-            EventKind::Appeared {
-                agent_id,
-                name: o.name.clone().or(name),
-                state: o.state.clone(),
-            },
-        )),
-        (AgentView::Present(b), AgentView::Absent) => Some((
-            rules.vanished,
-            EventKind::Vanished {
-                agent_id,
-                name,
-                last_state: b.state.clone(),
-            },
-        )),
-        (AgentView::Present(b), AgentView::Present(o))
-            if b.state != o.state || b.native != o.native =>
-        {
-            Some((
-                o.severity,
-                EventKind::Changed {
-                    agent_id,
-                    name: o.name.clone().or(name),
-                    old_state: b.state.clone(),
-                    old_severity: b.severity,
-                    new_state: o.state.clone(),
-                },
-            ))
-        }
-        (AgentView::Present(b), AgentView::Present(o)) if b.identity != o.identity => Some((
-            rules.identity_changed,
-            EventKind::IdentityChanged {
-                agent_id,
-                name: o.name.clone().or(name),
-                state: o.state.clone(),
-                old_identity: b.identity.clone().unwrap_or_default(),
-                new_identity: o.identity.clone().unwrap_or_default(),
-            },
-        )),
-        _ => None,
-    }
+    crate::detector::agent_change(agent_id, old.observation(), new.observation(), name, rules)
 }
 
 #[derive(Debug, Clone)]
