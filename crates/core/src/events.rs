@@ -99,13 +99,20 @@ impl EventKind {
     }
 }
 
+/// "name (id)", or the id alone when there is no name or it is the id.
+pub fn agent_subject(agent_id: &str, name: Option<&str>) -> String {
+    match name {
+        Some(name) if name != agent_id => format!("{name} ({agent_id})"),
+        _ => agent_id.to_string(),
+    }
+}
+
 impl Event {
     /// Who the event is about: the agent's name and id, or the account for account events.
     pub fn subject(&self) -> String {
-        match (self.kind.agent_id(), self.kind.agent_name()) {
-            (Some(id), Some(name)) if name != id => format!("{name} ({id})"),
-            (Some(id), _) => id.to_string(),
-            (None, _) => self.account_name.clone(),
+        match self.kind.agent_id() {
+            Some(id) => agent_subject(id, self.kind.agent_name()),
+            None => self.account_name.clone(),
         }
     }
 

@@ -105,6 +105,15 @@ impl Vendor {
             Vendor::Segura => "segura",
         }
     }
+
+    /// The product's name as people know it, for notifications.
+    pub fn label(self) -> &'static str {
+        match self {
+            Vendor::Huawei => "Huawei CC-Gateway",
+            Vendor::Agora => "Agora Conversational AI",
+            Vendor::Segura => "Segura Network Connector",
+        }
+    }
 }
 
 impl fmt::Display for Vendor {

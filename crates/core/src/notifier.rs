@@ -20,6 +20,17 @@ pub enum Urgency {
     Critical,
 }
 
+impl Urgency {
+    /// Critical things interrupt; good news stays low.
+    pub fn for_severity(severity: Severity) -> Urgency {
+        match severity {
+            Severity::Critical => Urgency::Critical,
+            Severity::Ok | Severity::Info => Urgency::Low,
+            Severity::Warning | Severity::Unknown => Urgency::Normal,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Notification {
     pub summary: String,
@@ -31,7 +42,7 @@ impl Notification {
     /// The notification for an event: title = agent and new state; body = vendor, account,
     /// previous state. Account outages are one notification for the account, not one per agent.
     pub fn for_event(event: &Event) -> Notification {
-        let vendor = vendor_label(event);
+        let vendor = event.vendor.label();
         let account = &event.account_name;
         let subject = event.subject();
         let (summary, body) = match &event.kind {
@@ -77,24 +88,11 @@ impl Notification {
                 ),
             ),
         };
-        let urgency = match event.severity {
-            Severity::Critical => Urgency::Critical,
-            Severity::Ok | Severity::Info => Urgency::Low,
-            Severity::Warning | Severity::Unknown => Urgency::Normal,
-        };
         Notification {
             summary,
             body,
-            urgency,
+            urgency: Urgency::for_severity(event.severity),
         }
-    }
-}
-
-fn vendor_label(event: &Event) -> &'static str {
-    match event.vendor {
-        crate::Vendor::Huawei => "Huawei CC-Gateway",
-        crate::Vendor::Agora => "Agora Conversational AI",
-        crate::Vendor::Segura => "Segura Network Connector",
     }
 }
 

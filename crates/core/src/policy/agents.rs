@@ -155,7 +155,7 @@ impl AlertPolicy {
             return;
         };
         let event = event(account, now_ms, severity, kind);
-        let subject = wording::subject(&key.agent_id, name.as_deref());
+        let subject = crate::events::agent_subject(&key.agent_id, name.as_deref());
         let state = track.confirmed.label();
         let decide = |kind: DecisionKind, outcome: Outcome| {
             agent_decision(account, key, name.clone(), now_ms, severity, kind, outcome)
@@ -280,7 +280,7 @@ impl AlertPolicy {
         let quiet_mins = self.settings.flap_window_mins;
         let state = track.confirmed.label();
         let severity = track.confirmed.severity(account.rules);
-        let subject = wording::subject(&key.agent_id, track.name.as_deref());
+        let subject = crate::events::agent_subject(&key.agent_id, track.name.as_deref());
         let outcome = self.outcome(now, account, Some(key), severity, || {
             wording::flapping_settled(account, &subject, &state, quiet_mins, severity)
         });
@@ -327,7 +327,7 @@ impl AlertPolicy {
         track.last_reminder_ms = Some(now_ms);
         let state = observation.state.clone();
         let for_secs = elapsed_secs(track.since_ms, now_ms);
-        let subject = wording::subject(&key.agent_id, track.name.as_deref());
+        let subject = crate::events::agent_subject(&key.agent_id, track.name.as_deref());
         let outcome = self.outcome(now, account, Some(key), Severity::Critical, || {
             wording::reminder(account, &subject, &state, for_secs)
         });

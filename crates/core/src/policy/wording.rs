@@ -4,33 +4,8 @@
 
 use super::decision::{AccountRef, StateCount};
 use crate::clock::human_duration;
-use crate::model::{Severity, Vendor};
+use crate::model::Severity;
 use crate::notifier::{Notification, Urgency};
-
-// Kept in step with notifier.rs, whose helpers are private to it.
-fn vendor_label(vendor: Vendor) -> &'static str {
-    match vendor {
-        Vendor::Huawei => "Huawei CC-Gateway",
-        Vendor::Agora => "Agora Conversational AI",
-        Vendor::Segura => "Segura Network Connector",
-    }
-}
-
-fn urgency(severity: Severity) -> Urgency {
-    match severity {
-        Severity::Critical => Urgency::Critical,
-        Severity::Ok | Severity::Info => Urgency::Low,
-        Severity::Warning | Severity::Unknown => Urgency::Normal,
-    }
-}
-
-/// "name (id)", or the id alone, like `Event::subject`.
-pub(crate) fn subject(agent_id: &str, name: Option<&str>) -> String {
-    match name {
-        Some(name) if name != agent_id => format!("{name} ({agent_id})"),
-        _ => agent_id.to_string(),
-    }
-}
 
 fn notification(
     summary: String,
@@ -40,12 +15,8 @@ fn notification(
 ) -> Notification {
     Notification {
         summary,
-        body: format!(
-            "{} · {} · {tail}",
-            vendor_label(account.vendor),
-            account.name
-        ),
-        urgency: urgency(severity),
+        body: format!("{} · {} · {tail}", account.vendor.label(), account.name),
+        urgency: Urgency::for_severity(severity),
     }
 }
 
@@ -129,9 +100,9 @@ pub(crate) fn storm(
         summary: format!("{headline}: {}", counts.join(", ")),
         body: format!(
             "{} · {} · open AgentWatch for the details",
-            vendor_label(account.vendor),
+            account.vendor.label(),
             account.name
         ),
-        urgency: urgency(severity),
+        urgency: Urgency::for_severity(severity),
     }
 }
