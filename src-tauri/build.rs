@@ -21,5 +21,10 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "poll_now",
         "pause_notifications",
         "app_info",
+        "alerts",
+        "snooze",
+        "history",
+        "timeline",
+        "export_history_csv",
     ]
 }

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use web::{click, find, invoke, text, texts, type_into, until, R};
 
 const POLL_SECS: u64 = 2;
+const CONFIRM_WORSE: u32 = 3;
 const AGORA_ID: &str = "e2e-agora";
 const HUAWEI_ID: &str = "e2e-huawei";
 const SEGURA_ID: &str = "e2e-segura";
@@ -141,7 +142,14 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
     let sims = DemoSims::start(None, None).await?;
 
     std::fs::create_dir_all(config_path.parent().unwrap())?;
-    std::fs::write(&config_path, format!("poll_interval_secs = {POLL_SECS}\n"))?;
+    // Three polls confirm a worsening here, so that the pending state is on screen long enough
+    // to be seen (and proven not to notify).
+    std::fs::write(
+        &config_path,
+        format!(
+            "poll_interval_secs = {POLL_SECS}\n\n[alerts]\nconfirm_worse_polls = {CONFIRM_WORSE}\n"
+        ),
+    )?;
     let port = session::free_port();
     let native_port = session::free_port();
     let mut driver = Command::new(tauri_driver());
@@ -213,9 +221,15 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step3_failed_agent(&c, &sims, &desktop, artifacts)
             .await
             .map_err(step("3 (failed agent)"))?;
+        step3b_snooze_keeps_dunst_silent(&c, &sims, &desktop, artifacts)
+            .await
+            .map_err(step("3b (snooze)"))?;
         step4_unreachable_account(&c, &sims, &desktop)
             .await
             .map_err(step("4 (unreachable)"))?;
+        step4b_history_tab(&c, &desktop, artifacts)
+            .await
+            .map_err(step("4b (history tab)"))?;
         step6_screenshots(&c, &desktop, artifacts)
             .await
             .map_err(step("6 (screenshots)"))
@@ -233,8 +247,232 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         .map_err(step("5 (close window)"));
     if result.is_err() {
         session::screenshot_root(&display, &artifacts.join("failure-screen.png"));
+        return result;
     }
-    result
+    step7_history_survives_kill9(&home, app_pid).map_err(step("7 (kill -9)"))
+}
+
+/// Step 3b: "Snooze 1 h" on an agent's row, then that agent fails: the policy decides, the
+/// "why" list says it was snoozed, and dunst receives nothing about it.
+async fn step3b_snooze_keeps_dunst_silent(
+    c: &fantoccini::Client,
+    sims: &DemoSims,
+    desktop: &session::Desktop,
+    artifacts: &Path,
+) -> R<()> {
+    let agent = agentwatch_sim::agora::AgoraSim::demo_agents()[1].clone();
+    let row = format!(
+        "#agents-body tr[data-account=\"{AGORA_ID}\"][data-agent=\"{}\"]",
+        agent.agent_id
+    );
+    click(c, "#tab-live").await?;
+    click(c, &format!("{row} button[data-action=\"snooze\"]")).await?;
+    until(
+        "the row to say snoozed",
+        Duration::from_secs(10),
+        || async {
+            let t = text(c, &format!("{row} .chip.snoozed")).await.ok()?;
+            t.contains("snoozed").then_some(())
+        },
+    )
+    .await;
+    let listed = text(
+        c,
+        &format!(
+            "#snoozes-list li[data-agent=\"{}\"][data-account=\"{AGORA_ID}\"]",
+            agent.agent_id
+        ),
+    )
+    .await?;
+    assert!(listed.contains(&agent.agent_id), "{listed}");
+    let before = session::notifications(&desktop.notifications).len();
+    assert!(sims.agora.set_status(&agent.agent_id, "FAILED"));
+    // The confirmed change is decided (quietly) within the confirmation polls.
+    let decision = format!(
+        "#why-list li[data-agent=\"{}\"][data-kind=\"changed\"]",
+        agent.agent_id
+    );
+    let why = until(
+        "a quiet decision about the snoozed agent",
+        Duration::from_secs(POLL_SECS * u64::from(CONFIRM_WORSE + 3)),
+        || async {
+            let outcome = web::attr(c, &decision, "data-outcome").await?;
+            let t = text(c, &decision).await.ok()?;
+            Some((outcome, t))
+        },
+    )
+    .await;
+    assert_eq!(why.0, "quiet", "the snoozed agent notified: {}", why.1);
+    assert!(why.1.to_lowercase().contains("snooze"), "why: {}", why.1);
+    // Clicking the agent shows only its decisions.
+    click(c, &format!("{row} .agent-name")).await?;
+    let only = text(c, "#why-filter").await?;
+    assert!(only.contains("Only"), "{only}");
+    // Give dunst time to have received anything that was sent.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let about: Vec<_> = session::notifications(&desktop.notifications)
+        .into_iter()
+        .skip(before)
+        .filter(|(_, summary, body, _)| {
+            [&agent.agent_id, &agent.name].iter().any(|n| {
+                !n.is_empty() && (summary.contains(n.as_str()) || body.contains(n.as_str()))
+            })
+        })
+        .collect();
+    assert!(about.is_empty(), "dunst received {about:?}");
+    println!("desktop test: snoozed agent failed quietly: {}", why.1);
+    c.execute(
+        "document.querySelector('.alert-panels').scrollIntoView({block: 'end'})",
+        vec![],
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    std::fs::write(artifacts.join("dashboard-why.png"), c.screenshot().await?)?;
+    click(c, "#why-all").await?;
+    Ok(())
+}
+
+/// Step 4b: the History tab draws the timeline in the real webview, with bands of the real
+/// states (the FAILED agent in red), fills the table and exports CSV to the Downloads folder.
+async fn step4b_history_tab(
+    c: &fantoccini::Client,
+    desktop: &session::Desktop,
+    artifacts: &Path,
+) -> R<()> {
+    click(c, "#tab-history").await?;
+    click(c, "#history-filters input[value=\"1h\"]").await?;
+    let failed = agentwatch_sim::agora::AgoraSim::demo_agents()[0]
+        .agent_id
+        .clone();
+    let band = format!(
+        "#timeline g.lane[data-account=\"{AGORA_ID}\"][data-agent=\"{failed}\"] .band[data-severity=\"critical\"]"
+    );
+    until(
+        "a critical band on the timeline",
+        Duration::from_secs(20),
+        || async {
+            if c.find(fantoccini::Locator::Css(&band)).await.is_ok() {
+                Some(())
+            } else {
+                let _ = click(c, "#hist-refresh").await;
+                None
+            }
+        },
+    )
+    .await;
+    let bands = c
+        .find_all(fantoccini::Locator::Css("#timeline .band"))
+        .await?
+        .len();
+    assert!(bands >= 2, "only {bands} bands on the timeline");
+    // The band really is drawn: a real width on screen, and its details on keyboard focus.
+    let width = c
+        .execute(
+            "return document.querySelector(arguments[0]).getBoundingClientRect().width",
+            vec![json!(band)],
+        )
+        .await?;
+    assert!(width.as_f64().unwrap_or(0.0) > 1.0, "band width {width}");
+    c.execute(
+        "document.querySelector(arguments[0]).focus()",
+        vec![json!(band)],
+    )
+    .await?;
+    let tip = text(c, "#timeline-tip").await?;
+    assert!(tip.contains("FAILED"), "tooltip: {tip}");
+    let rows = texts(c, "#history-body tr[data-kind=\"changed\"]").await;
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(&failed) && r.contains("FAILED")),
+        "history table: {rows:?}"
+    );
+    let notes = texts(c, "#history-body tr[data-kind=\"notification\"]").await;
+    assert!(
+        !notes.is_empty(),
+        "no notification rows in the history table"
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    std::fs::write(artifacts.join("history.png"), c.screenshot().await?)?;
+    println!("desktop test: timeline with {bands} bands; tooltip {tip:?}");
+
+    // Filters: only this account's notifications.
+    web::select(c, "#hist-account", AGORA_ID).await?;
+    web::select(c, "#hist-kind", "notification").await?;
+    until("the filtered table", Duration::from_secs(10), || async {
+        let all = texts(c, "#history-body tr").await;
+        let kinds = c
+            .execute(
+                "return Array.from(document.querySelectorAll('#history-body tr')).map(r => r.dataset.kind + '/' + r.dataset.account)",
+                vec![],
+            )
+            .await
+            .ok()?;
+        let kinds: Vec<String> = serde_json::from_value(kinds).ok()?;
+        (!all.is_empty() && kinds.iter().all(|k| k == &format!("notification/{AGORA_ID}")))
+            .then_some(())
+    })
+    .await;
+
+    // Export: a CSV file in the Downloads folder, named in the message.
+    click(c, "#hist-export").await?;
+    let msg = until("the export message", Duration::from_secs(15), || async {
+        let t = text(c, "#hist-export-msg").await.ok()?;
+        t.starts_with("Exported to").then_some(t)
+    })
+    .await;
+    let file = PathBuf::from(msg.trim_start_matches("Exported to ").trim());
+    assert!(
+        file.starts_with(&desktop.home),
+        "exported outside the test HOME: {}",
+        file.display()
+    );
+    let csv = std::fs::read_to_string(&file)?;
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap_or_default();
+    assert!(header.contains("kind"), "CSV header: {header}");
+    assert!(lines.count() >= 1, "CSV has no rows:\n{csv}");
+    std::fs::copy(&file, artifacts.join("history-export.csv"))?;
+    web::select(c, "#hist-kind", "").await?;
+    web::select(c, "#hist-account", "").await?;
+    click(c, "#tab-live").await?;
+    Ok(())
+}
+
+/// Step 7: the history survives `kill -9` of the app while it polls every two seconds: the
+/// rows are there and SQLite finds the file intact.
+fn step7_history_survives_kill9(home: &Path, app_pid: u32) -> R<()> {
+    use agentwatch_core::history::{History, HistoryFilter};
+    let path = home.join(".local/share/agentwatch/history.sqlite3");
+    let count = || -> Option<usize> {
+        let h = History::open_existing(&path).ok()??;
+        Some(h.query(&HistoryFilter::default()).ok()?.len())
+    };
+    let before = wait_for("history rows on disk", Duration::from_secs(20), || {
+        count().filter(|n| *n > 0)
+    });
+    // Mid-poll: the app polls every POLL_SECS; kill it between two of them at a random point.
+    std::thread::sleep(Duration::from_millis(700));
+    let status = Command::new("kill")
+        .args(["-9", &app_pid.to_string()])
+        .status()?;
+    assert!(status.success(), "kill -9 failed");
+    wait_for("the app to die", Duration::from_secs(10), || {
+        let stat = std::fs::read_to_string(format!("/proc/{app_pid}/stat")).unwrap_or_default();
+        (stat.is_empty() || stat.contains(") Z")).then_some(())
+    });
+    let h = History::open_existing(&path)?.ok_or("the history file is gone")?;
+    h.check_integrity()?;
+    let after = h.query(&HistoryFilter::default())?;
+    assert!(
+        after.len() >= before,
+        "rows lost: {before} before kill -9, {} after",
+        after.len()
+    );
+    println!(
+        "desktop test: after kill -9 the history has {} rows and passes the integrity check",
+        after.len()
+    );
+    Ok(())
 }
 
 /// Opens the add-account dialog and picks a vendor.
@@ -486,6 +724,28 @@ async fn step3_failed_agent(
     .await;
     let shown_after = flipped.elapsed();
     println!("desktop test: FAILED shown in the dashboard after {shown_after:?} (poll interval {POLL_SECS} s)");
+    // Not confirmed yet: the row says so, and nobody has been notified.
+    let pending = until(
+        "the change to show as pending",
+        Duration::from_secs(2 * POLL_SECS),
+        || async {
+            let t = text(c, &format!("{row} .chip.pending")).await.ok()?;
+            t.contains("FAILED pending").then_some(t)
+        },
+    )
+    .await;
+    assert!(
+        pending.contains(&format!("of {CONFIRM_WORSE} polls")),
+        "{pending}"
+    );
+    assert!(
+        !session::notifications(&desktop.notifications)
+            .into_iter()
+            .skip(before)
+            .any(|(_, summary, _, _)| summary.contains(&agent.agent_id)),
+        "a notification went out before the change was confirmed"
+    );
+    println!("desktop test: pending shown: {pending:?}");
     let state = text(c, &format!("{row} .state")).await?;
     assert!(state.contains("FAILED"), "{state}");
 
@@ -730,6 +990,25 @@ async fn step6_screenshots(
         artifacts.join("dashboard-events.png"),
         c.screenshot().await?,
     )?;
+    click(c, "#tab-settings").await?;
+    find(c, "#set-confirm-worse").await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let confirm = web::attr(c, "#set-confirm-worse", "value").await;
+    std::fs::write(
+        artifacts.join("dashboard-settings.png"),
+        c.screenshot().await?,
+    )?;
+    let shown = c
+        .execute(
+            "return document.querySelector('#set-confirm-worse').value",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        shown.as_str(),
+        Some(CONFIRM_WORSE.to_string().as_str()),
+        "settings show confirm_worse_polls {shown} ({confirm:?})"
+    );
     click(c, "#tab-accounts").await?;
     click(c, &format!(".arow[data-account=\"{HUAWEI_ID}\"] button")).await?;
     find(c, "#account-dialog[open]").await?;

@@ -7,6 +7,7 @@ use crate::state::{publish, schedule_pause_end, AppState};
 use crate::view::{EventView, StatusView, TrayView};
 use agentwatch_core::check::{check_account, CheckOutcome};
 use agentwatch_core::config::{AccountConfig, NotificationSettings, MIN_POLL_INTERVAL_SECS};
+use agentwatch_core::policy::{AlertSettings, QuietHours};
 use agentwatch_core::secrets::{SecretSource, SecretSourceKind, StaticSecrets};
 use agentwatch_core::{ErrorReport, Event, Severity, Vendor};
 use secrecy::ExposeSecret;
@@ -212,7 +213,64 @@ pub struct Settings {
     pub poll_interval_secs: u64,
     pub notifications: NotificationSettings,
     pub start_at_login: bool,
+    /// The `[alerts]` keys the dashboard edits; `None` leaves them as they are.
+    #[serde(default)]
+    pub alerts: Option<AlertForm>,
+    /// `[history] retention_days`; `None` leaves it as it is.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
 }
+
+/// The `[alerts]` keys that matter most. The others (flapping, per-severity and per-account
+/// confirmation) stay as the config file has them.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AlertForm {
+    pub confirm_worse_polls: u32,
+    pub confirm_better_polls: u32,
+    /// 0 = no reminders.
+    pub remind_every_mins: u32,
+    /// 0 = no storm summaries.
+    pub storm_threshold: u32,
+    /// `None` = no quiet hours.
+    pub quiet_hours: Option<QuietHours>,
+}
+
+impl AlertForm {
+    fn of(a: &AlertSettings) -> AlertForm {
+        AlertForm {
+            confirm_worse_polls: a.confirm_worse_polls,
+            confirm_better_polls: a.confirm_better_polls,
+            remind_every_mins: a.remind_every_mins,
+            storm_threshold: a.storm_threshold,
+            quiet_hours: a.quiet_hours.clone(),
+        }
+    }
+
+    /// The config's alert settings with this form applied, validated by the core's own rules;
+    /// errors name the form field.
+    fn apply(&self, current: &AlertSettings) -> Result<AlertSettings> {
+        let mut next = current.clone();
+        next.confirm_worse_polls = self.confirm_worse_polls;
+        next.confirm_better_polls = self.confirm_better_polls;
+        next.remind_every_mins = self.remind_every_mins;
+        next.storm_threshold = self.storm_threshold;
+        next.quiet_hours = self.quiet_hours.clone();
+        if self.storm_threshold > MAX_STORM_THRESHOLD {
+            return Err(Error::invalid(
+                "storm_threshold",
+                format!("must be at most {MAX_STORM_THRESHOLD}; 0 turns summaries off"),
+            ));
+        }
+        next.validate().map_err(|(key, message)| {
+            let field = key.rsplit('.').next().unwrap_or(&key).to_string();
+            Error::invalid(&field, message)
+        })?;
+        Ok(next)
+    }
+}
+
+pub const MAX_STORM_THRESHOLD: u32 = 1000;
+pub const MAX_RETENTION_DAYS: u32 = 3650;
 
 #[derive(Serialize)]
 pub struct SettingsView {
@@ -241,6 +299,8 @@ pub async fn get_settings<R: Runtime>(
             poll_interval_secs: config.poll_interval_secs,
             notifications: config.notifications,
             start_at_login: *autostart.as_ref().unwrap_or(&false),
+            alerts: Some(AlertForm::of(&config.alerts)),
+            retention_days: Some(config.history.retention_days),
         },
         autostart_error: autostart.err(),
     })
@@ -261,13 +321,34 @@ pub async fn save_settings<R: Runtime>(
             ),
         ));
     }
+    if let Some(days) = settings.retention_days {
+        if !(1..=MAX_RETENTION_DAYS).contains(&days) {
+            return Err(Error::invalid(
+                "retention_days",
+                format!("must be between 1 and {MAX_RETENTION_DAYS} days"),
+            ));
+        }
+    }
     let config = state.config().await;
-    if config.poll_interval_secs != secs || config.notifications != settings.notifications {
+    let alerts = match &settings.alerts {
+        Some(form) => form.apply(&config.alerts)?,
+        None => config.alerts.clone(),
+    };
+    let retention = settings
+        .retention_days
+        .unwrap_or(config.history.retention_days);
+    if config.poll_interval_secs != secs
+        || config.notifications != settings.notifications
+        || config.alerts != alerts
+        || config.history.retention_days != retention
+    {
         let notifications = settings.notifications.clone();
         state
             .update_config(&app, move |c| {
                 c.poll_interval_secs = secs;
                 c.notifications = notifications;
+                c.alerts = alerts;
+                c.history.retention_days = retention;
                 Ok(())
             })
             .await?;

@@ -2,6 +2,7 @@
 //! whether every watched agent is fine; the dashboard (ui/) manages accounts and shows the live
 //! view. Commands parse, call the core and map errors; the core knows nothing of Tauri.
 
+pub mod alerts;
 pub mod commands;
 pub mod demo;
 pub mod error;
@@ -90,6 +91,11 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::poll_now,
         commands::pause_notifications,
         commands::app_info,
+        alerts::alerts,
+        alerts::snooze,
+        alerts::history,
+        alerts::timeline,
+        alerts::export_history_csv,
     ])
 }
 

@@ -6,7 +6,7 @@
 
 use crate::secrets::Secrets;
 use crate::view::{EventView, StatusView, TrayView};
-use agentwatch_core::alerts::AlertCommand;
+use agentwatch_core::alerts::{AlertCommand, AlertView};
 use agentwatch_core::config::Config;
 use agentwatch_core::notifier::Notifier;
 use agentwatch_core::secrets::SecretSource;
@@ -22,6 +22,8 @@ use tokio::task::JoinHandle;
 pub const RECENT_EVENTS: usize = 200;
 pub const STATUS_EVENT: &str = "status";
 pub const AGENT_EVENT: &str = "agent-event";
+/// The policy's view (pending, flapping, snoozes, recent decisions) pushed to the dashboard.
+pub const ALERTS_EVENT: &str = "alerts";
 
 /// What the background tasks share with the commands. Only short `std` locks, never held
 /// across an `.await`.
@@ -32,6 +34,7 @@ pub struct Shared {
     /// Unix ms until which notifications are paused; 0 = not paused.
     paused_until_ms: AtomicI64,
     tray: Mutex<Option<TrayView>>,
+    alerts: Mutex<Arc<AlertView>>,
 }
 
 impl Shared {
@@ -51,6 +54,11 @@ impl Shared {
 
     pub fn latest(&self) -> Arc<Status> {
         self.latest.lock().unwrap().clone()
+    }
+
+    /// The alert policy's latest view: what is pending, flapping, snoozed, and why.
+    pub fn alerts(&self) -> Arc<AlertView> {
+        self.alerts.lock().unwrap().clone()
     }
 
     pub fn tray_view(&self) -> Option<TrayView> {
@@ -102,6 +110,8 @@ pub struct AppState {
     notifier: Option<Arc<dyn Notifier>>,
     /// Where the engine records confirmed changes, outages and notifications (SQLite).
     history: Option<PathBuf>,
+    /// Where history exports go instead of the Downloads folder (tests).
+    export_dir: Option<PathBuf>,
     config: tokio::sync::Mutex<Config>,
     running: tokio::sync::Mutex<Option<Running>>,
     /// Keeps demo-mode resources (the simulators) alive as long as the app.
@@ -132,6 +142,7 @@ impl AppState {
             shared: Arc::new(Shared::default()),
             notifier,
             history: None,
+            export_dir: None,
             config: tokio::sync::Mutex::new(config),
             running: tokio::sync::Mutex::new(None),
             _keep: Mutex::new(Vec::new()),
@@ -142,6 +153,16 @@ impl AppState {
     pub fn with_history(mut self, path: PathBuf) -> Self {
         self.history = Some(path);
         self
+    }
+
+    /// Writes history exports to this folder instead of the Downloads folder.
+    pub fn with_export_dir(mut self, dir: PathBuf) -> Self {
+        self.export_dir = Some(dir);
+        self
+    }
+
+    pub fn export_dir(&self) -> Option<PathBuf> {
+        self.export_dir.clone()
     }
 
     pub fn keep_alive(&self, thing: Box<dyn std::any::Any + Send>) {
@@ -209,6 +230,23 @@ impl AppState {
         }
     }
 
+    /// Hands a snooze (or a clear) to the running engine's alert policy; false when no engine
+    /// runs.
+    pub async fn alert_command(&self, command: AlertCommand) -> bool {
+        match self.running.lock().await.as_ref() {
+            Some(r) => {
+                r.engine.command(command);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Where the history is recorded, if anywhere.
+    pub fn history_path(&self) -> Option<PathBuf> {
+        self.history.clone()
+    }
+
     pub async fn shutdown(&self) {
         if let Some(old) = self.running.lock().await.take() {
             for task in &old.tasks {
@@ -259,6 +297,21 @@ impl AppState {
                     }
                     Err(RecvError::Lagged(n)) => tracing::warn!("{n} events skipped"),
                     Err(RecvError::Closed) => break,
+                }
+            }
+        }));
+        // The alert policy's view: pending, flapping, snoozes and the recent decisions.
+        let mut alerts = engine.alert_view();
+        let (app3, shared3) = (app.clone(), self.shared.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let view = Arc::new(alerts.borrow_and_update().clone());
+                *shared3.alerts.lock().unwrap() = view.clone();
+                if let Err(e) = app3.emit(ALERTS_EVENT, view.as_ref()) {
+                    tracing::debug!("alert view not sent to the dashboard: {e}");
+                }
+                if alerts.changed().await.is_err() {
+                    break;
                 }
             }
         }));

@@ -255,3 +255,222 @@ fn settings_and_pause() {
     assert_eq!(resumed, Value::Null);
     assert!(invoke(&h, "pause_notifications", json!({"mode": "forever"})).is_err());
 }
+
+/// Polls `check` every 100 ms until it gives a value; panics after `limit` naming `what`.
+fn wait<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn snooze_history_timeline_and_csv_export() {
+    let (sim, server) = start_agora();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "poll_interval_secs = 1\n").unwrap();
+    let exports = dir.path().join("exports");
+    let app = agentwatch_desktop::with_commands(mock_builder())
+        .build(mock_context(noop_assets()))
+        .expect("mock app builds");
+    app.manage(
+        AppState::new(config.clone(), Secrets::memory([]), None, false)
+            .with_history(dir.path().join("history.sqlite3"))
+            .with_export_dir(exports.clone()),
+    );
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock webview");
+    let h = Harness { _app: app, webview };
+
+    // Before anything runs or is recorded: empty answers, not errors.
+    let empty = invoke(&h, "history", json!({"query": {}})).unwrap();
+    assert_eq!(empty, json!([]));
+    let bad = invoke(&h, "history", json!({"query": {"kinds": ["nonsense"]}})).unwrap_err();
+    assert_eq!(bad["field"], "kinds", "{bad}");
+
+    let secret = sim.settings().customer_secret;
+    invoke(
+        &h,
+        "save_account",
+        json!({"account": agora_account(&sim, &server), "secret": secret, "isNew": true}),
+    )
+    .unwrap();
+    let agents = AgoraSim::demo_agents();
+    let (failing, snoozed) = (agents[0].agent_id.clone(), agents[1].agent_id.clone());
+    wait("agents on the dashboard", Duration::from_secs(20), || {
+        let d = invoke(&h, "dashboard", json!({})).unwrap();
+        (d["status"]["agents"].as_array()?.len() >= 2).then_some(())
+    });
+
+    // Snooze one agent for an hour: the policy's view lists it; clearing removes it.
+    let request = |mode: &str, agent: Option<&str>| json!({"request": {"scope": "agent", "account_id": "ai", "agent_id": agent, "mode": mode}});
+    invoke(&h, "snooze", request("for", Some(&snoozed))).unwrap();
+    let view = wait(
+        "the snooze in the alert view",
+        Duration::from_secs(10),
+        || {
+            let v = invoke(&h, "alerts", json!({})).unwrap();
+            (v["snoozes"].as_array()?.len() == 1).then_some(v)
+        },
+    );
+    let s = &view["snoozes"][0];
+    assert_eq!(s["target"]["scope"], "agent");
+    assert_eq!(s["target"]["agent_id"], json!(snoozed));
+    assert_eq!(s["until"]["until"], "at");
+    assert!(s["until"]["at_ms"].as_i64().unwrap() > agentwatch_core::clock::now_ms());
+    invoke(&h, "snooze", request("clear", Some(&snoozed))).unwrap();
+    wait("the snooze to be cleared", Duration::from_secs(10), || {
+        let v = invoke(&h, "alerts", json!({})).unwrap();
+        v["snoozes"].as_array()?.is_empty().then_some(())
+    });
+    let refused = invoke(&h, "snooze", request("recovery", None)).unwrap_err();
+    assert_eq!(refused["field"], "agent_id", "{refused}");
+    // An account acknowledgement too.
+    invoke(
+        &h,
+        "snooze",
+        json!({"request": {"scope": "account", "account_id": "ai", "mode": "recovery"}}),
+    )
+    .unwrap();
+    wait(
+        "the account acknowledgement",
+        Duration::from_secs(10),
+        || {
+            let v = invoke(&h, "alerts", json!({})).unwrap();
+            let s = v["snoozes"].as_array()?.first()?.clone();
+            (s["target"]["scope"] == "account" && s["until"]["until"] == "recovery").then_some(())
+        },
+    );
+
+    // A failure is pending first, then confirmed: recorded in the history and on the timeline,
+    // and explained in the decisions.
+    assert!(sim.set_status(&failing, "FAILED"));
+    wait("the change to be pending", Duration::from_secs(10), || {
+        let v = invoke(&h, "alerts", json!({})).unwrap();
+        v["pending"]
+            .as_array()?
+            .iter()
+            .find(|p| p["agent_id"] == json!(failing) && p["new_state"] == "FAILED")
+            .map(|p| assert_eq!(p["needed"], 2, "{p}"))
+    });
+    let rows = wait(
+        "the confirmed change in the history",
+        Duration::from_secs(15),
+        || {
+            let rows = invoke(
+                &h,
+                "history",
+                json!({"query": {"kinds": ["changed"], "agent": failing, "since_ms": 0}}),
+            )
+            .unwrap();
+            (!rows.as_array()?.is_empty()).then_some(rows)
+        },
+    );
+    assert_eq!(rows[0]["new_state"], "FAILED", "{rows}");
+    assert_eq!(rows[0]["account_id"], "ai");
+    let v = invoke(&h, "alerts", json!({})).unwrap();
+    let recent = v["recent"].as_array().unwrap();
+    let confirmed = recent
+        .iter()
+        .find(|d| d["agent_id"] == json!(failing) && d["kind"]["type"] == "changed")
+        .expect("a decision about the confirmed change");
+    // The account was acknowledged: quiet, and the explanation says why.
+    assert_eq!(confirmed["outcome"]["outcome"], "quiet", "{confirmed}");
+    assert!(
+        confirmed["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("acknowledged"),
+        "{confirmed}"
+    );
+
+    let now = agentwatch_core::clock::now_ms();
+    let lanes = invoke(
+        &h,
+        "timeline",
+        json!({"sinceMs": now - 3_600_000, "untilMs": now + 1000}),
+    )
+    .unwrap();
+    assert_eq!(lanes[0]["account_id"], "ai");
+    let bands = lanes[0]["bands"].as_array().unwrap();
+    assert!(
+        bands
+            .iter()
+            .any(|b| b["agent_id"] == json!(failing) && b["severity"] == "critical"),
+        "{lanes}"
+    );
+    let too_long = invoke(
+        &h,
+        "timeline",
+        json!({"sinceMs": now - 30 * 86_400_000i64, "untilMs": now}),
+    )
+    .unwrap_err();
+    assert_eq!(too_long["kind"], "invalid");
+
+    let out = invoke(
+        &h,
+        "export_history_csv",
+        json!({"query": {"account": "ai"}}),
+    )
+    .unwrap();
+    let file = Path::new(out["path"].as_str().unwrap()).to_path_buf();
+    assert!(file.starts_with(&exports), "{}", file.display());
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.lines().count() >= 2, "{csv}");
+    assert!(csv.contains("FAILED"), "{csv}");
+}
+
+#[test]
+fn alert_settings_are_validated_and_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let h = app(&config, Secrets::memory([]));
+    let s = invoke(&h, "get_settings", json!({})).unwrap();
+    assert_eq!(s["alerts"]["confirm_worse_polls"], 2);
+    assert_eq!(s["alerts"]["confirm_better_polls"], 1);
+    assert_eq!(s["alerts"]["remind_every_mins"], 30);
+    assert_eq!(s["alerts"]["quiet_hours"], Value::Null);
+    assert_eq!(s["retention_days"], 30);
+
+    let mut bad = s.clone();
+    bad["alerts"]["confirm_worse_polls"] = json!(0);
+    let e = invoke(&h, "save_settings", json!({"settings": bad})).unwrap_err();
+    assert_eq!(e["field"], "confirm_worse_polls", "{e}");
+    let mut bad = s.clone();
+    bad["alerts"]["quiet_hours"] =
+        json!({"days": [], "start": "22:00", "end": "07:00", "allow": "critical"});
+    let e = invoke(&h, "save_settings", json!({"settings": bad})).unwrap_err();
+    assert_eq!(e["field"], "days", "{e}");
+    let mut bad = s.clone();
+    bad["retention_days"] = json!(0);
+    let e = invoke(&h, "save_settings", json!({"settings": bad})).unwrap_err();
+    assert_eq!(e["field"], "retention_days", "{e}");
+    assert!(!config.exists(), "a refused save wrote the config");
+
+    let mut good = s.clone();
+    good["alerts"]["confirm_worse_polls"] = json!(4);
+    good["alerts"]["storm_threshold"] = json!(0);
+    good["alerts"]["quiet_hours"] =
+        json!({"days": ["sat", "sun"], "start": "20:00", "end": "08:30", "allow": "none"});
+    good["retention_days"] = json!(7);
+    let saved = invoke(&h, "save_settings", json!({"settings": good})).unwrap();
+    assert_eq!(saved["alerts"]["confirm_worse_polls"], 4);
+    assert_eq!(
+        saved["alerts"]["quiet_hours"]["days"],
+        json!(["sat", "sun"])
+    );
+    assert_eq!(saved["retention_days"], 7);
+    let on_disk = std::fs::read_to_string(&config).unwrap();
+    let reread = agentwatch_core::config::Config::load(&config).unwrap();
+    assert_eq!(reread.alerts.confirm_worse_polls, 4, "{on_disk}");
+    assert_eq!(reread.alerts.storm_threshold, 0);
+    assert_eq!(reread.history.retention_days, 7);
+    let quiet = reread.alerts.quiet_hours.expect("quiet hours saved");
+    assert_eq!(quiet.start.to_string(), "20:00");
+}

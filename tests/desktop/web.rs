@@ -68,7 +68,16 @@ pub async fn find(c: &Client, css: &str) -> R<Element> {
 pub async fn click(c: &Client, css: &str) -> R<()> {
     let mut tries = 0;
     loop {
-        let el = find(c, css).await?;
+        // A re-render between finding and handing over the node also makes the find stale.
+        let el = match find(c, css).await {
+            Ok(el) => el,
+            Err(e) if tries < 10 && e.to_string().contains("Stale") => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         match el.click().await {
             Ok(()) => return Ok(()),
             Err(e) if tries < 10 && e.is_stale_element_reference() => {
@@ -96,7 +105,15 @@ pub async fn select(c: &Client, css: &str, value: &str) -> R<()> {
 pub async fn text(c: &Client, css: &str) -> R<String> {
     let mut tries = 0;
     loop {
-        let el = find(c, css).await?;
+        let el = match find(c, css).await {
+            Ok(el) => el,
+            Err(e) if tries < 10 && e.to_string().contains("Stale") => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         match el.text().await {
             Ok(t) => return Ok(t),
             Err(e) if tries < 10 && e.is_stale_element_reference() => {

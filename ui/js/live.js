@@ -1,6 +1,7 @@
 // The live view: account cards, the agents table (worst first) and the recent events. Fed by
 // events pushed from Rust; a local one-second timer only re-renders the relative times.
 import { h, $, badge, vendorLabel, ago, clock } from "./dom.js";
+import { alertCell, pendingFor, isFlapping, showWhy, onAlertsChange } from "./alerts.js";
 
 const RANK = { critical: 4, warning: 3, unknown: 2, info: 1, ok: 0 };
 let status = { accounts: [], agents: [] };
@@ -20,8 +21,18 @@ function lastPoll(accountId) {
 export function setStatus(next) {
   status = next;
   renderOverall();
+  rerender();
+}
+
+// Re-renders the cards and rows, keeping the keyboard focus on the same action.
+function rerender() {
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focusKey : null;
   renderAccounts();
   renderAgents();
+  if (focused) {
+    const again = document.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`);
+    if (again) again.focus();
+  }
 }
 
 function renderOverall() {
@@ -56,6 +67,7 @@ function renderAccounts() {
           h("span", { class: "time", dataset: { ago: a.last_poll_ms || "" } }, `polled ${ago(a.last_poll_ms)}`),
         ),
         a.error ? h("div", { class: "err" }, `${a.error.kind}: ${a.error.message}`) : null,
+        alertCell(a.id, null, a.name),
       );
     }),
   );
@@ -85,10 +97,13 @@ function renderAgents() {
       const key = `${a.account_id}/${a.agent_id}`;
       const changed = previous.has(key) && previous.get(key) !== a.state;
       previous.set(key, a.state);
+      const pending = pendingFor(a.account_id, a.agent_id);
+      const flapping = isFlapping(a.account_id, a.agent_id);
+      const label = a.name || a.agent_id;
       const tr = h(
         "tr",
         {
-          class: [a.stale ? "stale" : "", changed ? "flash" : ""].join(" ").trim() || null,
+          class: [a.stale ? "stale" : "", changed ? "flash" : "", pending ? "pending" : "", flapping ? "flapping" : ""].join(" ").trim() || null,
           dataset: { agent: a.agent_id, account: a.account_id, severity: effective(a) },
           title: a.stale ? "Last known state: the account is unreachable" : null,
         },
@@ -96,7 +111,17 @@ function renderAgents() {
         h(
           "td",
           {},
-          h("div", { class: "agent-name" }, a.name || a.agent_id),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "agent-name linkish",
+              title: "Show why this agent did or did not notify",
+              dataset: { focusKey: `why:${key}` },
+              onclick: () => showWhy(a.account_id, a.agent_id, label),
+            },
+            label,
+          ),
           a.name && a.name !== a.agent_id ? h("div", { class: "agent-id" }, a.agent_id) : null,
         ),
         h("td", {}, h("span", { class: "vendor" }, vendorLabel(a.vendor))),
@@ -109,6 +134,7 @@ function renderAgents() {
         ),
         h("td", { class: "time", dataset: { ago: a.since_ms } }, ago(a.since_ms)),
         h("td", { class: "time" }, clock(lastPoll(a.account_id))),
+        h("td", { class: "alerts" }, alertCell(a.account_id, a.agent_id, label)),
       );
       return tr;
     });
@@ -154,6 +180,7 @@ function renderEvents() {
 }
 
 export function initLive() {
+  onAlertsChange(rerender);
   $("#filter").addEventListener("input", (e) => {
     filter = e.target.value.trim().toLowerCase();
     renderAgents();

@@ -4,6 +4,8 @@ import { $, $$ } from "./dom.js";
 import { initLive, setStatus, setEvents, addEvent } from "./live.js";
 import { initAccounts, loadAccounts } from "./accounts.js";
 import { initSettings, loadSettings } from "./settings.js";
+import { initAlerts, setAlerts } from "./alerts.js";
+import { initHistory, loadHistory } from "./history.js";
 
 function initTabs() {
   const tabs = $$('[role="tab"]');
@@ -17,6 +19,7 @@ function initTabs() {
     if (focus) tab.focus();
     if (tab.id === "tab-accounts") loadAccounts();
     if (tab.id === "tab-settings") loadSettings();
+    if (tab.id === "tab-history") loadHistory();
   };
   tabs.forEach((tab, i) => {
     tab.addEventListener("click", () => select(tab, false));
@@ -67,11 +70,15 @@ async function start() {
   initTabs();
   initTopbar();
   initLive();
+  initAlerts();
+  initHistory();
   initAccounts(() => {});
   // Listen first, then load, so that nothing pushed in between is lost.
   await on("status", setStatus);
   await on("agent-event", addEvent);
+  await on("alerts", setAlerts);
   const d = await call("dashboard");
+  setAlerts(await call("alerts"));
   setStatus(d.status);
   setEvents(d.events);
   initSettings(d.config_path);

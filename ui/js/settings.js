@@ -1,9 +1,50 @@
-// Settings: poll interval, notifications per severity, start at login.
+// Settings: poll interval, notifications per severity, the alert policy's main keys, history
+// retention, start at login. Checked as typed; the core checks again on save.
 import { call, asError, describeError } from "./api.js";
-import { $ } from "./dom.js";
+import { $, $$ } from "./dom.js";
 import { positiveInt } from "./validate.js";
 
 const SEVERITIES = ["critical", "warning", "unknown", "info", "ok"];
+// name -> [min, max] of the number fields
+const NUMBERS = {
+  poll_interval_secs: [1, 3600],
+  confirm_worse_polls: [1, 20],
+  confirm_better_polls: [1, 20],
+  remind_every_mins: [0, 10080],
+  storm_threshold: [0, 1000],
+  retention_days: [1, 3650],
+};
+
+function numberError(name) {
+  const input = $("#settings-form").elements.namedItem(name);
+  const [min, max] = NUMBERS[name];
+  if (input.value === "") return "Required";
+  return positiveInt(input.value, { min, max });
+}
+
+function showError(name, err) {
+  const input = $("#settings-form").elements.namedItem(name);
+  const msg = $(`#settings-form .msg[data-for="${name}"]`);
+  if (msg) msg.textContent = err || "";
+  if (err) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function quietErrors() {
+  const f = $("#settings-form");
+  if (!f.elements.namedItem("quiet_on").checked) return {};
+  const errors = {};
+  if (!$$('input[name="day"]:checked', f).length) errors.days = "Pick at least one day";
+  if (!f.elements.namedItem("quiet_start").value) errors.start = "Required";
+  if (!f.elements.namedItem("quiet_end").value) errors.end = "Required";
+  return errors;
+}
+
+function applyQuiet() {
+  const f = $("#settings-form");
+  const on = f.elements.namedItem("quiet_on").checked;
+  $("#quiet-fields").hidden = !on;
+}
 
 function fill(s) {
   const f = $("#settings-form");
@@ -11,6 +52,20 @@ function fill(s) {
   f.elements.namedItem("enabled").checked = s.notifications.enabled;
   for (const sev of SEVERITIES) f.elements.namedItem(sev).checked = s.notifications[sev];
   f.elements.namedItem("start_at_login").checked = s.start_at_login;
+  const a = s.alerts || {};
+  for (const name of ["confirm_worse_polls", "confirm_better_polls", "remind_every_mins", "storm_threshold"]) {
+    f.elements.namedItem(name).value = a[name] ?? "";
+  }
+  f.elements.namedItem("retention_days").value = s.retention_days ?? "";
+  const q = a.quiet_hours;
+  f.elements.namedItem("quiet_on").checked = !!q;
+  const quiet = q || { days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start: "22:00", end: "07:00", allow: "critical" };
+  for (const box of $$('input[name="day"]', f)) box.checked = quiet.days.includes(box.value);
+  f.elements.namedItem("quiet_start").value = quiet.start;
+  f.elements.namedItem("quiet_end").value = quiet.end;
+  f.elements.namedItem("quiet_allow").value = quiet.allow;
+  for (const name of Object.keys(NUMBERS)) showError(name, null);
+  applyQuiet();
   $("#set-autostart-msg").textContent = s.autostart_error || "";
   applyEnabled();
 }
@@ -33,29 +88,55 @@ export function initSettings(configPath) {
   $("#config-path").textContent = configPath;
   const f = $("#settings-form");
   f.elements.namedItem("enabled").addEventListener("change", applyEnabled);
-  const interval = f.elements.namedItem("poll_interval_secs");
-  interval.addEventListener("input", () => {
-    const err = positiveInt(interval.value, { min: 1, max: 3600 });
-    $("#set-interval-msg").textContent = err || "";
-    if (err) interval.setAttribute("aria-invalid", "true");
-    else interval.removeAttribute("aria-invalid");
-  });
+  f.elements.namedItem("quiet_on").addEventListener("change", applyQuiet);
+  for (const name of Object.keys(NUMBERS)) {
+    const input = f.elements.namedItem(name);
+    input.addEventListener("input", () => {
+      const [min, max] = NUMBERS[name];
+      showError(name, positiveInt(input.value, { min, max }));
+    });
+  }
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
     $("#settings-saved").textContent = "";
-    const err = interval.value === "" ? "Required" : positiveInt(interval.value, { min: 1, max: 3600 });
-    if (err) {
-      $("#set-interval-msg").textContent = err;
-      interval.setAttribute("aria-invalid", "true");
-      interval.focus();
+    let first = null;
+    for (const name of Object.keys(NUMBERS)) {
+      const err = numberError(name);
+      showError(name, err);
+      if (err && !first) first = f.elements.namedItem(name);
+    }
+    const qerr = quietErrors();
+    $("#set-days-msg").textContent = qerr.days || "";
+    $("#set-quiet-start-msg").textContent = qerr.start || "";
+    $("#set-quiet-end-msg").textContent = qerr.end || "";
+    if (!first && Object.keys(qerr).length) first = f.elements.namedItem("quiet_on");
+    if (first) {
+      first.focus();
       return;
     }
+    const interval = f.elements.namedItem("poll_interval_secs");
     const notifications = { enabled: f.elements.namedItem("enabled").checked };
     for (const sev of SEVERITIES) notifications[sev] = f.elements.namedItem(sev).checked;
+    const num = (name) => Number(f.elements.namedItem(name).value);
     const settings = {
-      poll_interval_secs: Number(interval.value),
+      poll_interval_secs: num("poll_interval_secs"),
       notifications,
       start_at_login: f.elements.namedItem("start_at_login").checked,
+      alerts: {
+        confirm_worse_polls: num("confirm_worse_polls"),
+        confirm_better_polls: num("confirm_better_polls"),
+        remind_every_mins: num("remind_every_mins"),
+        storm_threshold: num("storm_threshold"),
+        quiet_hours: f.elements.namedItem("quiet_on").checked
+          ? {
+              days: $$('input[name="day"]:checked', f).map((b) => b.value),
+              start: f.elements.namedItem("quiet_start").value.slice(0, 5),
+              end: f.elements.namedItem("quiet_end").value.slice(0, 5),
+              allow: f.elements.namedItem("quiet_allow").value,
+            }
+          : null,
+      },
+      retention_days: num("retention_days"),
     };
     try {
       fill(await call("save_settings", { settings }));
