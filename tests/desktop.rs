@@ -15,6 +15,7 @@ mod x11;
 
 use agentwatch_sim::demo::DemoSims;
 use agentwatch_sim::{Fault, FaultRule};
+use agentwatch_tests::secret_tool_search;
 use serde_json::json;
 use session::{wait_for, Procs};
 use std::path::{Path, PathBuf};
@@ -51,19 +52,6 @@ fn tauri_driver() -> PathBuf {
     std::env::var_os("TAURI_DRIVER")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace().join(".tools/bin/tauri-driver"))
-}
-
-fn secret_tool_search() -> String {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "--unlock", "service", "agentwatch"])
-        .output()
-        .expect("secret-tool runs");
-    // secret-tool prints attributes on stdout and the labels on stderr.
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn clear_test_secrets() {

@@ -4,6 +4,7 @@
 
 use agentwatch_core::secrets::{env_var_name, SecretSource, SecretSourceKind, SecretStore};
 use agentwatch_core::{Error, ErrorKind};
+use agentwatch_tests::secret_tool_search;
 use secrecy::{ExposeSecret, SecretString};
 use std::process::Command;
 
@@ -13,19 +14,6 @@ fn keyring_session() -> bool {
         eprintln!("skipped: run through `cargo xtask test` for the real Secret Service");
     }
     on
-}
-
-/// What `secret-tool` finds in the Secret Service for the agentwatch service.
-fn secret_tool_search() -> String {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "--unlock", "service", "agentwatch"])
-        .output()
-        .expect("secret-tool runs");
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[tokio::test]

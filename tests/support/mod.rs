@@ -48,3 +48,17 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// What `secret-tool` finds in the Secret Service for the agentwatch service: attributes (stdout)
+/// and labels and secrets (stderr) together.
+pub fn secret_tool_search() -> String {
+    let out = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "--unlock", "service", "agentwatch"])
+        .output()
+        .expect("secret-tool runs");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
