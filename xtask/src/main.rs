@@ -98,7 +98,15 @@ fn test(args: &[String]) -> Result<(), String> {
 fn bench() -> Result<(), String> {
     setup::install_missing(setup::Purpose::Build)?;
     println!("xtask: building the benchmark (release)");
-    run(cargo().args(["build", "--release", "--quiet", "-p", "agentwatch-tests", "--bin", "agentwatch-bench"]))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "agentwatch-tests",
+        "--bin",
+        "agentwatch-bench",
+    ]))?;
     let bin = workspace_root().join("target/release/agentwatch-bench");
     run(Command::new(bin).args(["1000", "10000"]))
 }
