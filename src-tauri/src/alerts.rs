@@ -8,6 +8,7 @@ use crate::state::AppState;
 use agentwatch_core::alerts::{AlertCommand, AlertView};
 use agentwatch_core::history::{Band, EntryKind, History, HistoryEntry, HistoryFilter};
 use agentwatch_core::policy::{AgentKey, SnoozeTarget, SnoozeUntil};
+use agentwatch_core::Status;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -174,6 +175,9 @@ pub async fn history(state: State<'_, AppState>, query: HistoryQuery) -> Result<
     )
 }
 
+/// How far before now a window may end and still be taken as "up to now".
+const LIVE_END_SLACK_MS: i64 = 60_000;
+
 /// One account's lane group on the timeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountTimeline {
@@ -200,6 +204,7 @@ pub async fn timeline(
     }
     let account = non_empty(&account);
     let agent = non_empty(&agent);
+    let agent_filter = agent.clone();
     let accounts: Vec<(String, String)> = state
         .config()
         .await
@@ -224,7 +229,52 @@ pub async fn timeline(
             .collect::<agentwatch_core::Result<Vec<_>>>()
     })
     .await?;
-    Ok(lanes.unwrap_or_default())
+    let mut lanes = lanes.unwrap_or_default();
+    // The page sends its own "now" as the end: a window ending about now shows live states.
+    let reaches_now = end >= agentwatch_core::clock::now_ms() - LIVE_END_SLACK_MS;
+    if reaches_now {
+        add_unchanged_agents(
+            &mut lanes,
+            &state.shared.latest(),
+            agent_filter.as_deref(),
+            since_ms,
+        );
+    }
+    Ok(lanes)
+}
+
+/// Agents that did not change in the window have no recorded band: draw their current state
+/// from when it began (as the live view knows it) to now, so that every watched agent has a lane.
+fn add_unchanged_agents(
+    lanes: &mut [AccountTimeline],
+    status: &Status,
+    agent: Option<&str>,
+    since_ms: i64,
+) {
+    for lane in lanes.iter_mut() {
+        let unchanged: Vec<Band> = status
+            .agents
+            .iter()
+            .filter(|a| a.account_id == lane.account_id)
+            .filter(|a| agent.is_none_or(|id| id == a.observation.agent_id))
+            .filter(|a| {
+                !lane
+                    .bands
+                    .iter()
+                    .any(|b| b.agent_id.as_deref() == Some(a.observation.agent_id.as_str()))
+            })
+            .map(|a| Band {
+                agent_id: Some(a.observation.agent_id.clone()),
+                agent_name: a.observation.name.clone(),
+                state: a.observation.state.clone(),
+                severity: a.observation.severity,
+                from_ms: a.since_ms.max(since_ms),
+                to_ms: None,
+                detail: a.observation.detail.clone(),
+            })
+            .collect();
+        lane.bands.extend(unchanged);
+    }
 }
 
 /// Where exports go: the user's Downloads folder (created when missing), else the home folder.
@@ -340,6 +390,71 @@ impl Drop for TempDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn live_agent(
+        account: &str,
+        id: &str,
+        state: &str,
+        since_ms: i64,
+    ) -> agentwatch_core::status::AgentStatus {
+        agentwatch_core::status::AgentStatus {
+            account_id: account.into(),
+            account_name: account.into(),
+            vendor: agentwatch_core::Vendor::Huawei,
+            observation: agentwatch_core::Observation {
+                agent_id: id.into(),
+                name: None,
+                state: state.into(),
+                native: state.into(),
+                severity: agentwatch_core::Severity::Ok,
+                identity: None,
+                detail: None,
+            },
+            since_ms,
+            stale: false,
+        }
+    }
+
+    #[test]
+    fn agents_without_a_recorded_change_get_a_band_of_their_current_state() {
+        let recorded = Band {
+            agent_id: Some("101".into()),
+            agent_name: None,
+            state: "talking".into(),
+            severity: agentwatch_core::Severity::Ok,
+            from_ms: 5_000,
+            to_ms: None,
+            detail: None,
+        };
+        let mut lanes = vec![AccountTimeline {
+            account_id: "cc".into(),
+            account_name: "Contact centre".into(),
+            bands: vec![recorded.clone()],
+        }];
+        let status = Status {
+            agents: vec![
+                live_agent("cc", "101", "talking", 5_000),
+                live_agent("cc", "102", "idle", 1_000),
+                live_agent("other", "201", "idle", 1_000),
+            ],
+            ..Status::default()
+        };
+        add_unchanged_agents(&mut lanes, &status, None, 2_000);
+        let bands = &lanes[0].bands;
+        assert_eq!(bands.len(), 2, "{bands:?}");
+        assert_eq!(bands[0], recorded, "a recorded band is kept as it is");
+        assert_eq!(bands[1].agent_id.as_deref(), Some("102"));
+        assert_eq!(bands[1].state, "idle");
+        assert_eq!(bands[1].from_ms, 2_000, "clipped to the window's start");
+        assert_eq!(bands[1].to_ms, None);
+
+        let mut one = vec![AccountTimeline {
+            bands: vec![],
+            ..lanes[0].clone()
+        }];
+        add_unchanged_agents(&mut one, &status, Some("101"), 0);
+        assert_eq!(one[0].bands.len(), 1, "the agent filter applies");
+    }
 
     fn req(scope: SnoozeScope, agent: Option<&str>, mode: SnoozeMode) -> SnoozeRequest {
         SnoozeRequest {
