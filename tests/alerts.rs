@@ -19,19 +19,8 @@ use agentwatch_core::{Engine, EngineOptions, Status, Vendor};
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
 use agentwatch_sim::SimServer;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-type Received = (String, String, String, String);
-
-fn in_test_session() -> bool {
-    let on = std::env::var_os("AGENTWATCH_TEST_KEYRING").is_some() && session::have("dunst");
-    if !on {
-        eprintln!("skipped: run through `cargo xtask test` (private D-Bus session with dunst)");
-    }
-    on
-}
 
 /// One poll of every account, and wait until each has finished it.
 async fn poll_all(engine: &Engine) {
@@ -67,29 +56,9 @@ async fn wait_status(engine: &Engine, what: &str, check: impl Fn(&Status) -> boo
     }
 }
 
-/// Waits until dunst has recorded a notification matching `pick`; returns all it has.
-async fn until_received(
-    file: &Path,
-    what: &str,
-    pick: impl Fn(&Received) -> bool,
-) -> Vec<Received> {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        let all = session::notifications(file);
-        if all.iter().any(&pick) {
-            return all;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "dunst never received {what}; it has: {all:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
-    if !in_test_session() {
+    if !session::in_test_session() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -158,7 +127,7 @@ async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
     poll_all(&engine).await;
     poll_all(&engine).await;
     let storm = "9 agents changed in Contact centre: 6 signed out, 3 busy";
-    until_received(&desktop.notifications, "the storm summary", |n| {
+    session::until_notified(&desktop.notifications, "the storm summary", |n| {
         n.1 == storm
     })
     .await;
@@ -173,7 +142,7 @@ async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
         agora.set_status(&flappy, "RUNNING");
         poll_all(&engine).await;
         if round == 1 {
-            until_received(&desktop.notifications, "the flapping notice", |n| {
+            session::until_notified(&desktop.notifications, "the flapping notice", |n| {
                 n.1 == format!("{flappy} is flapping")
             })
             .await;

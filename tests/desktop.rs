@@ -6,7 +6,9 @@
 //! Skipped (with a message) unless AGENTWATCH_TEST_KEYRING is set, i.e. outside `cargo xtask test`.
 //! Artifacts (screenshots, logs) go to target/artifacts/desktop/.
 
+// Shared with tests/notify.rs and tests/alerts.rs: each uses part of it.
 #[path = "desktop/session.rs"]
+#[allow(dead_code)]
 mod session;
 #[path = "desktop/web.rs"]
 mod web;
@@ -64,11 +66,7 @@ fn clear_test_secrets() {
 
 #[test]
 fn desktop_app_end_to_end() {
-    if std::env::var_os("AGENTWATCH_TEST_KEYRING").is_none() {
-        eprintln!(
-            "desktop test skipped: it needs the private D-Bus session and unlocked keyring that \
-             `cargo xtask test` sets up (AGENTWATCH_TEST_KEYRING is unset)"
-        );
+    if !session::in_test_session() {
         return;
     }
     for tool in [

@@ -18,34 +18,6 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn in_test_session() -> bool {
-    let on = std::env::var_os("AGENTWATCH_TEST_KEYRING").is_some() && session::have("dunst");
-    if !on {
-        eprintln!("skipped: run through `cargo xtask test` (private D-Bus session with dunst)");
-    }
-    on
-}
-
-/// Waits (polling, with a deadline) until dunst has recorded a notification matching `pick`.
-async fn received(
-    file: &Path,
-    what: &str,
-    pick: impl Fn(&(String, String, String, String)) -> bool,
-) -> (String, String, String, String) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(n) = session::notifications(file).into_iter().find(&pick) {
-            return n;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "dunst never received {what}; it has: {:?}",
-            session::notifications(file)
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// The PID of the dunst started with this session's config.
 fn dunst_pid(dir: &Path) -> String {
     let out = Command::new("pgrep")
@@ -61,7 +33,7 @@ fn dunst_pid(dir: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
-    if !in_test_session() {
+    if !session::in_test_session() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -83,8 +55,8 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
         })
         .await
         .expect("dunst answers");
-    let (app, _, body, urgency) =
-        received(&desktop.notifications, "the direct notification", |n| {
+    let ((app, _, body, urgency), _) =
+        session::until_notified(&desktop.notifications, "the direct notification", |n| {
             n.1 == "Agent 101: signed out"
         })
         .await;
@@ -124,15 +96,16 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
     .unwrap();
     let target = AgoraSim::demo_agents()[0].agent_id.clone();
     sim.set_status(&target, "FAILED");
-    let (_, _, body, urgency) = received(&desktop.notifications, "the FAILED change", |n| {
-        n.1 == format!("{target}: FAILED")
-    })
-    .await;
+    let ((_, _, body, urgency), _) =
+        session::until_notified(&desktop.notifications, "the FAILED change", |n| {
+            n.1 == format!("{target}: FAILED")
+        })
+        .await;
     assert_eq!(urgency, "CRITICAL");
     assert_eq!(body, "Agora Conversational AI · AI agents · was RUNNING");
 
     sim.faults().set(FaultRule::always(Fault::Http502));
-    received(
+    session::until_notified(
         &desktop.notifications,
         "the unreachable notification",
         |n| n.1 == "AI agents is unreachable",
@@ -150,7 +123,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
     .expect("more failed polls");
     sim.faults().clear();
     engine.poll_now();
-    received(&desktop.notifications, "the recovery", |n| {
+    session::until_notified(&desktop.notifications, "the recovery", |n| {
         n.1 == "AI agents is reachable again"
     })
     .await;

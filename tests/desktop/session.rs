@@ -319,8 +319,42 @@ pub fn count_colour(file: &Path, region: (i32, i32, i32, i32), colour: &str) -> 
         .unwrap_or(0)
 }
 
+/// One notification as dunst recorded it: (appname, summary, body, urgency).
+pub type Received = (String, String, String, String);
+
+/// True inside `cargo xtask test`'s private D-Bus session with dunst installed; says so when not,
+/// so that a plain `cargo test` never pops notifications on a developer's desktop.
+pub fn in_test_session() -> bool {
+    let on = std::env::var_os("AGENTWATCH_TEST_KEYRING").is_some() && have("dunst");
+    if !on {
+        eprintln!("skipped: run through `cargo xtask test` (private D-Bus session with dunst)");
+    }
+    on
+}
+
+/// Waits (polling, with a deadline) until dunst has recorded a notification matching `pick`;
+/// returns it and everything recorded so far.
+pub async fn until_notified(
+    file: &Path,
+    what: &str,
+    pick: impl Fn(&Received) -> bool,
+) -> (Received, Vec<Received>) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let all = notifications(file);
+        if let Some(found) = all.iter().find(|n| pick(n)).cloned() {
+            return (found, all);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "dunst never received {what}; it has: {all:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The notifications dunst received so far: (appname, summary, body, urgency).
-pub fn notifications(file: &Path) -> Vec<(String, String, String, String)> {
+pub fn notifications(file: &Path) -> Vec<Received> {
     fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
