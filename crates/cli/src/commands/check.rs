@@ -1,6 +1,6 @@
 //! `agentwatch check`: one poll of every account, a table (or JSON), a Nagios exit code.
 
-use super::load_config;
+use super::load_accounts;
 use crate::table::Table;
 use agentwatch_core::check::{check_all, AccountCheck, CheckOutcome};
 use agentwatch_core::secrets::SecretStore;
@@ -8,17 +8,10 @@ use agentwatch_core::Severity;
 use std::path::Path;
 
 pub async fn run(config_path: &Path, json: bool) -> u8 {
-    let config = match load_config(config_path) {
+    let config = match load_accounts(config_path, Severity::Unknown.exit_code() as u8) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    if config.accounts.is_empty() {
-        eprintln!(
-            "agentwatch: no accounts in {} (see README: Configuration)",
-            config_path.display()
-        );
-        return Severity::Unknown.exit_code() as u8;
-    }
     let checks = check_all(&config, &SecretStore::default()).await;
     let worst = Severity::worst(checks.iter().map(AccountCheck::worst));
     if json {

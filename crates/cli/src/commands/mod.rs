@@ -19,6 +19,20 @@ pub fn load_config(path: &Path) -> Result<Config, u8> {
     }
 }
 
+/// Loads the configuration and insists on at least one account; `empty_exit` is the exit code
+/// when there is none.
+pub fn load_accounts(path: &Path, empty_exit: u8) -> Result<Config, u8> {
+    let config = load_config(path)?;
+    if config.accounts.is_empty() {
+        eprintln!(
+            "agentwatch: no accounts in {} (see README: Configuration)",
+            path.display()
+        );
+        return Err(empty_exit);
+    }
+    Ok(config)
+}
+
 /// Exit code for a usage or configuration problem (distinct from the Nagios 0..3).
 pub const EXIT_USAGE: u8 = 64;
 

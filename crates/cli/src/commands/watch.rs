@@ -1,6 +1,6 @@
 //! `agentwatch watch`: one line per change of the configured accounts until Ctrl-C.
 
-use super::{load_config, shutdown_signal};
+use super::{load_accounts, shutdown_signal};
 use agentwatch_core::config::Config;
 use agentwatch_core::history::History;
 use agentwatch_core::notifier::{DesktopNotifier, Notifier};
@@ -11,17 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub async fn run(config_path: &Path, notify: bool) -> u8 {
-    let config = match load_config(config_path) {
+    let config = match load_accounts(config_path, super::EXIT_USAGE) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    if config.accounts.is_empty() {
-        eprintln!(
-            "agentwatch: no accounts in {} (see README: Configuration)",
-            config_path.display()
-        );
-        return super::EXIT_USAGE;
-    }
     println!(
         "watching {} account(s) from {}; Ctrl-C to stop",
         config.accounts.iter().filter(|a| a.enabled).count(),

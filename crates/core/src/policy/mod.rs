@@ -269,7 +269,8 @@ fn event(account: &AccountRef, at_ms: i64, severity: Severity, kind: EventKind) 
     }
 }
 
-fn account_decision(
+/// A decision about the account itself (outage, recovery, storm summary).
+pub(crate) fn account_decision(
     account: &AccountRef,
     at_ms: i64,
     severity: Severity,
@@ -289,6 +290,7 @@ fn account_decision(
     }
 }
 
+/// A decision about one agent of the account.
 fn agent_decision(
     account: &AccountRef,
     key: &AgentKey,
@@ -299,14 +301,8 @@ fn agent_decision(
     outcome: Outcome,
 ) -> Decision {
     Decision {
-        at_ms,
-        vendor: account.vendor,
-        account_id: account.id.clone(),
-        account_name: account.name.clone(),
         agent_id: Some(key.agent_id.clone()),
         agent_name: name,
-        severity,
-        kind,
-        outcome,
+        ..account_decision(account, at_ms, severity, kind, outcome)
     }
 }

@@ -50,17 +50,13 @@ pub(crate) fn fold(
         Round::Reminders => format!("{count} agents are still critical in {}", account.name),
     };
     let notification = wording::storm(account, &headline, &breakdown, severity);
-    decisions.push(Decision {
+    decisions.push(super::account_decision(
+        account,
         at_ms,
-        vendor: account.vendor,
-        account_id: account.id.clone(),
-        account_name: account.name.clone(),
-        agent_id: None,
-        agent_name: None,
         severity,
-        kind: DecisionKind::StormSummary { count, breakdown },
-        outcome: Outcome::Notify(notification),
-    });
+        DecisionKind::StormSummary { count, breakdown },
+        Outcome::Notify(notification),
+    ));
 }
 
 /// The state a folded decision leads to, as counted in the summary.
