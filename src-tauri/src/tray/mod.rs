@@ -1,0 +1,208 @@
+//! The tray icon: its face (five shapes and colours), its summary and its menu.
+//!
+//! Two backends draw the same [`entries`]:
+//! - on Linux, our own StatusNotifierItem ([`sni`]) when the desktop has a tray host that speaks
+//!   it (KDE, GNOME with the AppIndicator extension, Xfce, Cinnamon, MATE, waybar...). Unlike the
+//!   AppIndicator tray Tauri uses there, it has a real tooltip and a left click that opens the
+//!   dashboard;
+//! - elsewhere ([`native`]): Tauri's tray. On Windows and macOS it has both; on a Linux desktop
+//!   with only an old XEmbed tray it has neither, which is why the summary is also the menu's
+//!   first line.
+
+pub mod native;
+#[cfg(target_os = "linux")]
+pub mod sni;
+
+use crate::state::AppState;
+use crate::view::TrayView;
+use tauri::{AppHandle, Manager, Runtime};
+
+pub const TRAY_ID: &str = "agentwatch";
+
+/// One line of the tray menu, whichever backend draws it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A line to read, not to click (the summary, an account's state).
+    Info {
+        id: String,
+        text: String,
+    },
+    Action {
+        id: &'static str,
+        text: &'static str,
+        enabled: bool,
+    },
+    Submenu {
+        id: &'static str,
+        text: &'static str,
+        entries: Vec<Entry>,
+    },
+    Separator,
+}
+
+/// The menu for a tray view: summary, open, poll, pause, a line per account, quit.
+pub fn entries(view: &TrayView) -> Vec<Entry> {
+    let info = |id: &str, text: &str| Entry::Info {
+        id: id.to_string(),
+        text: text.to_string(),
+    };
+    let action = |id, text| Entry::Action {
+        id,
+        text,
+        enabled: true,
+    };
+    let mut menu = vec![info("summary", &view.tooltip)];
+    if let Some(paused) = &view.paused {
+        menu.push(info("paused", paused));
+    }
+    menu.push(Entry::Separator);
+    menu.push(action("open", "Open dashboard"));
+    menu.push(action("poll", "Poll now"));
+    menu.push(Entry::Submenu {
+        id: "pause",
+        text: "Pause notifications",
+        entries: vec![
+            action("pause-hour", "For 1 hour"),
+            action("pause-tomorrow", "Until tomorrow 08:00"),
+            Entry::Action {
+                id: "resume",
+                text: "Resume",
+                enabled: view.paused.is_some(),
+            },
+        ],
+    });
+    if !view.accounts.is_empty() {
+        menu.push(Entry::Separator);
+        for (i, line) in view.accounts.iter().enumerate() {
+            menu.push(info(&format!("account-{i}"), line));
+        }
+    }
+    menu.push(Entry::Separator);
+    menu.push(action("quit", "Quit AgentWatch"));
+    menu
+}
+
+/// Which tray this app shows, so that updates go to it.
+enum Backend {
+    #[cfg(target_os = "linux")]
+    StatusNotifier(sni::Handle),
+    Native,
+}
+
+/// Shows the tray: the StatusNotifierItem where a host for it runs, else Tauri's tray.
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let view = TrayView::new(&Default::default(), None);
+    #[cfg(target_os = "linux")]
+    match sni::spawn(app, view.clone()) {
+        Ok(handle) => {
+            tracing::info!("tray: StatusNotifierItem");
+            app.manage(Backend::StatusNotifier(handle));
+            return Ok(());
+        }
+        Err(why) => tracing::info!("tray: no StatusNotifierItem host ({why}); using AppIndicator"),
+    }
+    native::create(app, &view)?;
+    app.manage(Backend::Native);
+    Ok(())
+}
+
+/// Shows a new face, summary and menu. Does nothing where there is no tray (command tests).
+pub fn apply<R: Runtime>(app: &AppHandle<R>, view: &TrayView) {
+    match app.try_state::<Backend>().as_deref() {
+        #[cfg(target_os = "linux")]
+        Some(Backend::StatusNotifier(handle)) => sni::apply(handle, view),
+        Some(Backend::Native) => native::apply(app, view),
+        None => {}
+    }
+}
+
+/// What a click on a menu line does.
+fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    match id {
+        "open" => open_dashboard(app),
+        "poll" => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                app.state::<AppState>().poll_now().await;
+            });
+        }
+        "pause-hour" => crate::commands::pause(app, crate::commands::PauseMode::Hour),
+        "pause-tomorrow" => crate::commands::pause(app, crate::commands::PauseMode::Tomorrow),
+        "resume" => crate::commands::pause(app, crate::commands::PauseMode::Resume),
+        "quit" => app.exit(0),
+        _ => {}
+    }
+}
+
+/// Opens the dashboard from any thread: windows are made on the main thread.
+fn open_dashboard<R: Runtime>(app: &AppHandle<R>) {
+    let handle = app.clone();
+    if let Err(e) = app.run_on_main_thread(move || crate::window::show_dashboard(&handle)) {
+        tracing::warn!("cannot open the dashboard: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::TrayKind;
+
+    fn view(paused: Option<&str>, accounts: &[&str]) -> TrayView {
+        TrayView {
+            kind: TrayKind::Ok,
+            tooltip: "3 agents: 3 ok · 1 account".into(),
+            accounts: accounts.iter().map(|s| s.to_string()).collect(),
+            paused: paused.map(str::to_string),
+        }
+    }
+
+    fn resume_enabled(menu: &[Entry]) -> bool {
+        menu.iter()
+            .find_map(|e| match e {
+                Entry::Submenu { entries, .. } => entries.iter().find_map(|e| match e {
+                    Entry::Action {
+                        id: "resume",
+                        enabled,
+                        ..
+                    } => Some(*enabled),
+                    _ => None,
+                }),
+                _ => None,
+            })
+            .expect("a resume entry")
+    }
+
+    #[test]
+    fn the_menu_starts_with_the_summary_and_ends_with_quit() {
+        let menu = entries(&view(None, &["Lab (Agora) — ok, 3 agents"]));
+        assert_eq!(
+            menu.first(),
+            Some(&Entry::Info {
+                id: "summary".into(),
+                text: "3 agents: 3 ok · 1 account".into()
+            })
+        );
+        assert!(matches!(
+            menu.last(),
+            Some(Entry::Action { id: "quit", .. })
+        ));
+        assert!(menu.contains(&Entry::Info {
+            id: "account-0".into(),
+            text: "Lab (Agora) — ok, 3 agents".into()
+        }));
+    }
+
+    #[test]
+    fn resume_is_offered_only_while_paused() {
+        assert!(!resume_enabled(&entries(&view(None, &[]))));
+        let paused = entries(&view(Some("Notifications paused until 18:30"), &[]));
+        assert!(resume_enabled(&paused));
+        assert_eq!(
+            paused[1],
+            Entry::Info {
+                id: "paused".into(),
+                text: "Notifications paused until 18:30".into()
+            }
+        );
+    }
+}
