@@ -11,6 +11,8 @@ pub mod secrets;
 pub mod state;
 pub mod tray;
 pub mod view;
+#[cfg(target_os = "linux")]
+pub mod webkit;
 pub mod window;
 
 use agentwatch_core::notifier::Notifier;
@@ -116,7 +118,7 @@ pub fn run(options: Options) -> Result<(), String> {
         .on_window_event(|window, event| {
             if matches!(event, tauri::WindowEvent::Destroyed) && window.label() == window::MAIN {
                 tracing::info!("dashboard closed: AgentWatch stays in the tray");
-                window::release_memory();
+                window::after_close(window.app_handle());
             }
         })
         .setup(move |app| {

@@ -1,6 +1,6 @@
 //! The dashboard window's lifecycle. Closing it destroys the window and its webview (the WebKit
-//! processes exit and memory goes back to tens of MB); the app stays in the tray until Quit, and
-//! the dashboard is built again from tauri.conf.json when asked for.
+//! processes exit and the app's own memory goes back to tens of MB); the app stays in the tray
+//! until Quit, and the dashboard is built again from tauri.conf.json when asked for.
 
 use std::path::PathBuf;
 use tauri::{AppHandle, Manager, Runtime, WebviewWindowBuilder};
@@ -41,16 +41,32 @@ fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
-/// After the dashboard is destroyed, hands the freed heap back to the system (glibc keeps it
-/// otherwise), so that a tray-only app is small again.
-pub fn release_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    std::thread::spawn(|| {
-        // The webview's last resources are dropped on the main loop just after the window.
-        std::thread::sleep(std::time::Duration::from_secs(1));
-        // SAFETY: malloc_trim only returns free memory to the OS.
-        unsafe {
-            libc::malloc_trim(0);
-        }
-    });
+/// After the dashboard is destroyed: ends WebKit's idle network process and hands the freed heap
+/// back to the system, so that a tray-only app is small again.
+pub fn after_close<R: Runtime>(app: &AppHandle<R>) {
+    #[cfg(target_os = "linux")]
+    {
+        let app = app.clone();
+        std::thread::spawn(move || {
+            crate::webkit::wait_for_web_processes_to_exit(std::time::Duration::from_secs(10));
+            let main = app.clone();
+            let ended = app.run_on_main_thread(move || {
+                // On the main thread, where windows are built: no dashboard can be starting
+                // while we look.
+                if main.webview_windows().is_empty() {
+                    crate::webkit::end_network_process();
+                }
+            });
+            if let Err(e) = ended {
+                tracing::debug!("WebKit network process left running: {e}");
+            }
+            // The webview's last resources are dropped on the main loop just after the window.
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            #[cfg(target_env = "gnu")]
+            // SAFETY: malloc_trim only returns free memory to the OS.
+            unsafe {
+                libc::malloc_trim(0);
+            }
+        });
+    }
 }
