@@ -68,6 +68,7 @@ async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
         dir.path(),
         dir.path(),
         &dir.path().join("unused.toml"),
+        session::TrayHost::None,
     );
 
     // A contact centre of 12 idle agents and the demo AI project.

@@ -43,6 +43,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
         dir.path(),
         dir.path(),
         &dir.path().join("unused.toml"),
+        session::TrayHost::None,
     );
 
     // 1. A critical notification arrives with its title, body and urgency.

@@ -1,5 +1,5 @@
 //! A throw-away desktop session built by the test: Xvfb on a free display, dunst recording every
-//! notification to a file, trayer as the tray host. Every process started here is killed by PID
+//! notification to a file, and Xfce's panel as the tray host when the test needs a tray. Every process started here is killed by PID
 //! when the guard drops, also when the test fails.
 
 use std::fs;
@@ -106,8 +106,18 @@ pub struct Desktop {
     pub config: PathBuf,
 }
 
-/// Starts Xvfb, dunst (recording to a file) and trayer.
-pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path) -> Desktop {
+/// Which tray the session has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayHost {
+    /// No tray (tests of notifications alone).
+    None,
+    /// Xfce's panel with only its tray: a StatusNotifierItem watcher and host (and an XEmbed
+    /// tray), as on the desktops our users run.
+    StatusNotifier,
+}
+
+/// Starts Xvfb, dunst (recording to a file) and the tray host asked for.
+pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path, tray: TrayHost) -> Desktop {
     let n = free_display();
     let display = format!(":{n}");
     procs.spawn(
@@ -175,41 +185,125 @@ pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path) -> Deskt
         || (notification_service_pid()? == dunst).then_some(()),
     );
 
-    procs.spawn(
-        "trayer",
-        Command::new("trayer")
-            .args([
-                "--edge",
-                "top",
-                "--align",
-                "right",
-                "--widthtype",
-                "request",
-                "--height",
-                "32",
-                "--SetDockType",
-                "true",
-                "--transparent",
-                "false",
-                "--tint",
-                "0x2b2b2b",
-                "--expand",
-                "true",
-            ])
-            .env("DISPLAY", &display),
-        &dir.join("trayer.log"),
-    );
-    wait_for("the trayer panel window", Duration::from_secs(15), || {
-        window_ids(&display, &["--class", "trayer"])
-            .into_iter()
-            .next()
-    });
+    match tray {
+        TrayHost::None => {}
+        TrayHost::StatusNotifier => start_status_notifier_host(procs, dir, &display),
+    }
     Desktop {
         display,
         notifications,
         home: home.to_path_buf(),
         config: config.to_path_buf(),
     }
+}
+
+/// The panel of the session: one small panel at the top left holding the tray alone. Its settings
+/// live in the test's own folder (xfconfd is started here with that folder as its config home,
+/// not D-Bus-activated with the user's).
+const PANEL_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<channel name="xfce4-panel" version="1.0">
+  <property name="configver" type="int" value="2"/>
+  <property name="panels" type="array">
+    <value type="int" value="1"/>
+    <property name="panel-1" type="empty">
+      <property name="position" type="string" value="p=6;x=0;y=0"/>
+      <property name="length" type="uint" value="1"/>
+      <property name="length-adjust" type="bool" value="true"/>
+      <property name="position-locked" type="bool" value="true"/>
+      <property name="size" type="uint" value="32"/>
+      <property name="icon-size" type="uint" value="24"/>
+      <property name="background-style" type="uint" value="1"/>
+      <property name="background-rgba" type="array">
+        <value type="double" value="0.17"/><value type="double" value="0.17"/>
+        <value type="double" value="0.17"/><value type="double" value="1"/>
+      </property>
+      <property name="plugin-ids" type="array"><value type="int" value="1"/></property>
+    </property>
+  </property>
+  <property name="plugins" type="empty">
+    <property name="plugin-1" type="string" value="systray"/>
+  </property>
+</channel>
+"#;
+
+const XFCONFD: &str = "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd";
+
+fn start_status_notifier_host(procs: &mut Procs, dir: &Path, display: &str) {
+    let config_home = dir.join("panel-config");
+    let channels = config_home.join("xfce4/xfconf/xfce-perchannel-xml");
+    fs::create_dir_all(&channels).unwrap();
+    fs::write(channels.join("xfce4-panel.xml"), PANEL_XML).unwrap();
+    procs.spawn(
+        "xfconfd",
+        Command::new(XFCONFD).env("XDG_CONFIG_HOME", &config_home),
+        &dir.join("xfconfd.log"),
+    );
+    wait_for(
+        "xfconfd on the session bus",
+        Duration::from_secs(15),
+        || bus_name_has_owner("org.xfce.Xfconf").then_some(()),
+    );
+    procs.spawn(
+        "xfce4-panel",
+        Command::new("xfce4-panel")
+            .arg("--disable-wm-check")
+            .env("DISPLAY", display)
+            .env("XDG_CONFIG_HOME", &config_home)
+            .env("NO_AT_BRIDGE", "1"),
+        &dir.join("panel.log"),
+    );
+    wait_for(
+        "the panel's tray to host StatusNotifierItems",
+        Duration::from_secs(20),
+        || {
+            (status_notifier_property("IsStatusNotifierHostRegistered")? == serde_json::json!(true))
+                .then_some(())
+        },
+    );
+}
+
+fn bus_name_has_owner(name: &str) -> bool {
+    Command::new("busctl")
+        .args(["--user", "status", name])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A property of the session's StatusNotifierWatcher, as JSON.
+pub fn status_notifier_property(name: &str) -> Option<serde_json::Value> {
+    busctl_property(
+        "org.kde.StatusNotifierWatcher",
+        "/StatusNotifierWatcher",
+        "org.kde.StatusNotifierWatcher",
+        name,
+    )
+}
+
+/// A D-Bus property as busctl reads it (`--json=short`): its `data` part.
+pub fn busctl_property(
+    service: &str,
+    path: &str,
+    interface: &str,
+    name: &str,
+) -> Option<serde_json::Value> {
+    let out = Command::new("busctl")
+        .args([
+            "--user",
+            "--json=short",
+            "get-property",
+            service,
+            path,
+            interface,
+            name,
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    value.get("data").cloned()
 }
 
 /// The PID of the process owning org.freedesktop.Notifications on the session bus, if any.
@@ -319,6 +413,27 @@ pub fn count_colour(file: &Path, region: (i32, i32, i32, i32), colour: &str) -> 
         .unwrap_or(0)
 }
 
+/// How many different colours a region of a PNG has: a blank or unpainted window has a handful.
+pub fn count_distinct_colours(file: &Path, region: (i32, i32, i32, i32)) -> u64 {
+    let (x, y, w, h) = region;
+    let out = Command::new("convert")
+        .arg(file)
+        .args([
+            "-crop",
+            &format!("{w}x{h}+{x}+{y}"),
+            "+repage",
+            "-format",
+            "%k",
+            "info:",
+        ])
+        .output()
+        .expect("convert runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
 /// One notification as dunst recorded it: (appname, summary, body, urgency).
 pub type Received = (String, String, String, String);
 
@@ -401,6 +516,20 @@ pub fn children_named(pid: u32, prefix: &str) -> Vec<u32> {
 /// Resident memory of a process in MiB.
 pub fn rss_mib(pid: u32) -> Option<f64> {
     status_mib(pid, "VmRSS:")
+}
+
+/// Proportional set size in MiB: private memory plus a fair share of the shared libraries.
+pub fn pss_mib(pid: u32) -> Option<f64> {
+    let rollup = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    let kb: f64 = rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
 }
 
 /// A memory line of /proc/PID/status ("VmRSS:", "RssAnon:", "RssFile:") in MiB.

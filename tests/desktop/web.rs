@@ -146,3 +146,42 @@ pub async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
         .await
         .ok()?
 }
+
+/// Presses keys on the keyboard, as a user would, to whatever has the focus.
+pub async fn press(c: &Client, keys: &[fantoccini::key::Key]) -> R<()> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut actions = KeyActions::new("keyboard".into());
+    for key in keys {
+        let value = key.chars().next().expect("a key code");
+        actions = actions
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+    }
+    c.perform_actions(actions).await?;
+    Ok(())
+}
+
+/// Holds `modifier` while pressing `key` (Shift+Tab).
+pub async fn chord(c: &Client, modifier: fantoccini::key::Key, key: fantoccini::key::Key) -> R<()> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let m = modifier.chars().next().expect("a key code");
+    let k = key.chars().next().expect("a key code");
+    let actions = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: m })
+        .then(KeyAction::Down { value: k })
+        .then(KeyAction::Up { value: k })
+        .then(KeyAction::Up { value: m });
+    c.perform_actions(actions).await?;
+    Ok(())
+}
+
+/// The id of the focused element ("" for one without an id, "BODY" when nothing has focus).
+pub async fn focused(c: &Client) -> R<String> {
+    let id = c
+        .execute(
+            "const e = document.activeElement; return !e || e === document.body ? 'BODY' : e.id",
+            vec![],
+        )
+        .await?;
+    Ok(id.as_str().unwrap_or_default().to_string())
+}

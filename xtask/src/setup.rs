@@ -31,7 +31,10 @@ const TEST_PACKAGES: &[&str] = &[
     "at-spi2-core",
     "dunst",
     "webkit2gtk-driver",
-    "trayer",
+    // The tray host of the desktop tests: Xfce's panel speaks StatusNotifierItem (and XEmbed).
+    "xfce4-panel",
+    // busctl, to read the tray item's tooltip as the host does.
+    "systemd",
     "xdotool",
     "imagemagick",
 ];
