@@ -33,29 +33,10 @@ const AGORA_ID: &str = "e2e-agora";
 const HUAWEI_ID: &str = "e2e-huawei";
 const SEGURA_ID: &str = "e2e-segura";
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target"))
-}
-
-fn app_binary() -> PathBuf {
-    std::env::var_os("AGENTWATCH_DESKTOP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug/agentwatch-desktop"))
-}
-
 fn tauri_driver() -> PathBuf {
     std::env::var_os("TAURI_DRIVER")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".tools/bin/tauri-driver"))
+        .unwrap_or_else(|| session::workspace().join(".tools/bin/tauri-driver"))
 }
 
 fn clear_test_secrets() {
@@ -89,9 +70,9 @@ fn desktop_app_end_to_end() {
         );
     }
     assert!(
-        app_binary().exists(),
+        session::app_binary().exists(),
         "{} is missing: `cargo build -p agentwatch-desktop`",
-        app_binary().display()
+        session::app_binary().display()
     );
     assert!(
         tauri_driver().exists(),
@@ -99,7 +80,7 @@ fn desktop_app_end_to_end() {
         tauri_driver().display()
     );
 
-    let artifacts = target_dir().join("artifacts/desktop");
+    let artifacts = session::target_dir().join("artifacts/desktop");
     let _ = std::fs::remove_dir_all(&artifacts);
     std::fs::create_dir_all(&artifacts).unwrap();
     let tmp = tempfile::tempdir().unwrap();
@@ -146,7 +127,7 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         ),
     )?;
     let port = start_driver(procs, &desktop, artifacts, "app-and-driver.log", &[])?;
-    let c = web::connect(port, app_binary().to_str().unwrap()).await?;
+    let c = web::connect(port, session::app_binary().to_str().unwrap()).await?;
     let info = until_dashboard_ready(&c).await;
     let app_pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
     procs.adopt("agentwatch-desktop", app_pid);
@@ -294,7 +275,7 @@ async fn dark_theme(procs: &mut Procs, desktop: &session::Desktop, artifacts: &P
         "app-dark.log",
         &[("GTK_THEME", "Adwaita:dark")],
     )?;
-    let c = web::connect(port, app_binary().to_str().unwrap()).await?;
+    let c = web::connect(port, session::app_binary().to_str().unwrap()).await?;
     let info = until_dashboard_ready(&c).await;
     if let Some(pid) = info["pid"].as_u64() {
         procs.adopt("agentwatch-desktop (dark)", pid as u32);
@@ -1320,7 +1301,7 @@ async fn step5_close_window(
         Duration::from_secs(15),
         || dashboard_windows(display, app_pid).is_empty().then_some(()),
     );
-    let mut second = Command::new(app_binary())
+    let mut second = Command::new(session::app_binary())
         .env("DISPLAY", display)
         .env("NO_AT_BRIDGE", "1")
         .env("HOME", &desktop.home)

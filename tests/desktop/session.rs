@@ -74,6 +74,26 @@ pub fn wait_for<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Optio
     }
 }
 
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"))
+}
+
+/// The desktop app as `cargo xtask test` builds it (or `AGENTWATCH_DESKTOP_BIN`).
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("AGENTWATCH_DESKTOP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/agentwatch-desktop"))
+}
+
 pub fn have(tool: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
@@ -114,6 +134,9 @@ pub enum TrayHost {
     /// Xfce's panel with only its tray: a StatusNotifierItem watcher and host (and an XEmbed
     /// tray), as on the desktops our users run.
     StatusNotifier,
+    /// trayer: a tray that speaks only XEmbed (the freedesktop system tray), as i3bar,
+    /// stalonetray or older panels.
+    XEmbed,
 }
 
 /// Starts Xvfb, dunst (recording to a file) and the tray host asked for.
@@ -188,6 +211,7 @@ pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path, tray: Tr
     match tray {
         TrayHost::None => {}
         TrayHost::StatusNotifier => start_status_notifier_host(procs, dir, &display),
+        TrayHost::XEmbed => start_xembed_host(procs, dir, &display),
     }
     Desktop {
         display,
@@ -262,7 +286,39 @@ fn start_status_notifier_host(procs: &mut Procs, dir: &Path, display: &str) {
     );
 }
 
-fn bus_name_has_owner(name: &str) -> bool {
+fn start_xembed_host(procs: &mut Procs, dir: &Path, display: &str) {
+    procs.spawn(
+        "trayer",
+        Command::new("trayer")
+            .args([
+                "--edge",
+                "top",
+                "--align",
+                "right",
+                "--widthtype",
+                "request",
+                "--height",
+                "32",
+                "--SetDockType",
+                "true",
+                "--transparent",
+                "false",
+                "--tint",
+                "0x2b2b2b",
+                "--expand",
+                "true",
+            ])
+            .env("DISPLAY", display),
+        &dir.join("trayer.log"),
+    );
+    wait_for("the trayer panel window", Duration::from_secs(15), || {
+        window_ids(display, &["--class", "trayer"])
+            .into_iter()
+            .next()
+    });
+}
+
+pub fn bus_name_has_owner(name: &str) -> bool {
     Command::new("busctl")
         .args(["--user", "status", name])
         .stdout(Stdio::null())

@@ -31,8 +31,10 @@ const TEST_PACKAGES: &[&str] = &[
     "at-spi2-core",
     "dunst",
     "webkit2gtk-driver",
-    // The tray host of the desktop tests: Xfce's panel speaks StatusNotifierItem (and XEmbed).
+    // The tray hosts of the desktop tests: Xfce's panel speaks StatusNotifierItem (and XEmbed),
+    // trayer only XEmbed.
     "xfce4-panel",
+    "trayer",
     // busctl, to read the tray item's tooltip as the host does.
     "systemd",
     "xdotool",

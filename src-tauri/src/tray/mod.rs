@@ -1,17 +1,21 @@
 //! The tray icon: its face (five shapes and colours), its summary and its menu.
 //!
-//! Two backends draw the same [`entries`]:
+//! Three backends draw the same [`entries`], each with the summary as its tooltip and a left
+//! click that opens the dashboard:
 //! - on Linux, our own StatusNotifierItem ([`sni`]) when the desktop has a tray host that speaks
-//!   it (KDE, GNOME with the AppIndicator extension, Xfce, Cinnamon, MATE, waybar...). Unlike the
-//!   AppIndicator tray Tauri uses there, it has a real tooltip and a left click that opens the
-//!   dashboard;
-//! - elsewhere ([`native`]): Tauri's tray. On Windows and macOS it has both; on a Linux desktop
-//!   with only an old XEmbed tray it has neither, which is why the summary is also the menu's
-//!   first line.
+//!   it (KDE, GNOME with the AppIndicator extension, Xfce, Cinnamon, MATE, waybar...);
+//! - on Linux under X11 without one, a GtkStatusIcon ([`xembed`]) for XEmbed-only trays;
+//! - elsewhere ([`native`]): Tauri's tray (Windows, macOS; on Linux, Wayland without a
+//!   StatusNotifierItem host, where no tray shows anyway).
+//!
+//! Tauri's own Linux tray (AppIndicator) has neither a tooltip nor a left click, which is why it
+//! is the last choice there, and why the summary is also the menu's first line.
 
 pub mod native;
 #[cfg(target_os = "linux")]
 pub mod sni;
+#[cfg(target_os = "linux")]
+pub mod xembed;
 
 use crate::state::AppState;
 use crate::view::TrayView;
@@ -86,10 +90,13 @@ pub fn entries(view: &TrayView) -> Vec<Entry> {
 enum Backend {
     #[cfg(target_os = "linux")]
     StatusNotifier(sni::Handle),
+    #[cfg(target_os = "linux")]
+    XEmbed,
     Native,
 }
 
-/// Shows the tray: the StatusNotifierItem where a host for it runs, else Tauri's tray.
+/// Shows the tray: the StatusNotifierItem where a host for it runs, else an XEmbed icon on X11,
+/// else Tauri's tray. Call on the main thread (the app's setup).
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let view = TrayView::new(&Default::default(), None);
     #[cfg(target_os = "linux")]
@@ -97,6 +104,12 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         Ok(handle) => {
             tracing::info!("tray: StatusNotifierItem");
             app.manage(Backend::StatusNotifier(handle));
+            return Ok(());
+        }
+        Err(why) if xembed::available() => {
+            tracing::info!("tray: no StatusNotifierItem host ({why}); using an XEmbed icon");
+            xembed::create(app, &view);
+            app.manage(Backend::XEmbed);
             return Ok(());
         }
         Err(why) => tracing::info!("tray: no StatusNotifierItem host ({why}); using AppIndicator"),
@@ -111,6 +124,8 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, view: &TrayView) {
     match app.try_state::<Backend>().as_deref() {
         #[cfg(target_os = "linux")]
         Some(Backend::StatusNotifier(handle)) => sni::apply(handle, view),
+        #[cfg(target_os = "linux")]
+        Some(Backend::XEmbed) => xembed::apply(app, view),
         Some(Backend::Native) => native::apply(app, view),
         None => {}
     }

@@ -1,5 +1,5 @@
-//! Tauri's own tray: Windows, macOS, and Linux desktops without a StatusNotifierItem host (there
-//! it is libayatana-appindicator, shown through an XEmbed tray, with no tooltip or click events).
+//! Tauri's own tray: Windows and macOS (and Linux where neither of our own trays can show; there
+//! it is libayatana-appindicator, with no tooltip or click events).
 
 use super::{entries, on_menu, open_dashboard, Entry, TRAY_ID};
 use crate::view::{TrayKind, TrayView};
