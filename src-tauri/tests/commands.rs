@@ -474,3 +474,83 @@ fn alert_settings_are_validated_and_saved() {
     let quiet = reread.alerts.quiet_hours.expect("quiet hours saved");
     assert_eq!(quiet.start.to_string(), "20:00");
 }
+
+/// Test connection names the reason a supervisor can act on: a certificate the app does not
+/// trust, a server too slow for the account's time limit, an HTTP error status, a refused
+/// connection. Each against a real simulator on loopback.
+#[test]
+fn test_connection_names_tls_timeout_http_status_and_connect_failures() {
+    use agentwatch_sim::{Fault, FaultRule, TestCa};
+    let dir = tempfile::tempdir().unwrap();
+    let h = app(&dir.path().join("config.toml"), Secrets::memory([]));
+    let check = |account: &Value, secret: &str| -> Value {
+        let answer = invoke(
+            &h,
+            "test_connection",
+            json!({"account": account, "secret": secret}),
+        )
+        .unwrap();
+        assert_eq!(answer["ok"], false, "{answer}");
+        answer["error"].clone()
+    };
+
+    // TLS: the simulator behind a certificate of a private CA the account does not name.
+    let sim = AgoraSim::demo();
+    let secret = sim.settings().customer_secret;
+    let ca = TestCa::generate();
+    let tls = tauri::async_runtime::block_on(SimServer::start(sim.router(), 0, Some(&ca)))
+        .expect("TLS sim starts");
+    let mut account = agora_account(&sim, &tls);
+    let error = check(&account, &secret);
+    assert_eq!(error["kind"], "tls", "{error}");
+    // ...and with its CA file given, the same account connects.
+    let ca_file = dir.path().join("ca.pem");
+    ca.write_ca_pem(&ca_file).unwrap();
+    account["ca_file"] = json!(ca_file);
+    let good = invoke(
+        &h,
+        "test_connection",
+        json!({"account": account, "secret": secret}),
+    )
+    .unwrap();
+    assert_eq!(good["ok"], true, "{good}");
+
+    // Timeout: answers after 3 s, the account waits 1 s.
+    let (sim, server) = start_agora();
+    let mut account = agora_account(&sim, &server);
+    account["timeout_secs"] = json!(1);
+    sim.faults()
+        .set(FaultRule::always(Fault::Slow { millis: 3_000 }));
+    let started = Instant::now();
+    let error = check(&account, &secret);
+    assert_eq!(error["kind"], "timeout", "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "it waited for the slow answer"
+    );
+
+    // HTTP status: a reverse proxy's 502 page.
+    sim.faults().set(FaultRule::always(Fault::Http502));
+    let error = check(&account, &secret);
+    assert_eq!(error["kind"], "http_status", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("502"),
+        "{error}"
+    );
+
+    // Connect: nothing listens there any more.
+    let port = server.addr().port();
+    drop(server);
+    wait(
+        "the simulator to stop listening",
+        Duration::from_secs(5),
+        || {
+            std::net::TcpStream::connect(("127.0.0.1", port))
+                .is_err()
+                .then_some(())
+        },
+    );
+    account["base_url"] = json!(format!("http://127.0.0.1:{port}"));
+    let error = check(&account, &secret);
+    assert_eq!(error["kind"], "connect", "{error}");
+}
