@@ -47,6 +47,16 @@ fn invoke(h: &Harness, cmd: &str, body: Value) -> Result<Value, Value> {
     .map(|b| b.deserialize::<Value>().expect("JSON answer"))
 }
 
+/// "Test connection" with a typed secret, as the account form sends it.
+fn test_connection(h: &Harness, account: &Value, secret: &str) -> Value {
+    invoke(
+        h,
+        "test_connection",
+        json!({"account": account, "secret": secret}),
+    )
+    .unwrap()
+}
+
 fn start_agora() -> (AgoraSim, SimServer) {
     let sim = AgoraSim::demo();
     let server = tauri::async_runtime::block_on(SimServer::start(sim.router(), 0, None))
@@ -89,20 +99,10 @@ fn accounts_round_trip_without_the_secret_ever_coming_back() {
     let account = agora_account(&sim, &server);
 
     // Test connection: a wrong typed secret is an auth failure; the right one lists agents.
-    let bad = invoke(
-        &h,
-        "test_connection",
-        json!({"account": account, "secret": "wrong"}),
-    )
-    .unwrap();
+    let bad = test_connection(&h, &account, "wrong");
     assert_eq!(bad["ok"], false);
     assert_eq!(bad["error"]["kind"], "auth", "{bad}");
-    let good = invoke(
-        &h,
-        "test_connection",
-        json!({"account": account, "secret": secret}),
-    )
-    .unwrap();
+    let good = test_connection(&h, &account, &secret);
     assert_eq!(good["ok"], true, "{good}");
     assert!(good["agents"].as_u64().unwrap() > 0);
 
@@ -484,12 +484,7 @@ fn test_connection_names_tls_timeout_http_status_and_connect_failures() {
     let dir = tempfile::tempdir().unwrap();
     let h = app(&dir.path().join("config.toml"), Secrets::memory([]));
     let check = |account: &Value, secret: &str| -> Value {
-        let answer = invoke(
-            &h,
-            "test_connection",
-            json!({"account": account, "secret": secret}),
-        )
-        .unwrap();
+        let answer = test_connection(&h, account, secret);
         assert_eq!(answer["ok"], false, "{answer}");
         answer["error"].clone()
     };
@@ -507,12 +502,7 @@ fn test_connection_names_tls_timeout_http_status_and_connect_failures() {
     let ca_file = dir.path().join("ca.pem");
     ca.write_ca_pem(&ca_file).unwrap();
     account["ca_file"] = json!(ca_file);
-    let good = invoke(
-        &h,
-        "test_connection",
-        json!({"account": account, "secret": secret}),
-    )
-    .unwrap();
+    let good = test_connection(&h, &account, &secret);
     assert_eq!(good["ok"], true, "{good}");
 
     // Timeout: answers after 3 s, the account waits 1 s.

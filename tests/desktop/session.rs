@@ -440,48 +440,35 @@ pub fn screenshot_root(display: &str, file: &Path) {
 
 /// Pixels of a region of a PNG close to a colour (ImageMagick), e.g. the tray icon's red.
 pub fn count_colour(file: &Path, region: (i32, i32, i32, i32), colour: &str) -> u64 {
-    let (x, y, w, h) = region;
-    let out = Command::new("convert")
-        .arg(file)
-        .args([
-            "-crop",
-            &format!("{w}x{h}+{x}+{y}"),
-            "+repage",
-            "-fuzz",
-            "15%",
-            "-fill",
-            "black",
-            "+opaque",
+    measure_region(
+        file,
+        region,
+        &[
+            "-fuzz", "15%", "-fill", "black", "+opaque", colour, "-fill", "white", "-opaque",
             colour,
-            "-fill",
-            "white",
-            "-opaque",
-            colour,
-            "-format",
-            "%[fx:round(mean*w*h)]",
-            "info:",
-        ])
-        .output()
-        .expect("convert runs");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0)
+        ],
+        "%[fx:round(mean*w*h)]",
+    )
 }
 
 /// How many different colours a region of a PNG has: a blank or unpainted window has a handful.
 pub fn count_distinct_colours(file: &Path, region: (i32, i32, i32, i32)) -> u64 {
-    let (x, y, w, h) = region;
+    measure_region(file, region, &[], "%k")
+}
+
+/// A number ImageMagick computes (`format`) over a region of a PNG after `operations`; 0 when
+/// it cannot.
+fn measure_region(
+    file: &Path,
+    (x, y, w, h): (i32, i32, i32, i32),
+    operations: &[&str],
+    format: &str,
+) -> u64 {
     let out = Command::new("convert")
         .arg(file)
-        .args([
-            "-crop",
-            &format!("{w}x{h}+{x}+{y}"),
-            "+repage",
-            "-format",
-            "%k",
-            "info:",
-        ])
+        .args(["-crop", &format!("{w}x{h}+{x}+{y}"), "+repage"])
+        .args(operations)
+        .args(["-format", format, "info:"])
         .output()
         .expect("convert runs");
     String::from_utf8_lossy(&out.stdout)
