@@ -187,7 +187,8 @@ async fn the_channel_filter_limits_the_list_to_that_channel() {
 async fn the_list_asks_one_state_at_a_time_and_looks_back_past_the_two_hour_default() {
     let sim = AgoraSim::new(AgoraSimConfig::default());
     sim.add_agent(SimAgent::new("OLD", "c", "RUNNING").started_ago(3 * 24 * 3600));
-    sim.add_agent(SimAgent::new("ANCIENT", "c", "RUNNING").started_ago(30 * 24 * 3600));
+    sim.add_agent(SimAgent::new("ANCIENT", "c", "RUNNING").started_ago(300 * 24 * 3600));
+    sim.add_agent(SimAgent::new("DONE", "c", "STOPPED").started_ago(30 * 24 * 3600));
     let server = serve(&sim).await;
 
     let seen = by_id(
@@ -203,8 +204,12 @@ async fn the_list_asks_one_state_at_a_time_and_looks_back_past_the_two_hour_defa
         "an agent started 3 days ago is missing"
     );
     assert!(
-        !seen.contains_key("ANCIENT"),
-        "the look-back is a week, not forever"
+        seen.contains_key("ANCIENT"),
+        "a running agent started 300 days ago is missing"
+    );
+    assert!(
+        !seen.contains_key("DONE"),
+        "a month-old stopped agent is history: a week of it is listed, not all"
     );
     let lists: Vec<String> = sim
         .requests()
@@ -269,4 +274,50 @@ async fn the_seed_answer_served_verbatim_is_one_running_agent() {
         seen[0].detail.as_deref(),
         Some("started 2024-12-24 10:24 UTC")
     );
+}
+
+/// A long-running agent that fails has an old start time, outside the FAILED list's window: the
+/// client asks for it on its own instead of dropping it, so the failure is seen. Once it has
+/// stopped it is reported once and forgotten; one Agora no longer knows is left out.
+#[tokio::test]
+async fn a_long_running_agent_that_fails_is_still_followed() {
+    let sim = AgoraSim::new(AgoraSimConfig::default());
+    let month = 30 * 24 * 3600;
+    sim.add_agent(SimAgent::new("VETERAN", "c", "RUNNING").started_ago(month));
+    sim.add_agent(SimAgent::new("ELDER", "c", "RUNNING").started_ago(month));
+    let server = serve(&sim).await;
+    let client = client(&agora_account(&server), SECRET).unwrap();
+    let poll = || async { by_id(client.poll().await.unwrap()) };
+
+    let first = poll().await;
+    assert_eq!(first["VETERAN"].state, "RUNNING");
+    assert_eq!(first["ELDER"].state, "RUNNING");
+    let asked_alone = |id: &str| sim.request_count(&format!("/agents/{id}"));
+    assert_eq!(
+        asked_alone("VETERAN"),
+        0,
+        "a listed agent needs no query of its own"
+    );
+
+    assert!(sim.set_status("VETERAN", "FAILED"));
+    assert!(sim.remove_agent("ELDER"));
+    let failed = poll().await;
+    assert_eq!(failed["VETERAN"].state, "FAILED");
+    assert_eq!(failed["VETERAN"].severity, Severity::Critical);
+    assert!(!failed.contains_key("ELDER"), "Agora no longer knows it");
+    assert_eq!(asked_alone("VETERAN"), 1);
+    assert_eq!(asked_alone("ELDER"), 1);
+
+    // Still failed: still followed, still critical.
+    assert_eq!(poll().await["VETERAN"].severity, Severity::Critical);
+
+    assert!(sim.set_status("VETERAN", "STOPPED"));
+    assert_eq!(poll().await["VETERAN"].state, "STOPPED");
+    let asked = asked_alone("VETERAN");
+    assert!(
+        !poll().await.contains_key("VETERAN"),
+        "a stopped agent is forgotten"
+    );
+    assert_eq!(asked_alone("VETERAN"), asked, "nor asked for again");
+    assert_eq!(asked_alone("ELDER"), 1, "nor is one Agora no longer knows");
 }

@@ -14,16 +14,19 @@ use crate::model::{Observation, Severity};
 use api::{Api, ListQuery};
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wire::ListedAgent;
 
 pub use mapping::{severity_of, EXITED_NATIVE, EXITED_STATE, STATES};
 
-/// How far back the list looks for agents' start times. Agora's default is 2 hours, which would
-/// hide every agent started earlier; a week covers long-running agents without asking the
-/// server for its whole history.
-pub const LIST_LOOK_BACK: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How far back the list looks for the start times of agents in a live state (IDLE, STARTING,
+/// RUNNING, STOPPING, RECOVERING). Agora's default is 2 hours, which would hide every agent
+/// started earlier; live agents are few, so a year costs nothing and finds long-running ones.
+pub const LIVE_LOOK_BACK: Duration = Duration::from_secs(365 * 24 * 3600);
+/// The same for the states that end a life (STOPPED, FAILED): a week of history, not all of it.
+/// An agent the app already watches is followed past it (see `follow_known`).
+pub const ENDED_LOOK_BACK: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Agents per page asked for (Agora's default is 20).
 pub const PAGE_LIMIT: u32 = 100;
 /// The most pages followed for one state: 500 x 100 agents is far beyond any real project, so
@@ -38,6 +41,10 @@ pub struct AgoraClient {
     channel: Option<String>,
     /// Watched agent ids, without duplicates, in the configured order.
     watch: Vec<String>,
+    /// List mode: the agents the last poll reported. One that an old start time keeps out of
+    /// the list's window (a long-running agent that fails) is asked for on its own rather than
+    /// silently dropped.
+    known: std::sync::Mutex<BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for AgoraClient {
@@ -93,15 +100,16 @@ impl AgoraClient {
                 .filter(|c| !c.is_empty())
                 .map(str::to_string),
             watch,
+            known: Default::default(),
         })
     }
 
     /// Every agent of the project (or channel) in any documented state.
     async fn list_all(&self) -> Result<Vec<Observation>> {
-        let from_time = unix_now() - LIST_LOOK_BACK.as_secs() as i64;
+        let now = unix_now();
         // `buffered` keeps the states in order, so that the merge below is deterministic.
         let per_state: Vec<Vec<ListedAgent>> = futures::stream::iter(0..STATES.len() as u8)
-            .map(|state| self.list_state(state, from_time))
+            .map(|state| self.list_state(state, now - look_back(state).as_secs() as i64))
             .buffered(CONCURRENT_REQUESTS)
             .try_collect()
             .await?;
@@ -111,6 +119,43 @@ impl AgoraClient {
         for agent in per_state.iter().flatten() {
             merged.insert(agent.agent_id.clone(), mapping::from_listed(agent));
         }
+        self.follow_known(merged).await
+    }
+
+    /// Agents the last poll reported that the lists no longer show are asked for one by one:
+    /// an agent started long ago that has just failed is outside the FAILED list's window, and
+    /// dropping it would hide the failure. One that has stopped or that Agora no longer knows is
+    /// reported (or left out) once and then forgotten, so the questions do not pile up.
+    async fn follow_known(
+        &self,
+        mut merged: BTreeMap<String, Observation>,
+    ) -> Result<Vec<Observation>> {
+        let missing: Vec<String> = {
+            let known = self.known.lock().unwrap();
+            known
+                .iter()
+                .filter(|id| !merged.contains_key(*id))
+                .cloned()
+                .collect()
+        };
+        let answers: Vec<(String, Option<wire::AgentDetail>)> = futures::stream::iter(missing)
+            .map(|id| async move {
+                let detail = self.api.agent(&id).await?;
+                Ok::<_, Error>((id, detail))
+            })
+            .buffered(CONCURRENT_REQUESTS)
+            .try_collect()
+            .await?;
+        let mut keep: BTreeSet<String> = merged.keys().cloned().collect();
+        for (id, detail) in answers {
+            let Some(agent) = detail else { continue };
+            let observation = mapping::from_detail(&agent);
+            if !observation.native.eq_ignore_ascii_case("STOPPED") {
+                keep.insert(id.clone());
+            }
+            merged.insert(id, observation);
+        }
+        *self.known.lock().unwrap() = keep;
         Ok(merged.into_values().collect())
     }
 
@@ -193,6 +238,14 @@ impl VendorClient for AgoraClient {
     /// Agents leave the list when they are done: that is their normal end.
     fn vanished_severity(&self) -> Severity {
         Severity::Info
+    }
+}
+
+/// How far back the list of one state looks.
+fn look_back(state: u8) -> Duration {
+    match STATES[usize::from(state)] {
+        "STOPPED" | "FAILED" => ENDED_LOOK_BACK,
+        _ => LIVE_LOOK_BACK,
     }
 }
 
