@@ -1,6 +1,7 @@
 //! Export to CSV (RFC 4180): a header row, CRLF line ends, fields quoted when they hold a
 //! comma, a quote or a line break, quotes doubled. Written by hand: a dozen lines do not need a
-//! dependency.
+//! dependency. Text that came from a vendor or a user and starts like a spreadsheet formula
+//! gets a leading `'`, so that opening the export never runs it (OWASP's CSV injection advice).
 
 use super::entry::{urgency_str, HistoryEntry};
 use super::query::HistoryFilter;
@@ -46,7 +47,7 @@ impl History {
 }
 
 fn fields(e: &HistoryEntry) -> [String; 17] {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let text = |v: &Option<String>| v.as_deref().map(inert).unwrap_or_default();
     [
         OffsetDateTime::from_unix_timestamp_nanos(e.at_ms as i128 * 1_000_000)
             .ok()
@@ -55,7 +56,7 @@ fn fields(e: &HistoryEntry) -> [String; 17] {
         e.at_ms.to_string(),
         e.kind.to_string(),
         e.vendor.map(|v| v.to_string()).unwrap_or_default(),
-        e.account_id.clone(),
+        inert(&e.account_id),
         text(&e.account_name),
         text(&e.agent_id),
         text(&e.agent_name),
@@ -81,6 +82,16 @@ fn write_record<const N: usize>(out: &mut impl Write, fields: [String; N]) -> st
     out.write_all(b"\r\n")
 }
 
+/// Text a spreadsheet would not read as a formula: one starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'`.
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// A field as RFC 4180 wants it.
 fn quote(field: &str) -> std::borrow::Cow<'_, str> {
     if field.contains([',', '"', '\r', '\n']) {
@@ -95,6 +106,17 @@ mod tests {
     use super::*;
     use crate::history::testing::*;
     use crate::model::Severity;
+
+    #[test]
+    fn text_that_starts_like_a_formula_is_made_inert() {
+        assert_eq!(inert("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        for start in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(inert(start).starts_with('\''), "{start:?}");
+        }
+        assert_eq!(inert("RUNNING"), "RUNNING");
+        assert_eq!(inert("a=b"), "a=b");
+        assert_eq!(inert(""), "");
+    }
 
     #[test]
     fn fields_with_commas_quotes_and_line_breaks_are_quoted() {
@@ -117,6 +139,10 @@ mod tests {
         );
         odd.account_name = "Sales, EMEA".into();
         history.record_event(&odd).unwrap();
+        // A vendor's state text that a spreadsheet would run.
+        history
+            .record_event(&changed(30_000, "C3", "idle", "=1+1", Severity::Info))
+            .unwrap();
         history
             .record_event(&changed(60_000, "B2", "idle", "busy", Severity::Info))
             .unwrap();
@@ -134,13 +160,18 @@ mod tests {
             records[1]
         );
         assert!(
-            records[2]
-                .contains(",\"Sales, EMEA\",A1,Agent A1,idle,\"on \"\"break\"\", back\nsoon\","),
+            records[2].contains(",C3,Agent C3,idle,'=1+1,"),
             "{}",
             records[2]
         );
-        assert_eq!(records[3], "", "the file ends with a line break");
-        assert_eq!(records.len(), 4);
+        assert!(
+            records[3]
+                .contains(",\"Sales, EMEA\",A1,Agent A1,idle,\"on \"\"break\"\", back\nsoon\","),
+            "{}",
+            records[3]
+        );
+        assert_eq!(records[4], "", "the file ends with a line break");
+        assert_eq!(records.len(), 5);
     }
 
     #[test]
