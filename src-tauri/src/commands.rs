@@ -416,6 +416,7 @@ pub fn pause<R: Runtime>(app: &AppHandle<R>, mode: PauseMode) {
     let state = app.state::<AppState>();
     let until = pause_until(mode, agentwatch_core::clock::now_ms());
     state.shared.set_paused_until(until);
+    state.remember_alerts();
     publish(app, &state.shared);
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {

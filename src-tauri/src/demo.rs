@@ -39,7 +39,8 @@ pub fn start(
             .map(|(id, secret)| (id.to_string(), secret)),
     );
     let state = AppState::new(config_path, secrets, Some(notifier), true)
-        .with_history(profile.join("history.sqlite3"));
+        .with_history(profile.join("history.sqlite3"))
+        .with_alert_memory(profile.join(crate::ALERT_MEMORY_FILE));
     state.keep_alive(Box::new(sims));
     state.keep_alive(Box::new(script));
     Ok((state, profile.join("webview")))

@@ -2,6 +2,7 @@
 //! whether every watched agent is fine; the dashboard (ui/) manages accounts and shows the live
 //! view. Commands parse, call the core and map errors; the core knows nothing of Tauri.
 
+pub mod alert_memory;
 pub mod alerts;
 pub mod commands;
 pub mod demo;
@@ -71,6 +72,9 @@ pub fn has_display() -> bool {
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
+
+/// The pause and snoozes file, beside the history database.
+pub const ALERT_MEMORY_FILE: &str = "alert-memory.json";
 
 static LOCAL_OFFSET: OnceLock<time::UtcOffset> = OnceLock::new();
 
@@ -146,6 +150,10 @@ pub fn run(options: Options) -> Result<(), String> {
                     false,
                 )
                 .with_history(agentwatch_core::history::History::default_path())
+                .with_alert_memory(
+                    agentwatch_core::history::History::default_path()
+                        .with_file_name(ALERT_MEMORY_FILE),
+                )
             };
             tracing::info!("config: {}", state.config_path.display());
             app.manage(state);

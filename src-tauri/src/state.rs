@@ -4,6 +4,7 @@
 //! records the history; background tasks per engine forward its status and events to the
 //! webview and the tray.
 
+use crate::alert_memory;
 use crate::secrets::Secrets;
 use crate::view::{EventView, StatusView, TrayView};
 use agentwatch_core::alerts::{AlertCommand, AlertView};
@@ -35,6 +36,8 @@ pub struct Shared {
     paused_until_ms: AtomicI64,
     tray: Mutex<Option<TrayView>>,
     alerts: Mutex<Arc<AlertView>>,
+    /// What the alert memory file holds, to write it only on a change.
+    remembered: Mutex<Option<alert_memory::Remembered>>,
 }
 
 impl Shared {
@@ -112,6 +115,8 @@ pub struct AppState {
     history: Option<PathBuf>,
     /// Where history exports go instead of the Downloads folder (tests).
     export_dir: Option<PathBuf>,
+    /// Where the pause and the snoozes are kept across restarts (`alert_memory`).
+    alert_memory: Option<PathBuf>,
     config: tokio::sync::Mutex<Config>,
     running: tokio::sync::Mutex<Option<Running>>,
     /// Keeps demo-mode resources (the simulators) alive as long as the app.
@@ -143,6 +148,7 @@ impl AppState {
             notifier,
             history: None,
             export_dir: None,
+            alert_memory: None,
             config: tokio::sync::Mutex::new(config),
             running: tokio::sync::Mutex::new(None),
             _keep: Mutex::new(Vec::new()),
@@ -153,6 +159,26 @@ impl AppState {
     pub fn with_history(mut self, path: PathBuf) -> Self {
         self.history = Some(path);
         self
+    }
+
+    /// Keeps the pause and the snoozes in this file, and takes back the ones it holds: the
+    /// first engine is handed them like any engine after a restart.
+    pub fn with_alert_memory(mut self, path: PathBuf) -> Self {
+        let remembered = alert_memory::load(&path, agentwatch_core::clock::now_ms());
+        self.shared.set_paused_until(remembered.paused_until_ms);
+        *self.shared.alerts.lock().unwrap() = Arc::new(AlertView {
+            snoozes: remembered.snoozes,
+            ..Default::default()
+        });
+        self.alert_memory = Some(path);
+        self
+    }
+
+    /// Saves the pause and the snoozes in force now.
+    pub fn remember_alerts(&self) {
+        if let Some(path) = &self.alert_memory {
+            remember(path, &self.shared, &self.shared.alerts().snoozes);
+        }
     }
 
     /// Writes history exports to this folder instead of the Downloads folder.
@@ -217,8 +243,12 @@ impl AppState {
             history: self.history.clone(),
         };
         let engine = Engine::start_with(&config, secrets, options);
-        // A pause outlives the engine it was given to.
+        // A pause and the snoozes outlive the engine they were given to.
         engine.command(pause_command(self.shared.paused_until()));
+        let snoozes = self.shared.alerts().snoozes.clone();
+        for command in alert_memory::snooze_commands(&snoozes, agentwatch_core::clock::now_ms()) {
+            engine.command(command);
+        }
         let tasks = self.spawn_forwarders(app, &engine);
         *running = Some(Running { engine, tasks });
     }
@@ -303,10 +333,18 @@ impl AppState {
         // The alert policy's view: pending, flapping, snoozes and the recent decisions.
         let mut alerts = engine.alert_view();
         let (app3, shared3) = (app.clone(), self.shared.clone());
+        let memory = self.alert_memory.clone();
         tasks.push(tokio::spawn(async move {
+            // A new engine's first view comes before it has been handed the snoozes: not a
+            // change to keep.
+            let mut first = true;
             loop {
                 let view = Arc::new(alerts.borrow_and_update().clone());
                 *shared3.alerts.lock().unwrap() = view.clone();
+                if let (Some(path), false) = (&memory, first) {
+                    remember(path, &shared3, &view.snoozes);
+                }
+                first = false;
                 if let Err(e) = app3.emit(ALERTS_EVENT, view.as_ref()) {
                     tracing::debug!("alert view not sent to the dashboard: {e}");
                 }
@@ -316,6 +354,17 @@ impl AppState {
             }
         }));
         tasks
+    }
+}
+
+/// Saves the pause and these snoozes when they differ from what the file holds.
+fn remember(path: &std::path::Path, shared: &Shared, snoozes: &[agentwatch_core::policy::Snooze]) {
+    let now = agentwatch_core::clock::now_ms();
+    let next = alert_memory::Remembered::new(shared.paused_until(), snoozes, now);
+    let mut saved = shared.remembered.lock().unwrap();
+    if saved.as_ref() != Some(&next) {
+        alert_memory::save(path, &next);
+        *saved = Some(next);
     }
 }
 

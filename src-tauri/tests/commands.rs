@@ -544,3 +544,106 @@ fn test_connection_names_tls_timeout_http_status_and_connect_failures() {
     let error = check(&account, &secret);
     assert_eq!(error["kind"], "connect", "{error}");
 }
+
+/// A mock app with a history and an alert memory file in `dir`, its engine running.
+fn app_with_memory(dir: &Path, config: &Path) -> Harness {
+    let app = agentwatch_desktop::with_commands(mock_builder())
+        .build(mock_context(noop_assets()))
+        .expect("mock app builds");
+    app.manage(
+        AppState::new(config.to_path_buf(), Secrets::memory([]), None, false)
+            .with_history(dir.join("history.sqlite3"))
+            .with_alert_memory(dir.join("alert-memory.json")),
+    );
+    let handle = app.handle().clone();
+    tauri::async_runtime::block_on(handle.state::<AppState>().restart(&handle));
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock webview");
+    Harness { _app: app, webview }
+}
+
+/// A snooze and a pause outlive a config change (a new engine) and a restart of the app; an
+/// acknowledgement outlives the config change only.
+#[test]
+fn snoozes_and_the_pause_survive_engine_and_app_restarts() {
+    let (sim, server) = start_agora();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "poll_interval_secs = 1\n").unwrap();
+    let agents = AgoraSim::demo_agents();
+    let (snoozed, acked) = (agents[1].agent_id.clone(), agents[2].agent_id.clone());
+    let snoozes_of = |h: &Harness| -> Vec<(String, String)> {
+        let view = invoke(h, "alerts", json!({})).unwrap();
+        let mut list: Vec<(String, String)> = view["snoozes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| {
+                Some((
+                    s["target"]["agent_id"].as_str()?.to_string(),
+                    s["until"]["until"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        list.sort();
+        list
+    };
+    let request = |agent: &str, mode: &str| json!({"request": {"scope": "agent", "account_id": "ai", "agent_id": agent, "mode": mode}});
+
+    let first = app_with_memory(dir.path(), &config);
+    let secret = sim.settings().customer_secret;
+    invoke(
+        &first,
+        "save_account",
+        json!({"account": agora_account(&sim, &server), "secret": secret, "isNew": true}),
+    )
+    .unwrap();
+    invoke(&first, "snooze", request(&snoozed, "for")).unwrap();
+    invoke(&first, "snooze", request(&acked, "recovery")).unwrap();
+    let paused_until = invoke(&first, "pause_notifications", json!({"mode": "hour"}))
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    let both = vec![
+        (snoozed.clone(), "at".to_string()),
+        (acked.clone(), "recovery".to_string()),
+    ];
+    let mut both_sorted = both.clone();
+    both_sorted.sort();
+    wait("both snoozes in force", Duration::from_secs(10), || {
+        (snoozes_of(&first) == both_sorted).then_some(())
+    });
+
+    // A config change starts a new engine: it is handed both.
+    let mut settings = invoke(&first, "get_settings", json!({})).unwrap();
+    settings["poll_interval_secs"] = json!(2);
+    invoke(&first, "save_settings", json!({"settings": settings})).unwrap();
+    wait(
+        "both snoozes after the engine restart",
+        Duration::from_secs(10),
+        || (snoozes_of(&first) == both_sorted).then_some(()),
+    );
+    let memory = dir.path().join("alert-memory.json");
+    wait("the timed snooze on disk", Duration::from_secs(10), || {
+        let text = std::fs::read_to_string(&memory).ok()?;
+        (text.contains(&snoozed) && !text.contains(&acked)).then_some(())
+    });
+    tauri::async_runtime::block_on(first._app.state::<AppState>().shutdown());
+    drop(first);
+
+    // The app starts again: the timed snooze and the pause are back, the acknowledgement not.
+    let second = app_with_memory(dir.path(), &config);
+    wait(
+        "the timed snooze after the app restart",
+        Duration::from_secs(10),
+        || (snoozes_of(&second) == vec![(snoozed.clone(), "at".to_string())]).then_some(()),
+    );
+    let view = invoke(&second, "alerts", json!({})).unwrap();
+    assert_eq!(view["paused"], true, "{view}");
+    let dashboard = invoke(&second, "dashboard", json!({})).unwrap();
+    assert!(
+        dashboard.to_string().contains(&paused_until.to_string()),
+        "the pause end is not shown: {dashboard}"
+    );
+}

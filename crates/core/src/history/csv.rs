@@ -109,7 +109,10 @@ mod tests {
 
     #[test]
     fn text_that_starts_like_a_formula_is_made_inert() {
-        assert_eq!(inert("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(
+            inert("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
         for start in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
             assert!(inert(start).starts_with('\''), "{start:?}");
         }

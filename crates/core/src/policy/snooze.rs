@@ -3,13 +3,13 @@
 //! time or on recovery; ended ones are pruned so the store stays as small as the live snoozes.
 
 use super::decision::AgentKey;
-use super::times::serialize_ms;
-use serde::Serialize;
+use super::times::{deserialize_ms, serialize_ms};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// What a snooze silences.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "scope", rename_all = "snake_case")]
 pub enum SnoozeTarget {
     /// Everything: "pause all" in the tray menu.
@@ -21,20 +21,21 @@ pub enum SnoozeTarget {
 }
 
 /// When a snooze ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "until", content = "at_ms", rename_all = "snake_case")]
 pub enum SnoozeUntil {
     /// Acknowledged: until the agent is healthy again (for an account: reachable again after its
     /// outage). The recovery itself is told, so the supervisor learns the problem is over.
     Recovery,
     /// Until this instant.
-    At(#[serde(serialize_with = "serialize_ms")] OffsetDateTime),
+    #[serde(serialize_with = "serialize_ms", deserialize_with = "deserialize_ms")]
+    At(OffsetDateTime),
     /// Until cleared by hand (resume all, clear snooze).
     Cleared,
 }
 
-/// A live snooze, for the UI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A live snooze, for the UI (and kept by the desktop app across restarts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snooze {
     pub target: SnoozeTarget,
     pub until: SnoozeUntil,
@@ -90,5 +91,35 @@ impl Snoozes {
                 until: *until,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snoozes_read_back_what_they_write() {
+        let at = OffsetDateTime::from_unix_timestamp(1_750_000_000).unwrap();
+        let snoozes = vec![
+            Snooze {
+                target: SnoozeTarget::Agent(AgentKey::new("cc", "1001")),
+                until: SnoozeUntil::At(at),
+            },
+            Snooze {
+                target: SnoozeTarget::Account {
+                    account_id: "ai".into(),
+                },
+                until: SnoozeUntil::Recovery,
+            },
+            Snooze {
+                target: SnoozeTarget::All,
+                until: SnoozeUntil::Cleared,
+            },
+        ];
+        let text = serde_json::to_string(&snoozes).unwrap();
+        assert!(text.contains("\"at_ms\":1750000000000"), "{text}");
+        let back: Vec<Snooze> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, snoozes);
     }
 }

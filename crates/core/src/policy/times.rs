@@ -1,7 +1,7 @@
 //! Time as the policy uses it: the caller's `OffsetDateTime` (local offset) in, Unix
 //! milliseconds in everything it keeps and reports (the rest of the core speaks milliseconds).
 
-use serde::Serializer;
+use serde::{Deserialize, Deserializer, Serializer};
 use time::OffsetDateTime;
 
 /// Unix time in milliseconds.
@@ -17,6 +17,13 @@ pub(crate) fn elapsed_secs(from_ms: i64, to_ms: i64) -> u64 {
 /// Serialises an instant as Unix milliseconds (the `time` crate's serde feature is not enabled).
 pub(crate) fn serialize_ms<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_i64(to_ms(*t))
+}
+
+/// Reads an instant written by `serialize_ms` (in UTC: the caller re-offsets it when showing it).
+pub(crate) fn deserialize_ms<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+    let ms = i64::deserialize(d)?;
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(serde::de::Error::custom)
 }
 
 /// How a person reads `t` when it is `now`: "14:00" today, "Tue 14:00" within a week,
