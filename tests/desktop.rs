@@ -422,13 +422,24 @@ async fn step4b_history_tab(
         )
         .await?;
     assert!(width.as_f64().unwrap_or(0.0) > 1.0, "band width {width}");
-    c.execute(
-        "document.querySelector(arguments[0]).focus()",
-        vec![json!(band)],
+    // Focus it (again, should a refresh have redrawn the timeline) until its details show.
+    let tip = until(
+        "the band's details on keyboard focus",
+        Duration::from_secs(10),
+        || async {
+            c.execute(
+                "document.querySelector(arguments[0]).focus()",
+                vec![json!(band)],
+            )
+            .await
+            .ok()?;
+            text(c, "#timeline-tip")
+                .await
+                .ok()
+                .filter(|tip| tip.contains("FAILED"))
+        },
     )
-    .await?;
-    let tip = text(c, "#timeline-tip").await?;
-    assert!(tip.contains("FAILED"), "tooltip: {tip}");
+    .await;
     let rows = texts(c, "#history-body tr[data-kind=\"changed\"]").await;
     assert!(
         rows.iter()
@@ -878,7 +889,8 @@ async fn step3_failed_agent(
         },
     );
     session::screenshot_root(&desktop.display, &artifacts.join("screen-tray-tooltip.png"));
-    session::xdotool(&desktop.display, &["mousemove", "640", "400"]);
+    // Away from the tray and from the dashboard (whose hover effects would follow it).
+    session::xdotool(&desktop.display, &["mousemove", "1275", "795"]);
     println!(
         "desktop test: tray tooltip {tooltip:?} ({tip_width} px wide on screen); {red} red pixels in the tray area"
     );

@@ -20,10 +20,15 @@ struct Harness {
 }
 
 fn app(config: &Path, secrets: Secrets) -> Harness {
+    harness(AppState::new(config.to_path_buf(), secrets, None, false))
+}
+
+/// The app's commands over this state, with a webview to call them from.
+fn harness(state: AppState) -> Harness {
     let app = agentwatch_desktop::with_commands(mock_builder())
         .build(mock_context(noop_assets()))
         .expect("mock app builds");
-    app.manage(AppState::new(config.to_path_buf(), secrets, None, false));
+    app.manage(state);
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("mock webview");
@@ -55,6 +60,16 @@ fn test_connection(h: &Harness, account: &Value, secret: &str) -> Value {
         json!({"account": account, "secret": secret}),
     )
     .unwrap()
+}
+
+/// Adds the simulator's project as account "ai" with its secret, as the account form does.
+fn add_agora_account(h: &Harness, sim: &AgoraSim, server: &SimServer) {
+    invoke(
+        h,
+        "save_account",
+        json!({"account": agora_account(sim, server), "secret": sim.settings().customer_secret, "isNew": true}),
+    )
+    .unwrap();
 }
 
 fn start_agora() -> (AgoraSim, SimServer) {
@@ -275,18 +290,11 @@ fn snooze_history_timeline_and_csv_export() {
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "poll_interval_secs = 1\n").unwrap();
     let exports = dir.path().join("exports");
-    let app = agentwatch_desktop::with_commands(mock_builder())
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    app.manage(
+    let h = harness(
         AppState::new(config.clone(), Secrets::memory([]), None, false)
             .with_history(dir.path().join("history.sqlite3"))
             .with_export_dir(exports.clone()),
     );
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock webview");
-    let h = Harness { _app: app, webview };
 
     // Before anything runs or is recorded: empty answers, not errors.
     let empty = invoke(&h, "history", json!({"query": {}})).unwrap();
@@ -294,13 +302,7 @@ fn snooze_history_timeline_and_csv_export() {
     let bad = invoke(&h, "history", json!({"query": {"kinds": ["nonsense"]}})).unwrap_err();
     assert_eq!(bad["field"], "kinds", "{bad}");
 
-    let secret = sim.settings().customer_secret;
-    invoke(
-        &h,
-        "save_account",
-        json!({"account": agora_account(&sim, &server), "secret": secret, "isNew": true}),
-    )
-    .unwrap();
+    add_agora_account(&h, &sim, &server);
     let agents = AgoraSim::demo_agents();
     let (failing, snoozed) = (agents[0].agent_id.clone(), agents[1].agent_id.clone());
     wait("agents on the dashboard", Duration::from_secs(20), || {
@@ -547,20 +549,14 @@ fn test_connection_names_tls_timeout_http_status_and_connect_failures() {
 
 /// A mock app with a history and an alert memory file in `dir`, its engine running.
 fn app_with_memory(dir: &Path, config: &Path) -> Harness {
-    let app = agentwatch_desktop::with_commands(mock_builder())
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    app.manage(
+    let h = harness(
         AppState::new(config.to_path_buf(), Secrets::memory([]), None, false)
             .with_history(dir.join("history.sqlite3"))
             .with_alert_memory(dir.join("alert-memory.json")),
     );
-    let handle = app.handle().clone();
+    let handle = h._app.handle().clone();
     tauri::async_runtime::block_on(handle.state::<AppState>().restart(&handle));
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock webview");
-    Harness { _app: app, webview }
+    h
 }
 
 /// A snooze and a pause outlive a config change (a new engine) and a restart of the app; an
@@ -592,13 +588,7 @@ fn snoozes_and_the_pause_survive_engine_and_app_restarts() {
     let request = |agent: &str, mode: &str| json!({"request": {"scope": "agent", "account_id": "ai", "agent_id": agent, "mode": mode}});
 
     let first = app_with_memory(dir.path(), &config);
-    let secret = sim.settings().customer_secret;
-    invoke(
-        &first,
-        "save_account",
-        json!({"account": agora_account(&sim, &server), "secret": secret, "isNew": true}),
-    )
-    .unwrap();
+    add_agora_account(&first, &sim, &server);
     invoke(&first, "snooze", request(&snoozed, "for")).unwrap();
     invoke(&first, "snooze", request(&acked, "recovery")).unwrap();
     let paused_until = invoke(&first, "pause_notifications", json!({"mode": "hour"}))

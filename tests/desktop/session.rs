@@ -563,22 +563,18 @@ pub fn rss_mib(pid: u32) -> Option<f64> {
 
 /// Proportional set size in MiB: private memory plus a fair share of the shared libraries.
 pub fn pss_mib(pid: u32) -> Option<f64> {
-    let rollup = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-    let kb: f64 = rollup
-        .lines()
-        .find_map(|l| l.strip_prefix("Pss:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
+    proc_mib(&format!("/proc/{pid}/smaps_rollup"), "Pss:")
 }
 
 /// A memory line of /proc/PID/status ("VmRSS:", "RssAnon:", "RssFile:") in MiB.
 pub fn status_mib(pid: u32, key: &str) -> Option<f64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: f64 = status
+    proc_mib(&format!("/proc/{pid}/status"), key)
+}
+
+/// The "KEY:   1234 kB" line of a /proc file, in MiB.
+fn proc_mib(file: &str, key: &str) -> Option<f64> {
+    let text = fs::read_to_string(file).ok()?;
+    let kb: f64 = text
         .lines()
         .find_map(|l| l.strip_prefix(key))?
         .trim()
