@@ -63,13 +63,7 @@ async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut procs = session::Procs::default();
-    let desktop = session::start(
-        &mut procs,
-        dir.path(),
-        dir.path(),
-        &dir.path().join("unused.toml"),
-        session::TrayHost::None,
-    );
+    let desktop = session::start_notifications_only(&mut procs, dir.path());
 
     // A contact centre of 12 idle agents and the demo AI project.
     let huawei = HuaweiSim::new(HuaweiSimConfig::default());

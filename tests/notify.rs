@@ -38,13 +38,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut procs = session::Procs::default();
-    let desktop = session::start(
-        &mut procs,
-        dir.path(),
-        dir.path(),
-        &dir.path().join("unused.toml"),
-        session::TrayHost::None,
-    );
+    let desktop = session::start_notifications_only(&mut procs, dir.path());
 
     // 1. A critical notification arrives with its title, body and urgency.
     let notifier = DesktopNotifier::with_timeout(Duration::from_secs(2));

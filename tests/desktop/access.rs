@@ -1,18 +1,35 @@
 //! Keyboard-only use and readability of the dashboard, through the real webview: keys are
 //! pressed with WebDriver actions (real key events in WebKit), colours are the computed ones.
 
-use crate::web::{chord, find, focused, press, until, R};
+use crate::web::{chord, click, find, focused, press, until, R};
 use fantoccini::key::Key;
 use serde_json::Value;
 use std::time::Duration;
 
 /// Every visible text's contrast with its background (WCAG AA), measured in the page.
-pub async fn readability(c: &fantoccini::Client) -> R<Value> {
+async fn readability(c: &fantoccini::Client) -> R<Value> {
     Ok(c.execute(include_str!("contrast.js"), vec![]).await?)
 }
 
-/// Fails with the offending texts when any visible text is under WCAG AA contrast.
-pub async fn assert_readable(c: &fantoccini::Client, where_: &str) -> R<bool> {
+/// The page follows the desktop's theme (dark or not) and every visible text of its Live,
+/// Accounts and Settings tabs is readable in it; ends back on Live.
+pub async fn assert_theme_readable(c: &fantoccini::Client, dark: bool) -> R<()> {
+    let theme = if dark { "dark theme" } else { "light theme" };
+    if assert_readable(c, &format!("{theme}, live view")).await? != dark {
+        return Err(format!("the dashboard did not follow the {theme} of the desktop").into());
+    }
+    click(c, "#tab-accounts").await?;
+    find(c, "#accounts-list .arow").await?;
+    assert_readable(c, &format!("{theme}, accounts")).await?;
+    click(c, "#tab-settings").await?;
+    find(c, "#panel-settings:not([hidden]) input").await?;
+    assert_readable(c, &format!("{theme}, settings")).await?;
+    click(c, "#tab-live").await
+}
+
+/// Fails with the offending texts when any visible text is under WCAG AA contrast; tells
+/// whether the page is in its dark theme.
+async fn assert_readable(c: &fantoccini::Client, where_: &str) -> R<bool> {
     let report = readability(c).await?;
     let checked = report["checked"].as_u64().unwrap_or(0);
     let failures = report["failures"].as_array().cloned().unwrap_or_default();

@@ -221,6 +221,11 @@ pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path, tray: Tr
     }
 }
 
+/// A session for tests of notifications alone: no tray, no app profile (all in `dir`).
+pub fn start_notifications_only(procs: &mut Procs, dir: &Path) -> Desktop {
+    start(procs, dir, dir, &dir.join("unused.toml"), TrayHost::None)
+}
+
 /// The panel of the session: one small panel at the top left holding the tray alone. Its settings
 /// live in the test's own folder (xfconfd is started here with that folder as its config home,
 /// not D-Bus-activated with the user's).
