@@ -282,6 +282,11 @@ async fn dark_theme(procs: &mut Procs, desktop: &session::Desktop, artifacts: &P
     Ok(())
 }
 
+/// The live view's row of an agent of the e2e Agora account.
+fn agora_row(agent_id: &str) -> String {
+    format!("#agents-body tr[data-account=\"{AGORA_ID}\"][data-agent=\"{agent_id}\"]")
+}
+
 /// Step 3b: "Snooze 1 h" on an agent's row, then that agent fails: the policy decides, the
 /// "why" list says it was snoozed, and dunst receives nothing about it.
 async fn step3b_snooze_keeps_dunst_silent(
@@ -291,10 +296,7 @@ async fn step3b_snooze_keeps_dunst_silent(
     artifacts: &Path,
 ) -> R<()> {
     let agent = agentwatch_sim::agora::AgoraSim::demo_agents()[1].clone();
-    let row = format!(
-        "#agents-body tr[data-account=\"{AGORA_ID}\"][data-agent=\"{}\"]",
-        agent.agent_id
-    );
+    let row = agora_row(&agent.agent_id);
     click(c, "#tab-live").await?;
     click(c, &format!("{row} button[data-action=\"snooze\"]")).await?;
     until(
@@ -749,10 +751,7 @@ async fn step3_failed_agent(
     artifacts: &Path,
 ) -> R<()> {
     let agent = agentwatch_sim::agora::AgoraSim::demo_agents()[0].clone();
-    let row = format!(
-        "#agents-body tr[data-account=\"{AGORA_ID}\"][data-agent=\"{}\"]",
-        agent.agent_id
-    );
+    let row = agora_row(&agent.agent_id);
     find(c, &row).await?;
     let before = session::notifications(&desktop.notifications).len();
     let failed_before = critical_agents(c).await?;
