@@ -97,6 +97,7 @@ async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
         EngineOptions {
             notifier: Some(Arc::new(DesktopNotifier::default())),
             history: Some(dir.path().join("history.sqlite3")),
+            ..Default::default()
         },
     );
     let mut decisions = engine.decisions();

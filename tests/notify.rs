@@ -79,6 +79,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
         EngineOptions {
             notifier: Some(Arc::new(DesktopNotifier::default())),
             history: None,
+            ..Default::default()
         },
     );
     let mut status = engine.status();

@@ -241,6 +241,7 @@ impl AppState {
         let options = EngineOptions {
             notifier: self.notifier.clone(),
             history: self.history.clone(),
+            ..Default::default()
         };
         let engine = Engine::start_with(&config, secrets, options);
         // A pause and the snoozes outlive the engine they were given to.

@@ -65,6 +65,8 @@ pub(crate) struct AlertTask {
     pub history: Option<std::sync::mpsc::Sender<Vec<HistoryEntry>>>,
     pub decisions: broadcast::Sender<Decision>,
     pub view: watch::Sender<AlertView>,
+    /// Wakes after the machine slept.
+    pub resumes: watch::Receiver<u64>,
 }
 
 impl AlertTask {
@@ -85,6 +87,10 @@ impl AlertTask {
                     Vec::new()
                 }
                 _ = tick.tick() => self.policy.tick(now_local()),
+                Ok(()) = self.resumes.changed() => {
+                    self.policy.after_sleep(now_local());
+                    Vec::new()
+                }
                 _ = cancel.cancelled() => break,
             };
             self.hand_out(decisions);

@@ -34,6 +34,7 @@ impl Board {
                 .collect(),
             agents: Vec::new(),
             updated_ms: now_ms(),
+            condition: None,
         };
         let (tx, _) = watch::channel(Arc::new(status.clone()));
         Board {
@@ -55,6 +56,7 @@ impl Board {
             let mut status = self.status.lock().expect("status lock");
             change(&mut status);
             status.updated_ms = now_ms();
+            status.condition = status.current_condition();
             Arc::new(status.clone())
         };
         self.tx.send_replace(published);

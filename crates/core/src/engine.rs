@@ -11,6 +11,7 @@ use crate::notifier::Notifier;
 use crate::policy::{AlertPolicy, Decision};
 use crate::poller::Poller;
 use crate::secrets::SecretSource;
+use crate::sleep_watch::{self, SleepWatch, SystemWallClock, WallClock};
 use crate::status::Status;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,8 @@ pub struct EngineOptions {
     pub notifier: Option<Arc<dyn Notifier>>,
     /// Records confirmed changes, outages and notifications in this SQLite file.
     pub history: Option<std::path::PathBuf>,
+    /// The wall clock the sleep watch compares with the monotonic one (the system's when none).
+    pub wall_clock: Option<Arc<dyn WallClock>>,
 }
 
 pub struct Engine {
@@ -38,6 +41,7 @@ pub struct Engine {
     alert_view: watch::Receiver<AlertView>,
     commands: mpsc::UnboundedSender<AlertCommand>,
     wakers: Vec<(String, Arc<Notify>)>,
+    sleep: Arc<SleepWatch>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
     history_thread: Option<std::thread::JoinHandle<()>>,
@@ -85,6 +89,15 @@ impl Engine {
         let (reports_tx, reports) = mpsc::unbounded_channel();
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (view_tx, alert_view) = watch::channel(AlertView::default());
+        let sleep = SleepWatch::new(
+            options
+                .wall_clock
+                .unwrap_or_else(|| Arc::new(SystemWallClock)),
+        );
+        tasks.push(tokio::spawn(sleep_watch::run(
+            sleep.clone(),
+            cancel.child_token(),
+        )));
         let alert_task = AlertTask {
             policy: AlertPolicy::new(config.alerts.clone(), config.notifications.clone()),
             reports,
@@ -93,6 +106,7 @@ impl Engine {
             history: history_tx,
             decisions: decisions.clone(),
             view: view_tx,
+            resumes: sleep.subscribe(),
         };
         tasks.push(tokio::spawn(alert_task.run(cancel.child_token())));
 
@@ -107,6 +121,8 @@ impl Engine {
                 board: board.clone(),
                 events: events.clone(),
                 reports: reports_tx.clone(),
+                sleep: sleep.clone(),
+                resumes: sleep.subscribe(),
             };
             tasks.push(tokio::spawn(poller.run(cancel.child_token(), wake)));
         }
@@ -117,6 +133,7 @@ impl Engine {
             alert_view,
             commands,
             wakers,
+            sleep,
             cancel,
             tasks,
             history_thread,
@@ -167,6 +184,13 @@ impl Engine {
             }
             None => false,
         }
+    }
+
+    /// The machine woke from sleep (the desktop's logind said so): sessions are renewed, the
+    /// network gets a grace period and nothing counted before the sleep is confirmed by it.
+    /// The engine also notices a sleep by itself, a little later, from the clocks.
+    pub fn resumed(&self) {
+        self.sleep.announce(None);
     }
 
     /// Stops every poller and waits (bounded) for them to release their sessions and for the

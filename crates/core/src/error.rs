@@ -26,8 +26,11 @@ pub enum ErrorKind {
     Malformed,
     /// The vendor answered with an error code in its body (Huawei retcode, Segura error_code).
     Vendor,
-    /// The secret store could not be used (no Secret Service, locked, timed out).
+    /// The secret store could not be used (no Secret Service, timed out).
     Keyring,
+    /// The keyring holding the account's secret is locked: waiting for the user to unlock it,
+    /// which is not an authentication failure.
+    KeyringLocked,
     /// No secret is stored for the account.
     MissingSecret,
     /// The configuration is invalid.
@@ -48,10 +51,22 @@ impl ErrorKind {
             ErrorKind::Malformed => "malformed",
             ErrorKind::Vendor => "vendor",
             ErrorKind::Keyring => "keyring",
+            ErrorKind::KeyringLocked => "keyring_locked",
             ErrorKind::MissingSecret => "missing_secret",
             ErrorKind::Config => "config",
             ErrorKind::Io => "io",
         }
+    }
+}
+
+impl ErrorKind {
+    /// Failures that say the network (or this machine's way onto it) is down rather than that
+    /// one vendor is: when every account fails like this at once, the network is unavailable.
+    pub fn is_connection_level(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Tls
+        )
     }
 }
 
@@ -79,6 +94,8 @@ pub enum Error {
     },
     #[error("{0}")]
     Keyring(String),
+    #[error("the keyring is locked — unlock it to resume polling")]
+    KeyringLocked,
     #[error("no secret is stored for account {0:?} (run `agentwatch secret set {0}`)")]
     MissingSecret(String),
     #[error("{0}")]
@@ -101,6 +118,7 @@ impl Error {
             Error::Poll { kind, .. } => *kind,
             Error::Config { .. } => ErrorKind::Config,
             Error::Keyring(_) => ErrorKind::Keyring,
+            Error::KeyringLocked => ErrorKind::KeyringLocked,
             Error::MissingSecret(_) => ErrorKind::MissingSecret,
             Error::Io(_) => ErrorKind::Io,
         }

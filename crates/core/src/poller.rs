@@ -14,13 +14,14 @@ use crate::events::{Event, EventKind};
 use crate::model::{snapshot_from, Observation, Severity, Snapshot};
 use crate::policy::AccountRef;
 use crate::secrets::SecretSource;
+use crate::sleep_watch::SleepWatch;
 use crate::vendors::{
     apply_severity_overrides, build_client, override_for, ClientContext, VendorClient,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 use tokio_util::sync::CancellationToken;
 
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -100,7 +101,16 @@ pub(crate) struct Poller {
     pub events: broadcast::Sender<Event>,
     /// Every poll goes to the alert policy, changed or not: confirmation counts polls.
     pub reports: tokio::sync::mpsc::UnboundedSender<PollReport>,
+    /// Tells whether the machine slept; `resumes` wakes after each sleep.
+    pub sleep: Arc<SleepWatch>,
+    pub resumes: watch::Receiver<u64>,
 }
+
+/// After a sleep the network takes a while to come back (Wi-Fi, VPN): connection failures in
+/// this time are retried, not counted.
+pub const RESUME_GRACE: Duration = Duration::from_secs(60);
+/// How soon a poll is tried again within the grace period.
+const RESUME_RETRY: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
 struct PollerState {
@@ -109,25 +119,49 @@ struct PollerState {
     since_ms: HashMap<String, i64>,
     failures: u32,
     down_since_ms: Option<i64>,
+    /// Set on resume; cleared by the first poll that gets through.
+    grace_until: Option<tokio::time::Instant>,
+}
+
+impl PollerState {
+    fn in_grace(&self) -> bool {
+        self.grace_until
+            .is_some_and(|until| tokio::time::Instant::now() < until)
+    }
+}
+
+/// How one cycle ended.
+enum Cycle {
+    Polled,
+    Failed(Error),
+    /// Failed at connection level within the grace after a sleep: not counted.
+    Deferred,
 }
 
 impl Poller {
-    pub async fn run(self, cancel: CancellationToken, wake: Arc<Notify>) {
+    pub async fn run(mut self, cancel: CancellationToken, wake: Arc<Notify>) {
         let mut state = PollerState::default();
         loop {
-            let retry_after = tokio::select! {
-                outcome = self.cycle(&mut state) => outcome.err().and_then(|e| e.retry_after()),
+            let cycle = tokio::select! {
+                cycle = self.cycle(&mut state) => cycle,
                 _ = cancel.cancelled() => break,
             };
-            let delay = next_delay(
-                self.interval,
-                state.failures,
-                retry_after,
-                rand::random::<f64>(),
-            );
+            let delay = match cycle {
+                Cycle::Polled => next_delay(self.interval, 0, None, rand::random::<f64>()),
+                Cycle::Deferred => RESUME_RETRY,
+                // Unlocking is the user's move, not the server's: look again at the normal pace.
+                Cycle::Failed(e) if e.kind() == ErrorKind::KeyringLocked => self.interval,
+                Cycle::Failed(e) => next_delay(
+                    self.interval,
+                    state.failures,
+                    e.retry_after(),
+                    rand::random::<f64>(),
+                ),
+            };
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = wake.notified() => {}
+                Ok(()) = self.resumes.changed() => self.after_sleep(&mut state).await,
                 _ = cancel.cancelled() => break,
             }
         }
@@ -136,17 +170,47 @@ impl Poller {
         }
     }
 
-    async fn cycle(&self, state: &mut PollerState) -> Result<()> {
+    /// Renews the session (a vendor session rarely survives a sleep, and a stale one costs a
+    /// failed call first) and opens the grace period; the caller polls at once.
+    async fn after_sleep(&self, state: &mut PollerState) {
+        state.grace_until = Some(tokio::time::Instant::now() + RESUME_GRACE);
+        state.failures = 0;
+        if let Some(old) = state.client.take() {
+            let _ = tokio::time::timeout(SHUTDOWN_LIMIT, old.shutdown()).await;
+        }
+    }
+
+    /// True when the machine has just woken (and the wake-up is now handled): a failure
+    /// seen before the periodic check noticed the sleep is then not counted either.
+    async fn woke_just_now(&mut self, state: &mut PollerState) -> bool {
+        self.sleep.check();
+        if !self.resumes.has_changed().unwrap_or(false) {
+            return false;
+        }
+        self.resumes.mark_unchanged();
+        self.after_sleep(state).await;
+        true
+    }
+
+    async fn cycle(&mut self, state: &mut PollerState) -> Cycle {
         let outcome = self.poll(state).await;
         let now = now_ms();
         match outcome {
             Ok(observations) => {
+                state.grace_until = None;
                 self.on_success(state, snapshot_from(observations), now);
-                Ok(())
+                Cycle::Polled
+            }
+            Err(err)
+                if err.kind().is_connection_level()
+                    && (state.in_grace() || self.woke_just_now(state).await) =>
+            {
+                tracing::info!(account = %self.account.id, "no network yet after the sleep, trying again: {err}");
+                Cycle::Deferred
             }
             Err(err) => {
                 self.on_failure(state, &err, now);
-                Err(err)
+                Cycle::Failed(err)
             }
         }
     }

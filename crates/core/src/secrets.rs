@@ -6,6 +6,7 @@
 //! on a blocking thread under a time limit.
 
 use crate::error::{Error, Result};
+use crate::keyring_lock::{self, LockState};
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -101,18 +102,39 @@ impl SecretStore {
         }
     }
 
-    /// Reads the keyring entry alone (no environment); `None` when there is none.
+    /// Reads the keyring entry alone (no environment); `None` when there is none. A locked
+    /// keyring is `Error::KeyringLocked`, found out without unlocking it: reading would make
+    /// the Secret Service pop up its unlock prompt at every poll.
     pub async fn keyring_get(&self, account_id: &str) -> Result<Option<SecretString>> {
-        let found = self
-            .with_entry(account_id, "read a secret", |entry| {
+        let (service, user) = (self.service.clone(), account_id.to_string());
+        let read = self
+            .with_entry(account_id, "read a secret", move |entry| {
+                if keyring_lock::entry_lock_state(&service, &user) == LockState::Locked {
+                    return Ok(Read::Locked);
+                }
                 match entry.get_password() {
-                    Ok(s) => Ok(Some(s)),
-                    Err(keyring::Error::NoEntry) => Ok(None),
+                    Ok(s) => Ok(Read::Found(s)),
+                    Err(keyring::Error::NoEntry) => Ok(Read::Missing),
                     Err(e) => Err(e),
                 }
             })
             .await?;
-        Ok(found.map(SecretString::from))
+        match read {
+            Read::Found(s) => Ok(Some(SecretString::from(s))),
+            Read::Missing => Ok(None),
+            Read::Locked => Err(Error::KeyringLocked),
+        }
+    }
+
+    /// Asks the Secret Service to unlock the keyring, which shows its own password prompt
+    /// where it has one. `Ok(true)` once unlocked; `Ok(false)` when the prompt was dismissed.
+    pub async fn unlock(&self) -> Result<bool> {
+        let task = tokio::task::spawn_blocking(keyring_lock::prompt_unlock);
+        match tokio::time::timeout(keyring_lock::PROMPT_LIMIT, task).await {
+            Err(_) => Ok(false),
+            Ok(Err(join)) => Err(Error::Keyring(format!("keyring call failed: {join}"))),
+            Ok(Ok(result)) => result.map_err(Error::Keyring),
+        }
     }
 
     pub async fn set(&self, account_id: &str, secret: &SecretString) -> Result<()> {
@@ -160,6 +182,13 @@ impl SecretSource for SecretStore {
             .await?
             .ok_or_else(|| Error::MissingSecret(account_id.to_string()))
     }
+}
+
+/// What reading a keyring entry found.
+enum Read {
+    Found(String),
+    Missing,
+    Locked,
 }
 
 /// A fixed set of secrets held in memory: for tests, benchmarks and the built-in demo, whose

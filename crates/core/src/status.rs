@@ -1,6 +1,7 @@
 //! The latest status of everything watched: what the tray icon, the tooltip, the dashboard and
 //! `agentwatch check` show.
 
+use crate::condition::Condition;
 use crate::error::ErrorReport;
 use crate::model::{Observation, Severity, Vendor};
 use serde::Serialize;
@@ -58,9 +59,19 @@ pub struct Status {
     pub agents: Vec<AgentStatus>,
     /// Unix ms of the last change to this status.
     pub updated_ms: i64,
+    /// What stops every account at once (network down, keyring locked), when something does.
+    pub condition: Option<Condition>,
 }
 
 impl Status {
+    /// The condition the accounts' latest polls show (kept in `condition` by the board).
+    pub fn current_condition(&self) -> Option<Condition> {
+        Condition::of(self.accounts.iter().map(|a| match a.health {
+            AccountHealth::Unreachable => a.error.as_ref().map(|e| e.kind),
+            AccountHealth::Ok | AccountHealth::Pending => None,
+        }))
+    }
+
     /// The worst severity of watched agents, an unreachable account counting as unknown.
     pub fn worst(&self) -> Severity {
         let agents = self.agents.iter().map(AgentStatus::effective_severity);
@@ -109,7 +120,10 @@ impl Status {
         if down > 0 {
             tail.push_str(&format!(" ({down} unreachable)"));
         }
-        format!("{head} · {tail}")
+        match self.condition {
+            Some(condition) => format!("{} · {head} · {tail}", condition.headline()),
+            None => format!("{head} · {tail}"),
+        }
     }
 }
 
@@ -124,6 +138,7 @@ fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     fn agent(sev: Severity, stale: bool) -> AgentStatus {
         AgentStatus {
@@ -166,6 +181,7 @@ mod tests {
             accounts: vec![account(AccountHealth::Ok), account(AccountHealth::Ok)],
             agents,
             updated_ms: 0,
+            condition: None,
         };
         assert_eq!(
             s.summary(),
@@ -180,11 +196,42 @@ mod tests {
             accounts: vec![account(AccountHealth::Unreachable)],
             agents: vec![agent(Severity::Ok, true)],
             updated_ms: 0,
+            condition: None,
         };
         assert_eq!(s.worst(), Severity::Unknown);
         assert_eq!(
             s.summary(),
             "1 agent: 1 unknown · 1 account (1 unreachable)"
+        );
+    }
+
+    #[test]
+    fn the_network_down_leads_the_summary() {
+        let down = |kind| AccountStatus {
+            health: AccountHealth::Unreachable,
+            error: Some(ErrorReport {
+                kind,
+                message: "connection failed".into(),
+            }),
+            ..account(AccountHealth::Unreachable)
+        };
+        let mut s = Status {
+            accounts: vec![down(ErrorKind::Connect), down(ErrorKind::Timeout)],
+            agents: vec![agent(Severity::Ok, true)],
+            updated_ms: 0,
+            condition: None,
+        };
+        s.condition = s.current_condition();
+        assert_eq!(s.condition, Some(Condition::NetworkUnavailable));
+        assert_eq!(
+            s.summary(),
+            "Network unavailable · 1 agent: 1 unknown · 2 accounts (2 unreachable)"
+        );
+        s.accounts[1] = down(ErrorKind::Auth);
+        assert_eq!(
+            s.current_condition(),
+            None,
+            "one account refuses our credentials"
         );
     }
 

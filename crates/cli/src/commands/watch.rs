@@ -23,6 +23,7 @@ pub async fn run(config_path: &Path, notify: bool) -> u8 {
     let options = EngineOptions {
         notifier: notify.then(|| Arc::new(DesktopNotifier::default()) as Arc<dyn Notifier>),
         history: Some(History::default_path()),
+        ..Default::default()
     };
     print_events(&config, Arc::new(SecretStore::default()), options, None).await;
     0

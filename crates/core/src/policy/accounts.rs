@@ -8,6 +8,7 @@ use super::{
     account_decision, event, AccountRef, AlertPolicy, Decision, DecisionKind, Outcome, Reason,
     SnoozeTarget,
 };
+use crate::condition::Condition;
 use crate::error::{ErrorKind, ErrorReport};
 use crate::events::{Event, EventKind};
 use crate::model::Severity;
@@ -68,13 +69,20 @@ impl AlertPolicy {
                 track.confirmed = candidate.value;
                 track.since_ms = candidate.first_seen_ms;
                 let outcome = match candidate.value {
-                    Reach::Unreachable => {
-                        let outcome = self.outcome(now, &account, None, event.severity, || {
-                            Notification::for_event(&event)
-                        });
-                        track.outage_alerted = matches!(outcome, Outcome::Notify(_));
-                        outcome
-                    }
+                    Reach::Unreachable => match self
+                        .condition_now
+                        .filter(|c| c.covers(track.latest_failure))
+                    {
+                        // Its end is quiet too: nobody was told of this account alone.
+                        Some(condition) => self.tell_condition(now, &account, condition),
+                        None => {
+                            let outcome = self.outcome(now, &account, None, event.severity, || {
+                                Notification::for_event(&event)
+                            });
+                            track.outage_alerted = matches!(outcome, Outcome::Notify(_));
+                            outcome
+                        }
+                    },
                     Reach::Reachable => {
                         self.snoozes.end_on_recovery(&SnoozeTarget::Account {
                             account_id: account.id.clone(),
@@ -101,6 +109,25 @@ impl AlertPolicy {
                 ));
             }
         }
+    }
+
+    /// One notification for a condition that stops every account; the other accounts' outages
+    /// in it are quiet.
+    fn tell_condition(
+        &mut self,
+        now: OffsetDateTime,
+        account: &AccountRef,
+        condition: Condition,
+    ) -> Outcome {
+        if !self.conditions_told.insert(condition) {
+            return Outcome::Quiet(Reason::PartOfCondition {
+                condition: condition.headline().to_string(),
+            });
+        }
+        let accounts = self.accounts.len() + 1;
+        self.outcome(now, account, None, Severity::Unknown, || {
+            condition.notification(accounts)
+        })
     }
 
     /// The event an account moving to `to` makes, as the poller reports it.

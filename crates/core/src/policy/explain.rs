@@ -52,6 +52,11 @@ pub enum Reason {
     },
     /// A recovery (or an account back) whose problem was never notified.
     NeverAlerted,
+    /// The outage is part of a condition that stops every account (network down, keyring
+    /// locked), told once for all of them.
+    PartOfCondition {
+        condition: String,
+    },
     /// More notifications than the storm threshold in one poll: one summary went out instead.
     FoldedIntoStorm {
         count: usize,
@@ -126,6 +131,10 @@ impl fmt::Display for Reason {
             Reason::NeverAlerted => write!(
                 f,
                 "It is back, but nobody was notified of the problem, so there is nothing to call off."
+            ),
+            Reason::PartOfCondition { condition } => write!(
+                f,
+                "Part of \"{condition}\", which is told once for every account it stops."
             ),
             Reason::FoldedIntoStorm { count } => write!(
                 f,

@@ -46,11 +46,12 @@ pub use settings::{
 };
 pub use snooze::{Snooze, SnoozeTarget, SnoozeUntil};
 
+use crate::condition::Condition;
 use crate::config::NotificationSettings;
 use crate::events::{Event, EventKind};
 use crate::model::Severity;
 use snooze::Snoozes;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 use times::to_ms;
 use track::{AccountTrack, AgentTrack, Reach};
@@ -61,6 +62,10 @@ pub struct AlertPolicy {
     agents: BTreeMap<AgentKey, AgentTrack>,
     accounts: BTreeMap<String, AccountTrack>,
     snoozes: Snoozes,
+    /// The condition stopping every account, as of the poll being handled.
+    condition_now: Option<Condition>,
+    /// Conditions already told, until they end.
+    conditions_told: BTreeSet<Condition>,
 }
 
 impl AlertPolicy {
@@ -72,6 +77,8 @@ impl AlertPolicy {
             agents: BTreeMap::new(),
             accounts: BTreeMap::new(),
             snoozes: Snoozes::default(),
+            condition_now: None,
+            conditions_told: BTreeSet::new(),
         }
     }
 
@@ -100,6 +107,11 @@ impl AlertPolicy {
             .remove(&account.id)
             .unwrap_or_else(|| AccountTrack::new(account.clone(), now_ms));
         track.account = account.clone();
+        track.latest_failure = match &outcome {
+            PollOutcome::Unreachable(error) => Some(error.kind),
+            PollOutcome::Ok(_) => None,
+        };
+        self.note_condition(&track);
         match outcome {
             PollOutcome::Unreachable(error) => {
                 track.last_error = Some(error.clone());
@@ -127,6 +139,33 @@ impl AlertPolicy {
             storm::Round::Poll,
         );
         out
+    }
+
+    /// Works out the condition the latest polls show (this account's included) and forgets the
+    /// told conditions that ended, so that the next one is told again.
+    fn note_condition(&mut self, track: &AccountTrack) {
+        let latest = self
+            .accounts
+            .values()
+            .chain(std::iter::once(track))
+            .map(|t| t.latest_failure);
+        self.condition_now = Condition::of(latest);
+        let now = self.condition_now;
+        self.conditions_told.retain(|told| Some(*told) == now);
+    }
+
+    /// After the machine slept: forgets every unconfirmed change (what was counted before the
+    /// sleep says nothing about now) and starts the reminder intervals afresh (the time asleep
+    /// is no reason to remind anyone before a poll has even looked again).
+    pub fn after_sleep(&mut self, now: OffsetDateTime) {
+        let now_ms = to_ms(now);
+        for track in self.accounts.values_mut() {
+            track.confirmer = Default::default();
+        }
+        for track in self.agents.values_mut() {
+            track.confirmer = Default::default();
+            track.last_reminder_ms = Some(now_ms);
+        }
     }
 
     /// Reminders for agents that stay critical, and flapping agents that settled. Call it

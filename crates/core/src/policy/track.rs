@@ -146,6 +146,8 @@ pub(crate) struct AccountTrack {
     pub confirmer: Confirmer<Reach>,
     /// The latest poll error, shown in the outage notification.
     pub last_error: Option<ErrorReport>,
+    /// The kind of error of the latest poll; `None` when it answered.
+    pub latest_failure: Option<crate::error::ErrorKind>,
     pub outage_alerted: bool,
 }
 
@@ -158,6 +160,7 @@ impl AccountTrack {
             since_ms,
             confirmer: Confirmer::default(),
             last_error: None,
+            latest_failure: None,
             outage_alerted: false,
         }
     }
