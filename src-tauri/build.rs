@@ -19,6 +19,7 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "get_settings",
         "save_settings",
         "poll_now",
+        "unlock_keyring",
         "pause_notifications",
         "app_info",
         "alerts",

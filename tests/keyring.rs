@@ -1,12 +1,28 @@
 //! Secrets through the real Secret Service (gnome-keyring in the private D-Bus session that
 //! `cargo xtask test` builds). Without that session (AGENTWATCH_TEST_KEYRING unset) these tests
 //! say so and pass, so that a plain `cargo test` on a desktop never touches the user's keyring.
+//!
+//! One of them locks the keyring: they take turns (`KEYRING`).
 
+use agentwatch_core::condition::Condition;
+use agentwatch_core::config::Config;
+use agentwatch_core::policy::DecisionKind;
 use agentwatch_core::secrets::{env_var_name, SecretSource, SecretSourceKind, SecretStore};
-use agentwatch_core::{Error, ErrorKind};
-use agentwatch_tests::secret_tool_search;
+use agentwatch_core::status::AccountHealth;
+use agentwatch_core::{Engine, Error, ErrorKind, Vendor};
+use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
+use agentwatch_sim::segura::{SeguraSim, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use agentwatch_sim::SimServer;
+use agentwatch_tests::{account, secret_tool_search, wait_for};
 use secrecy::{ExposeSecret, SecretString};
 use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// The tests share one keyring, and one of them locks it.
+static KEYRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn keyring_session() -> bool {
     let on = std::env::var_os("AGENTWATCH_TEST_KEYRING").is_some();
@@ -21,6 +37,7 @@ async fn a_secret_is_stored_read_and_deleted_in_the_secret_service() {
     if !keyring_session() {
         return;
     }
+    let _turn = KEYRING.lock().await;
     let store = SecretStore::default();
     let account = format!("kr-test-{}", std::process::id());
     let secret = SecretString::from("correct horse battery staple".to_string());
@@ -65,6 +82,7 @@ async fn the_environment_variable_wins_and_is_not_written_to_the_keyring() {
     if !keyring_session() {
         return;
     }
+    let _turn = KEYRING.lock().await;
     let account = format!("env-test-{}", std::process::id());
     std::env::set_var(env_var_name(&account), "from-env");
     let store = SecretStore::default();
@@ -116,4 +134,178 @@ async fn probe_without_bus() {
         .expect_err("no Secret Service");
     assert_eq!(err.kind(), ErrorKind::Keyring, "{err}");
     println!("KEYRING-ERROR kind={} message={err}", err.kind());
+}
+
+/// The login collection, where the keyring crate stores its entries (the default alias).
+const LOGIN: &str = "/org/freedesktop/secrets/collection/login";
+
+fn secret_service(
+    bus: &dbus::blocking::Connection,
+) -> dbus::blocking::Proxy<'_, &dbus::blocking::Connection> {
+    bus.with_proxy(
+        "org.freedesktop.secrets",
+        "/org/freedesktop/secrets",
+        Duration::from_secs(10),
+    )
+}
+
+fn login_locked(bus: &dbus::blocking::Connection) -> bool {
+    use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
+    bus.with_proxy("org.freedesktop.secrets", LOGIN, Duration::from_secs(10))
+        .get("org.freedesktop.Secret.Collection", "Locked")
+        .expect("the login collection answers")
+}
+
+/// Locks the login keyring, as a screen lock or an idle timeout does.
+fn lock_login(bus: &dbus::blocking::Connection) {
+    let (_locked, _prompt): (Vec<dbus::Path>, dbus::Path) = secret_service(bus)
+        .method_call(
+            "org.freedesktop.Secret.Service",
+            "Lock",
+            (vec![dbus::Path::from(LOGIN)],),
+        )
+        .expect("Lock");
+    assert!(login_locked(bus), "the keyring is locked");
+}
+
+/// Unlocks it with its password over D-Bus, as the desktop's login does (gnome-keyring's
+/// interface for that; the standard `Unlock` needs a person at a prompt).
+fn unlock_login(bus: &dbus::blocking::Connection) {
+    let password = std::env::var("AGENTWATCH_TEST_KEYRING_PASSWORD")
+        .expect("cargo xtask test names the test keyring's password");
+    let service = secret_service(bus);
+    let (_, session): (dbus::arg::Variant<String>, dbus::Path) = service
+        .method_call(
+            "org.freedesktop.Secret.Service",
+            "OpenSession",
+            ("plain", dbus::arg::Variant(String::new())),
+        )
+        .expect("OpenSession");
+    let secret = (
+        session,
+        Vec::<u8>::new(),
+        password.into_bytes(),
+        "text/plain",
+    );
+    let () = service
+        .method_call(
+            "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+            "UnlockWithMasterPassword",
+            (dbus::Path::from(LOGIN), secret),
+        )
+        .expect("UnlockWithMasterPassword");
+    assert!(!login_locked(bus), "the keyring is unlocked");
+}
+
+#[tokio::test]
+async fn a_locked_keyring_is_one_condition_and_polling_resumes_once_it_is_unlocked() {
+    if !keyring_session() {
+        return;
+    }
+    let _turn = KEYRING.lock().await;
+    let store = SecretStore::default();
+    let agora = AgoraSim::demo();
+    let segura = SeguraSim::demo();
+    let agora_server = SimServer::start(agora.router(), 0, None).await.unwrap();
+    let segura_server = SimServer::start(segura.router(), 0, None).await.unwrap();
+    let defaults = AgoraSimConfig::default();
+    let pid = std::process::id();
+    let (ai_id, nc_id) = (format!("locked-ai-{pid}"), format!("locked-nc-{pid}"));
+    let mut ai = account(&ai_id, Vendor::Agora, &agora_server.base_url());
+    ai.app_id = Some(defaults.app_id.clone());
+    ai.customer_id = Some(defaults.customer_id.clone());
+    let mut nc = account(&nc_id, Vendor::Segura, &segura_server.base_url());
+    nc.client_id = Some(DEFAULT_CLIENT_ID.to_string());
+    for (id, secret) in [
+        (&ai_id, defaults.customer_secret.as_str()),
+        (&nc_id, DEFAULT_CLIENT_SECRET),
+    ] {
+        store
+            .set(id, &SecretString::from(secret.to_string()))
+            .await
+            .unwrap();
+    }
+    let bus = dbus::blocking::Connection::new_session().expect("session bus");
+    lock_login(&bus);
+
+    let config = Config {
+        poll_interval_secs: 1,
+        accounts: vec![ai, nc],
+        ..Config::default()
+    };
+    let engine = Engine::start(&config, Arc::new(store.clone()));
+    let mut decisions = engine.decisions();
+    let mut status = engine.status();
+    let locked = tokio::time::timeout(DEADLINE, async {
+        loop {
+            let s = status.borrow_and_update().clone();
+            if s.condition == Some(Condition::KeyringLocked)
+                && s.accounts
+                    .iter()
+                    .all(|a| a.health == AccountHealth::Unreachable)
+            {
+                return s;
+            }
+            status.changed().await.unwrap();
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no keyring-locked state: {:#?}", engine.current()));
+    for a in &locked.accounts {
+        let error = a.error.as_ref().unwrap();
+        assert_eq!(
+            error.kind,
+            ErrorKind::KeyringLocked,
+            "not an auth failure: {error:?}"
+        );
+    }
+    assert!(
+        locked
+            .summary()
+            .starts_with("Keyring locked — unlock it to resume polling"),
+        "{}",
+        locked.summary()
+    );
+    // Both outages confirmed (two polls each): one notification for the two.
+    let mut seen = Vec::new();
+    let confirmed = wait_for(DEADLINE, || {
+        while let Ok(d) = decisions.try_recv() {
+            seen.push(d);
+        }
+        let both = [&ai_id, &nc_id].iter().all(|id| {
+            seen.iter()
+                .any(|d| &&d.account_id == id && matches!(d.kind, DecisionKind::Changed { .. }))
+        });
+        async move { both.then_some(()) }
+    })
+    .await;
+    assert!(confirmed.is_some(), "both outages confirmed: {seen:#?}");
+    let told: Vec<_> = seen.iter().filter_map(|d| d.notification()).collect();
+    assert_eq!(told.len(), 1, "one notification: {told:#?}");
+    assert_eq!(told[0].summary, Condition::KeyringLocked.headline());
+    assert!(
+        login_locked(&bus),
+        "polling never unlocked it (no prompt at each poll)"
+    );
+
+    unlock_login(&bus);
+    let resumed = tokio::time::timeout(DEADLINE, async {
+        loop {
+            let s = status.borrow_and_update().clone();
+            if s.condition.is_none() && s.accounts.iter().all(|a| a.health == AccountHealth::Ok) {
+                return s;
+            }
+            status.changed().await.unwrap();
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("polling did not resume: {:#?}", engine.current()));
+    assert!(
+        resumed.agents.len() >= 2,
+        "agents of both accounts: {resumed:#?}"
+    );
+    engine.shutdown().await;
+    for id in [&ai_id, &nc_id] {
+        store.delete(id).await.unwrap();
+    }
 }

@@ -382,6 +382,12 @@ pub async fn poll_now(state: State<'_, AppState>) -> Result<()> {
     Ok(())
 }
 
+/// Shows the keyring's own unlock prompt; true once unlocked (polling then resumes at once).
+#[tauri::command]
+pub async fn unlock_keyring(state: State<'_, AppState>) -> Result<bool> {
+    Ok(state.unlock_keyring().await?)
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PauseMode {

@@ -7,6 +7,8 @@ pub mod alerts;
 pub mod commands;
 pub mod demo;
 pub mod error;
+#[cfg(target_os = "linux")]
+mod logind;
 pub mod notify;
 pub mod secrets;
 pub mod state;
@@ -95,6 +97,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::get_settings,
         commands::save_settings,
         commands::poll_now,
+        commands::unlock_keyring,
         commands::pause_notifications,
         commands::app_info,
         alerts::alerts,
@@ -158,6 +161,8 @@ pub fn run(options: Options) -> Result<(), String> {
             tracing::info!("config: {}", state.config_path.display());
             app.manage(state);
             tray::create(&handle)?;
+            #[cfg(target_os = "linux")]
+            logind::watch(&handle);
             tauri::async_runtime::spawn(async move {
                 handle.state::<AppState>().restart(&handle).await;
             });

@@ -45,6 +45,14 @@ impl Secrets {
         matches!(self, Secrets::Keyring(_))
     }
 
+    /// Unlocks the keyring through its own prompt; memory is never locked.
+    pub async fn unlock(&self) -> Result<bool> {
+        match self {
+            Secrets::Keyring(store) => store.unlock().await,
+            Secrets::Memory(_) => Ok(true),
+        }
+    }
+
     pub async fn set(&self, account_id: &str, secret: &SecretString) -> Result<()> {
         match self {
             Secrets::Keyring(store) => store.set(account_id, secret).await,

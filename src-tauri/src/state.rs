@@ -287,6 +287,23 @@ impl AppState {
         }
     }
 
+    /// Asks the keyring to unlock (its own prompt) and, once it is, polls at once instead of
+    /// at the next look.
+    pub async fn unlock_keyring(&self) -> agentwatch_core::Result<bool> {
+        let unlocked = self.secrets.unlock().await?;
+        if unlocked {
+            self.poll_now().await;
+        }
+        Ok(unlocked)
+    }
+
+    /// The machine woke from sleep (logind said so).
+    pub async fn resumed(&self) {
+        if let Some(r) = self.running.lock().await.as_ref() {
+            r.engine.resumed();
+        }
+    }
+
     pub async fn poll_now(&self) {
         if let Some(r) = self.running.lock().await.as_ref() {
             r.engine.poll_now();

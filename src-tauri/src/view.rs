@@ -1,6 +1,7 @@
 //! What the tray and the dashboard show, computed from the core's `Status`: pure functions, so
 //! the rules (which icon, which words) are tested without a display.
 
+use agentwatch_core::condition::Condition;
 use agentwatch_core::status::{AccountHealth, Status};
 use agentwatch_core::{Event, Severity};
 use serde::Serialize;
@@ -44,6 +45,8 @@ pub struct TrayView {
     pub accounts: Vec<String>,
     /// "Notifications paused until 18:30", when paused.
     pub paused: Option<String>,
+    /// The keyring is locked: the menu offers its unlock prompt.
+    pub keyring_locked: bool,
 }
 
 impl TrayView {
@@ -105,6 +108,7 @@ impl TrayView {
             tooltip,
             accounts,
             paused,
+            keyring_locked: status.condition == Some(Condition::KeyringLocked),
         }
     }
 }
@@ -199,6 +203,7 @@ mod tests {
             accounts: vec![account("a", AccountHealth::Ok)],
             agents: vec![agent("a", "1", Severity::Ok), agent("a", "2", Severity::Ok)],
             updated_ms: 0,
+            ..Default::default()
         };
         assert_eq!(TrayView::new(&s, None).kind, TrayKind::Ok);
         s.agents[1].observation.severity = Severity::Critical;
@@ -214,6 +219,7 @@ mod tests {
             accounts: vec![account("a", AccountHealth::Ok)],
             agents: vec![agent("a", "1", Severity::Ok)],
             updated_ms: 0,
+            ..Default::default()
         };
         let v = TrayView::new(&s, Some(0));
         assert_eq!(v.kind, TrayKind::Paused);
@@ -228,6 +234,7 @@ mod tests {
             accounts: vec![account("a", AccountHealth::Unreachable)],
             agents: vec![],
             updated_ms: 0,
+            ..Default::default()
         };
         let v = TrayView::new(&s, None);
         assert_eq!(v.kind, TrayKind::Unknown);

@@ -257,7 +257,7 @@ const PANEL_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 const XFCONFD: &str = "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd";
 
-fn start_status_notifier_host(procs: &mut Procs, dir: &Path, display: &str) {
+pub fn start_status_notifier_host(procs: &mut Procs, dir: &Path, display: &str) {
     let config_home = dir.join("panel-config");
     let channels = config_home.join("xfce4/xfconf/xfce-perchannel-xml");
     fs::create_dir_all(&channels).unwrap();
@@ -330,6 +330,21 @@ pub fn bus_name_has_owner(name: &str) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// Our StatusNotifierItem's tooltip (title, then description lines), read over D-Bus from the
+/// item the panel shows.
+pub fn tray_tooltip() -> Option<String> {
+    let items = status_notifier_property("RegisteredStatusNotifierItems")?;
+    items.as_array()?.iter().find_map(|item| {
+        // "SERVICE/PATH", the service a unique or well-known bus name.
+        let item = item.as_str()?;
+        let (service, path) = item.split_at(item.find('/')?);
+        let tip = busctl_property(service, path, "org.kde.StatusNotifierItem", "ToolTip")?;
+        let title = tip.get(2)?.as_str()?;
+        let description = tip.get(3)?.as_str()?;
+        Some(format!("{title}\n{description}"))
+    })
 }
 
 /// A property of the session's StatusNotifierWatcher, as JSON.
@@ -526,6 +541,47 @@ pub fn notifications(file: &Path) -> Vec<Received> {
             Some((p.next()?, p.next()?, p.next()?, p.next()?))
         })
         .collect()
+}
+
+/// Sends a marker notification of our own and waits until dunst has recorded it, so that
+/// whatever reached the notification service before it is in `file` too (instead of a pause
+/// that guesses how long delivery takes).
+pub fn notified_before_marker(file: &Path) {
+    let marker = format!(
+        "agentwatch-test-marker-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    );
+    let sent = Command::new("busctl")
+        .args([
+            "--user",
+            "call",
+            "org.freedesktop.Notifications",
+            "/org/freedesktop/Notifications",
+            "org.freedesktop.Notifications",
+            "Notify",
+            "susssasa{sv}i",
+            "test-marker",
+            "0",
+            "",
+            &marker,
+            "",
+            "0",
+            "0",
+            "1000",
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(sent, "the marker notification could not be sent");
+    wait_for("the marker notification", Duration::from_secs(15), || {
+        notifications(file)
+            .iter()
+            .any(|(_, summary, _, _)| summary == &marker)
+            .then_some(())
+    });
 }
 
 /// Child processes of `pid` whose command name starts with `prefix` (e.g. WebKitWebProcess).

@@ -25,6 +25,7 @@ export const ERROR_KINDS = {
   malformed: "Unexpected answer",
   vendor: "Vendor error",
   keyring: "Keyring unavailable",
+  keyring_locked: "Keyring locked",
   missing_secret: "No secret stored",
   config: "Configuration error",
   io: "File error",

@@ -2,6 +2,7 @@
 // events pushed from Rust; a local one-second timer only re-renders the relative times.
 import { h, $, badge, vendorLabel, ago, clock } from "./dom.js";
 import { alertCell, pendingFor, isFlapping, showWhy, onAlertsChange } from "./alerts.js";
+import { call, describeError } from "./api.js";
 
 const RANK = { critical: 4, warning: 3, unknown: 2, info: 1, ok: 0 };
 let status = { accounts: [], agents: [] };
@@ -35,7 +36,34 @@ function rerender() {
   }
 }
 
+// What stops every account at once, said once above everything (not once per account).
+const CONDITIONS = {
+  network_unavailable: "Network unavailable: no account can be reached. AgentWatch keeps trying and will carry on by itself when the network is back.",
+  keyring_locked: "Keyring locked: the accounts' secrets cannot be read. Unlock it to resume polling.",
+};
+
+function renderCondition() {
+  const banner = $("#condition-banner");
+  const text = CONDITIONS[status.condition];
+  banner.hidden = !text;
+  $("#condition-text").textContent = text || "";
+  $("#btn-unlock").hidden = status.condition !== "keyring_locked";
+  if (!text) $("#condition-msg").textContent = "";
+}
+
+async function unlockKeyring() {
+  const msg = $("#condition-msg");
+  msg.textContent = "Waiting for the keyring's password prompt…";
+  try {
+    const unlocked = await call("unlock_keyring");
+    msg.textContent = unlocked ? "Unlocked: polling again." : "The keyring is still locked.";
+  } catch (err) {
+    msg.textContent = describeError(err);
+  }
+}
+
 function renderOverall() {
+  renderCondition();
   const face = $("#overall-face");
   face.className = `face ${status.tray || "unknown"}`;
   $("#overall-text").textContent = status.summary || "";
@@ -181,6 +209,7 @@ function renderEvents() {
 
 export function initLive() {
   onAlertsChange(rerender);
+  $("#btn-unlock").addEventListener("click", unlockKeyring);
   $("#filter").addEventListener("input", (e) => {
     filter = e.target.value.trim().toLowerCase();
     renderAgents();

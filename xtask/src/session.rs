@@ -22,6 +22,8 @@ pub fn inner(cargo_test_args: &[String]) -> Result<(), String> {
         }
         cmd.args(cargo_test_args)
             .env("AGENTWATCH_TEST_KEYRING", "1")
+            // The keyring tests lock it and unlock it again, as a login does.
+            .env("AGENTWATCH_TEST_KEYRING_PASSWORD", KEYRING_PASSWORD)
             .envs(env);
         crate::run(&mut cmd)
     });

@@ -2,9 +2,11 @@
 //!
 //! Three backends draw the same [`entries`], each with the summary as its tooltip and a left
 //! click that opens the dashboard:
-//! - on Linux, our own StatusNotifierItem ([`sni`]) when the desktop has a tray host that speaks
-//!   it (KDE, GNOME with the AppIndicator extension, Xfce, Cinnamon, MATE, waybar...);
-//! - on Linux under X11 without one, a GtkStatusIcon ([`xembed`]) for XEmbed-only trays;
+//! - on Linux, our own StatusNotifierItem ([`sni`]), shown by the desktop's tray host where it
+//!   speaks the protocol (KDE, GNOME with the AppIndicator extension, Xfce, Cinnamon, MATE,
+//!   waybar...), and registered as soon as such a host appears;
+//! - on Linux under X11 while no such host is there, a GtkStatusIcon ([`xembed`]) for
+//!   XEmbed-only trays;
 //! - elsewhere ([`native`]): Tauri's tray (Windows, macOS; on Linux, Wayland without a
 //!   StatusNotifierItem host, where no tray shows anyway).
 //!
@@ -60,6 +62,9 @@ pub fn entries(view: &TrayView) -> Vec<Entry> {
         menu.push(info("paused", paused));
     }
     menu.push(Entry::Separator);
+    if view.keyring_locked {
+        menu.push(action("unlock", "Unlock the keyring…"));
+    }
     menu.push(action("open", "Open dashboard"));
     menu.push(action("poll", "Poll now"));
     menu.push(Entry::Submenu {
@@ -95,35 +100,57 @@ enum Backend {
     Native,
 }
 
-/// Shows the tray: the StatusNotifierItem where a host for it runs, else an XEmbed icon on X11,
-/// else Tauri's tray. Call on the main thread (the app's setup).
+/// Shows the tray: on Linux the StatusNotifierItem, with an XEmbed icon on X11 for as long as
+/// no host shows the item; else Tauri's tray. Call on the main thread (the app's setup).
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let view = TrayView::new(&Default::default(), None);
     #[cfg(target_os = "linux")]
-    match sni::spawn(app, view.clone()) {
+    match sni::spawn(app, view.clone(), xembed_fallback(app)) {
         Ok(handle) => {
             tracing::info!("tray: StatusNotifierItem");
             app.manage(Backend::StatusNotifier(handle));
             return Ok(());
         }
         Err(why) if xembed::available() => {
-            tracing::info!("tray: no StatusNotifierItem host ({why}); using an XEmbed icon");
+            tracing::info!("tray: no session bus for a StatusNotifierItem ({why}); XEmbed icon");
             xembed::create(app, &view);
             app.manage(Backend::XEmbed);
             return Ok(());
         }
-        Err(why) => tracing::info!("tray: no StatusNotifierItem host ({why}); using AppIndicator"),
+        Err(why) => tracing::info!("tray: no StatusNotifierItem ({why}); using AppIndicator"),
     }
     native::create(app, &view)?;
     app.manage(Backend::Native);
     Ok(())
 }
 
+/// While no StatusNotifierItem host shows the item: an XEmbed icon, where X11 has a tray for
+/// it; gone as soon as a host registers the item (at login the panel often starts later).
+#[cfg(target_os = "linux")]
+fn xembed_fallback<R: Runtime>(app: &AppHandle<R>) -> sni::Fallback {
+    let app = app.clone();
+    std::sync::Arc::new(move |view: Option<TrayView>| {
+        let handle = app.clone();
+        let sent = app.run_on_main_thread(move || match view {
+            Some(view) if xembed::available() && !xembed::shown() => xembed::create(&handle, &view),
+            Some(_) => {}
+            None => xembed::remove(),
+        });
+        if let Err(e) = sent {
+            tracing::warn!("tray fallback not changed: {e}");
+        }
+    })
+}
+
 /// Shows a new face, summary and menu. Does nothing where there is no tray (command tests).
 pub fn apply<R: Runtime>(app: &AppHandle<R>, view: &TrayView) {
     match app.try_state::<Backend>().as_deref() {
         #[cfg(target_os = "linux")]
-        Some(Backend::StatusNotifier(handle)) => sni::apply(handle, view),
+        Some(Backend::StatusNotifier(handle)) => {
+            sni::apply(handle, view);
+            // The fallback icon, while there is one.
+            xembed::apply(app, view);
+        }
         #[cfg(target_os = "linux")]
         Some(Backend::XEmbed) => xembed::apply(app, view),
         Some(Backend::Native) => native::apply(app, view),
@@ -139,6 +166,14 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 app.state::<AppState>().poll_now().await;
+            });
+        }
+        "unlock" => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = app.state::<AppState>().unlock_keyring().await {
+                    tracing::warn!("the keyring was not unlocked: {e}");
+                }
             });
         }
         "pause-hour" => crate::commands::pause(app, crate::commands::PauseMode::Hour),
@@ -168,6 +203,7 @@ mod tests {
             tooltip: "3 agents: 3 ok · 1 account".into(),
             accounts: accounts.iter().map(|s| s.to_string()).collect(),
             paused: paused.map(str::to_string),
+            keyring_locked: false,
         }
     }
 

@@ -1,6 +1,11 @@
 //! The Linux tray as a StatusNotifierItem (the freedesktop/KDE tray protocol over D-Bus), so
 //! that the summary is a real tooltip and a left click opens the dashboard. The item and its
 //! menu are served by `ksni` on the session bus; the desktop's tray host draws them.
+//!
+//! The item is served even when no host is there yet: at login the app often starts before the
+//! panel. It registers as soon as a StatusNotifierWatcher appears (and again after a panel
+//! restart); meanwhile the `fallback` callback shows another tray, and takes it away once the
+//! item is registered.
 
 use super::{entries, Entry};
 use crate::view::{TrayKind, TrayView};
@@ -14,19 +19,26 @@ pub struct Handle {
 }
 
 type MenuAction = Arc<dyn Fn(&str) + Send + Sync>;
+/// Called with the current view while no host shows the item, and with `None` once one does.
+pub type Fallback = Arc<dyn Fn(Option<TrayView>) + Send + Sync>;
 
-/// Registers the item with the desktop's StatusNotifierWatcher. Fails when the desktop has none
-/// (or no host to draw it), so that the caller can fall back to another tray.
-pub fn spawn<R: Runtime>(app: &AppHandle<R>, view: TrayView) -> Result<Handle, ksni::Error> {
+/// Serves the item and registers it with the desktop's StatusNotifierWatcher, now or whenever
+/// one appears. Fails only without a session bus.
+pub fn spawn<R: Runtime>(
+    app: &AppHandle<R>,
+    view: TrayView,
+    fallback: Fallback,
+) -> Result<Handle, ksni::Error> {
     use ksni::TrayMethods;
     let menu_app = app.clone();
     let tray = Item {
         icon: pixmap(view.kind),
         view: view.clone(),
         on_menu: Arc::new(move |id| super::on_menu(&menu_app, id)),
+        fallback,
     };
     tauri::async_runtime::block_on(async move {
-        let item = tray.spawn().await?;
+        let item = tray.assume_sni_available(true).spawn().await?;
         let (views, mut latest) = watch::channel(view);
         // One task applies the views in order; a burst of updates ends on the newest one.
         tauri::async_runtime::spawn(async move {
@@ -51,6 +63,7 @@ struct Item {
     /// The face, decoded once per change of kind (hosts ask for it often).
     icon: Vec<ksni::Icon>,
     on_menu: MenuAction,
+    fallback: Fallback,
 }
 
 impl Item {
@@ -105,6 +118,18 @@ impl ksni::Tray for Item {
 
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
         menu_items(&entries(&self.view))
+    }
+
+    /// No host yet (or it went away): keep serving, show the fallback meanwhile.
+    fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
+        tracing::info!("tray: no StatusNotifierItem host ({reason:?}); waiting for one");
+        (self.fallback)(Some(self.view.clone()));
+        true
+    }
+
+    fn watcher_online(&self) {
+        tracing::info!("tray: a StatusNotifierItem host appeared; the item is registered");
+        (self.fallback)(None);
     }
 }
 

@@ -81,6 +81,18 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, view: &TrayView) {
     }
 }
 
+/// Takes the icon away (a StatusNotifierItem host appeared). Call on the main thread.
+pub fn remove() {
+    if let Some(icon) = ICON.with(|slot| slot.borrow_mut().take()) {
+        icon.object.set_property("visible", false);
+    }
+}
+
+/// True while the icon is shown. Call on the main thread.
+pub fn shown() -> bool {
+    ICON.with(|slot| slot.borrow().is_some())
+}
+
 impl StatusIcon {
     fn show(&mut self, view: TrayView) {
         let new_face = view.kind != self.view.kind;
