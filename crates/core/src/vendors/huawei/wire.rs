@@ -72,8 +72,9 @@ impl Envelope {
     }
 }
 
-pub fn parse_envelope(body: &[u8]) -> Result<Envelope, serde_json::Error> {
-    serde_json::from_slice(body)
+/// Reads an answer already decoded to text (see `charset`).
+pub fn parse_envelope(text: &str) -> Result<Envelope, serde_json::Error> {
+    serde_json::from_str(text)
 }
 
 /// One agent's status, the `result` of `GET onlineagent/{id}/agentstatus`.
@@ -90,6 +91,10 @@ pub struct AgentStatus {
 pub fn agent_status(result: Option<&Value>) -> Result<AgentStatus, String> {
     let object = match result {
         None | Some(Value::Null) => return Err("the answer has no result".into()),
+        // Some gateways send `""` where there is nothing to say: for a status, that is no status.
+        Some(Value::String(text)) if text.trim().is_empty() => {
+            return Err("result is an empty string, not the agent's status".into())
+        }
         Some(Value::Array(items)) => match items.as_slice() {
             [one] => one,
             [] => return Err("result is an empty array".into()),
@@ -244,7 +249,7 @@ mod tests {
     const EVENT: &str = include_str!("../fixtures/huawei_event.json");
 
     fn status_of(body: &str) -> Result<AgentStatus, String> {
-        let envelope = parse_envelope(body.as_bytes()).map_err(|e| e.to_string())?;
+        let envelope = parse_envelope(body).map_err(|e| e.to_string())?;
         assert!(envelope.is_ok());
         agent_status(envelope.result.as_ref())
     }
@@ -255,7 +260,7 @@ mod tests {
             SEED.trim(),
             r#"{"message":"","retcode":"0","result":{"agentState":4,"isWorking":false}}"#
         );
-        let envelope = parse_envelope(SEED.as_bytes()).unwrap();
+        let envelope = parse_envelope(SEED).unwrap();
         assert_eq!(envelope.retcode, "0");
         assert_eq!(envelope.message(), "");
         assert_eq!(
@@ -276,10 +281,10 @@ mod tests {
                 is_working: true
             }
         );
-        let e = parse_envelope(br#"{"msg":"not signed in","retcode":"100-006"}"#).unwrap();
+        let e = parse_envelope(r#"{"msg":"not signed in","retcode":"100-006"}"#).unwrap();
         assert_eq!(e.message(), "not signed in");
         assert_eq!(e.describe(), "retcode 100-006 (not signed in)");
-        let e = parse_envelope(br#"{"message":"","msg":"x","retcode":"100-007"}"#).unwrap();
+        let e = parse_envelope(r#"{"message":"","msg":"x","retcode":"100-007"}"#).unwrap();
         assert_eq!(e.message(), "x");
     }
 
@@ -315,7 +320,7 @@ mod tests {
         let err = status_of(r#"{"retcode":"0","result":{"agentState":[4],"isWorking":false}}"#)
             .unwrap_err();
         assert!(err.contains("expected an integer"), "{err}");
-        let err = parse_envelope(br#"{"retcode":["0"],"result":{}}"#).unwrap_err();
+        let err = parse_envelope(r#"{"retcode":["0"],"result":{}}"#).unwrap_err();
         assert!(err.to_string().contains("retcode"), "{err}");
         assert!(status_of(r#"{"retcode":"0"}"#)
             .unwrap_err()
@@ -326,10 +331,37 @@ mod tests {
     }
 
     #[test]
+    fn scalar_results_are_refused_for_a_status_with_a_reason() {
+        let err = status_of(r#"{"retcode":"0","result":""}"#).unwrap_err();
+        assert!(err.contains("empty string"), "{err}");
+        let err = status_of(r#"{"retcode":"0","result":4}"#).unwrap_err();
+        assert!(err.contains("integer `4`"), "{err}");
+        let err = status_of(r#"{"retcode":"0","result":"4"}"#).unwrap_err();
+        assert!(err.contains("string \"4\""), "{err}");
+    }
+
+    #[test]
+    fn answers_that_carry_no_status_accept_any_result_and_event_shape() {
+        for body in [
+            r#"{"message":"","retcode":"0"}"#,
+            r#"{"message":"","retcode":"0","result":""}"#,
+            r#"{"msg":"","retcode":0,"result":0}"#,
+            r#"{"message":"","retcode":"0","result":"ok"}"#,
+            r#"{"message":"","retcode":"0","event":null}"#,
+            r#"{"message":"","retcode":"0","event":[]}"#,
+            r#"{"message":"","retcode":"0","event":[{"eventType":"QC_AgentState_Notify","workNo":5001},{"eventType":"AgentState_Rest_Timeout","workno":"5001","content":null}]}"#,
+            r#"{"message":"","retcode":"0","event":{"eventType":"QC_AgentState_Notify","workNo":"5001"}}"#,
+        ] {
+            let envelope = parse_envelope(body).unwrap_or_else(|e| panic!("{body}: {e}"));
+            assert!(envelope.is_ok(), "{body}");
+        }
+    }
+
+    #[test]
     fn other_answers_parse() {
-        let e = parse_envelope(SIGN_IN_OK.as_bytes()).unwrap();
+        let e = parse_envelope(SIGN_IN_OK).unwrap();
         assert!(e.is_ok());
-        let e = parse_envelope(EVENT.as_bytes()).unwrap();
+        let e = parse_envelope(EVENT).unwrap();
         assert!(e.is_ok());
     }
 
