@@ -78,23 +78,18 @@ pub fn parse_envelope(text: &str) -> Result<Envelope, serde_json::Error> {
 }
 
 /// One agent's status, the `result` of `GET onlineagent/{id}/agentstatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AgentStatus {
-    #[serde(rename = "agentState", deserialize_with = "integer")]
     pub agent_state: i64,
-    /// Absent means not talking: the field only adds a detail to the state.
-    #[serde(rename = "isWorking", default, deserialize_with = "boolean")]
+    /// `isWorking`; absent means not talking: the field only adds a detail to the state.
     pub is_working: bool,
 }
 
 /// Reads the status out of a successful envelope's `result`, an object or a one-element array.
+/// The reason names the field at fault (`agentState: invalid type: ...`).
 pub fn agent_status(result: Option<&Value>) -> Result<AgentStatus, String> {
     let object = match result {
         None | Some(Value::Null) => return Err("the answer has no result".into()),
-        // Some gateways send `""` where there is nothing to say: for a status, that is no status.
-        Some(Value::String(text)) if text.trim().is_empty() => {
-            return Err("result is an empty string, not the agent's status".into())
-        }
         Some(Value::Array(items)) => match items.as_slice() {
             [one] => one,
             [] => return Err("result is an empty array".into()),
@@ -107,7 +102,46 @@ pub fn agent_status(result: Option<&Value>) -> Result<AgentStatus, String> {
         },
         Some(other) => other,
     };
-    AgentStatus::deserialize(object).map_err(|e| format!("result: {e}"))
+    let fields = match object {
+        Value::Object(fields) => fields,
+        // Some gateways send `""` where there is nothing to say: for a status, that is no status.
+        Value::String(text) if text.trim().is_empty() => {
+            return Err("result is an empty string, not the agent's status".into())
+        }
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            return Err(format!(
+                "result is the {} {object}, not the agent's status",
+                json_type(object)
+            ))
+        }
+        _ => {
+            return Err(format!(
+                "result is {}, not the agent's status",
+                json_type(object)
+            ))
+        }
+    };
+    let agent_state = fields.get("agentState").ok_or("result has no agentState")?;
+    let agent_state = integer(agent_state).map_err(|e| format!("agentState: {e}"))?;
+    let is_working = match fields.get("isWorking") {
+        None => false,
+        Some(value) => boolean(value).map_err(|e| format!("isWorking: {e}"))?,
+    };
+    Ok(AgentStatus {
+        agent_state,
+        is_working,
+    })
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The sign-in body, typed the way Huawei's own example sends it: every value a string.
@@ -319,7 +353,11 @@ mod tests {
     fn wrong_types_are_refused_with_a_reason() {
         let err = status_of(r#"{"retcode":"0","result":{"agentState":[4],"isWorking":false}}"#)
             .unwrap_err();
+        assert!(err.starts_with("agentState: "), "{err}");
         assert!(err.contains("expected an integer"), "{err}");
+        let err = status_of(r#"{"retcode":"0","result":{"agentState":4,"isWorking":"maybe"}}"#)
+            .unwrap_err();
+        assert!(err.starts_with("isWorking: "), "{err}");
         let err = parse_envelope(r#"{"retcode":["0"],"result":{}}"#).unwrap_err();
         assert!(err.to_string().contains("retcode"), "{err}");
         assert!(status_of(r#"{"retcode":"0"}"#)
@@ -335,9 +373,9 @@ mod tests {
         let err = status_of(r#"{"retcode":"0","result":""}"#).unwrap_err();
         assert!(err.contains("empty string"), "{err}");
         let err = status_of(r#"{"retcode":"0","result":4}"#).unwrap_err();
-        assert!(err.contains("integer `4`"), "{err}");
+        assert_eq!(err, "result is the number 4, not the agent's status");
         let err = status_of(r#"{"retcode":"0","result":"4"}"#).unwrap_err();
-        assert!(err.contains("string \"4\""), "{err}");
+        assert_eq!(err, "result is the string \"4\", not the agent's status");
     }
 
     #[test]
