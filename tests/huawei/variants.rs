@@ -8,7 +8,7 @@ use crate::{by_id, quick, sim_with, Gateway};
 use agentwatch_core::{ErrorKind, Observation};
 use agentwatch_sim::huawei::{
     Charset, EventShape, HuaweiSimConfig, Language, MessageKey, ResultShape, ResultVariant,
-    WorkNoType,
+    WorkNoType, DEFAULT_WORKNO,
 };
 use agentwatch_sim::{Fault, FaultRule};
 use agentwatch_tests as support;
@@ -37,7 +37,7 @@ async fn chinese_text_comes_through(charset: Charset) {
         "{charset:?}"
     );
     client.shutdown().await;
-    assert!(!gw.sim.is_signed_in(agentwatch_sim::huawei::DEFAULT_WORKNO));
+    assert!(!gw.sim.is_signed_in(DEFAULT_WORKNO));
 
     let wrong = support::client(&gw.account(&["101"]), "not-the-password").unwrap();
     let err = wrong.poll().await.expect_err("the password is wrong");
@@ -114,11 +114,17 @@ async fn the_heartbeat_takes_every_answer(config: HuaweiSimConfig) {
     assert_eq!(again, first, "{label}: no state change");
     let stats = gw.sim.stats();
     assert_eq!(stats.sign_in_attempts, 1, "{label}: no new sign-in");
-    assert!(
-        gw.sim.is_signed_in(agentwatch_sim::huawei::DEFAULT_WORKNO),
+    assert!(gw.sim.is_signed_in(DEFAULT_WORKNO), "{label}");
+
+    // The sign-out's answer has the same shape: taken as a success, nothing forced.
+    client.shutdown().await;
+    let stats = gw.sim.stats();
+    assert!(!gw.sim.is_signed_in(DEFAULT_WORKNO), "{label}");
+    assert_eq!(
+        (stats.sign_out_attempts, stats.forced_sign_out_attempts),
+        (1, 0),
         "{label}"
     );
-    client.shutdown().await;
 }
 
 fn fast_events() -> HuaweiSimConfig {
