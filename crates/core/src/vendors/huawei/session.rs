@@ -217,14 +217,16 @@ impl Session {
             SignOut::Done => "the seat was signed out again".to_string(),
             SignOut::Forced => "the seat was signed out again (forced)".to_string(),
             SignOut::Failed(reason) => format!(
-                "signing it out failed too ({reason}): the seat may still be signed in on the gateway"
+                "signing it out failed too ({reason}): \
+                 the seat may still be signed in on the gateway"
             ),
         };
-        tracing::warn!(seat = %workno, "huawei: {call}: signed in without a Guid ({why}); {outcome}");
-        Error::poll(
-            ErrorKind::Malformed,
-            format!("{call}: signed in but the gateway sent no Guid ({why}), so nothing can be polled; {outcome}"),
-        )
+        let message = format!(
+            "{call}: signed in but the gateway sent no Guid ({why}), \
+             so nothing can be polled; {outcome}"
+        );
+        tracing::warn!(seat = %workno, "huawei: {message}");
+        Error::poll(ErrorKind::Malformed, message)
     }
 
     async fn stop_heartbeat(&self) {
