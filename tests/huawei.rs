@@ -1,13 +1,18 @@
 //! End-to-end tests of the Huawei client against its simulator, over real HTTP on loopback.
 //! This file holds the harness; the tests live in `huawei/`: polling and mapping, sessions
-//! (sign-in, Guid rotation, heartbeat, sign-out), and injected faults.
+//! (sign-in, Guid rotation, heartbeat, sign-out, back-off), injected faults, unreadable
+//! answers, and the wire variants real gateways send.
 
+#[path = "huawei/answers.rs"]
+mod answers;
 #[path = "huawei/faults.rs"]
 mod faults;
 #[path = "huawei/polling.rs"]
 mod polling;
 #[path = "huawei/sessions.rs"]
 mod sessions;
+#[path = "huawei/variants.rs"]
+mod variants;
 
 use agentwatch_core::config::AccountConfig;
 use agentwatch_core::vendors::VendorClient;

@@ -4,8 +4,9 @@
 use crate::{assert_no_secrets, by_id, quick, sim_with, Gateway};
 use agentwatch_core::config::HuaweiAuth;
 use agentwatch_core::ErrorKind;
-use agentwatch_sim::huawei::AuthMode;
+use agentwatch_sim::huawei::{AuthMode, SignInGuid};
 use agentwatch_sim::huawei::{HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
+use agentwatch_sim::{Fault, FaultRule};
 use agentwatch_tests as support;
 use std::time::{Duration, Instant};
 
@@ -184,13 +185,20 @@ async fn a_static_guid_polls_and_reports_its_expiry_clearly() {
     );
     assert_no_secrets(&err, &[&guid]);
 
-    // It never signs out a session it did not create.
+    // It never signs out a session it did not create: with a fresh session on the gateway
+    // that a sign-out could end, the shutdown makes no sign-out call at all.
     let (_, _) = gw.sign_in_elsewhere(DEFAULT_WORKNO, DEFAULT_PASSWORD).await;
     client.shutdown().await;
     assert!(gw.sim.is_signed_in(DEFAULT_WORKNO));
+    let stats = gw.sim.stats();
     assert_eq!(
-        gw.sim.stats().sign_outs + gw.sim.stats().forced_sign_outs,
-        0
+        (stats.sign_out_attempts, stats.forced_sign_out_attempts),
+        (0, 0),
+        "no sign-out was even tried: {stats:?}"
+    );
+    assert_eq!(
+        stats.sign_in_attempts, 2,
+        "both sign-ins came from the test"
     );
 }
 
@@ -204,7 +212,9 @@ async fn shutdown_signs_the_seat_out_and_stops_the_heartbeat() {
     client.shutdown().await;
 
     assert!(!gw.sim.is_signed_in(DEFAULT_WORKNO));
-    assert_eq!(gw.sim.stats().sign_outs, 1);
+    let stats = gw.sim.stats();
+    assert_eq!((stats.sign_out_attempts, stats.sign_outs), (1, 1));
+    assert_eq!(stats.forced_sign_out_attempts, 0);
     assert_no_more_event_polls(&gw).await;
 }
 
@@ -218,12 +228,16 @@ async fn a_seat_that_is_talking_is_forced_out_on_shutdown() {
     client.shutdown().await;
 
     assert!(!gw.sim.is_signed_in(DEFAULT_WORKNO));
+    let stats = gw.sim.stats();
     assert_eq!(
-        gw.sim.stats().sign_outs,
-        0,
-        "the plain sign-out was refused"
+        (stats.sign_out_attempts, stats.sign_outs),
+        (1, 0),
+        "the plain sign-out was tried and refused"
     );
-    assert_eq!(gw.sim.stats().forced_sign_outs, 1);
+    assert_eq!(
+        (stats.forced_sign_out_attempts, stats.forced_sign_outs),
+        (1, 1)
+    );
 }
 
 #[tokio::test]
@@ -289,6 +303,203 @@ async fn the_event_poll_answers_at_once_when_an_agent_changes() {
     assert_eq!(answer["event"]["workNo"], DEFAULT_WORKNO);
     assert_eq!(answer["event"]["content"]["agentId"], "101");
     assert_eq!(answer["event"]["content"]["agentState"], 8);
+}
+
+/// A sign-in the gateway accepts without a usable `Set-GUID`: the account says so and the seat
+/// is signed out again with the session cookie, rather than left signed in as busy.
+async fn sign_in_without_a_guid(sign_in_guid: SignInGuid) {
+    let config = HuaweiSimConfig {
+        sign_in_guid,
+        ..quick()
+    };
+    let gw = Gateway::start(sim_with(config, &[("101", 4, false)])).await;
+    let client = gw.client(&["101"]);
+
+    let err = client.poll().await.expect_err("nothing to poll with");
+
+    let message = err.to_string();
+    assert!(
+        message.contains("sign-in of seat 5001: signed in but the gateway sent no Guid"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the seat was signed out again"),
+        "{message}"
+    );
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+    assert!(!gw.sim.is_signed_in(DEFAULT_WORKNO), "not left signed in");
+    let stats = gw.sim.stats();
+    assert_eq!(
+        (stats.sign_out_attempts, stats.sign_outs),
+        (1, 1),
+        "{stats:?}"
+    );
+    assert_eq!(stats.forced_sign_out_attempts, 0, "{stats:?}");
+    assert_eq!(stats.status_requests, 0, "no status call without a Guid");
+    client.shutdown().await;
+    assert_eq!(
+        gw.sim.stats().sign_out_attempts,
+        1,
+        "nothing more to sign out"
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_without_set_guid_is_reported_and_signed_out() {
+    sign_in_without_a_guid(SignInGuid::Missing).await;
+}
+
+#[tokio::test]
+async fn a_sign_in_with_an_empty_set_guid_is_reported_and_signed_out() {
+    sign_in_without_a_guid(SignInGuid::Empty).await;
+}
+
+#[tokio::test]
+async fn a_guidless_seat_is_forced_out_when_the_sign_out_is_refused() {
+    let config = HuaweiSimConfig {
+        sign_in_guid: SignInGuid::Missing,
+        ..quick()
+    };
+    let gw = Gateway::start(sim_with(config, &[("101", 4, false)])).await;
+    // The plain sign-out fails once ("/logout" is not part of "/forcelogout").
+    gw.sim
+        .faults()
+        .set(FaultRule::times(Fault::Http500, 1).on_path("/logout"));
+    let client = gw.client(&["101"]);
+
+    let err = client.poll().await.expect_err("nothing to poll with");
+
+    assert!(
+        err.to_string()
+            .contains("the seat was signed out again (forced)"),
+        "{err}"
+    );
+    assert!(!gw.sim.is_signed_in(DEFAULT_WORKNO));
+    assert_eq!(gw.sim.faults().hits(), 1, "the plain sign-out was tried");
+    let stats = gw.sim.stats();
+    assert_eq!(
+        (stats.forced_sign_out_attempts, stats.forced_sign_outs),
+        (1, 1),
+        "{stats:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_guidless_seat_that_cannot_be_signed_out_is_reported_as_such() {
+    // No session cookie either: nothing proves the sign-out is ours.
+    let config = HuaweiSimConfig {
+        sign_in_guid: SignInGuid::Missing,
+        session_cookie: false,
+        ..quick()
+    };
+    let gw = Gateway::start(sim_with(config, &[("101", 4, false)])).await;
+    let client = gw.client(&["101"]);
+
+    let err = client.poll().await.expect_err("nothing to poll with");
+
+    let message = err.to_string();
+    assert!(
+        message.contains("signed in but the gateway sent no Guid"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the seat may still be signed in on the gateway"),
+        "{message}"
+    );
+    assert!(message.contains("100-006"), "says why: {message}");
+    let stats = gw.sim.stats();
+    assert_eq!(
+        (stats.sign_out_attempts, stats.forced_sign_out_attempts),
+        (1, 1),
+        "sign-out, then forced sign-out: {stats:?}"
+    );
+    assert!(
+        gw.sim.is_signed_in(DEFAULT_WORKNO),
+        "the gateway refused both"
+    );
+}
+
+/// Sign-ins that keep failing are spaced out (2 s, 4 s, ...) however often the account is
+/// polled, and a successful sign-in starts the spacing over.
+#[tokio::test]
+async fn failed_sign_ins_back_off_and_a_success_resets_the_back_off() {
+    let gw = Gateway::start(sim_with(quick(), &[("101", 4, false)])).await;
+    let client = gw.client(&["101"]);
+    // Every sign-in attempt of seat 5001 meets the fault: its hits count the attempts.
+    gw.sim
+        .faults()
+        .set(FaultRule::always(Fault::Http502).on_path("/onlineagent/5001"));
+
+    // Polled as fast as it answers for 3 s: without back-off, hundreds of sign-ins.
+    let polls = std::cell::Cell::new(0u32);
+    let last_error = std::cell::RefCell::new(None);
+    support::wait_for(Duration::from_secs(3), || {
+        let client = client.clone();
+        let (polls, last_error) = (&polls, &last_error);
+        async move {
+            let err = client.poll().await.expect_err("the gateway fails");
+            polls.set(polls.get() + 1);
+            *last_error.borrow_mut() = Some(err);
+            None::<()>
+        }
+    })
+    .await;
+    let attempts = gw.sim.faults().hits();
+    assert!(polls.get() >= 10, "{} polls", polls.get());
+    assert!(
+        (1..=2).contains(&attempts),
+        "{attempts} sign-in attempts in 3 s (at 0 s and 2 s)"
+    );
+    let gated = last_error.into_inner().expect("an error");
+    assert_eq!(
+        gated.kind(),
+        ErrorKind::HttpStatus,
+        "the last failure again: {gated}"
+    );
+    assert!(gated.to_string().contains("502"), "{gated}");
+    assert!(
+        gated.to_string().contains("failed sign-in attempt"),
+        "{gated}"
+    );
+    assert!(gated
+        .retry_after()
+        .is_some_and(|wait| wait <= Duration::from_secs(4)));
+
+    // The gateway recovers: the next attempt after the back-off signs in.
+    gw.sim.faults().clear();
+    let recovered = support::wait_for(Duration::from_secs(10), || async {
+        client.poll().await.ok()
+    })
+    .await;
+    assert!(recovered.is_some(), "signs in once the back-off has passed");
+    assert_eq!(gw.sim.stats().sign_ins, 1);
+
+    // A new failure after that success is back to the first, short, wait.
+    gw.sim
+        .faults()
+        .set(FaultRule::always(Fault::Http502).on_path("/onlineagent/5001"));
+    gw.sim.expire_all_sessions();
+    let hits_before = gw.sim.faults().hits();
+    let err = client.poll().await.expect_err("sign-in fails again");
+    assert!(
+        !err.to_string().contains("failed sign-in attempt"),
+        "tried at once: {err}"
+    );
+    assert_eq!(gw.sim.faults().hits(), hits_before + 1);
+    let gated = client.poll().await.expect_err("gated");
+    assert!(
+        gated
+            .to_string()
+            .contains("after 1 failed sign-in attempt,"),
+        "the count started over: {gated}"
+    );
+    assert_eq!(
+        gw.sim.faults().hits(),
+        hits_before + 1,
+        "no new attempt yet"
+    );
+    gw.sim.faults().clear();
+    client.shutdown().await;
 }
 
 /// Over a few event-hold periods, no new event poll arrives.

@@ -5,13 +5,16 @@
 //!
 //! - `sessions`: seats, Guids, rotation, heartbeat deadline, event queues (pure logic);
 //! - `routes`: the gateway's HTTP calls;
+//! - `variants`: the undocumented shapes real gateways send (GBK, event arrays...);
 //! - `control_routes`: `/_sim/...` (the fault routes come from `crate::control`).
 
 mod control_routes;
 mod routes;
 mod sessions;
+mod variants;
 
 pub use sessions::AuthMode;
+pub use variants::{Charset, EventShape, Language, ResultVariant, SignInGuid, WorkNoType};
 
 use crate::faults::FaultSwitch;
 use axum::Router;
@@ -36,12 +39,16 @@ pub enum MessageKey {
     Msg,
 }
 
-/// The shape of a status answer's `result`: documented as an array, sent as an object.
+/// The shape of a status answer's `result`: documented as an array, sent as an object; the
+/// scalar shapes (no status at all) are what a broken gateway sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ResultShape {
     #[default]
     Object,
     Array,
+    EmptyString,
+    Number,
+    Text,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +68,17 @@ pub struct HuaweiSimConfig {
     pub result_shape: ResultShape,
     /// The HTTP status sent with error retcodes (undocumented by Huawei; 200 by default).
     pub error_http_status: u16,
+    /// The character set answers are encoded in (and labelled with).
+    pub charset: Charset,
+    pub language: Language,
+    pub event_shape: EventShape,
+    /// The `result` of answers that carry no status (sign-in, events, sign-out, updateGuid).
+    pub result_variant: ResultVariant,
+    pub workno_type: WorkNoType,
+    pub sign_in_guid: SignInGuid,
+    /// A successful sign-in also sets the cookie `JSESSIONID=<guid>` (as the gateway's servlet
+    /// container or a load balancer does); a sign-out may carry it instead of a Guid header.
+    pub session_cookie: bool,
 }
 
 impl Default for HuaweiSimConfig {
@@ -75,6 +93,13 @@ impl Default for HuaweiSimConfig {
             message_key: MessageKey::Message,
             result_shape: ResultShape::Object,
             error_http_status: 200,
+            charset: Charset::Utf8,
+            language: Language::English,
+            event_shape: EventShape::Object,
+            result_variant: ResultVariant::Documented,
+            workno_type: WorkNoType::String,
+            sign_in_guid: SignInGuid::Sent,
+            session_cookie: true,
         }
     }
 }
@@ -89,6 +114,22 @@ pub struct Agent {
     pub working: bool,
 }
 
+/// An answer sent as is to one agent's status calls (garbage, bytes that are not UTF-8...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAnswer {
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl RawAnswer {
+    pub fn json(body: impl Into<Vec<u8>>) -> RawAnswer {
+        RawAnswer {
+            content_type: "application/json; charset=UTF-8".to_string(),
+            body: body.into(),
+        }
+    }
+}
+
 /// What the simulator has served, for assertions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct HuaweiSimStats {
@@ -98,8 +139,14 @@ pub struct HuaweiSimStats {
     /// Successful sign-ins, forced ones included.
     pub sign_ins: u64,
     pub force_logins: u64,
+    /// Every sign-in and forced sign-in request, accepted or not.
+    pub sign_in_attempts: u64,
+    /// Accepted sign-outs.
     pub sign_outs: u64,
     pub forced_sign_outs: u64,
+    /// Every sign-out and forced sign-out request, accepted or not.
+    pub sign_out_attempts: u64,
+    pub forced_sign_out_attempts: u64,
     pub event_polls: u64,
     /// New Guids handed out on event answers.
     pub guids_delivered: u64,
@@ -112,8 +159,11 @@ struct Counters {
     max_concurrent_status: AtomicU64,
     sign_ins: AtomicU64,
     force_logins: AtomicU64,
+    sign_in_attempts: AtomicU64,
     sign_outs: AtomicU64,
     forced_sign_outs: AtomicU64,
+    sign_out_attempts: AtomicU64,
+    forced_sign_out_attempts: AtomicU64,
     event_polls: AtomicU64,
     guids_delivered: AtomicU64,
 }
@@ -128,6 +178,8 @@ struct Inner {
     config: HuaweiSimConfig,
     // std locks, each held only for a lookup or an update, never across an await.
     agents: RwLock<HashMap<String, Agent>>,
+    /// Agents whose status calls get a fixed answer instead of their status.
+    raw_status: RwLock<HashMap<String, RawAnswer>>,
     sessions: RwLock<SessionTable>,
     faults: FaultSwitch,
     counters: Counters,
@@ -152,6 +204,7 @@ impl HuaweiSim {
             inner: Arc::new(Inner {
                 config,
                 agents: RwLock::new(HashMap::new()),
+                raw_status: RwLock::new(HashMap::new()),
                 sessions: RwLock::new(SessionTable::default()),
                 faults: FaultSwitch::default(),
                 counters: Counters::default(),
@@ -237,6 +290,37 @@ impl HuaweiSim {
             .len()
     }
 
+    /// From now on the agent's status calls (with a valid Guid) get `answer` as is.
+    pub fn set_raw_status(&self, id: &str, answer: RawAnswer) {
+        self.inner
+            .raw_status
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_string(), answer);
+    }
+
+    /// The agent's status calls get its status again.
+    pub fn clear_raw_status(&self, id: &str) {
+        self.inner
+            .raw_status
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+    }
+
+    fn raw_status(&self, id: &str) -> Option<RawAnswer> {
+        let raw = self
+            .inner
+            .raw_status
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        // Most simulators never set one: skip the lookup's hashing on the hot path.
+        if raw.is_empty() {
+            return None;
+        }
+        raw.get(id).cloned()
+    }
+
     /// Ends every session, as a gateway restart would: every Guid answers 100-006.
     pub fn expire_all_sessions(&self) {
         let closed = self.sessions_write().close_all();
@@ -280,8 +364,11 @@ impl HuaweiSim {
             max_concurrent_status: get(&c.max_concurrent_status),
             sign_ins: get(&c.sign_ins),
             force_logins: get(&c.force_logins),
+            sign_in_attempts: get(&c.sign_in_attempts),
             sign_outs: get(&c.sign_outs),
             forced_sign_outs: get(&c.forced_sign_outs),
+            sign_out_attempts: get(&c.sign_out_attempts),
+            forced_sign_out_attempts: get(&c.forced_sign_out_attempts),
             event_polls: get(&c.event_polls),
             guids_delivered: get(&c.guids_delivered),
         }

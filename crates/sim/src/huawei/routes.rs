@@ -1,7 +1,8 @@
 //! The gateway's HTTP calls. Answers use Huawei's envelope (`retcode` as a string, `message`
-//! or `msg`), `Content-Type: application/json; charset=UTF-8`, and the configured HTTP status
-//! for error retcodes (Huawei does not document it).
+//! or `msg`), `Content-Type: application/json; charset=UTF-8` (or the configured charset, see
+//! `variants`), and the configured HTTP status for error retcodes (Huawei does not document it).
 
+use super::variants::{Phrase, SignInGuid};
 use super::{sessions, HuaweiSim, MessageKey, ResultShape, StatusInFlight, RESOURCE_PREFIX};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -18,7 +19,8 @@ const RETCODE_ALREADY_SIGNED_IN: &str = "100-002";
 const RETCODE_WRONG_CREDENTIALS: &str = "100-004";
 /// Listed among sign-out's error codes; this simulator uses it for "refused while talking".
 const RETCODE_SIGN_OUT_REFUSED: &str = "100-005";
-const CONTENT_TYPE_JSON: &str = "application/json; charset=UTF-8";
+/// The session cookie a successful sign-in sets (`session_cookie`).
+const SESSION_COOKIE: &str = "JSESSIONID";
 
 pub fn gateway_routes() -> Router<HuaweiSim> {
     let at = |path: &str| format!("{RESOURCE_PREFIX}{path}");
@@ -33,13 +35,14 @@ pub fn gateway_routes() -> Router<HuaweiSim> {
 }
 
 async fn sign_in(State(sim): State<HuaweiSim>, Path(id): Path<String>, body: Bytes) -> Response {
+    sim.count(|c| &c.sign_in_attempts);
     let status = match check_credentials(&sim, &id, &body) {
         Ok(status) => status,
-        Err((retcode, message)) => return sim.error(retcode, message),
+        Err((retcode, phrase)) => return sim.error(retcode, phrase),
     };
     sim.upkeep(Instant::now());
     if sim.sessions_read().is_open(&id) {
-        return sim.error(RETCODE_ALREADY_SIGNED_IN, "the agent has already signed in");
+        return sim.error(RETCODE_ALREADY_SIGNED_IN, Phrase::AlreadySignedIn);
     }
     open_seat(&sim, &id, &status)
 }
@@ -49,9 +52,10 @@ async fn force_login(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
+    sim.count(|c| &c.sign_in_attempts);
     let status = match check_credentials(&sim, &id, &body) {
         Ok(status) => status,
-        Err((retcode, message)) => return sim.error(retcode, message),
+        Err((retcode, phrase)) => return sim.error(retcode, phrase),
     };
     sim.count(|c| &c.force_logins);
     open_seat(&sim, &id, &status)
@@ -64,10 +68,13 @@ async fn agent_status(
 ) -> Response {
     let _in_flight = StatusInFlight::enter(&sim.inner.counters);
     if let Err(code) = sim.authorize(guid_of(&headers), None) {
-        return sim.error(code, message_for(code));
+        return sim.error(code, phrase_for(code));
+    }
+    if let Some(raw) = sim.raw_status(&id) {
+        return raw_response(raw);
     }
     let Some(agent) = sim.agent(&id) else {
-        return sim.error(RETCODE_BAD_PARAMETER, "the agent does not exist");
+        return sim.error(RETCODE_BAD_PARAMETER, Phrase::AgentMissing);
     };
     // Written by hand: this is the hot path of the 10,000-agent benchmark.
     let key = message_key(&sim);
@@ -78,8 +85,11 @@ async fn agent_status(
     let result = match sim.config().result_shape {
         ResultShape::Object => status,
         ResultShape::Array => format!("[{status}]"),
+        ResultShape::EmptyString => r#""""#.to_string(),
+        ResultShape::Number => agent.state.to_string(),
+        ResultShape::Text => format!(r#""{}""#, agent.state),
     };
-    json_response(
+    sim.respond(
         StatusCode::OK,
         format!(r#"{{"{key}":"","retcode":"0","result":{result}}}"#),
     )
@@ -94,14 +104,13 @@ async fn events(
 ) -> Response {
     sim.count(|c| &c.event_polls);
     if let Err(code) = sim.authorize(guid_of(&headers), Some(&id)) {
-        return sim.error(code, message_for(code));
+        return sim.error(code, phrase_for(code));
     }
     let hold_until = tokio::time::Instant::now() + sim.config().event_hold;
+    let batch = sim.config().event_shape.batches();
     let Some(wake) = sim.sessions_write().poll_started(&id, Instant::now()) else {
-        return sim.error(
-            sessions::RETCODE_NOT_SIGNED_IN,
-            message_for(sessions::RETCODE_NOT_SIGNED_IN),
-        );
+        let code = sessions::RETCODE_NOT_SIGNED_IN;
+        return sim.error(code, phrase_for(code));
     };
     let _held = HeldPoll {
         sim: &sim,
@@ -115,20 +124,20 @@ async fn events(
         notified.as_mut().enable();
         let delivery = sim
             .sessions_write()
-            .take_delivery(&id, Instant::now(), &timing);
+            .take_delivery(&id, Instant::now(), &timing, batch);
         let until = match delivery {
             sessions::Delivery::Gone => {
                 let code = sessions::RETCODE_NOT_SIGNED_IN;
-                return sim.error(code, message_for(code));
+                return sim.error(code, phrase_for(code));
             }
-            sessions::Delivery::Ready { event, new_guid } => {
-                return event_answer(&sim, event, new_guid);
+            sessions::Delivery::Ready { events, new_guid } => {
+                return event_answer(&sim, events, new_guid);
             }
             sessions::Delivery::Wait { until } => until,
         };
         let now = tokio::time::Instant::now();
         if now >= hold_until {
-            return event_answer(&sim, None, None);
+            return event_answer(&sim, Vec::new(), None);
         }
         let wake_at = until
             .map(|u| tokio::time::Instant::from_std(u).min(hold_until))
@@ -160,7 +169,7 @@ async fn update_guid(
     headers: HeaderMap,
 ) -> Response {
     if let Err(code) = sim.authorize(guid_of(&headers), Some(&id)) {
-        return sim.error(code, message_for(code));
+        return sim.error(code, phrase_for(code));
     }
     let new_guid = {
         let mut table = sim.sessions_write();
@@ -168,31 +177,30 @@ async fn update_guid(
         table.mark_delivered(&id);
         guid
     };
-    let mut answer = sim.ok(Value::Null);
+    let mut answer = sim.ok(None);
     if let Some(guid) = new_guid {
         set_guid(&mut answer, &guid);
     }
     answer
 }
 
+/// Counted whether accepted or not, so that tests can tell "signed out" from "never tried".
 async fn logout(
     State(sim): State<HuaweiSim>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(code) = sim.authorize(guid_of(&headers), Some(&id)) {
-        return sim.error(code, message_for(code));
+    sim.count(|c| &c.sign_out_attempts);
+    if let Err(code) = sim.authorize(sign_out_credential(&headers).as_deref(), Some(&id)) {
+        return sim.error(code, phrase_for(code));
     }
     if sim.agent(&id).is_some_and(|a| a.working) {
-        return sim.error(
-            RETCODE_SIGN_OUT_REFUSED,
-            "the agent is talking and cannot sign out",
-        );
+        return sim.error(RETCODE_SIGN_OUT_REFUSED, Phrase::TalkingCannotSignOut);
     }
     sim.sessions_write().close(&id);
     sim.mark_signed_out(std::slice::from_ref(&id));
     sim.count(|c| &c.sign_outs);
-    sim.ok(Value::Null)
+    sim.ok(None)
 }
 
 /// An inspector's call: any signed-in Guid may force any seat out.
@@ -201,16 +209,17 @@ async fn force_logout(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(code) = sim.authorize(guid_of(&headers), None) {
-        return sim.error(code, message_for(code));
+    sim.count(|c| &c.forced_sign_out_attempts);
+    if let Err(code) = sim.authorize(sign_out_credential(&headers).as_deref(), None) {
+        return sim.error(code, phrase_for(code));
     }
     if !sim.sessions_write().close(&id) {
         let code = sessions::RETCODE_NOT_SIGNED_IN;
-        return sim.error(code, message_for(code));
+        return sim.error(code, phrase_for(code));
     }
     sim.mark_signed_out(std::slice::from_ref(&id));
     sim.count(|c| &c.forced_sign_outs);
-    sim.ok(Value::Null)
+    sim.ok(None)
 }
 
 /// Reads a sign-in body (Huawei's string-typed one; real JSON types are accepted too) and
@@ -220,16 +229,13 @@ fn check_credentials(
     sim: &HuaweiSim,
     id: &str,
     body: &[u8],
-) -> Result<String, (&'static str, &'static str)> {
+) -> Result<String, (&'static str, Phrase)> {
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
-        return Err((
-            RETCODE_BAD_PARAMETER,
-            "the request body is not a JSON object",
-        ));
+        return Err((RETCODE_BAD_PARAMETER, Phrase::BodyNotJson));
     };
     let password = fields.get("password").and_then(Value::as_str).unwrap_or("");
     if sim.config().accounts.get(id).map(String::as_str) != Some(password) {
-        return Err((RETCODE_WRONG_CREDENTIALS, "wrong user or password"));
+        return Err((RETCODE_WRONG_CREDENTIALS, Phrase::WrongCredentials));
     }
     Ok(match fields.get("status") {
         Some(Value::String(s)) => s.clone(),
@@ -246,19 +252,50 @@ fn open_seat(sim: &HuaweiSim, id: &str, status: &str) -> Response {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or(0);
-    let mut answer = sim.ok(json!({
+    let mut answer = sim.ok(Some(json!({
         "vdnid": 1,
-        "workno": id,
+        "workno": sim.config().workno_type.value(id),
         "loginTime": login_time.to_string(),
-    }));
-    set_guid(&mut answer, &guid);
+    })));
+    match sim.config().sign_in_guid {
+        SignInGuid::Sent => set_guid(&mut answer, &guid),
+        SignInGuid::Missing => {}
+        SignInGuid::Empty => {
+            answer
+                .headers_mut()
+                .insert("set-guid", HeaderValue::from_static("JSESSIONID="));
+        }
+    }
+    if sim.config().session_cookie {
+        if let Ok(cookie) =
+            HeaderValue::from_str(&format!("{SESSION_COOKIE}={guid}; Path=/; HttpOnly"))
+        {
+            answer.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
     answer
 }
 
-fn event_answer(sim: &HuaweiSim, event: Option<Value>, new_guid: Option<String>) -> Response {
-    let key = message_key(sim);
-    let body = json!({ key: "", "retcode": RETCODE_OK, "event": event.unwrap_or(Value::Null) });
-    let mut answer = json_response(StatusCode::OK, body.to_string());
+fn event_answer(sim: &HuaweiSim, mut events: Vec<Value>, new_guid: Option<String>) -> Response {
+    let config = sim.config();
+    // The table addresses events by seat as a string; the configured type applies here.
+    for event in &mut events {
+        if let Some(workno) = event
+            .get("workNo")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        {
+            event["workNo"] = config.workno_type.value(&workno);
+        }
+    }
+    let mut fields = serde_json::Map::new();
+    fields.insert(message_key(sim).to_string(), Value::from(""));
+    fields.insert("retcode".to_string(), Value::from(RETCODE_OK));
+    if let Some(result) = config.result_variant.apply(None) {
+        fields.insert("result".to_string(), result);
+    }
+    config.event_shape.insert(&mut fields, events);
+    let mut answer = sim.respond(StatusCode::OK, Value::Object(fields).to_string());
     if let Some(guid) = new_guid {
         sim.count(|c| &c.guids_delivered);
         set_guid(&mut answer, &guid);
@@ -267,32 +304,46 @@ fn event_answer(sim: &HuaweiSim, event: Option<Value>, new_guid: Option<String>)
 }
 
 impl HuaweiSim {
-    fn ok(&self, result: Value) -> Response {
+    /// A success; `result` is the documented one (None = no `result` key), replaced by the
+    /// configured `result_variant`.
+    fn ok(&self, result: Option<Value>) -> Response {
         let key = message_key(self);
-        let body = if result.is_null() {
-            json!({ key: "", "retcode": RETCODE_OK })
-        } else {
-            json!({ key: "", "retcode": RETCODE_OK, "result": result })
+        let body = match self.config().result_variant.apply(result) {
+            None => json!({ key: "", "retcode": RETCODE_OK }),
+            Some(result) => json!({ key: "", "retcode": RETCODE_OK, "result": result }),
         };
-        json_response(StatusCode::OK, body.to_string())
+        self.respond(StatusCode::OK, body.to_string())
     }
 
-    fn error(&self, retcode: &str, message: &str) -> Response {
+    fn error(&self, retcode: &str, phrase: Phrase) -> Response {
         let key = message_key(self);
         let status =
             StatusCode::from_u16(self.config().error_http_status).unwrap_or(StatusCode::OK);
-        json_response(
+        let message = phrase.text(self.config().language);
+        self.respond(
             status,
             json!({ key: message, "retcode": retcode }).to_string(),
         )
     }
+
+    /// A JSON answer in the configured charset.
+    fn respond(&self, status: StatusCode, body: String) -> Response {
+        let charset = self.config().charset;
+        let mut response = Response::new(Body::from(charset.encode(body)));
+        *response.status_mut() = status;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(charset.content_type()),
+        );
+        response
+    }
 }
 
-fn message_for(retcode: &str) -> &'static str {
+fn phrase_for(retcode: &str) -> Phrase {
     match retcode {
-        sessions::RETCODE_NOT_SIGNED_IN => "the agent has not signed in",
-        sessions::RETCODE_NO_PERMISSION => "no permission or authentication expired",
-        _ => "error",
+        sessions::RETCODE_NOT_SIGNED_IN => Phrase::NotSignedIn,
+        sessions::RETCODE_NO_PERMISSION => Phrase::NoPermission,
+        _ => Phrase::Error,
     }
 }
 
@@ -310,18 +361,34 @@ fn guid_of(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// A sign-out's credential: the Guid header, or else the session cookie (what a client that
+/// got no Guid from its sign-in still holds).
+fn sign_out_credential(headers: &HeaderMap) -> Option<String> {
+    if let Some(guid) = guid_of(headers) {
+        return Some(guid.to_string());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
 fn set_guid(answer: &mut Response, guid: &str) {
     if let Ok(value) = HeaderValue::from_str(&format!("JSESSIONID={guid}")) {
         answer.headers_mut().insert("set-guid", value);
     }
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(CONTENT_TYPE_JSON),
-    );
+fn raw_response(raw: super::RawAnswer) -> Response {
+    let mut response = Response::new(Body::from(raw.body));
+    if let Ok(content_type) = HeaderValue::from_str(&raw.content_type) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type);
+    }
     response
 }

@@ -49,7 +49,8 @@ pub enum Delivery {
     /// The seat is gone (signed out, expired).
     Gone,
     Ready {
-        event: Option<Value>,
+        /// One event, or every queued one when the poll batches them (at most one otherwise).
+        events: Vec<Value>,
         new_guid: Option<String>,
     },
     /// Nothing yet; wake up no later than this (the next rotation) or the hold's end.
@@ -254,8 +255,15 @@ impl SessionTable {
         }
     }
 
-    /// What a held event poll of the seat answers now, if anything.
-    pub fn take_delivery(&mut self, workno: &str, now: Instant, timing: &Timing) -> Delivery {
+    /// What a held event poll of the seat answers now, if anything; `batch` takes every
+    /// queued event instead of the oldest one.
+    pub fn take_delivery(
+        &mut self,
+        workno: &str,
+        now: Instant,
+        timing: &Timing,
+        batch: bool,
+    ) -> Delivery {
         let Some(seat) = self.seats.get(workno) else {
             return Delivery::Gone;
         };
@@ -266,9 +274,10 @@ impl SessionTable {
             return Delivery::Gone;
         };
         let new_guid = std::mem::take(&mut seat.undelivered_guid).then(|| seat.guid.clone());
-        let event = seat.events.pop_front();
-        if new_guid.is_some() || event.is_some() {
-            Delivery::Ready { event, new_guid }
+        let taken = if batch { seat.events.len() } else { 1 };
+        let events: Vec<Value> = seat.events.drain(..taken.min(seat.events.len())).collect();
+        if new_guid.is_some() || !events.is_empty() {
+            Delivery::Ready { events, new_guid }
         } else {
             Delivery::Wait {
                 until: seat.next_rotation(timing),
@@ -330,7 +339,7 @@ mod tests {
         let second = table.current_guid("5001").unwrap().to_string();
         assert_ne!(first, second);
         assert_eq!(table.check(&first, None, t1, &TIMING), Verdict::Allowed);
-        match table.take_delivery("5001", t1, &TIMING) {
+        match table.take_delivery("5001", t1, &TIMING, false) {
             Delivery::Ready { new_guid, .. } => {
                 assert_eq!(new_guid.as_deref(), Some(second.as_str()))
             }

@@ -2,6 +2,7 @@
 //! the truth whatever the HTTP status (which Huawei does not document for errors); only an
 //! answer that is not a Huawei envelope falls back to the HTTP status.
 
+use super::charset;
 use super::wire::{self, Envelope, CONTENT_TYPE_JSON, GUID};
 use crate::error::{Error, Result};
 use crate::http;
@@ -39,10 +40,18 @@ impl fmt::Display for Call<'_> {
     }
 }
 
-/// A gateway answer: its envelope and the new Guid it announced, if any.
+/// A gateway answer: its envelope and its `Set-GUID` header as sent.
 pub struct Answer {
     pub envelope: Envelope,
-    pub new_guid: Option<HeaderValue>,
+    set_guid: Option<HeaderValue>,
+}
+
+impl Answer {
+    /// The new Guid the answer announced, if any; the error says why a `Set-GUID` header that
+    /// is present cannot be used (without quoting it: it is a credential).
+    pub fn new_guid(&self) -> std::result::Result<Option<HeaderValue>, String> {
+        wire::new_guid(self.set_guid.as_ref())
+    }
 }
 
 pub struct Gateway {
@@ -98,15 +107,17 @@ impl Gateway {
         self.exchange(request, Call::Events(workno)).await
     }
 
-    pub async fn logout(&self, workno: &str, guid: &HeaderValue) -> Result<Envelope> {
+    /// Without a Guid (a sign-in that handed none out) the request carries only what the
+    /// client's cookie store holds for the gateway: the session cookie, when it set one.
+    pub async fn logout(&self, workno: &str, guid: Option<&HeaderValue>) -> Result<Envelope> {
         let url = format!("{}/onlineagent/{workno}/logout", self.resource);
-        let request = self.with_guid(self.http.delete(url), guid);
+        let request = self.with_optional_guid(self.http.delete(url), guid);
         Ok(self.exchange(request, Call::Logout(workno)).await?.envelope)
     }
 
-    pub async fn force_logout(&self, workno: &str, guid: &HeaderValue) -> Result<Envelope> {
+    pub async fn force_logout(&self, workno: &str, guid: Option<&HeaderValue>) -> Result<Envelope> {
         let url = format!("{}/onlineagent/{workno}/forcelogout", self.resource);
-        let request = self.with_guid(self.http.delete(url), guid);
+        let request = self.with_optional_guid(self.http.delete(url), guid);
         Ok(self
             .exchange(request, Call::ForceLogout(workno))
             .await?
@@ -119,10 +130,22 @@ impl Gateway {
             .header(CONTENT_TYPE, CONTENT_TYPE_JSON)
     }
 
+    fn with_optional_guid(
+        &self,
+        request: RequestBuilder,
+        guid: Option<&HeaderValue>,
+    ) -> RequestBuilder {
+        match guid {
+            Some(guid) => self.with_guid(request, guid),
+            None => request.header(CONTENT_TYPE, CONTENT_TYPE_JSON),
+        }
+    }
+
     async fn exchange(&self, request: RequestBuilder, call: Call<'_>) -> Result<Answer> {
         let response = http::send(request).await.map_err(|e| e.in_call(call))?;
         let status = response.status();
         let set_guid = response.headers().get(wire::SET_GUID).cloned();
+        let content_type = response.headers().get(CONTENT_TYPE).cloned();
         // Only an error needs the headers (Retry-After); the happy path skips the copy.
         let headers = if status.is_success() {
             HeaderMap::new()
@@ -132,20 +155,19 @@ impl Gateway {
         let body = http::body_bytes(response)
             .await
             .map_err(|e| e.in_call(call))?;
-        let envelope = match wire::parse_envelope(&body) {
+        let text = charset::decode(content_type.as_ref(), &body);
+        let envelope = match wire::parse_envelope(&text) {
             Ok(envelope) => envelope,
             Err(e) if status.is_success() => return Err(Error::malformed(&call.to_string(), e)),
             Err(_) => {
                 return Err(http::status_error(
                     status,
                     &headers,
-                    &body,
+                    text.as_bytes(),
                     &call.to_string(),
                 ))
             }
         };
-        let new_guid = wire::new_guid(set_guid.as_ref())
-            .map_err(|e| Error::malformed(&call.to_string(), e))?;
-        Ok(Answer { envelope, new_guid })
+        Ok(Answer { envelope, set_guid })
     }
 }

@@ -2,6 +2,7 @@
 //! has not polled its events for about two minutes, and in AUTHMODE 2 it hands out each new
 //! Guid on an event answer, so this task runs for as long as the session lives.
 
+use super::backoff;
 use super::gateway::Gateway;
 use super::guid::GuidStore;
 use super::wire;
@@ -82,11 +83,19 @@ async fn run(
         };
         match answer {
             Ok(answer) => {
-                if let Some(new_guid) = answer.new_guid {
-                    if store.rotate(session, new_guid) {
-                        tracing::debug!(seat = %workno, "huawei: picked up a rotated Guid");
+                let guid_usable = match answer.new_guid() {
+                    Ok(new_guid) => {
+                        if new_guid.is_some_and(|g| store.rotate(session, g)) {
+                            tracing::debug!(seat = %workno, "huawei: picked up a rotated Guid");
+                        }
+                        true
                     }
-                }
+                    // Not quoted: the header is a credential.
+                    Err(reason) => {
+                        tracing::warn!(seat = %workno, "huawei: event poll: {reason}");
+                        false
+                    }
+                };
                 let retcode = answer.envelope.retcode.as_str();
                 if wire::is_session_lost(retcode) {
                     tracing::warn!(
@@ -97,15 +106,17 @@ async fn run(
                     store.forget_session(session);
                     return;
                 }
-                if answer.envelope.is_ok() {
+                if answer.envelope.is_ok() && guid_usable {
                     failures = 0;
                 } else {
                     failures += 1;
-                    tracing::warn!(
-                        seat = %workno,
-                        "huawei: event poll refused: {}",
-                        answer.envelope.describe()
-                    );
+                    if !answer.envelope.is_ok() {
+                        tracing::warn!(
+                            seat = %workno,
+                            "huawei: event poll refused: {}",
+                            answer.envelope.describe()
+                        );
+                    }
                 }
             }
             Err(e) => {
@@ -116,32 +127,11 @@ async fn run(
         let pause = if failures == 0 {
             Duration::from_millis(rand::rng().random_range(NEXT_POLL_MIN_MS..=NEXT_POLL_MAX_MS))
         } else {
-            backoff(failures)
+            backoff::delay(failures, FIRST_BACKOFF, MAX_BACKOFF)
         };
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(pause) => {}
         }
-    }
-}
-
-fn backoff(failures: u32) -> Duration {
-    let doublings = failures.saturating_sub(1).min(16);
-    FIRST_BACKOFF
-        .saturating_mul(1 << doublings)
-        .min(MAX_BACKOFF)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert_eq!(backoff(1), Duration::from_secs(1));
-        assert_eq!(backoff(2), Duration::from_secs(2));
-        assert_eq!(backoff(5), Duration::from_secs(16));
-        assert_eq!(backoff(6), MAX_BACKOFF);
-        assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
     }
 }

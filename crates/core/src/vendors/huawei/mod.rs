@@ -1,11 +1,15 @@
 //! Huawei CC-Gateway: the status of each watched contact-centre agent, read through a
 //! supervisor seat's session (or a Guid obtained elsewhere).
 //!
+//! - `charset`: answer bytes to text (GBK / GB18030 when the charset says so, else UTF-8);
 //! - `wire`: the envelope, status result, sign-in body and Set-GUID header;
 //! - `states`: agentState -> label and default severity;
 //! - `gateway`: one method per gateway call;
-//! - `session` / `guid` / `heartbeat`: sign-in, the current Guid, the event long-poll.
+//! - `session` / `guid` / `heartbeat`: sign-in, the current Guid, the event long-poll;
+//! - `backoff`: how failed sign-ins and event polls are spaced out.
 
+mod backoff;
+mod charset;
 mod gateway;
 mod guid;
 mod heartbeat;
@@ -35,6 +39,13 @@ pub struct HuaweiClient {
     session: Session,
     /// The watched agent ids, de-duplicated, in configuration order.
     watch: Vec<String>,
+}
+
+/// One agent's status call: an observation, or an answer that could not be read (shown as
+/// that agent with severity unknown unless every answer of the batch was unreadable).
+enum Outcome {
+    Observed(Observation),
+    Unreadable(Error),
 }
 
 /// Why a batch of status calls stopped.
@@ -84,14 +95,15 @@ impl HuaweiClient {
     }
 
     /// One status call per watched agent, `STATUS_CONCURRENCY` at a time; the first failure
-    /// stops the batch (dropping the calls still in flight).
+    /// stops the batch (dropping the calls still in flight). An unreadable answer only marks
+    /// its agent, unless no answer at all could be read: then the account's poll fails.
     async fn poll_with(&self, guid: &Guid) -> Result<Vec<Observation>, BatchError> {
         let gateway = &*self.gateway;
         let header = &guid.header;
         let watch = &self.watch;
         // Indices, not `&String` items: a closure over borrowed items trips the compiler's
         // higher-ranked lifetime check inside an async_trait future.
-        let mut observed: Vec<(usize, Observation)> = futures::stream::iter(0..watch.len())
+        let mut outcomes: Vec<(usize, Outcome)> = futures::stream::iter(0..watch.len())
             .map(|index| async move {
                 let id = watch[index].as_str();
                 observe(gateway, id, header).await.map(|o| (index, o))
@@ -99,28 +111,49 @@ impl HuaweiClient {
             .buffer_unordered(STATUS_CONCURRENCY)
             .try_collect()
             .await?;
-        observed.sort_unstable_by_key(|(index, _)| *index);
-        Ok(observed.into_iter().map(|(_, o)| o).collect())
+        outcomes.sort_unstable_by_key(|(index, _)| *index);
+        if !outcomes.is_empty()
+            && outcomes
+                .iter()
+                .all(|(_, o)| matches!(o, Outcome::Unreadable(_)))
+        {
+            let Some((_, Outcome::Unreadable(first))) = outcomes.into_iter().next() else {
+                unreachable!("checked above: non-empty and all unreadable");
+            };
+            return Err(BatchError::Failed(first));
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|(index, outcome)| match outcome {
+                Outcome::Observed(observation) => observation,
+                Outcome::Unreadable(error) => {
+                    tracing::warn!("huawei: {error}");
+                    states::unreadable(&watch[index], &error.to_string())
+                }
+            })
+            .collect())
     }
 }
 
 /// One agent's status call turned into an observation.
-async fn observe(
-    gateway: &Gateway,
-    id: &str,
-    guid: &HeaderValue,
-) -> Result<Observation, BatchError> {
-    let envelope = gateway.status(id, guid).await.map_err(BatchError::Failed)?;
+async fn observe(gateway: &Gateway, id: &str, guid: &HeaderValue) -> Result<Outcome, BatchError> {
+    let envelope = match gateway.status(id, guid).await {
+        Ok(envelope) => envelope,
+        Err(e) if e.kind() == ErrorKind::Malformed => return Ok(Outcome::Unreadable(e)),
+        Err(e) => return Err(BatchError::Failed(e)),
+    };
     match envelope.retcode.as_str() {
-        wire::RETCODE_OK => wire::agent_status(envelope.result.as_ref())
-            .map(|status| states::observation(id, status))
-            .map_err(|reason| {
-                BatchError::Failed(Error::malformed(
-                    &gateway::Call::Status(id).to_string(),
-                    reason,
-                ))
-            }),
-        wire::RETCODE_BAD_PARAMETER => Ok(states::not_found(id, &envelope.message())),
+        wire::RETCODE_OK => Ok(match wire::agent_status(envelope.result.as_ref()) {
+            Ok(status) => Outcome::Observed(states::observation(id, status)),
+            Err(reason) => Outcome::Unreadable(Error::malformed(
+                &gateway::Call::Status(id).to_string(),
+                reason,
+            )),
+        }),
+        wire::RETCODE_BAD_PARAMETER => Ok(Outcome::Observed(states::not_found(
+            id,
+            &envelope.message(),
+        ))),
         code if wire::is_session_lost(code) => Err(BatchError::SessionLost(code.to_string())),
         _ => Err(BatchError::Failed(Error::poll(
             ErrorKind::Vendor,

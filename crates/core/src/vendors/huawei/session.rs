@@ -2,15 +2,18 @@
 //! (kept alive by the heartbeat) or configured statically. Signing in is lazy (on the first
 //! poll) and happens again when the gateway says the Guid is no longer valid.
 
+use super::backoff::SignInBackoff;
 use super::gateway::{Answer, Call, Gateway};
 use super::guid::{Guid, GuidStore};
 use super::heartbeat::Heartbeat;
 use super::wire::{self, SignInBody};
 use crate::error::{Error, ErrorKind, Result};
 use bytes::Bytes;
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// How the account authenticates. Not `Debug`-derived: it holds the password or the Guid
@@ -33,8 +36,9 @@ pub struct Session {
     credentials: Credentials,
     store: Arc<GuidStore>,
     sessions_started: AtomicU64,
-    /// Serialises sign-in and sign-out so that concurrent polls sign in once.
-    sign_in_lock: tokio::sync::Mutex<()>,
+    /// Serialises sign-in and sign-out so that concurrent polls sign in once; it guards the
+    /// back-off of failed sign-ins.
+    sign_in_lock: tokio::sync::Mutex<SignInBackoff>,
     heartbeat: Mutex<Option<Heartbeat>>,
     /// Cancels every heartbeat at once (shutdown, drop).
     background: CancellationToken,
@@ -47,7 +51,7 @@ impl Session {
             credentials,
             store: Arc::new(GuidStore::default()),
             sessions_started: AtomicU64::new(0),
-            sign_in_lock: tokio::sync::Mutex::new(()),
+            sign_in_lock: tokio::sync::Mutex::new(SignInBackoff::default()),
             heartbeat: Mutex::new(None),
             background: CancellationToken::new(),
         }
@@ -64,10 +68,10 @@ impl Session {
                 Ok(self.store.install(header, 0))
             }
             Credentials::SignIn(login) => {
-                let _serial = self.sign_in_lock.lock().await;
+                let mut backoff = self.sign_in_lock.lock().await;
                 match self.store.current() {
                     Some(guid) => Ok(guid),
-                    None => self.sign_in(login).await,
+                    None => self.sign_in(login, &mut backoff).await,
                 }
             }
         }
@@ -86,14 +90,14 @@ impl Session {
                 ),
             ));
         };
-        let _serial = self.sign_in_lock.lock().await;
+        let mut backoff = self.sign_in_lock.lock().await;
         if let Some(current) = self.store.current() {
             if !Arc::ptr_eq(&current, stale) {
                 return Ok(current);
             }
         }
         self.store.forget_session(stale.session);
-        self.sign_in(login).await
+        self.sign_in(login, &mut backoff).await
     }
 
     /// Signs the seat out (sign-in mode only) and stops the heartbeat. Every call is
@@ -107,12 +111,23 @@ impl Session {
         let Some(guid) = self.store.take() else {
             return;
         };
-        match self.gateway.logout(workno, &guid.header).await {
-            Ok(envelope) if envelope.is_ok() => {
-                tracing::info!(seat = %workno, "huawei: signed out");
-                return;
+        match self.end_seat(workno, Some(&guid.header)).await {
+            SignOut::Done => tracing::info!(seat = %workno, "huawei: signed out"),
+            SignOut::Forced => tracing::info!(seat = %workno, "huawei: signed out (forced)"),
+            SignOut::Failed(why) => tracing::warn!(seat = %workno, "huawei: {why}"),
+        }
+    }
+
+    /// Signs the seat out: `logout`, then `forcelogout` when that is refused (the seat is
+    /// talking, or the gateway would not take the credential). With a Guid, "not signed in"
+    /// means the session is already over; without one (a sign-in that handed out none) the
+    /// calls carry only the session cookie, and "not signed in" means it was not accepted.
+    async fn end_seat(&self, workno: &str, guid: Option<&HeaderValue>) -> SignOut {
+        match self.gateway.logout(workno, guid).await {
+            Ok(envelope) if envelope.is_ok() => return SignOut::Done,
+            Ok(envelope) if guid.is_some() && wire::is_session_lost(&envelope.retcode) => {
+                return SignOut::Done
             }
-            Ok(envelope) if wire::is_session_lost(&envelope.retcode) => return,
             Ok(envelope) => tracing::info!(
                 seat = %workno,
                 "huawei: sign-out refused ({}), forcing it",
@@ -120,16 +135,17 @@ impl Session {
             ),
             Err(e) => tracing::warn!(seat = %workno, "huawei: {e}; forcing the sign-out"),
         }
-        match self.gateway.force_logout(workno, &guid.header).await {
-            Ok(envelope) if envelope.is_ok() || wire::is_session_lost(&envelope.retcode) => {
-                tracing::info!(seat = %workno, "huawei: signed out (forced)")
+        match self.gateway.force_logout(workno, guid).await {
+            Ok(envelope) if envelope.is_ok() => SignOut::Forced,
+            Ok(envelope) if guid.is_some() && wire::is_session_lost(&envelope.retcode) => {
+                SignOut::Forced
             }
-            Ok(envelope) => tracing::warn!(
-                seat = %workno,
-                "huawei: forced sign-out refused: {}",
+            Ok(envelope) => SignOut::Failed(format!(
+                "{} refused: {}",
+                Call::ForceLogout(workno),
                 envelope.describe()
-            ),
-            Err(e) => tracing::warn!(seat = %workno, "huawei: {e}"),
+            )),
+            Err(e) => SignOut::Failed(e.to_string()),
         }
     }
 
@@ -139,9 +155,23 @@ impl Session {
         self.lock_heartbeat().take();
     }
 
+    /// Signs in unless a recent failure is still being waited out (see `SignInBackoff`).
+    /// Called with `sign_in_lock` held (`backoff` is what it guards).
+    async fn sign_in(&self, login: &SeatLogin, backoff: &mut SignInBackoff) -> Result<Arc<Guid>> {
+        if let Some(error) = backoff.blocked(Instant::now()) {
+            return Err(error);
+        }
+        let outcome = self.try_sign_in(login).await;
+        match &outcome {
+            Ok(_) => backoff.succeeded(),
+            Err(error) => backoff.failed(error, Instant::now()),
+        }
+        outcome
+    }
+
     /// Signs in (forcing it when the seat is already signed in elsewhere), installs the Guid
-    /// and starts the heartbeat. Called with `sign_in_lock` held.
-    async fn sign_in(&self, login: &SeatLogin) -> Result<Arc<Guid>> {
+    /// and starts the heartbeat.
+    async fn try_sign_in(&self, login: &SeatLogin) -> Result<Arc<Guid>> {
         let SeatLogin {
             workno,
             phonenum,
@@ -162,7 +192,10 @@ impl Session {
             answer = self.gateway.force_login(workno, body).await?;
             call = Call::ForceLogin(workno);
         }
-        let header = signed_in_guid(answer, call)?;
+        let header = match signed_in_guid(&answer, call)? {
+            Ok(header) => header,
+            Err(why) => return Err(self.undo_sign_in_without_guid(workno, call, &why).await),
+        };
         let session = self.sessions_started.fetch_add(1, Ordering::Relaxed) + 1;
         let guid = self.store.install(header, session);
         *self.lock_heartbeat() = Some(Heartbeat::start(
@@ -174,6 +207,26 @@ impl Session {
         ));
         tracing::info!(seat = %workno, "huawei: signed in");
         Ok(guid)
+    }
+
+    /// The gateway accepted the sign-in but gave no Guid to poll with: the seat must not stay
+    /// signed in (as busy, under the supervisor's name) with nobody watching it. The sign-out
+    /// carries the session cookie the gateway (or its load balancer) set, if any.
+    async fn undo_sign_in_without_guid(&self, workno: &str, call: Call<'_>, why: &str) -> Error {
+        let outcome = match self.end_seat(workno, None).await {
+            SignOut::Done => "the seat was signed out again".to_string(),
+            SignOut::Forced => "the seat was signed out again (forced)".to_string(),
+            SignOut::Failed(reason) => format!(
+                "signing it out failed too ({reason}): \
+                 the seat may still be signed in on the gateway"
+            ),
+        };
+        let message = format!(
+            "{call}: signed in but the gateway sent no Guid ({why}), \
+             so nothing can be polled; {outcome}"
+        );
+        tracing::warn!(seat = %workno, "huawei: {message}");
+        Error::poll(ErrorKind::Malformed, message)
     }
 
     async fn stop_heartbeat(&self) {
@@ -188,15 +241,22 @@ impl Session {
     }
 }
 
-/// The Guid of a successful (forced) sign-in, or the error a supervisor can act on.
-fn signed_in_guid(answer: Answer, call: Call<'_>) -> Result<reqwest::header::HeaderValue> {
+/// How a sign-out went.
+enum SignOut {
+    Done,
+    Forced,
+    Failed(String),
+}
+
+/// The Guid of a successful (forced) sign-in (`Ok(Ok)`), why a successful sign-in gave no
+/// usable Guid (`Ok(Err)`), or the refusal a supervisor can act on (`Err`).
+fn signed_in_guid(answer: &Answer, call: Call<'_>) -> Result<Result<HeaderValue, String>> {
     let envelope = &answer.envelope;
     match envelope.retcode.as_str() {
-        wire::RETCODE_OK => answer.new_guid.ok_or_else(|| {
-            Error::malformed(
-                &call.to_string(),
-                "it succeeded but carried no Set-GUID header",
-            )
+        wire::RETCODE_OK => Ok(match answer.new_guid() {
+            Ok(Some(header)) => Ok(header),
+            Ok(None) => Err("no Set-GUID header".to_string()),
+            Err(reason) => Err(reason),
         }),
         wire::RETCODE_WRONG_CREDENTIALS => Err(Error::poll(
             ErrorKind::Auth,
@@ -212,7 +272,7 @@ fn signed_in_guid(answer: Answer, call: Call<'_>) -> Result<reqwest::header::Hea
     }
 }
 
-fn static_guid_header(secret: &SecretString) -> Result<reqwest::header::HeaderValue> {
+fn static_guid_header(secret: &SecretString) -> Result<HeaderValue> {
     wire::guid_from_set_guid(secret.expose_secret())
         .and_then(wire::guid_header)
         .ok_or_else(|| {

@@ -53,6 +53,23 @@ pub fn not_found(agent_id: &str, gateway_message: &str) -> Observation {
     }
 }
 
+/// The observation of an agent whose status answer could not be read (garbage, wrong types):
+/// shown with severity unknown and the reason, while the account's other agents stay visible.
+pub fn unreadable(agent_id: &str, reason: &str) -> Observation {
+    Observation {
+        agent_id: agent_id.to_string(),
+        name: None,
+        state: UNREADABLE.to_string(),
+        native: UNREADABLE.to_string(),
+        severity: Severity::Unknown,
+        identity: None,
+        detail: Some(reason.to_string()),
+    }
+}
+
+/// The state (and native value) of an agent whose answer could not be read.
+pub const UNREADABLE: &str = "unreadable answer";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +134,22 @@ mod tests {
         assert_eq!(
             (o.state.as_str(), o.detail.as_deref()),
             ("busy", Some("talking"))
+        );
+    }
+
+    #[test]
+    fn unreadable_answers_are_unknown_observations_with_the_reason() {
+        let o = unreadable(
+            "102",
+            "malformed answer to status of agent 102: expected value",
+        );
+        assert_eq!(
+            (o.state.as_str(), o.severity),
+            (UNREADABLE, Severity::Unknown)
+        );
+        assert_eq!(
+            o.detail.as_deref(),
+            Some("malformed answer to status of agent 102: expected value")
         );
     }
 

@@ -72,21 +72,21 @@ impl Envelope {
     }
 }
 
-pub fn parse_envelope(body: &[u8]) -> Result<Envelope, serde_json::Error> {
-    serde_json::from_slice(body)
+/// Reads an answer already decoded to text (see `charset`).
+pub fn parse_envelope(text: &str) -> Result<Envelope, serde_json::Error> {
+    serde_json::from_str(text)
 }
 
 /// One agent's status, the `result` of `GET onlineagent/{id}/agentstatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AgentStatus {
-    #[serde(rename = "agentState", deserialize_with = "integer")]
     pub agent_state: i64,
-    /// Absent means not talking: the field only adds a detail to the state.
-    #[serde(rename = "isWorking", default, deserialize_with = "boolean")]
+    /// `isWorking`; absent means not talking: the field only adds a detail to the state.
     pub is_working: bool,
 }
 
 /// Reads the status out of a successful envelope's `result`, an object or a one-element array.
+/// The reason names the field at fault (`agentState: invalid type: ...`).
 pub fn agent_status(result: Option<&Value>) -> Result<AgentStatus, String> {
     let object = match result {
         None | Some(Value::Null) => return Err("the answer has no result".into()),
@@ -102,7 +102,46 @@ pub fn agent_status(result: Option<&Value>) -> Result<AgentStatus, String> {
         },
         Some(other) => other,
     };
-    AgentStatus::deserialize(object).map_err(|e| format!("result: {e}"))
+    let fields = match object {
+        Value::Object(fields) => fields,
+        // Some gateways send `""` where there is nothing to say: for a status, that is no status.
+        Value::String(text) if text.trim().is_empty() => {
+            return Err("result is an empty string, not the agent's status".into())
+        }
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            return Err(format!(
+                "result is the {} {object}, not the agent's status",
+                json_type(object)
+            ))
+        }
+        _ => {
+            return Err(format!(
+                "result is {}, not the agent's status",
+                json_type(object)
+            ))
+        }
+    };
+    let agent_state = fields.get("agentState").ok_or("result has no agentState")?;
+    let agent_state = integer(agent_state).map_err(|e| format!("agentState: {e}"))?;
+    let is_working = match fields.get("isWorking") {
+        None => false,
+        Some(value) => boolean(value).map_err(|e| format!("isWorking: {e}"))?,
+    };
+    Ok(AgentStatus {
+        agent_state,
+        is_working,
+    })
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The sign-in body, typed the way Huawei's own example sends it: every value a string.
@@ -244,7 +283,7 @@ mod tests {
     const EVENT: &str = include_str!("../fixtures/huawei_event.json");
 
     fn status_of(body: &str) -> Result<AgentStatus, String> {
-        let envelope = parse_envelope(body.as_bytes()).map_err(|e| e.to_string())?;
+        let envelope = parse_envelope(body).map_err(|e| e.to_string())?;
         assert!(envelope.is_ok());
         agent_status(envelope.result.as_ref())
     }
@@ -255,7 +294,7 @@ mod tests {
             SEED.trim(),
             r#"{"message":"","retcode":"0","result":{"agentState":4,"isWorking":false}}"#
         );
-        let envelope = parse_envelope(SEED.as_bytes()).unwrap();
+        let envelope = parse_envelope(SEED).unwrap();
         assert_eq!(envelope.retcode, "0");
         assert_eq!(envelope.message(), "");
         assert_eq!(
@@ -276,10 +315,10 @@ mod tests {
                 is_working: true
             }
         );
-        let e = parse_envelope(br#"{"msg":"not signed in","retcode":"100-006"}"#).unwrap();
+        let e = parse_envelope(r#"{"msg":"not signed in","retcode":"100-006"}"#).unwrap();
         assert_eq!(e.message(), "not signed in");
         assert_eq!(e.describe(), "retcode 100-006 (not signed in)");
-        let e = parse_envelope(br#"{"message":"","msg":"x","retcode":"100-007"}"#).unwrap();
+        let e = parse_envelope(r#"{"message":"","msg":"x","retcode":"100-007"}"#).unwrap();
         assert_eq!(e.message(), "x");
     }
 
@@ -314,8 +353,12 @@ mod tests {
     fn wrong_types_are_refused_with_a_reason() {
         let err = status_of(r#"{"retcode":"0","result":{"agentState":[4],"isWorking":false}}"#)
             .unwrap_err();
+        assert!(err.starts_with("agentState: "), "{err}");
         assert!(err.contains("expected an integer"), "{err}");
-        let err = parse_envelope(br#"{"retcode":["0"],"result":{}}"#).unwrap_err();
+        let err = status_of(r#"{"retcode":"0","result":{"agentState":4,"isWorking":"maybe"}}"#)
+            .unwrap_err();
+        assert!(err.starts_with("isWorking: "), "{err}");
+        let err = parse_envelope(r#"{"retcode":["0"],"result":{}}"#).unwrap_err();
         assert!(err.to_string().contains("retcode"), "{err}");
         assert!(status_of(r#"{"retcode":"0"}"#)
             .unwrap_err()
@@ -326,10 +369,37 @@ mod tests {
     }
 
     #[test]
+    fn scalar_results_are_refused_for_a_status_with_a_reason() {
+        let err = status_of(r#"{"retcode":"0","result":""}"#).unwrap_err();
+        assert!(err.contains("empty string"), "{err}");
+        let err = status_of(r#"{"retcode":"0","result":4}"#).unwrap_err();
+        assert_eq!(err, "result is the number 4, not the agent's status");
+        let err = status_of(r#"{"retcode":"0","result":"4"}"#).unwrap_err();
+        assert_eq!(err, "result is the string \"4\", not the agent's status");
+    }
+
+    #[test]
+    fn answers_that_carry_no_status_accept_any_result_and_event_shape() {
+        for body in [
+            r#"{"message":"","retcode":"0"}"#,
+            r#"{"message":"","retcode":"0","result":""}"#,
+            r#"{"msg":"","retcode":0,"result":0}"#,
+            r#"{"message":"","retcode":"0","result":"ok"}"#,
+            r#"{"message":"","retcode":"0","event":null}"#,
+            r#"{"message":"","retcode":"0","event":[]}"#,
+            r#"{"message":"","retcode":"0","event":[{"eventType":"QC_AgentState_Notify","workNo":5001},{"eventType":"AgentState_Rest_Timeout","workno":"5001","content":null}]}"#,
+            r#"{"message":"","retcode":"0","event":{"eventType":"QC_AgentState_Notify","workNo":"5001"}}"#,
+        ] {
+            let envelope = parse_envelope(body).unwrap_or_else(|e| panic!("{body}: {e}"));
+            assert!(envelope.is_ok(), "{body}");
+        }
+    }
+
+    #[test]
     fn other_answers_parse() {
-        let e = parse_envelope(SIGN_IN_OK.as_bytes()).unwrap();
+        let e = parse_envelope(SIGN_IN_OK).unwrap();
         assert!(e.is_ok());
-        let e = parse_envelope(EVENT.as_bytes()).unwrap();
+        let e = parse_envelope(EVENT).unwrap();
         assert!(e.is_ok());
     }
 
