@@ -47,15 +47,18 @@ pub struct Answer {
 
 pub struct Gateway {
     http: reqwest::Client,
-    /// `scheme://host:port/agentgateway/resource`
+    /// `scheme://host:port[/prefix]/agentgateway/resource`
     resource: String,
+    /// The account's answer size limit.
+    max_answer_bytes: u64,
 }
 
 impl Gateway {
-    pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+    pub fn new(http: reqwest::Client, base_url: &str, max_answer_bytes: u64) -> Self {
         Gateway {
             http,
             resource: format!("{}/agentgateway/resource", base_url.trim_end_matches('/')),
+            max_answer_bytes,
         }
     }
 
@@ -129,7 +132,7 @@ impl Gateway {
         } else {
             response.headers().clone()
         };
-        let body = http::body_bytes(response)
+        let body = http::read_body(response, self.max_answer_bytes)
             .await
             .map_err(|e| e.in_call(call))?;
         let envelope = match wire::parse_envelope(&body) {

@@ -13,7 +13,7 @@ mod session;
 mod states;
 mod wire;
 
-use super::{ClientContext, VendorClient};
+use super::{ClientContext, PollAnswer, VendorClient};
 use crate::config::HuaweiAuth;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Observation;
@@ -51,7 +51,11 @@ impl HuaweiClient {
             secret,
             http,
         } = ctx;
-        let gateway = Arc::new(Gateway::new(http, &account.effective_base_url()));
+        let gateway = Arc::new(Gateway::new(
+            http,
+            &account.effective_base_url(),
+            account.max_answer_bytes(),
+        ));
         let credentials = match account.huawei_auth() {
             HuaweiAuth::Guid => Credentials::StaticGuid(secret),
             HuaweiAuth::Signin => Credentials::SignIn(SeatLogin {
@@ -135,17 +139,17 @@ async fn observe(
 
 #[async_trait]
 impl VendorClient for HuaweiClient {
-    async fn poll(&self) -> Result<Vec<Observation>> {
+    async fn poll(&self) -> Result<PollAnswer> {
         let guid = self.session.guid().await?;
         let retcode = match self.poll_with(&guid).await {
-            Ok(observations) => return Ok(observations),
+            Ok(observations) => return Ok(observations.into()),
             Err(BatchError::Failed(e)) => return Err(e),
             Err(BatchError::SessionLost(retcode)) => retcode,
         };
         tracing::info!("huawei: the gateway no longer accepts the Guid (retcode {retcode}); renewing the session");
         let guid = self.session.renew(&guid, &retcode).await?;
         match self.poll_with(&guid).await {
-            Ok(observations) => Ok(observations),
+            Ok(observations) => Ok(observations.into()),
             Err(BatchError::Failed(e)) => Err(e),
             Err(BatchError::SessionLost(retcode)) => Err(Error::poll(
                 ErrorKind::Auth,
