@@ -50,7 +50,7 @@ pub async fn poll_with_overrides(
     account: &AccountConfig,
     client: &dyn VendorClient,
 ) -> Result<PollAnswer> {
-    let answer = tokio::time::timeout(cycle_limit(account), client.poll())
+    let answer = tokio::time::timeout(cycle_limit(account), client.poll_answer())
         .await
         .map_err(|_| {
             Error::poll(

@@ -265,7 +265,11 @@ impl AgoraClient {
 
 #[async_trait]
 impl VendorClient for AgoraClient {
-    async fn poll(&self) -> Result<PollAnswer> {
+    async fn poll(&self) -> Result<Vec<Observation>> {
+        self.poll_answer().await.map(|answer| answer.observations)
+    }
+
+    async fn poll_answer(&self) -> Result<PollAnswer> {
         if self.watch.is_empty() {
             self.list_all().await
         } else {

@@ -21,9 +21,15 @@ pub trait VendorClient: Send + Sync {
     /// watch list is empty). Signs in or refreshes tokens as needed. An error means the account
     /// could not be polled at all; a single agent the vendor does not know is an observation
     /// with severity `unknown`, not an error; so is an entry of the answer that could not be
-    /// read but names its agent. An entry without a usable agent id is counted in
-    /// [`PollAnswer::skipped_entries`].
-    async fn poll(&self) -> Result<PollAnswer>;
+    /// read but names its agent.
+    async fn poll(&self) -> Result<Vec<Observation>>;
+
+    /// The same poll with what else the engine shows about it: the entries left out for
+    /// having no usable agent id. Vendors whose answers can hold such entries override it
+    /// (and answer `poll` from it); the engine and `check` call this one.
+    async fn poll_answer(&self) -> Result<PollAnswer> {
+        self.poll().await.map(PollAnswer::from)
+    }
 
     /// Releases server-side sessions (Huawei sign-out) and stops background tasks.
     async fn shutdown(&self) {}

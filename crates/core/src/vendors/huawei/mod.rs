@@ -13,7 +13,7 @@ mod session;
 mod states;
 mod wire;
 
-use super::{ClientContext, PollAnswer, VendorClient};
+use super::{ClientContext, VendorClient};
 use crate::config::HuaweiAuth;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Observation;
@@ -139,17 +139,17 @@ async fn observe(
 
 #[async_trait]
 impl VendorClient for HuaweiClient {
-    async fn poll(&self) -> Result<PollAnswer> {
+    async fn poll(&self) -> Result<Vec<Observation>> {
         let guid = self.session.guid().await?;
         let retcode = match self.poll_with(&guid).await {
-            Ok(observations) => return Ok(observations.into()),
+            Ok(observations) => return Ok(observations),
             Err(BatchError::Failed(e)) => return Err(e),
             Err(BatchError::SessionLost(retcode)) => retcode,
         };
         tracing::info!("huawei: the gateway no longer accepts the Guid (retcode {retcode}); renewing the session");
         let guid = self.session.renew(&guid, &retcode).await?;
         match self.poll_with(&guid).await {
-            Ok(observations) => Ok(observations.into()),
+            Ok(observations) => Ok(observations),
             Err(BatchError::Failed(e)) => Err(e),
             Err(BatchError::SessionLost(retcode)) => Err(Error::poll(
                 ErrorKind::Auth,

@@ -10,7 +10,7 @@ mod wire;
 use super::entry::{self, Entry};
 use super::{ClientContext, PollAnswer, VendorClient};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::Severity;
+use crate::model::{Observation, Severity};
 use async_trait::async_trait;
 use list::{ListOutcome, LIST_CALL, LIST_PATH};
 use std::collections::BTreeSet;
@@ -121,7 +121,11 @@ fn read_entries(entries: Vec<serde_json::Value>, watches: impl Fn(&str) -> bool)
 
 #[async_trait]
 impl VendorClient for SeguraClient {
-    async fn poll(&self) -> Result<PollAnswer> {
+    async fn poll(&self) -> Result<Vec<Observation>> {
+        self.poll_answer().await.map(|answer| answer.observations)
+    }
+
+    async fn poll_answer(&self) -> Result<PollAnswer> {
         let entries = self.list_agents().await?;
         Ok(read_entries(entries, |id| self.watches(id)))
     }
