@@ -102,7 +102,28 @@ async fn list_agents(State(sim): State<SeguraSim>, headers: HeaderMap) -> Respon
         state.config.numeric_ids,
         as_text,
     );
-    Json(body).into_response()
+    match &state.extra_entries {
+        None => Json(body).into_response(),
+        Some(raw) => {
+            let json = serde_json::to_vec(&body).expect("the list body serialises");
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                with_raw_entries(json, raw),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The list body with `raw` spliced in after its last agent: the agent list is the body's last
+/// field, so the body ends with `]}`.
+fn with_raw_entries(mut json: Vec<u8>, raw: &[u8]) -> Vec<u8> {
+    let tail = json.split_off(json.len() - 2);
+    debug_assert_eq!(tail, b"]}");
+    json.push(b',');
+    json.extend_from_slice(raw);
+    json.extend_from_slice(&tail);
+    json
 }
 
 /// An error in the chosen shape.
@@ -283,6 +304,14 @@ mod tests {
             serde_json::to_string(&wrapped).unwrap(),
             r#"{"code":500,"response":{"status":500,"message":"The http referer is not allowed","error":true,"error_code":1105,"detail":"","mensagem":"The http referer is not allowed","erro":true,"cod_erro":1105},"tenant":"Segura"}"#
         );
+    }
+
+    #[test]
+    fn raw_entries_go_after_the_last_agent() {
+        let body = serde_json::to_vec(&list_body(&[seed_agent()], AgentArrayName::Agent, false, false)).unwrap();
+        let spliced = with_raw_entries(body, br#"{"id":"9"}"#);
+        let value: serde_json::Value = serde_json::from_slice(&spliced).unwrap();
+        assert_eq!(value["agent"][1]["id"], "9");
     }
 
     #[test]

@@ -101,6 +101,8 @@ struct SimState {
     tokens: HashMap<String, Instant>,
     referer_blocked: bool,
     list_error: Option<ListError>,
+    /// Raw bytes appended to the agent list, as a broken instance might send them.
+    extra_entries: Option<Vec<u8>>,
     tokens_issued: u64,
     unauthorized_answers: u64,
 }
@@ -121,6 +123,7 @@ impl SeguraSim {
                 tokens: HashMap::new(),
                 referer_blocked: false,
                 list_error: None,
+                extra_entries: None,
                 tokens_issued: 0,
                 unauthorized_answers: 0,
             })),
@@ -223,6 +226,13 @@ impl SeguraSim {
     /// Makes the list call answer `error` (in its shape) until cleared with `None`.
     pub fn fail_list_with(&self, error: Option<ListError>) {
         self.lock().list_error = error;
+    }
+
+    /// Appends `raw` (one or more JSON entries separated by commas, any bytes, not checked)
+    /// to every list answer after the registered agents, until cleared with `None`: entries
+    /// of a wrong type, without an id or with text that is not UTF-8.
+    pub fn append_raw_entries(&self, raw: Option<Vec<u8>>) {
+        self.lock().extra_entries = raw;
     }
 
     /// Tokens issued since the start.
