@@ -517,7 +517,11 @@ async fn each_error_shape_gives_a_readable_vendor_error() {
         });
         sim.add_agent("1", "Default", 30000);
         let s = start(sim).await;
-        assert_eq!(ids(&s.client.poll().await.unwrap()), ["1"], "flags as text: {string_booleans}");
+        assert_eq!(
+            ids(&s.client.poll().await.unwrap()),
+            ["1"],
+            "flags as text: {string_booleans}"
+        );
         for (shape, said) in [
             (ErrorShape::Flat, "Database unavailable (1500)"),
             (ErrorShape::Wrapped, "Database unavailable (1500)"),
@@ -554,7 +558,11 @@ async fn one_bad_entry_does_not_blind_the_account() {
     raw.extend_from_slice(b"{\"id\":\"8\",\"name\":\"S\xe3o Paulo\",\"port\":\"30008\"}");
     s.sim.append_raw_entries(Some(raw));
 
-    let answer = s.client.poll_answer().await.expect("the account stays readable");
+    let answer = s
+        .client
+        .poll_answer()
+        .await
+        .expect("the account stays readable");
 
     let seen = &answer.observations;
     assert_eq!(ids(seen), ["1", "2", "3", "7", "8"]);

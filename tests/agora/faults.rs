@@ -116,7 +116,12 @@ async fn a_per_agent_answer_with_wrong_types_shows_that_agent_as_unknown() {
     sim.faults()
         .set(FaultRule::times(Fault::WrongTypes, 1).on_path(FAILED_ID));
 
-    let seen = by_id(watcher.poll().await.expect("one bad answer does not fail the account"));
+    let seen = by_id(
+        watcher
+            .poll()
+            .await
+            .expect("one bad answer does not fail the account"),
+    );
 
     let bad = &seen[FAILED_ID];
     assert_eq!(bad.severity, Severity::Unknown);
@@ -145,7 +150,10 @@ async fn endless_new_cursors_stop_within_the_budget_and_name_the_cursor() {
     assert_eq!(err.kind(), ErrorKind::Malformed);
     let text = err.to_string();
     assert!(text.contains("Agora kept returning new cursors"), "{text}");
-    assert!(text.contains(" pages for ") && text.contains(" agents"), "{text}");
+    assert!(
+        text.contains(" pages for ") && text.contains(" agents"),
+        "{text}"
+    );
     // Each of the 7 states holds at most 2 demo agents, one page's worth: 1 page needed, at
     // most 3 allowed. Far from the 50-page cap, let alone the 500 pages of old.
     let requests = list_requests(&sim);
@@ -155,7 +163,11 @@ async fn endless_new_cursors_stop_within_the_budget_and_name_the_cursor() {
     sim.faults().clear();
     let before = list_requests(&sim);
     assert_eq!(watcher.poll().await.unwrap().len(), 7);
-    assert_eq!(list_requests(&sim) - before, 7, "one page per state once healed");
+    assert_eq!(
+        list_requests(&sim) - before,
+        7,
+        "one page per state once healed"
+    );
 }
 
 #[tokio::test]
@@ -175,9 +187,8 @@ async fn answers_without_meta_are_read() {
     let sim = AgoraSim::demo();
     let server = serve(&sim).await;
     let watcher = client(&agora_account(&server), SECRET).unwrap();
-    sim.faults().set(FaultRule::always(Fault::DropKey {
-        key: "meta".into(),
-    }));
+    sim.faults()
+        .set(FaultRule::always(Fault::DropKey { key: "meta".into() }));
 
     let seen = by_id(watcher.poll().await.expect("no meta is fine"));
 

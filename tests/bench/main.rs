@@ -131,7 +131,11 @@ async fn measure(port: u16, n: u32) -> Vec<Duration> {
             .await
             .expect("poll");
         timings.push(started.elapsed());
-        assert_eq!(answer.observations.len(), n as usize, "every agent observed");
+        assert_eq!(
+            answer.observations.len(),
+            n as usize,
+            "every agent observed"
+        );
     }
     client.shutdown().await;
     timings

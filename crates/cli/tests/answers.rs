@@ -74,7 +74,12 @@ async fn check(config: &Path, args: &[&str]) -> Run {
         // SAFETY: rusage is plain data; wait4 fills it for our own child `pid`.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        assert_eq!(reaped, pid, "wait4 failed: {}", std::io::Error::last_os_error());
+        assert_eq!(
+            reaped,
+            pid,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
         Run {
             code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
             stdout: stdout.join().unwrap(),
@@ -101,7 +106,11 @@ async fn a_300_mb_answer_makes_the_account_unreachable_and_memory_stays_bounded(
     let run = check(&config, &["--json"]).await;
 
     let shown = format!("{}{}", run.stdout, run.stderr);
-    assert_eq!(run.code, Some(3), "unknown: the account could not be polled\n{shown}");
+    assert_eq!(
+        run.code,
+        Some(3),
+        "unknown: the account could not be polled\n{shown}"
+    );
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
     let account = &json["accounts"][0];
     assert_eq!(account["error"]["kind"], "too_large", "{shown}");
@@ -110,7 +119,10 @@ async fn a_300_mb_answer_makes_the_account_unreachable_and_memory_stays_bounded(
         message.contains("Segura agent list: answer too large (over 32 MiB)"),
         "{message}"
     );
-    eprintln!("peak resident memory of agentwatch check: {} KiB", run.peak_kib);
+    eprintln!(
+        "peak resident memory of agentwatch check: {} KiB",
+        run.peak_kib
+    );
     assert!(
         run.peak_kib < MAX_RESIDENT_KIB,
         "agentwatch check peaked at {} KiB (limit {MAX_RESIDENT_KIB} KiB)",

@@ -110,7 +110,9 @@ async fn read_limited(
         }
         // Grow by doubling but never past the limit: the buffer is the memory bound.
         if body.capacity() - body.len() < chunk.len() {
-            let wanted = (body.capacity() * 2).max(body.len() + chunk.len()).min(limit);
+            let wanted = (body.capacity() * 2)
+                .max(body.len() + chunk.len())
+                .min(limit);
             body.reserve_exact(wanted - body.len());
         }
         body.extend_from_slice(&chunk);

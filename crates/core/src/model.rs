@@ -215,7 +215,10 @@ mod tests {
             seen("b", "third b"),
         ];
         let one = one_per_agent(answer);
-        assert_eq!(one.observations, vec![seen("b", "first b"), seen("a", "first a")]);
+        assert_eq!(
+            one.observations,
+            vec![seen("b", "first b"), seen("a", "first a")]
+        );
         assert_eq!(one.dropped, 2);
         assert_eq!(one.first_repeated.as_deref(), Some("b"));
         let clean = one_per_agent(vec![seen("a", "x")]);

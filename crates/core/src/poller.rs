@@ -15,8 +15,7 @@ use crate::model::{one_per_agent, snapshot_from, Severity, Snapshot};
 use crate::policy::AccountRef;
 use crate::secrets::SecretSource;
 use crate::vendors::{
-    apply_severity_overrides, build_client, override_for, ClientContext, PollAnswer,
-    VendorClient,
+    apply_severity_overrides, build_client, override_for, ClientContext, PollAnswer, VendorClient,
 };
 use std::collections::HashMap;
 use std::sync::Arc;

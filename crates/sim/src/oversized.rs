@@ -141,7 +141,10 @@ mod tests {
         assert_eq!(agents[0]["id"], "1");
         assert_eq!(agents[1]["id"], "2");
         assert_eq!(agents[2]["id"], "1");
-        assert_eq!((value["code"].clone(), value["tail"].clone()), (200.into(), true.into()));
+        assert_eq!(
+            (value["code"].clone(), value["tail"].clone()),
+            (200.into(), true.into())
+        );
     }
 
     #[tokio::test]

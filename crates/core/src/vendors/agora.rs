@@ -212,9 +212,11 @@ impl AgoraClient {
             announced = announced.max(page.total);
             let page_was_empty = page.is_empty();
             list.skipped += page.skipped;
-            list.agents.extend(page.agents.into_iter().filter(|a| {
-                wire::listed_id(a).is_some_and(|id| ids.insert(id.to_string()))
-            }));
+            list.agents.extend(
+                page.agents
+                    .into_iter()
+                    .filter(|a| wire::listed_id(a).is_some_and(|id| ids.insert(id.to_string()))),
+            );
             let next = match page.next_cursor {
                 Some(next) if !page_was_empty => next,
                 _ => {
@@ -235,7 +237,8 @@ impl AgoraClient {
                 ));
             }
             if pages >= page_budget(announced, size) {
-                let total = announced.map_or_else(|| "an unstated number of".to_string(), |t| t.to_string());
+                let total = announced
+                    .map_or_else(|| "an unstated number of".to_string(), |t| t.to_string());
                 return Err(paging_did_not_end(
                     state,
                     format!("Agora kept returning new cursors: {pages} pages for {total} agents"),

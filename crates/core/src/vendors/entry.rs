@@ -16,7 +16,10 @@ pub const UNREADABLE_STATE: &str = "unreadable";
 pub enum Entry<T> {
     Read(T),
     /// The entry names its agent but something else in it could not be read.
-    Unreadable { id: String, reason: String },
+    Unreadable {
+        id: String,
+        reason: String,
+    },
     /// The entry has no usable agent id: it cannot be shown as anyone.
     NoId,
 }

@@ -128,8 +128,7 @@ fn with_raw_entries(mut json: Vec<u8>, raw: &[u8]) -> Vec<u8> {
 
 /// An error in the chosen shape.
 fn list_error(error: &ListError, as_text: bool) -> Response {
-    let status =
-        StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match error.shape {
         ErrorShape::Flat => (
             status,
@@ -236,7 +235,8 @@ mod tests {
 
     /// The seed page's response example: the core's fixture of the vendor page, shared rather
     /// than copied.
-    const SEED_PAGE: &str = include_str!("../../../core/src/vendors/fixtures/segura_list_seed.json");
+    const SEED_PAGE: &str =
+        include_str!("../../../core/src/vendors/fixtures/segura_list_seed.json");
 
     /// The fixture with the whitespace between tokens removed, fields kept in their order.
     fn seed() -> String {
@@ -308,7 +308,13 @@ mod tests {
 
     #[test]
     fn raw_entries_go_after_the_last_agent() {
-        let body = serde_json::to_vec(&list_body(&[seed_agent()], AgentArrayName::Agent, false, false)).unwrap();
+        let body = serde_json::to_vec(&list_body(
+            &[seed_agent()],
+            AgentArrayName::Agent,
+            false,
+            false,
+        ))
+        .unwrap();
         let spliced = with_raw_entries(body, br#"{"id":"9"}"#);
         let value: serde_json::Value = serde_json::from_slice(&spliced).unwrap();
         assert_eq!(value["agent"][1]["id"], "9");

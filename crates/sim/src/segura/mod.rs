@@ -143,7 +143,12 @@ impl SeguraSim {
     /// The vendor API (under the configured path prefix), the `/_sim/` control routes and the
     /// fault middleware.
     pub fn router(&self) -> Router {
-        let prefix = self.lock().config.path_prefix.trim_end_matches('/').to_string();
+        let prefix = self
+            .lock()
+            .config
+            .path_prefix
+            .trim_end_matches('/')
+            .to_string();
         let vendor = if prefix.is_empty() {
             api::routes()
         } else {

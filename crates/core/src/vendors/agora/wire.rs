@@ -237,9 +237,12 @@ mod tests {
 
     #[test]
     fn the_per_agent_answer_parses() {
-        let AgentAnswer::Found(agent) =
-            parse_agent(AGENT.as_bytes(), "1234567890ABCDE1CVGZNU80BEIN56XF", "query").unwrap()
-        else {
+        let AgentAnswer::Found(agent) = parse_agent(
+            AGENT.as_bytes(),
+            "1234567890ABCDE1CVGZNU80BEIN56XF",
+            "query",
+        )
+        .unwrap() else {
             panic!("the seed agent is readable");
         };
         assert_eq!(agent.agent_id, "1234567890ABCDE1CVGZNU80BEIN56XF");
@@ -280,7 +283,10 @@ mod tests {
             "list",
         )
         .unwrap();
-        assert_eq!((page.len(), page.total, page.next_cursor), (1, Some(1), None));
+        assert_eq!(
+            (page.len(), page.total, page.next_cursor),
+            (1, Some(1), None)
+        );
         for meta in [r#"{}"#, r#"{"cursor":null}"#, r#"{"cursor":""}"#] {
             let body = format!(r#"{{"status":"ok","data":{{"list":[]}},"meta":{meta}}}"#);
             let page = parse_list_page(body.as_bytes(), "list").unwrap();
@@ -299,7 +305,9 @@ mod tests {
         let page = parse_list_page(body, "list").unwrap();
         let ids: Vec<_> = page.agents.iter().filter_map(listed_id).collect();
         assert_eq!(ids, ["A", "B", "C"]);
-        assert!(matches!(&page.agents[1], Entry::Unreadable { reason, .. } if reason.contains("invalid type")));
+        assert!(
+            matches!(&page.agents[1], Entry::Unreadable { reason, .. } if reason.contains("invalid type"))
+        );
         assert_eq!((page.skipped, page.len()), (2, 5));
     }
 

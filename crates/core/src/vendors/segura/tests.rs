@@ -126,7 +126,10 @@ fn an_entry_with_a_wrong_type_is_that_agent_unknown_and_never_quotes_the_fingerp
     assert_eq!(seen[0].severity, Severity::Unknown);
     assert_eq!(seen[0].state, UNREADABLE_STATE);
     let detail = seen[0].detail.as_deref().unwrap();
-    assert!(detail.contains("expected a string, found a number"), "{detail}");
+    assert!(
+        detail.contains("expected a string, found a number"),
+        "{detail}"
+    );
     assert!(!detail.contains("987654321987"), "{detail}");
 }
 
@@ -139,7 +142,11 @@ fn one_bad_entry_does_not_hide_the_others() {
         {"id":"4","name":{"first":"x"}},
         {"id":5,"name":"Edge","port":30005}]}"#;
     let seen = answer(200, body).unwrap();
-    let ids: Vec<_> = seen.observations.iter().map(|o| o.agent_id.as_str()).collect();
+    let ids: Vec<_> = seen
+        .observations
+        .iter()
+        .map(|o| o.agent_id.as_str())
+        .collect();
     assert_eq!(ids, ["1", "4", "5"]);
     assert_eq!(seen.skipped_entries, 2);
     assert_eq!(seen.observations[0].severity, Severity::Ok);
@@ -206,7 +213,10 @@ fn error_flags_sent_as_text_are_read() {
         .replace("\"error\": false", "\"error\": \"false\"")
         .replace("\"erro\": false", "\"erro\": \"false\"");
     assert_ne!(ok, SEED_LIST);
-    assert_eq!(observations(200, &ok).unwrap(), observations(200, SEED_LIST).unwrap());
+    assert_eq!(
+        observations(200, &ok).unwrap(),
+        observations(200, SEED_LIST).unwrap()
+    );
     let flat_404 = NOT_FOUND_404.replace("\"error\": true", "\"error\": \"true\"");
     assert_ne!(flat_404, NOT_FOUND_404);
     assert_eq!(observations(404, &flat_404).unwrap(), vec![]);
