@@ -57,6 +57,8 @@ async fn check(config: &Path, args: &[&str]) -> Run {
         .stderr(Stdio::piped());
     let run = tokio::task::spawn_blocking(move || {
         use std::io::Read;
+        // Reaped below by wait4(2) rather than `Child::wait`, which gives no rusage.
+        #[allow(clippy::zombie_processes)]
         let mut child = cmd.spawn().expect("agentwatch starts");
         let pid = child.id() as libc::pid_t;
         // Both pipes are drained on their own threads so that a chatty child cannot block.
