@@ -325,5 +325,18 @@ mod tests {
             }
         );
         assert_eq!(rule.count, Some(1));
+        let rule: FaultRule =
+            serde_json::from_str(r#"{"kind":"oversized","megabytes":300}"#).unwrap();
+        assert_eq!(
+            rule.fault,
+            Fault::Oversized {
+                megabytes: 300,
+                announce_length: false
+            }
+        );
+        let rule: FaultRule = serde_json::from_str(r#"{"kind":"drop_key","key":"meta"}"#).unwrap();
+        assert_eq!(rule.fault, Fault::DropKey { key: "meta".into() });
+        let rule: FaultRule = serde_json::from_str(r#"{"kind":"endless_cursor"}"#).unwrap();
+        assert_eq!(rule.fault, Fault::EndlessCursor);
     }
 }
