@@ -187,3 +187,25 @@ async fn agents_listed_thousands_of_times_are_shown_once_and_logged_once() {
         .count();
     assert_eq!(rows, 3, "{}", table.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_without_an_agent_id_are_counted_under_the_table() {
+    let sim = SeguraSim::demo();
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    sim.append_raw_entries(Some(br#"{"name":"no id"},{"id":["4"]}"#.to_vec()));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &server.base_url(), "");
+
+    let run = check(&config, &[]).await;
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("nc-big: 2 entries of the answer skipped (no usable agent id)"),
+        "{}",
+        run.stdout
+    );
+    let json = check(&config, &["--json"]).await;
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["accounts"][0]["skipped_entries"], 2);
+    assert_eq!(value["accounts"][0]["agents"].as_array().unwrap().len(), 3);
+}
