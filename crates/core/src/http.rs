@@ -152,7 +152,54 @@ fn read_error(e: reqwest::Error) -> Error {
 /// the whole answer unreadable.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
     let text = String::from_utf8_lossy(body);
-    serde_json::from_str(&text).map_err(|e| Error::malformed(what, e))
+    serde_json::from_str(&text).or_else(|first| {
+        // An escaped UTF-16 half without its other half (`"\ud800"`) is text no decoder can
+        // read: it becomes U+FFFD too, like a bad byte, rather than failing every agent.
+        let repaired = replace_lone_surrogates(&text);
+        if repaired == text {
+            return Err(Error::malformed(what, first));
+        }
+        serde_json::from_str(&repaired).map_err(|_| Error::malformed(what, first))
+    })
+}
+
+/// Replaces every `\uXXXX` escape of a UTF-16 surrogate that is not part of a high-low pair
+/// with `\ufffd`. Other escapes (`\\u` is a backslash and a "u") are left alone.
+fn replace_lone_surrogates(text: &str) -> String {
+    fn escaped_unit(rest: &str) -> Option<u16> {
+        let hex = rest.strip_prefix("\\u")?.get(..4)?;
+        u16::from_str_radix(hex, 16).ok()
+    }
+    let is_high = |u: u16| (0xD800..0xDC00).contains(&u);
+    let is_low = |u: u16| (0xDC00..0xE000).contains(&u);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match escaped_unit(rest) {
+            Some(high) if is_high(high) && escaped_unit(&rest[6..]).is_some_and(is_low) => {
+                out.push_str(&rest[..12]);
+                rest = &rest[12..];
+            }
+            Some(unit) if is_high(unit) || is_low(unit) => {
+                out.push_str("\\ufffd");
+                rest = &rest[6..];
+            }
+            Some(_) => {
+                out.push_str(&rest[..6]);
+                rest = &rest[6..];
+            }
+            // Any other escape is two characters; a lone backslash at the end stays as it is.
+            None => {
+                let len = rest[1..].chars().next().map_or(1, |c| 1 + c.len_utf8());
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The server's `Retry-After`, in seconds or as an HTTP date.
@@ -317,6 +364,19 @@ mod tests {
     fn bytes_that_are_not_utf8_are_read_lossily() {
         let parsed: serde_json::Value = parse_json(b"{\"name\":\"caf\xe9\"}", "x").unwrap();
         assert_eq!(parsed["name"], "caf\u{fffd}");
+    }
+
+    #[test]
+    fn escaped_surrogates_without_their_pair_are_read_as_replacement_characters() {
+        let body =
+            br#"{"a":"x\ud800y","b":"\udc00","c":"\ud83d\ude00","d":"\\ud800","e":"\u00e9\n"}"#;
+        let parsed: serde_json::Value = parse_json(body, "x").unwrap();
+        assert_eq!(parsed["a"], "x\u{fffd}y");
+        assert_eq!(parsed["b"], "\u{fffd}");
+        assert_eq!(parsed["c"], "\u{1f600}");
+        assert_eq!(parsed["d"], "\\ud800");
+        assert_eq!(parsed["e"], "\u{e9}\n");
+        assert!(parse_json::<serde_json::Value>(br#"{"a":"\ud800"#, "x").is_err());
     }
 
     #[test]
