@@ -366,3 +366,77 @@ async fn tls_with_a_generated_ca_works_through_ca_file_and_fails_without_it() {
     assert_eq!(err.kind(), ErrorKind::Tls);
     assert!(err.to_string().contains("sim-ca.pem"), "{err}");
 }
+
+fn segura_account(server: &SimServer) -> AccountConfig {
+    let mut a = account("nc", Vendor::Segura, &server.base_url());
+    a.client_id = Some(agentwatch_sim::segura::DEFAULT_CLIENT_ID.into());
+    a
+}
+
+fn segura_secrets() -> Arc<StaticSecrets> {
+    Arc::new(StaticSecrets::new().with("nc", agentwatch_sim::segura::DEFAULT_CLIENT_SECRET))
+}
+
+#[tokio::test]
+async fn agents_repeated_in_one_answer_are_one_row_and_one_event() {
+    let sim = SeguraSim::demo();
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    // About 1 MB: each of the three agents listed thousands of times in every answer.
+    sim.faults().set(
+        FaultRule::always(Fault::Oversized {
+            megabytes: 1,
+            announce_length: false,
+        })
+        .on_path("nc/agent"),
+    );
+    let engine = Engine::start(&config(vec![segura_account(&server)]), segura_secrets());
+    let mut events = engine.subscribe();
+
+    let first = wait_status(&engine, "the first poll", |s| {
+        s.accounts[0].health == AccountHealth::Ok
+    })
+    .await;
+    let ids: Vec<_> = first
+        .agents
+        .iter()
+        .map(|a| a.observation.agent_id.as_str())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+
+    sim.reregister("2");
+    let event = next_event(&mut events, "the re-registration").await;
+    assert!(
+        matches!(&event.kind, EventKind::IdentityChanged { agent_id, .. } if agent_id == "2"),
+        "{event:?}"
+    );
+    let polled = engine.current().accounts[0].last_poll_ms;
+    let later = wait_status(&engine, "two more polls", |s| {
+        s.accounts[0].last_poll_ms > polled.map(|p| p + 1500)
+    })
+    .await;
+    assert!(drain(&mut events).is_empty(), "one event for one change");
+    assert_eq!(later.agents.len(), 3);
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn entries_without_an_agent_id_are_counted_in_the_account_status() {
+    let sim = SeguraSim::demo();
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    sim.append_raw_entries(Some(br#"{"name":"no id"},{"id":"  ","port":"1"}"#.to_vec()));
+    let engine = Engine::start(&config(vec![segura_account(&server)]), segura_secrets());
+
+    let status = wait_status(&engine, "a poll with skipped entries", |s| {
+        s.accounts[0].health == AccountHealth::Ok
+    })
+    .await;
+
+    assert_eq!(status.accounts[0].skipped_entries, 2);
+    assert_eq!(status.agents.len(), 3, "the good agents stay visible");
+    sim.append_raw_entries(None);
+    wait_status(&engine, "the count cleared", |s| {
+        s.accounts[0].skipped_entries == 0
+    })
+    .await;
+    engine.shutdown().await;
+}

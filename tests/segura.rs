@@ -4,7 +4,8 @@ use agentwatch_core::config::AccountConfig;
 use agentwatch_core::vendors::VendorClient;
 use agentwatch_core::{ErrorKind, Observation, Severity, Vendor};
 use agentwatch_sim::segura::{
-    AgentArrayName, SeguraSim, SeguraSimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+    AgentArrayName, ErrorShape, ListError, SeguraSim, SeguraSimConfig, DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
 };
 use agentwatch_sim::{Fault, FaultRule, SimServer, TestCa};
 use agentwatch_tests::{account, client, wait_for};
@@ -178,21 +179,30 @@ async fn a_token_dying_on_time_is_replaced() {
 
 #[tokio::test]
 async fn a_token_near_its_announced_expiry_is_renewed_before_use() {
+    // A 10 s token is renewed 1 s early (a tenth of its life). Polling 9 s after it was
+    // issued falls in that last second: the old token still works, so a client without the
+    // early margin would use it and fetch nothing.
     let sim = SeguraSim::new(SeguraSimConfig {
-        token_lifetime: Duration::from_secs(2),
+        token_lifetime: Duration::from_secs(10),
         ..SeguraSimConfig::default()
     });
     sim.add_agent("1", "Default", 30000);
     let s = start(sim).await;
+    let before_issue = tokio::time::Instant::now();
     s.client.poll().await.unwrap();
-    let died = wait_for(Duration::from_secs(5), || async {
-        (s.sim.live_tokens() == 0).then_some(())
-    })
-    .await;
-    assert!(died.is_some(), "the simulator's token never expired");
+    let after_issue = tokio::time::Instant::now();
+    assert_eq!(s.sim.tokens_issued(), 1);
+    // The client's renewal time is at most `after_issue` + 9 s; the token dies no sooner
+    // than `before_issue` + 10 s.
+    tokio::time::sleep_until(after_issue + Duration::from_millis(9_100)).await;
+    assert_eq!(s.sim.live_tokens(), 1, "the first token is still valid");
     s.client.poll().await.expect("poll with a renewed token");
-    assert_eq!(s.sim.tokens_issued(), 2);
-    // Renewed ahead of its announced expiry: the dead token was never presented.
+    assert!(
+        before_issue.elapsed() < Duration::from_secs(10),
+        "the machine was too slow to poll inside the margin"
+    );
+    assert_eq!(s.sim.tokens_issued(), 2, "renewed inside the margin");
+    // Renewed ahead of its announced expiry: no token was ever refused.
     assert_eq!(s.sim.unauthorized_answers(), 0);
 }
 
@@ -360,8 +370,20 @@ async fn truncated_and_mistyped_answers_are_malformed() {
 
 #[tokio::test]
 async fn a_list_call_refused_twice_is_an_auth_error_after_one_new_token() {
-    let err = fault_gives(Fault::Unauthorized, ErrorKind::Auth).await;
+    let s = start(SeguraSim::demo()).await;
+    s.client.poll().await.unwrap();
+    assert_eq!(s.sim.tokens_issued(), 1);
+    s.sim
+        .faults()
+        .set(FaultRule::always(Fault::Unauthorized).on_path("nc/agent"));
+    let err = s.client.poll().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth);
     assert!(err.to_string().contains("refused too"), "{err}");
+    // One new token for the refusal, and no more: no retry loop.
+    assert_eq!(s.sim.tokens_issued(), 2);
+    assert_eq!(s.sim.faults().hits(), 2, "two list calls, then the error");
+    s.sim.faults().clear();
+    assert_eq!(s.client.poll().await.unwrap().len(), 3);
 }
 
 #[tokio::test]
@@ -463,4 +485,98 @@ async fn polls_work_over_tls_with_the_account_ca_file() {
     account.ca_file = Some(ca_file);
     let client = client(&account, DEFAULT_CLIENT_SECRET).unwrap();
     assert_eq!(client.poll().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn an_installation_under_a_path_prefix_is_reached_through_its_base_url() {
+    let sim = SeguraSim::new(SeguraSimConfig {
+        path_prefix: "/senhasegura".into(),
+        ..SeguraSimConfig::default()
+    });
+    sim.add_agent("1", "Default", 30000);
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    for base in ["/senhasegura", "/senhasegura/"] {
+        let account = segura_account(&format!("{}{base}", server.base_url()));
+        let prefixed = client(&account, DEFAULT_CLIENT_SECRET).unwrap();
+        assert_eq!(ids(&prefixed.poll().await.expect(base)), ["1"]);
+    }
+    assert_eq!(sim.tokens_issued(), 2);
+    // Without the prefix the token endpoint is not found: the prefix is really in use.
+    let bare = client(&segura_account(&server.base_url()), DEFAULT_CLIENT_SECRET).unwrap();
+    let err = bare.poll().await.unwrap_err();
+    assert!(err.to_string().contains("Segura token request"), "{err}");
+    assert!(err.to_string().contains("404"), "{err}");
+}
+
+#[tokio::test]
+async fn each_error_shape_gives_a_readable_vendor_error() {
+    for string_booleans in [false, true] {
+        let sim = SeguraSim::new(SeguraSimConfig {
+            string_booleans,
+            ..SeguraSimConfig::default()
+        });
+        sim.add_agent("1", "Default", 30000);
+        let s = start(sim).await;
+        assert_eq!(
+            ids(&s.client.poll().await.unwrap()),
+            ["1"],
+            "flags as text: {string_booleans}"
+        );
+        for (shape, said) in [
+            (ErrorShape::Flat, "Database unavailable (1500)"),
+            (ErrorShape::Wrapped, "Database unavailable (1500)"),
+            (
+                ErrorShape::Exception,
+                "Database unavailable: connection pool exhausted (1500)",
+            ),
+        ] {
+            s.sim.fail_list_with(Some(ListError {
+                status: 500,
+                shape,
+                code: 1500,
+                message: "Database unavailable".into(),
+                detail: "connection pool exhausted".into(),
+            }));
+            let err = s.client.poll().await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Vendor, "{shape:?}: {err}");
+            assert_eq!(
+                err.to_string(),
+                format!("Segura agent list: the instance reported an error: {said}"),
+                "{shape:?}, flags as text: {string_booleans}"
+            );
+        }
+        s.sim.fail_list_with(None);
+        assert_eq!(ids(&s.client.poll().await.unwrap()), ["1"]);
+    }
+}
+
+#[tokio::test]
+async fn one_bad_entry_does_not_blind_the_account() {
+    let s = start(SeguraSim::demo()).await;
+    let mut raw = br#"{"id":"7","name":"Edge ","port":{"number":1}},{"name":"no id"},"#.to_vec();
+    // Latin-1 "São Paulo": not UTF-8.
+    raw.extend_from_slice(b"{\"id\":\"8\",\"name\":\"S\xe3o Paulo\",\"port\":\"30008\"}");
+    s.sim.append_raw_entries(Some(raw));
+
+    let answer = s
+        .client
+        .poll_answer()
+        .await
+        .expect("the account stays readable");
+
+    let seen = &answer.observations;
+    assert_eq!(ids(seen), ["1", "2", "3", "7", "8"]);
+    for good in ["1", "2", "3"] {
+        assert_eq!(by_id(seen, good).severity, Severity::Ok);
+    }
+    let bad = by_id(seen, "7");
+    assert_eq!(bad.severity, Severity::Unknown);
+    assert!(
+        bad.detail.as_deref().unwrap().contains("unreadable"),
+        "{bad:?}"
+    );
+    let latin1 = by_id(seen, "8");
+    assert_eq!(latin1.name.as_deref(), Some("S\u{fffd}o Paulo"));
+    assert_eq!(latin1.severity, Severity::Ok);
+    assert_eq!(answer.skipped_entries, 1);
 }

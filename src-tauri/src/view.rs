@@ -175,6 +175,7 @@ mod tests {
             last_poll_ms: None,
             last_success_ms: None,
             down_since_ms: None,
+            skipped_entries: 0,
         }
     }
 

@@ -93,7 +93,7 @@ async fn faults_in_watch_mode_are_classified_too() {
     acct.watch = vec![SEED_ID.into(), FAILED_ID.into()];
     let watcher = client(&acct, SECRET).unwrap();
     sim.faults()
-        .set(FaultRule::times(Fault::WrongTypes, 1).on_path(FAILED_ID));
+        .set(FaultRule::times(Fault::Truncated, 1).on_path(FAILED_ID));
 
     let err = watcher.poll().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Malformed);
@@ -104,4 +104,95 @@ async fn faults_in_watch_mode_are_classified_too() {
 
     let seen = by_id(watcher.poll().await.unwrap());
     assert_eq!(seen[FAILED_ID].severity, Severity::Critical);
+}
+
+#[tokio::test]
+async fn a_per_agent_answer_with_wrong_types_shows_that_agent_as_unknown() {
+    let sim = AgoraSim::demo();
+    let server = serve(&sim).await;
+    let mut acct = agora_account(&server);
+    acct.watch = vec![SEED_ID.into(), FAILED_ID.into()];
+    let watcher = client(&acct, SECRET).unwrap();
+    sim.faults()
+        .set(FaultRule::times(Fault::WrongTypes, 1).on_path(FAILED_ID));
+
+    let seen = by_id(
+        watcher
+            .poll()
+            .await
+            .expect("one bad answer does not fail the account"),
+    );
+
+    let bad = &seen[FAILED_ID];
+    assert_eq!(bad.severity, Severity::Unknown);
+    let detail = bad.detail.as_deref().unwrap();
+    assert!(detail.contains("unreadable"), "{detail}");
+    assert_eq!(seen[SEED_ID].severity, Severity::Ok);
+    let seen = by_id(watcher.poll().await.unwrap());
+    assert_eq!(seen[FAILED_ID].severity, Severity::Critical);
+}
+
+/// List requests served so far (per-agent queries have a path after `agents`).
+fn list_requests(sim: &AgoraSim) -> usize {
+    sim.request_count("/agents?")
+}
+
+#[tokio::test]
+async fn endless_new_cursors_stop_within_the_budget_and_name_the_cursor() {
+    let sim = AgoraSim::demo();
+    let server = serve(&sim).await;
+    let watcher = client(&agora_account(&server), SECRET).unwrap();
+    sim.faults().set(FaultRule::always(Fault::EndlessCursor));
+
+    let started = std::time::Instant::now();
+    let err = watcher.poll().await.unwrap_err();
+
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+    let text = err.to_string();
+    assert!(text.contains("Agora kept returning new cursors"), "{text}");
+    assert!(
+        text.contains(" pages for ") && text.contains(" agents"),
+        "{text}"
+    );
+    // Each of the 7 states holds at most 2 demo agents, one page's worth: 1 page needed, at
+    // most 3 allowed. Far from the 50-page cap, let alone the 500 pages of old.
+    let requests = list_requests(&sim);
+    assert!(requests <= 7 * 3, "{requests} list requests in one cycle");
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    sim.faults().clear();
+    let before = list_requests(&sim);
+    assert_eq!(watcher.poll().await.unwrap().len(), 7);
+    assert_eq!(
+        list_requests(&sim) - before,
+        7,
+        "one page per state once healed"
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_with_an_empty_page_ends_paging_normally() {
+    // No agents at all: every state's page is empty, yet each comes with a new cursor.
+    let sim = AgoraSim::new(AgoraSimConfig::default());
+    let server = serve(&sim).await;
+    let watcher = client(&agora_account(&server), SECRET).unwrap();
+    sim.faults().set(FaultRule::always(Fault::EndlessCursor));
+
+    assert_eq!(watcher.poll().await.expect("an empty project").len(), 0);
+    assert_eq!(list_requests(&sim), 7, "one page per state");
+}
+
+#[tokio::test]
+async fn answers_without_meta_are_read() {
+    let sim = AgoraSim::demo();
+    let server = serve(&sim).await;
+    let watcher = client(&agora_account(&server), SECRET).unwrap();
+    sim.faults()
+        .set(FaultRule::always(Fault::DropKey { key: "meta".into() }));
+
+    let seen = by_id(watcher.poll().await.expect("no meta is fine"));
+
+    assert_eq!(seen.len(), 7);
+    assert_eq!(seen[FAILED_ID].severity, Severity::Critical);
+    assert!(sim.faults().hits() >= 7, "the fault was applied");
 }

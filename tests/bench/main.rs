@@ -127,11 +127,15 @@ async fn measure(port: u16, n: u32) -> Vec<Duration> {
     let mut timings = Vec::new();
     for _ in 0..=TIMED_CYCLES {
         let started = Instant::now();
-        let observations = poll_with_overrides(&account, client.as_ref())
+        let answer = poll_with_overrides(&account, client.as_ref())
             .await
             .expect("poll");
         timings.push(started.elapsed());
-        assert_eq!(observations.len(), n as usize, "every agent observed");
+        assert_eq!(
+            answer.observations.len(),
+            n as usize,
+            "every agent observed"
+        );
     }
     client.shutdown().await;
     timings

@@ -23,6 +23,7 @@ export const ERROR_KINDS = {
   http_status: "HTTP error",
   rate_limited: "Rate limited",
   malformed: "Unexpected answer",
+  too_large: "Answer too large",
   vendor: "Vendor error",
   keyring: "Keyring unavailable",
   keyring_locked: "Keyring locked",

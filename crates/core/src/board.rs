@@ -30,6 +30,7 @@ impl Board {
                     last_poll_ms: None,
                     last_success_ms: None,
                     down_since_ms: None,
+                    skipped_entries: 0,
                 })
                 .collect(),
             agents: Vec::new(),
@@ -66,6 +67,7 @@ impl Board {
         &self,
         account: &AccountConfig,
         snapshot: &Snapshot,
+        skipped_entries: usize,
         since_ms: &HashMap<String, i64>,
         now: i64,
     ) {
@@ -77,6 +79,7 @@ impl Board {
                 a.last_poll_ms = Some(now);
                 a.last_success_ms = Some(now);
                 a.down_since_ms = None;
+                a.skipped_entries = skipped_entries;
             }
             let order = account_order(status);
             status.agents.retain(|a| a.account_id != account.id);

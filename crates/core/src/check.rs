@@ -17,6 +17,8 @@ pub struct AccountCheck {
     pub vendor: crate::Vendor,
     #[serde(flatten)]
     pub outcome: CheckOutcome,
+    /// Entries of the answer left out for having no usable agent id (0 when the poll failed).
+    pub skipped_entries: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,14 +40,17 @@ impl AccountCheck {
 
 /// Polls one account once, then releases its session.
 pub async fn check_account(account: &AccountConfig, secrets: &dyn SecretSource) -> AccountCheck {
-    let outcome = match connect(account, secrets).await {
-        Err(e) => CheckOutcome::Error(ErrorReport::from(&e)),
+    let (outcome, skipped_entries) = match connect(account, secrets).await {
+        Err(e) => (CheckOutcome::Error(ErrorReport::from(&e)), 0),
         Ok(client) => {
             let result = poll_with_overrides(account, client.as_ref()).await;
             let _ = tokio::time::timeout(SHUTDOWN_LIMIT, client.shutdown()).await;
             match result {
-                Ok(list) => CheckOutcome::Agents(list),
-                Err(e) => CheckOutcome::Error(ErrorReport::from(&e)),
+                Ok(answer) => (
+                    CheckOutcome::Agents(answer.observations),
+                    answer.skipped_entries,
+                ),
+                Err(e) => (CheckOutcome::Error(ErrorReport::from(&e)), 0),
             }
         }
     };
@@ -54,6 +59,7 @@ pub async fn check_account(account: &AccountConfig, secrets: &dyn SecretSource) 
         account_name: account.display_name().to_string(),
         vendor: account.vendor,
         outcome,
+        skipped_entries,
     }
 }
 

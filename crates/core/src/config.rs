@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_POLL_INTERVAL_SECS: u64 = 15;
 pub const MIN_POLL_INTERVAL_SECS: u64 = 1;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
+/// The default answer size limit: several times the largest realistic agent list.
+pub const DEFAULT_MAX_ANSWER_MIB: u32 = 32;
+pub const MAX_ANSWER_MIB_RANGE: std::ops::RangeInclusive<u32> = 1..=1024;
 pub const AGORA_DEFAULT_BASE_URL: &str = "https://api.agora.io";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,7 +120,8 @@ pub struct AccountConfig {
     pub name: String,
     #[serde(default = "default_true", skip_serializing_if = "is_true")]
     pub enabled: bool,
-    /// Scheme, host and port only; the client adds the vendor's documented path.
+    /// Scheme, host, port and, for installations that serve the API under a prefix
+    /// (`https://host/senhasegura`), a path; the client adds the vendor's documented path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Extra CA certificates (PEM) trusted for this account, beside the system's roots.
@@ -133,6 +137,10 @@ pub struct AccountConfig {
     pub poll_interval_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_secs: Option<u64>,
+    /// The largest answer read from the vendor, in MiB (default 32); a larger one makes the
+    /// account unreachable ("answer too large") instead of filling memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_answer_mib: Option<u32>,
 
     // Huawei
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,6 +177,7 @@ impl AccountConfig {
             severity: BTreeMap::new(),
             poll_interval_secs: None,
             timeout_secs: None,
+            max_answer_mib: None,
             auth: None,
             workno: None,
             phonenum: None,
@@ -205,6 +214,11 @@ impl AccountConfig {
         std::time::Duration::from_secs(self.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS))
     }
 
+    /// The most bytes read from one answer of this account's vendor.
+    pub fn max_answer_bytes(&self) -> u64 {
+        u64::from(self.max_answer_mib.unwrap_or(DEFAULT_MAX_ANSWER_MIB)) * 1024 * 1024
+    }
+
     /// Checks everything a client needs. The error's key names the offending field.
     pub fn validate(&self) -> std::result::Result<(), (String, String)> {
         let fail = |key: &str, msg: String| Err((key.to_string(), msg));
@@ -238,6 +252,18 @@ impl AccountConfig {
         }
         if self.timeout_secs == Some(0) {
             return fail("timeout_secs", "must be at least 1".into());
+        }
+        if let Some(mib) = self.max_answer_mib {
+            if !MAX_ANSWER_MIB_RANGE.contains(&mib) {
+                return fail(
+                    "max_answer_mib",
+                    format!(
+                        "must be between {} and {} (MiB)",
+                        MAX_ANSWER_MIB_RANGE.start(),
+                        MAX_ANSWER_MIB_RANGE.end()
+                    ),
+                );
+            }
         }
         if self.watch.iter().any(|w| w.trim().is_empty()) {
             return fail("watch", "agent ids must not be empty".into());
@@ -338,18 +364,19 @@ pub fn validate_huawei_agent_id(id: &str) -> std::result::Result<(), String> {
     }
 }
 
-/// `https://host[:port]` only; `http` is allowed for loopback addresses (the simulators).
+/// `https://host[:port][/prefix]`; `http` is allowed for loopback addresses (the simulators).
+/// A path is a prefix some installations serve the API under (`/senhasegura`): the client adds
+/// the vendor's documented path after it.
 pub fn validate_base_url(raw: &str) -> std::result::Result<(), String> {
     let url = url::Url::parse(raw).map_err(|e| format!("{raw:?} is not a URL: {e}"))?;
     let host = url
         .host_str()
         .ok_or_else(|| format!("{raw:?} has no host"))?;
-    if url.path() != "/" && !url.path().is_empty() {
-        return Err(format!(
-            "{raw:?} must be scheme, host and port only (the vendor's path is added by AgentWatch)"
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
         return Err(format!(
             "{raw:?} must not carry a query, fragment or user name"
         ));
@@ -653,9 +680,39 @@ vanished = "warning"
     }
 
     #[test]
-    fn base_url_with_a_path_is_refused() {
-        assert!(validate_base_url("https://h:8043/agentgateway/resource").is_err());
+    fn base_url_may_carry_a_path_prefix_but_no_query_fragment_or_user() {
         assert!(validate_base_url("https://h:8043/").is_ok());
+        assert!(validate_base_url("https://h/senhasegura").is_ok());
+        assert!(validate_base_url("https://h/senhasegura/").is_ok());
+        assert!(validate_base_url("https://h/a?b=c").is_err());
+        assert!(validate_base_url("https://h/a#top").is_err());
+        assert!(validate_base_url("https://user@h/a").is_err());
+        assert!(validate_base_url("https://:pw@h/a").is_err());
+        assert!(validate_base_url("http://10.1.2.3/senhasegura").is_err());
+        assert!(validate_base_url("http://127.0.0.1:9/senhasegura").is_ok());
+        let text = GOOD.replace(
+            "base_url = \"http://127.0.0.1:9000\"",
+            "base_url = \"http://127.0.0.1:9000/senhasegura/\"",
+        );
+        let c = parse(&text).unwrap();
+        assert_eq!(
+            c.accounts[2].effective_base_url(),
+            "http://127.0.0.1:9000/senhasegura"
+        );
+    }
+
+    #[test]
+    fn max_answer_mib_is_checked() {
+        let mut a = AccountConfig::new("a", Vendor::Segura, Some("https://h"));
+        a.client_id = Some("c".into());
+        assert_eq!(a.max_answer_bytes(), 32 * 1024 * 1024);
+        a.max_answer_mib = Some(1);
+        assert!(a.validate().is_ok());
+        assert_eq!(a.max_answer_bytes(), 1024 * 1024);
+        a.max_answer_mib = Some(0);
+        assert_eq!(a.validate().unwrap_err().0, "max_answer_mib");
+        a.max_answer_mib = Some(1025);
+        assert_eq!(a.validate().unwrap_err().0, "max_answer_mib");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum ErrorKind {
     RateLimited,
     /// The answer could not be understood (bad JSON, wrong types, missing fields).
     Malformed,
+    /// The answer was larger than the account's `max_answer_mib`: refused unread.
+    TooLarge,
     /// The vendor answered with an error code in its body (Huawei retcode, Segura error_code).
     Vendor,
     /// The secret store could not be used (no Secret Service, timed out).
@@ -49,6 +51,7 @@ impl ErrorKind {
             ErrorKind::HttpStatus => "http_status",
             ErrorKind::RateLimited => "rate_limited",
             ErrorKind::Malformed => "malformed",
+            ErrorKind::TooLarge => "too_large",
             ErrorKind::Vendor => "vendor",
             ErrorKind::Keyring => "keyring",
             ErrorKind::KeyringLocked => "keyring_locked",
@@ -232,5 +235,37 @@ impl From<&Error> for ErrorReport {
             kind: e.kind(),
             message: e.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_serialises_as_its_name() {
+        use ErrorKind::*;
+        let all = [
+            Auth,
+            Tls,
+            Timeout,
+            Connect,
+            HttpStatus,
+            RateLimited,
+            Malformed,
+            TooLarge,
+            Vendor,
+            Keyring,
+            MissingSecret,
+            Config,
+            Io,
+        ];
+        for kind in all {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::String(kind.as_str().to_string())
+            );
+        }
+        assert_eq!(TooLarge.as_str(), "too_large");
     }
 }

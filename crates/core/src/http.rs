@@ -61,30 +61,145 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response>
     request.send().await.map_err(Error::from_transport)
 }
 
-/// Reads a whole body, classifying a connection lost half way as such.
-pub async fn body_bytes(response: reqwest::Response) -> Result<bytes::Bytes> {
-    response.bytes().await.map_err(|e| {
-        let e = e.without_url();
-        if e.is_timeout() {
-            Error::poll(
-                ErrorKind::Timeout,
-                "the answer did not finish within the time limit",
-            )
-        } else {
-            Error::poll(
-                ErrorKind::Connect,
-                format!(
-                    "connection lost while reading the answer: {}",
-                    crate::error::error_chain(&e)
-                ),
-            )
+/// How much of an error answer (a status other than success) is read: enough for the few
+/// hundred characters [`status_error`] and the vendors' error parsers quote, no more.
+pub const ERROR_BODY_LIMIT: usize = 8 * 1024;
+
+/// Reads an answer's body as a stream, so that memory stays bounded whatever the server sends.
+///
+/// A success answer may be up to `max_bytes` long (the account's `max_answer_mib`); a longer
+/// one (announced by `Content-Length` or found while reading) is refused as
+/// [`ErrorKind::TooLarge`] without reading the rest. An error answer is read only as far as
+/// [`ERROR_BODY_LIMIT`] and cut there: only its beginning is ever quoted.
+pub async fn read_body(response: reqwest::Response, max_bytes: u64) -> Result<bytes::Bytes> {
+    if response.status().is_success() {
+        read_limited(response, max_bytes, Overflow::Refuse).await
+    } else {
+        read_limited(response, ERROR_BODY_LIMIT as u64, Overflow::Cut).await
+    }
+}
+
+/// What to do with a body longer than its limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Overflow {
+    Refuse,
+    Cut,
+}
+
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: u64,
+    overflow: Overflow,
+) -> Result<bytes::Bytes> {
+    let announced = response.content_length();
+    if overflow == Overflow::Refuse && announced.is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
+    }
+    // Never reserve more than the limit, whatever the server announces.
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let expected = announced.map_or(0, |len| usize::try_from(len).unwrap_or(limit));
+    let mut body = Vec::with_capacity(expected.min(limit));
+    while let Some(chunk) = response.chunk().await.map_err(read_error)? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            if overflow == Overflow::Refuse {
+                return Err(too_large(limit as u64));
+            }
+            body.extend_from_slice(&chunk[..room]);
+            break;
         }
+        // Grow by doubling but never past the limit: the buffer is the memory bound.
+        if body.capacity() - body.len() < chunk.len() {
+            let wanted = (body.capacity() * 2)
+                .max(body.len() + chunk.len())
+                .min(limit);
+            body.reserve_exact(wanted - body.len());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(bytes::Bytes::from(body))
+}
+
+fn too_large(limit: u64) -> Error {
+    let mib = limit.div_ceil(1024 * 1024);
+    Error::poll(
+        ErrorKind::TooLarge,
+        format!("answer too large (over {mib} MiB); raise max_answer_mib if it is expected"),
+    )
+}
+
+/// A body that stopped arriving: a timeout or a connection lost half way.
+fn read_error(e: reqwest::Error) -> Error {
+    let e = e.without_url();
+    if e.is_timeout() {
+        Error::poll(
+            ErrorKind::Timeout,
+            "the answer did not finish within the time limit",
+        )
+    } else {
+        Error::poll(
+            ErrorKind::Connect,
+            format!(
+                "connection lost while reading the answer: {}",
+                crate::error::error_chain(&e)
+            ),
+        )
+    }
+}
+
+/// Parses JSON, naming the call in the error (serde's message gives line and column). Bytes
+/// that are not UTF-8 become U+FFFD first: one agent name in another encoding must not make
+/// the whole answer unreadable.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
+    let text = String::from_utf8_lossy(body);
+    serde_json::from_str(&text).or_else(|first| {
+        // An escaped UTF-16 half without its other half (`"\ud800"`) is text no decoder can
+        // read: it becomes U+FFFD too, like a bad byte, rather than failing every agent.
+        let repaired = replace_lone_surrogates(&text);
+        if repaired == text {
+            return Err(Error::malformed(what, first));
+        }
+        serde_json::from_str(&repaired).map_err(|_| Error::malformed(what, first))
     })
 }
 
-/// Parses JSON, naming the call in the error (serde's message gives line and column).
-pub fn parse_json<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::malformed(what, e))
+/// Replaces every `\uXXXX` escape of a UTF-16 surrogate that is not part of a high-low pair
+/// with `\ufffd`. Other escapes (`\\u` is a backslash and a "u") are left alone.
+fn replace_lone_surrogates(text: &str) -> String {
+    fn escaped_unit(rest: &str) -> Option<u16> {
+        let hex = rest.strip_prefix("\\u")?.get(..4)?;
+        u16::from_str_radix(hex, 16).ok()
+    }
+    let is_high = |u: u16| (0xD800..0xDC00).contains(&u);
+    let is_low = |u: u16| (0xDC00..0xE000).contains(&u);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match escaped_unit(rest) {
+            Some(high) if is_high(high) && escaped_unit(&rest[6..]).is_some_and(is_low) => {
+                out.push_str(&rest[..12]);
+                rest = &rest[12..];
+            }
+            Some(unit) if is_high(unit) || is_low(unit) => {
+                out.push_str("\\ufffd");
+                rest = &rest[6..];
+            }
+            Some(_) => {
+                out.push_str(&rest[..6]);
+                rest = &rest[6..];
+            }
+            // Any other escape is two characters; a lone backslash at the end stays as it is.
+            None => {
+                let len = rest[1..].chars().next().map_or(1, |c| 1 + c.len_utf8());
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The server's `Retry-After`, in seconds or as an HTTP date.
@@ -175,6 +290,93 @@ mod tests {
             "list",
         );
         assert_eq!(err.to_string(), "list: HTTP 502 Bad Gateway: upstream down");
+    }
+
+    /// Serves one raw HTTP answer on loopback: `head` (status line and headers) then `chunks`
+    /// of `chunk_len` bytes in chunked encoding, as a streaming server sends them.
+    async fn serve_once(head: &'static str, chunks: usize, chunk_len: usize) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request).await;
+            let _ = socket.write_all(head.as_bytes()).await;
+            let chunk = format!("{chunk_len:x}\r\n{}\r\n", "x".repeat(chunk_len));
+            for _ in 0..chunks {
+                if socket.write_all(chunk.as_bytes()).await.is_err() {
+                    return; // the client stopped reading: what a bounded read does
+                }
+            }
+            let _ = socket.write_all(b"0\r\n\r\n").await;
+        });
+        url
+    }
+
+    async fn fetch(url: &str, max_bytes: u64) -> Result<bytes::Bytes> {
+        let response = reqwest::get(url).await.unwrap();
+        read_body(response, max_bytes).await
+    }
+
+    const CHUNKED_200: &str = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+    #[tokio::test]
+    async fn an_answer_within_the_limit_is_read_whole() {
+        let url = serve_once(CHUNKED_200, 4, 1000).await;
+        assert_eq!(fetch(&url, 4000).await.unwrap().len(), 4000);
+    }
+
+    #[tokio::test]
+    async fn a_streamed_answer_over_the_limit_is_refused_as_too_large() {
+        // 64 MiB offered, 1 MiB allowed: refused after reading about 1 MiB.
+        let url = serve_once(CHUNKED_200, 1024, 64 * 1024).await;
+        let err = fetch(&url, 1024 * 1024).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TooLarge);
+        assert!(
+            err.to_string().starts_with("answer too large (over 1 MiB)"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_announced_length_over_the_limit_is_refused_before_reading() {
+        let head = "HTTP/1.1 200 OK\r\nContent-Length: 300000000\r\n\r\n";
+        // Nothing follows the headers: reading would wait for the time limit.
+        let url = serve_once(head, 0, 0).await;
+        let response = reqwest::get(&url).await.unwrap();
+        let started = std::time::Instant::now();
+        let err = read_body(response, 32 * 1024 * 1024).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TooLarge);
+        assert!(err.to_string().contains("over 32 MiB"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn an_error_body_is_cut_at_the_quote_limit() {
+        let head = "HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let url = serve_once(head, 1024, 64 * 1024).await;
+        let body = fetch(&url, 32 * 1024 * 1024).await.unwrap();
+        assert_eq!(body.len(), ERROR_BODY_LIMIT);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_read_lossily() {
+        let parsed: serde_json::Value = parse_json(b"{\"name\":\"caf\xe9\"}", "x").unwrap();
+        assert_eq!(parsed["name"], "caf\u{fffd}");
+    }
+
+    #[test]
+    fn escaped_surrogates_without_their_pair_are_read_as_replacement_characters() {
+        let body =
+            br#"{"a":"x\ud800y","b":"\udc00","c":"\ud83d\ude00","d":"\\ud800","e":"\u00e9\n"}"#;
+        let parsed: serde_json::Value = parse_json(body, "x").unwrap();
+        assert_eq!(parsed["a"], "x\u{fffd}y");
+        assert_eq!(parsed["b"], "\u{fffd}");
+        assert_eq!(parsed["c"], "\u{1f600}");
+        assert_eq!(parsed["d"], "\\ud800");
+        assert_eq!(parsed["e"], "\u{e9}\n");
+        assert!(parse_json::<serde_json::Value>(br#"{"a":"\ud800"#, "x").is_err());
     }
 
     #[test]

@@ -157,9 +157,73 @@ pub fn snapshot_from(observations: impl IntoIterator<Item = Observation>) -> Sna
         .collect()
 }
 
+/// Observations with each agent id once, and what was dropped to get there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnePerAgent {
+    pub observations: Vec<Observation>,
+    /// How many later observations of an already seen agent id were dropped.
+    pub dropped: usize,
+    /// The first agent id seen twice, to name in the log.
+    pub first_repeated: Option<String>,
+}
+
+/// Keeps the first observation of each agent id, in the answer's order: the same agent twice
+/// in one answer is one agent (one row, one event, one notification).
+pub fn one_per_agent(observations: Vec<Observation>) -> OnePerAgent {
+    let mut seen = std::collections::HashSet::with_capacity(observations.len());
+    let mut first_repeated = None;
+    let before = observations.len();
+    let kept: Vec<Observation> = observations
+        .into_iter()
+        .filter(|o| {
+            let new = seen.insert(o.agent_id.clone());
+            if !new && first_repeated.is_none() {
+                first_repeated = Some(o.agent_id.clone());
+            }
+            new
+        })
+        .collect();
+    OnePerAgent {
+        dropped: before - kept.len(),
+        observations: kept,
+        first_repeated,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seen(id: &str, state: &str) -> Observation {
+        Observation {
+            agent_id: id.into(),
+            name: None,
+            state: state.into(),
+            native: state.into(),
+            severity: Severity::Ok,
+            identity: None,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn the_same_agent_twice_is_kept_once_in_answer_order() {
+        let answer = vec![
+            seen("b", "first b"),
+            seen("a", "first a"),
+            seen("b", "second b"),
+            seen("b", "third b"),
+        ];
+        let one = one_per_agent(answer);
+        assert_eq!(
+            one.observations,
+            vec![seen("b", "first b"), seen("a", "first a")]
+        );
+        assert_eq!(one.dropped, 2);
+        assert_eq!(one.first_repeated.as_deref(), Some("b"));
+        let clean = one_per_agent(vec![seen("a", "x")]);
+        assert_eq!((clean.dropped, clean.first_repeated), (0, None));
+    }
 
     #[test]
     fn worst_prefers_critical_then_warning_then_unknown() {

@@ -11,12 +11,12 @@ use crate::config::AccountConfig;
 use crate::detector::{diff, DiffRules};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::events::{Event, EventKind};
-use crate::model::{snapshot_from, Observation, Severity, Snapshot};
+use crate::model::{one_per_agent, snapshot_from, Severity, Snapshot};
 use crate::policy::AccountRef;
 use crate::secrets::SecretSource;
 use crate::sleep_watch::SleepWatch;
 use crate::vendors::{
-    apply_severity_overrides, build_client, override_for, ClientContext, VendorClient,
+    apply_severity_overrides, build_client, override_for, ClientContext, PollAnswer, VendorClient,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,13 +44,13 @@ pub async fn connect(
     })
 }
 
-/// One poll through a client, under an overall time limit, with the account's severity
-/// overrides applied.
+/// One poll through a client, under an overall time limit, with each agent once and the
+/// account's severity overrides applied. Every poll (engine and `check`) comes through here.
 pub async fn poll_with_overrides(
     account: &AccountConfig,
     client: &dyn VendorClient,
-) -> Result<Vec<Observation>> {
-    let mut observations = tokio::time::timeout(cycle_limit(account), client.poll())
+) -> Result<PollAnswer> {
+    let answer = tokio::time::timeout(cycle_limit(account), client.poll_answer())
         .await
         .map_err(|_| {
             Error::poll(
@@ -61,10 +61,22 @@ pub async fn poll_with_overrides(
                 ),
             )
         })??;
-    for obs in &mut observations {
+    let mut one = one_per_agent(answer.observations);
+    if let Some(repeated) = &one.first_repeated {
+        // Once per poll, not once per copy: a broken server can repeat every agent.
+        tracing::warn!(
+            account = %account.id,
+            duplicates = one.dropped,
+            "the answer listed the same agent id more than once (first {repeated:?}); each agent is kept once"
+        );
+    }
+    for obs in &mut one.observations {
         apply_severity_overrides(&account.severity, obs);
     }
-    Ok(observations)
+    Ok(PollAnswer {
+        observations: one.observations,
+        skipped_entries: answer.skipped_entries,
+    })
 }
 
 /// A whole poll may make many requests (one per Huawei agent, pages for Agora): allow it more
@@ -196,9 +208,10 @@ impl Poller {
         let outcome = self.poll(state).await;
         let now = now_ms();
         match outcome {
-            Ok(observations) => {
+            Ok(answer) => {
                 state.grace_until = None;
-                self.on_success(state, snapshot_from(observations), now);
+                let skipped = answer.skipped_entries;
+                self.on_success(state, snapshot_from(answer.observations), skipped, now);
                 Cycle::Polled
             }
             Err(err)
@@ -215,7 +228,7 @@ impl Poller {
         }
     }
 
-    async fn poll(&self, state: &mut PollerState) -> Result<Vec<Observation>> {
+    async fn poll(&self, state: &mut PollerState) -> Result<PollAnswer> {
         let client = match &state.client {
             Some(c) => c.clone(),
             None => {
@@ -247,7 +260,13 @@ impl Poller {
         }
     }
 
-    fn on_success(&self, state: &mut PollerState, snapshot: Snapshot, now: i64) {
+    fn on_success(
+        &self,
+        state: &mut PollerState,
+        snapshot: Snapshot,
+        skipped_entries: usize,
+        now: i64,
+    ) {
         let mut events = Vec::new();
         if let Some(down_since) = state.down_since_ms.take() {
             let down_for_secs = ((now - down_since).max(0) / 1000) as u64;
@@ -271,8 +290,13 @@ impl Poller {
             state.since_ms.entry(id.clone()).or_insert(now);
         }
         state.failures = 0;
-        self.board
-            .account_polled(&self.account, &snapshot, &state.since_ms, now);
+        self.board.account_polled(
+            &self.account,
+            &snapshot,
+            skipped_entries,
+            &state.since_ms,
+            now,
+        );
         self.report(state, Ok(snapshot.clone()));
         state.last = Some(snapshot);
         self.publish(events);

@@ -27,6 +27,8 @@ pub struct AccountStatus {
     pub last_success_ms: Option<i64>,
     /// Since when it has been unreachable.
     pub down_since_ms: Option<i64>,
+    /// Entries of the last successful poll's answer left out for having no usable agent id.
+    pub skipped_entries: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -169,6 +171,7 @@ mod tests {
             last_poll_ms: None,
             last_success_ms: None,
             down_since_ms: None,
+            skipped_entries: 0,
         }
     }
 

@@ -30,6 +30,21 @@ pub enum Fault {
     Unauthorized,
     /// HTTP 429 with `Retry-After`.
     RateLimited { retry_after_secs: u64 },
+    /// The answer's first list of objects (Segura's `agent`, Agora's `data.list`) repeated until
+    /// the answer is `megabytes` (10^6 bytes) long, generated while it is sent (never held in
+    /// memory), so every agent appears many times. `announce_length` sends its exact
+    /// `Content-Length`; otherwise it is chunked, as a streaming server sends it.
+    Oversized {
+        megabytes: u64,
+        #[serde(default)]
+        announce_length: bool,
+    },
+    /// Agora's paging gone wrong: `meta.cursor` is replaced by a value never sent before, so
+    /// the list never ends. It starts with `!`, which sorts before every agent id, so the
+    /// Agora simulator serves its first page again.
+    EndlessCursor,
+    /// A top-level key of the JSON answer is removed (`meta`: an Agora answer without it).
+    DropKey { key: String },
 }
 
 /// A fault and how far it reaches.
@@ -154,19 +169,7 @@ pub async fn apply_faults(
             response.headers_mut().remove(header::CONTENT_LENGTH);
             response
         }
-        Fault::WrongTypes => {
-            let (parts, bytes) = buffer(next.run(request).await).await;
-            let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
-                Ok(mut value) => {
-                    scalars_to_lists(&mut value);
-                    Body::from(value.to_string())
-                }
-                Err(_) => Body::from(bytes),
-            };
-            let mut response = Response::from_parts(parts, body);
-            response.headers_mut().remove(header::CONTENT_LENGTH);
-            response
-        }
+        Fault::WrongTypes => rewrite_json(next.run(request).await, scalars_to_lists).await,
         Fault::Unauthorized => (
             StatusCode::UNAUTHORIZED,
             [(header::CONTENT_TYPE, "application/json")],
@@ -186,7 +189,55 @@ pub async fn apply_faults(
             );
             response
         }
+        Fault::Oversized {
+            megabytes,
+            announce_length,
+        } => {
+            let (parts, bytes) = buffer(next.run(request).await).await;
+            let answer = crate::oversized::Oversized::new(&bytes, megabytes * 1_000_000);
+            let length = answer.len();
+            let mut response = Response::from_parts(parts, Body::from_stream(answer.stream()));
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            if announce_length {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            }
+            response
+        }
+        Fault::EndlessCursor => {
+            let sequence = switch.hits();
+            rewrite_json(next.run(request).await, |value| {
+                if value.is_object() {
+                    value["meta"]["cursor"] = format!("!endless-{sequence:08}").into();
+                }
+            })
+            .await
+        }
+        Fault::DropKey { key } => {
+            rewrite_json(next.run(request).await, |value| {
+                if let Some(map) = value.as_object_mut() {
+                    map.remove(&key);
+                }
+            })
+            .await
+        }
     }
+}
+
+/// Applies `change` to a JSON answer; an answer that is not JSON goes out unchanged.
+async fn rewrite_json(response: Response, change: impl FnOnce(&mut serde_json::Value)) -> Response {
+    let (parts, bytes) = buffer(response).await;
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut value) => {
+            change(&mut value);
+            Body::from(value.to_string())
+        }
+        Err(_) => Body::from(bytes),
+    };
+    let mut response = Response::from_parts(parts, body);
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    response
 }
 
 fn html_error(status: StatusCode, title: &str) -> Response {
@@ -274,5 +325,18 @@ mod tests {
             }
         );
         assert_eq!(rule.count, Some(1));
+        let rule: FaultRule =
+            serde_json::from_str(r#"{"kind":"oversized","megabytes":300}"#).unwrap();
+        assert_eq!(
+            rule.fault,
+            Fault::Oversized {
+                megabytes: 300,
+                announce_length: false
+            }
+        );
+        let rule: FaultRule = serde_json::from_str(r#"{"kind":"drop_key","key":"meta"}"#).unwrap();
+        assert_eq!(rule.fault, Fault::DropKey { key: "meta".into() });
+        let rule: FaultRule = serde_json::from_str(r#"{"kind":"endless_cursor"}"#).unwrap();
+        assert_eq!(rule.fault, Fault::EndlessCursor);
     }
 }

@@ -24,12 +24,22 @@ pub async fn run(config_path: &Path, json: bool) -> u8 {
     worst.exit_code() as u8
 }
 
+/// The account's status line about entries it could not attribute to any agent.
+fn skipped_note(account_id: &str, skipped: usize) -> String {
+    let entries = if skipped == 1 { "entry" } else { "entries" };
+    format!("{account_id}: {skipped} {entries} of the answer skipped (no usable agent id)\n")
+}
+
 fn render(checks: &[AccountCheck]) -> String {
     let mut agents = Table::new([
         "ACCOUNT", "VENDOR", "AGENT", "NAME", "STATE", "SEVERITY", "DETAIL",
     ]);
     let mut errors = Table::new(["ACCOUNT", "VENDOR", "ERROR", "REASON"]);
+    let mut notes = String::new();
     for check in checks {
+        if check.skipped_entries > 0 {
+            notes.push_str(&skipped_note(&check.account_id, check.skipped_entries));
+        }
         match &check.outcome {
             CheckOutcome::Agents(list) => {
                 for o in list {
@@ -53,6 +63,7 @@ fn render(checks: &[AccountCheck]) -> String {
         }
     }
     let mut out = agents.render();
+    out.push_str(&notes);
     if !errors.is_empty() {
         out.push('\n');
         out.push_str(&errors.render());

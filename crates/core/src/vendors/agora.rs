@@ -8,7 +8,8 @@ mod api;
 mod mapping;
 mod wire;
 
-use super::{ClientContext, VendorClient};
+use super::entry::{self, Entry};
+use super::{ClientContext, PollAnswer, VendorClient};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Observation, Severity};
 use api::{Api, ListQuery};
@@ -16,7 +17,7 @@ use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use wire::ListedAgent;
+use wire::{AgentAnswer, ListedAgent};
 
 pub use mapping::{severity_of, EXITED_NATIVE, EXITED_STATE, STATES};
 
@@ -29,9 +30,13 @@ pub const LIVE_LOOK_BACK: Duration = Duration::from_secs(365 * 24 * 3600);
 pub const ENDED_LOOK_BACK: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Agents per page asked for (Agora's default is 20).
 pub const PAGE_LIMIT: u32 = 100;
-/// The most pages followed for one state: 500 x 100 agents is far beyond any real project, so
-/// reaching it means the server's cursor never ends.
-pub const MAX_PAGES_PER_STATE: usize = 500;
+/// The most pages followed for one state whatever the server announces: 50 x 100 agents in
+/// one state is far beyond a real project, so reaching it means the cursor never ends.
+pub const MAX_PAGES_PER_STATE: usize = 50;
+/// Pages allowed beyond those `meta.total` calls for: agents started while we page, and a
+/// server that repeats the cursor agent at the top of each page (a page then brings one agent
+/// fewer), must not make an honest project fail.
+const EXTRA_PAGES: usize = 2;
 /// Requests in flight at once for one account.
 const CONCURRENT_REQUESTS: usize = 4;
 
@@ -82,6 +87,7 @@ impl AgoraClient {
             &app_id,
             &customer_id,
             &ctx.secret,
+            account.max_answer_bytes(),
         )?;
         let mut seen = HashSet::new();
         let watch = account
@@ -105,10 +111,10 @@ impl AgoraClient {
     }
 
     /// Every agent of the project (or channel) in any documented state.
-    async fn list_all(&self) -> Result<Vec<Observation>> {
+    async fn list_all(&self) -> Result<PollAnswer> {
         let now = unix_now();
         // `buffered` keeps the states in order, so that the merge below is deterministic.
-        let per_state: Vec<Vec<ListedAgent>> = futures::stream::iter(0..STATES.len() as u8)
+        let per_state: Vec<StateList> = futures::stream::iter(0..STATES.len() as u8)
             .map(|state| self.list_state(state, now - look_back(state).as_secs() as i64))
             .buffered(CONCURRENT_REQUESTS)
             .try_collect()
@@ -116,10 +122,22 @@ impl AgoraClient {
         // An agent changing state between two requests shows up in both lists; the later
         // state in the lifecycle is the likelier current one, and the next poll settles it.
         let mut merged = BTreeMap::new();
-        for agent in per_state.iter().flatten() {
-            merged.insert(agent.agent_id.clone(), mapping::from_listed(agent));
+        let mut skipped = 0;
+        for list in per_state {
+            skipped += list.skipped;
+            for agent in list.agents {
+                let observation = match agent {
+                    Entry::Read(agent) => mapping::from_listed(&agent),
+                    Entry::Unreadable { id, reason } => entry::unreadable(&id, &reason),
+                    Entry::NoId => continue,
+                };
+                merged.insert(observation.agent_id.clone(), observation);
+            }
         }
-        self.follow_known(merged).await
+        Ok(PollAnswer {
+            observations: self.follow_known(merged).await?,
+            skipped_entries: skipped,
+        })
     }
 
     /// Agents the last poll reported that the lists no longer show are asked for one by one:
@@ -138,18 +156,21 @@ impl AgoraClient {
                 .cloned()
                 .collect()
         };
-        let answers: Vec<(String, Option<wire::AgentDetail>)> = futures::stream::iter(missing)
+        let answers: Vec<(String, AgentAnswer)> = futures::stream::iter(missing)
             .map(|id| async move {
-                let detail = self.api.agent(&id).await?;
-                Ok::<_, Error>((id, detail))
+                let answer = self.api.agent(&id).await?;
+                Ok::<_, Error>((id, answer))
             })
             .buffered(CONCURRENT_REQUESTS)
             .try_collect()
             .await?;
         let mut keep: BTreeSet<String> = merged.keys().cloned().collect();
-        for (id, detail) in answers {
-            let Some(agent) = detail else { continue };
-            let observation = mapping::from_detail(&agent);
+        for (id, answer) in answers {
+            let observation = match answer {
+                AgentAnswer::Found(agent) => mapping::from_detail(&agent),
+                AgentAnswer::Unreadable(reason) => entry::unreadable(&id, &reason),
+                AgentAnswer::Exited => continue,
+            };
             if !observation.native.eq_ignore_ascii_case("STOPPED") {
                 keep.insert(id.clone());
             }
@@ -161,12 +182,21 @@ impl AgoraClient {
 
     /// Every page of one state, de-duplicated by agent id: whether the cursor agent repeats at
     /// the top of the next page is undocumented.
-    async fn list_state(&self, state: u8, from_time: i64) -> Result<Vec<ListedAgent>> {
-        let mut agents: Vec<ListedAgent> = Vec::new();
+    ///
+    /// Paging ends on a missing or empty cursor, and on an empty page whatever its cursor
+    /// says (nothing more is coming). It stops with an error when the pages outrun the budget
+    /// the server's own total allows (see [`page_budget`]) or when a cursor comes back: a
+    /// server going round in circles may never have shown some agents, and ending quietly
+    /// would report those as vanished.
+    async fn list_state(&self, state: u8, from_time: i64) -> Result<StateList> {
+        let mut list = StateList::default();
         let mut ids = HashSet::new();
         let mut cursors = HashSet::new();
         let mut cursor: Option<String> = None;
-        for page_number in 1..=MAX_PAGES_PER_STATE {
+        let mut page_size: Option<usize> = None;
+        let mut announced: Option<u64> = None;
+        let mut pages = 0;
+        loop {
             let page = self
                 .api
                 .list_page(&ListQuery {
@@ -177,35 +207,45 @@ impl AgoraClient {
                     cursor: cursor.as_deref(),
                 })
                 .await?;
-            agents.extend(
+            pages += 1;
+            let size = *page_size.get_or_insert(page.len());
+            announced = announced.max(page.total);
+            let page_was_empty = page.is_empty();
+            list.skipped += page.skipped;
+            list.agents.extend(
                 page.agents
                     .into_iter()
-                    .filter(|a| ids.insert(a.agent_id.clone())),
+                    .filter(|a| wire::listed_id(a).is_some_and(|id| ids.insert(id.to_string()))),
             );
-            match page.next_cursor {
-                None => {
+            let next = match page.next_cursor {
+                Some(next) if !page_was_empty => next,
+                _ => {
                     tracing::debug!(
                         app_id = %self.app_id,
                         state = STATES[usize::from(state)],
-                        pages = page_number,
-                        agents = agents.len(),
+                        pages,
+                        agents = list.agents.len(),
                         "agora list complete"
                     );
-                    return Ok(agents);
+                    return Ok(list);
                 }
-                Some(next) if !cursors.insert(next.clone()) => {
-                    return Err(paging_did_not_end(
-                        state,
-                        format!("the cursor {next:?} came back after {page_number} pages"),
-                    ));
-                }
-                Some(next) => cursor = Some(next),
+            };
+            if !cursors.insert(next.clone()) {
+                return Err(paging_did_not_end(
+                    state,
+                    format!("the cursor {next:?} came back after {pages} pages"),
+                ));
             }
+            if pages >= page_budget(announced, size) {
+                let total = announced
+                    .map_or_else(|| "an unstated number of".to_string(), |t| t.to_string());
+                return Err(paging_did_not_end(
+                    state,
+                    format!("Agora kept returning new cursors: {pages} pages for {total} agents"),
+                ));
+            }
+            cursor = Some(next);
         }
-        Err(paging_did_not_end(
-            state,
-            format!("still more after {MAX_PAGES_PER_STATE} pages"),
-        ))
     }
 
     /// Each watched agent on its own; a 404 is an agent that has exited.
@@ -215,8 +255,9 @@ impl AgoraClient {
         futures::stream::iter(self.watch.clone())
             .map(|id| async move {
                 Ok(match self.api.agent(&id).await? {
-                    Some(agent) => mapping::from_detail(&agent),
-                    None => mapping::exited(&id),
+                    AgentAnswer::Found(agent) => mapping::from_detail(&agent),
+                    AgentAnswer::Exited => mapping::exited(&id),
+                    AgentAnswer::Unreadable(reason) => entry::unreadable(&id, &reason),
                 })
             })
             .buffered(CONCURRENT_REQUESTS)
@@ -228,10 +269,14 @@ impl AgoraClient {
 #[async_trait]
 impl VendorClient for AgoraClient {
     async fn poll(&self) -> Result<Vec<Observation>> {
+        self.poll_answer().await.map(|answer| answer.observations)
+    }
+
+    async fn poll_answer(&self) -> Result<PollAnswer> {
         if self.watch.is_empty() {
             self.list_all().await
         } else {
-            self.query_watched().await
+            self.query_watched().await.map(PollAnswer::from)
         }
     }
 
@@ -239,6 +284,28 @@ impl VendorClient for AgoraClient {
     fn vanished_severity(&self) -> Severity {
         Severity::Info
     }
+}
+
+/// The agents of one state, every page together.
+#[derive(Default)]
+struct StateList {
+    agents: Vec<Entry<ListedAgent>>,
+    /// Entries without a usable agent id.
+    skipped: usize,
+}
+
+/// How many pages one state may take: the pages the server's announced total needs at the size
+/// of its first page, half as many again and [`EXTRA_PAGES`], never more than
+/// [`MAX_PAGES_PER_STATE`]. With no total announced, the hard cap alone.
+fn page_budget(announced_total: Option<u64>, page_size: usize) -> usize {
+    let Some(total) = announced_total else {
+        return MAX_PAGES_PER_STATE;
+    };
+    let needed = usize::try_from(total.div_ceil(page_size.max(1) as u64)).unwrap_or(usize::MAX);
+    needed
+        .saturating_add(needed / 2)
+        .saturating_add(EXTRA_PAGES)
+        .min(MAX_PAGES_PER_STATE)
 }
 
 /// How far back the list of one state looks.
@@ -264,4 +331,19 @@ fn unix_now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_budget_follows_the_announced_total_with_a_margin_and_a_cap() {
+        // 23 agents at 4 a page: 6 pages needed, 3 more for repeats and newcomers, 2 spare.
+        assert_eq!(page_budget(Some(23), 4), 11);
+        assert_eq!(page_budget(Some(1), 100), 3);
+        assert_eq!(page_budget(Some(0), 0), 2);
+        assert_eq!(page_budget(Some(1_000_000), 100), MAX_PAGES_PER_STATE);
+        assert_eq!(page_budget(None, 100), MAX_PAGES_PER_STATE);
+    }
 }

@@ -2,6 +2,7 @@
 //! session logic. Adding a vendor means one new module and one line in [`build_client`].
 
 pub mod agora;
+pub mod entry;
 pub mod huawei;
 pub mod segura;
 
@@ -19,8 +20,16 @@ pub trait VendorClient: Send + Sync {
     /// One poll: the current observation of every watched agent (every visible agent when the
     /// watch list is empty). Signs in or refreshes tokens as needed. An error means the account
     /// could not be polled at all; a single agent the vendor does not know is an observation
-    /// with severity `unknown`, not an error.
+    /// with severity `unknown`, not an error; so is an entry of the answer that could not be
+    /// read but names its agent.
     async fn poll(&self) -> Result<Vec<Observation>>;
+
+    /// The same poll with what else the engine shows about it: the entries left out for
+    /// having no usable agent id. Vendors whose answers can hold such entries override it
+    /// (and answer `poll` from it); the engine and `check` call this one.
+    async fn poll_answer(&self) -> Result<PollAnswer> {
+        self.poll().await.map(PollAnswer::from)
+    }
 
     /// Releases server-side sessions (Huawei sign-out) and stops background tasks.
     async fn shutdown(&self) {}
@@ -33,6 +42,24 @@ pub trait VendorClient: Send + Sync {
     /// The severity of an agent whose identity (Segura: port, fingerprint) changed.
     fn identity_change_severity(&self) -> Severity {
         Severity::Critical
+    }
+}
+
+/// What one poll of an account saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PollAnswer {
+    pub observations: Vec<Observation>,
+    /// Entries of the vendor's answers left out because they name no usable agent id (the
+    /// rest of the answer is still used).
+    pub skipped_entries: usize,
+}
+
+impl From<Vec<Observation>> for PollAnswer {
+    fn from(observations: Vec<Observation>) -> Self {
+        PollAnswer {
+            observations,
+            skipped_entries: 0,
+        }
     }
 }
 

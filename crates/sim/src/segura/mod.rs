@@ -40,6 +40,33 @@ pub struct SeguraSimConfig {
     pub spelling: AgentArrayName,
     /// Send ids and ports as JSON integers instead of the documented strings.
     pub numeric_ids: bool,
+    /// Send the `error` / `erro` flags as the text "true" / "false", as some instances do.
+    pub string_booleans: bool,
+    /// Serve the vendor API under this path (`/senhasegura`), as some installations do; the
+    /// `/_sim/` control routes stay at the root.
+    pub path_prefix: String,
+}
+
+/// The three error bodies Segura instances answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorShape {
+    /// `{code, message, error, error_code}` at the top level (the documented 404).
+    Flat,
+    /// The same inside `response`, plus `tenant` (the documented 500).
+    Wrapped,
+    /// `response` plus `exception{code, message, detail}`.
+    Exception,
+}
+
+/// An error the list call answers with instead of the agents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListError {
+    pub status: u16,
+    pub shape: ErrorShape,
+    pub code: u32,
+    pub message: String,
+    /// Only the exception shape carries it.
+    pub detail: String,
 }
 
 impl Default for SeguraSimConfig {
@@ -51,6 +78,8 @@ impl Default for SeguraSimConfig {
             token_type: "Bearer".to_string(),
             spelling: AgentArrayName::Agent,
             numeric_ids: false,
+            string_booleans: false,
+            path_prefix: String::new(),
         }
     }
 }
@@ -71,6 +100,9 @@ struct SimState {
     /// Live access tokens and when each one dies.
     tokens: HashMap<String, Instant>,
     referer_blocked: bool,
+    list_error: Option<ListError>,
+    /// Raw bytes appended to the agent list, as a broken instance might send them.
+    extra_entries: Option<Vec<u8>>,
     tokens_issued: u64,
     unauthorized_answers: u64,
 }
@@ -90,6 +122,8 @@ impl SeguraSim {
                 agents: Vec::new(),
                 tokens: HashMap::new(),
                 referer_blocked: false,
+                list_error: None,
+                extra_entries: None,
                 tokens_issued: 0,
                 unauthorized_answers: 0,
             })),
@@ -106,11 +140,21 @@ impl SeguraSim {
         sim
     }
 
-    /// The vendor API, the `/_sim/` control routes and the fault middleware.
+    /// The vendor API (under the configured path prefix), the `/_sim/` control routes and the
+    /// fault middleware.
     pub fn router(&self) -> Router {
-        let routes = api::routes()
-            .merge(control::routes())
-            .with_state(self.clone());
+        let prefix = self
+            .lock()
+            .config
+            .path_prefix
+            .trim_end_matches('/')
+            .to_string();
+        let vendor = if prefix.is_empty() {
+            api::routes()
+        } else {
+            Router::new().nest(&prefix, api::routes())
+        };
+        let routes = vendor.merge(control::routes()).with_state(self.clone());
         crate::control::with_faults(routes, self.faults.clone())
     }
 
@@ -182,6 +226,18 @@ impl SeguraSim {
     /// Makes the list call answer the documented 500 "http referer not allowed" (1105).
     pub fn block_referer(&self, blocked: bool) {
         self.lock().referer_blocked = blocked;
+    }
+
+    /// Makes the list call answer `error` (in its shape) until cleared with `None`.
+    pub fn fail_list_with(&self, error: Option<ListError>) {
+        self.lock().list_error = error;
+    }
+
+    /// Appends `raw` (one or more JSON entries separated by commas, any bytes, not checked)
+    /// to every list answer after the registered agents, until cleared with `None`: entries
+    /// of a wrong type, without an id or with text that is not UTF-8.
+    pub fn append_raw_entries(&self, raw: Option<Vec<u8>>) {
+        self.lock().extra_entries = raw;
     }
 
     /// Tokens issued since the start.

@@ -20,26 +20,45 @@ impl TextOrNumber {
     }
 }
 
+/// An error flag: a JSON boolean as documented, or the text "true" / "false" as some
+/// instances send it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub(super) enum Flag {
+    Bool(bool),
+    Text(&'static str),
+}
+
+impl Flag {
+    pub fn new(value: bool, as_text: bool) -> Self {
+        match (as_text, value) {
+            (false, v) => Flag::Bool(v),
+            (true, true) => Flag::Text("true"),
+            (true, false) => Flag::Text("false"),
+        }
+    }
+}
+
 /// The `response` object, in English and in Portuguese.
 #[derive(Debug, Serialize)]
 pub(super) struct Envelope {
     pub status: u16,
     pub message: String,
-    pub error: bool,
+    pub error: Flag,
     pub error_code: u32,
     pub detail: String,
     pub mensagem: String,
-    pub erro: bool,
+    pub erro: Flag,
     pub cod_erro: u32,
 }
 
 impl Envelope {
-    pub fn new(status: u16, message: &str, error_code: u32) -> Self {
-        let error = error_code != 0;
+    pub fn new(status: u16, message: &str, error_code: u32, flags_as_text: bool) -> Self {
+        let error = Flag::new(error_code != 0, flags_as_text);
         Envelope {
             status,
             message: message.to_string(),
-            error,
+            error: error.clone(),
             error_code,
             detail: String::new(),
             mensagem: message.to_string(),
@@ -72,8 +91,23 @@ pub(super) struct AgentBody {
 pub(super) struct FlatError {
     pub code: u16,
     pub message: String,
-    pub error: bool,
+    pub error: Flag,
     pub error_code: u32,
+}
+
+/// The third shape: the envelope plus an `exception` object naming the failure.
+#[derive(Debug, Serialize)]
+pub(super) struct ExceptionError {
+    pub code: u16,
+    pub response: Envelope,
+    pub exception: Exception,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Exception {
+    pub code: u32,
+    pub message: String,
+    pub detail: String,
 }
 
 /// The documented 500 and, by analogy, the 401: the envelope plus the tenant.

@@ -1,6 +1,6 @@
 //! The two Agora calls AgentWatch makes, with Basic authentication and errors that name the call.
 
-use super::wire::{self, AgentDetail, ErrorBody, ListPage};
+use super::wire::{self, AgentAnswer, ErrorBody, ListPage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http;
 use base64::Engine;
@@ -29,6 +29,8 @@ pub struct Api {
     /// `Basic base64(customer_id:customer_secret)`, marked sensitive so that reqwest and http
     /// never print it.
     authorization: HeaderValue,
+    /// The account's answer size limit.
+    max_answer_bytes: u64,
 }
 
 impl Api {
@@ -38,6 +40,7 @@ impl Api {
         app_id: &str,
         customer_id: &str,
         customer_secret: &SecretString,
+        max_answer_bytes: u64,
     ) -> Result<Api> {
         let mut project_url = url::Url::parse(base_url).map_err(|e| {
             Error::poll(
@@ -74,6 +77,7 @@ impl Api {
             http,
             project_url,
             authorization,
+            max_answer_bytes,
         })
     }
 
@@ -107,25 +111,18 @@ impl Api {
         wire::parse_list_page(&body, &what)
     }
 
-    /// `GET .../agents/{agentId}`; `None` when Agora answers 404 (the agent has exited).
-    pub async fn agent(&self, agent_id: &str) -> Result<Option<AgentDetail>> {
+    /// `GET .../agents/{agentId}`; a 404 means the agent has exited.
+    pub async fn agent(&self, agent_id: &str) -> Result<AgentAnswer> {
         let what = format!("Agora query of agent {agent_id}");
         let url = self.url(&["agents", agent_id]);
         let (status, headers, body) = self.get(url, &what).await?;
         if status == StatusCode::NOT_FOUND {
-            return Ok(None);
+            return Ok(AgentAnswer::Exited);
         }
         if !status.is_success() {
             return Err(self::status_error(status, &headers, &body, &what));
         }
-        let agent = wire::parse_agent(&body, &what)?;
-        if agent.agent_id != agent_id {
-            return Err(Error::malformed(
-                &what,
-                format!("the answer is about agent {:?}", agent.agent_id),
-            ));
-        }
-        Ok(Some(agent))
+        wire::parse_agent(&body, agent_id, &what)
     }
 
     fn url(&self, segments: &[&str]) -> url::Url {
@@ -149,7 +146,7 @@ impl Api {
         let response = http::send(request).await.map_err(|e| e.in_call(what))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = http::body_bytes(response)
+        let body = http::read_body(response, self.max_answer_bytes)
             .await
             .map_err(|e| e.in_call(what))?;
         Ok((status, headers, body))
@@ -188,12 +185,29 @@ mod tests {
             "my app",
             "cust",
             &SecretString::from("s3cret"),
+            1024,
         )
         .unwrap();
         assert_eq!(
             api.url(&["agents", "A/B"]).as_str(),
             "https://api.agora.io/api/conversational-ai-agent/v2/projects/my%20app/agents/A%2FB"
         );
+        // An installation behind a path prefix keeps it in front of the documented path.
+        for base in ["https://gw.example/agora", "https://gw.example/agora/"] {
+            let api = Api::new(
+                reqwest::Client::new(),
+                base,
+                "app",
+                "cust",
+                &SecretString::from("s3cret"),
+                1024,
+            )
+            .unwrap();
+            assert_eq!(
+                api.url(&["agents"]).as_str(),
+                "https://gw.example/agora/api/conversational-ai-agent/v2/projects/app/agents"
+            );
+        }
     }
 
     #[test]
@@ -204,6 +218,7 @@ mod tests {
             "app",
             "cust",
             &SecretString::from("s3cret"),
+            1024,
         )
         .unwrap();
         // base64("cust:s3cret")

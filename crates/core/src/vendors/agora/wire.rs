@@ -1,9 +1,12 @@
 //! The Agora Conversational AI REST v2 answers, as documented, and their parsing.
 //!
-//! Fields the documentation lists but AgentWatch does not need (`count`, `total`, `message`) are
-//! optional so that their absence does not fail a poll; a field of the wrong type always does.
+//! Fields the documentation lists but AgentWatch does not need are optional so that their
+//! absence does not fail a poll, and so is `meta` (the official SDKs accept answers without
+//! it). A wrong type in the envelope fails the page; a wrong type in one agent's entry shows
+//! that agent as unreadable (see [`crate::vendors::entry`]).
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::vendors::entry::{read_entry, Entry};
 use serde::Deserialize;
 
 /// `GET .../agents`: `{"data":{"count","list":[...]},"meta":{"cursor","total"},"status":"ok"}`.
@@ -22,10 +25,11 @@ struct ListResponse {
 
 #[derive(Debug, Deserialize)]
 struct ListData {
+    /// The number of agents matching the query; stands in for `meta.total` when there is no
+    /// `meta`.
     #[serde(default)]
-    #[allow(dead_code)] // documented; parsed so that a wrong type is caught
     count: Option<u64>,
-    list: Vec<ListedAgent>,
+    list: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,7 +37,6 @@ struct ListMeta {
     #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
-    #[allow(dead_code)] // documented; parsed so that a wrong type is caught
     total: Option<u64>,
 }
 
@@ -46,11 +49,43 @@ pub struct ListedAgent {
     pub start_ts: Option<i64>,
 }
 
-/// One page of the list: its agents and where the next page starts (`None` on the last page).
+/// One page of the list: its entries, where the next page starts (`None` on the last page) and
+/// how many agents the server says match in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListPage {
-    pub agents: Vec<ListedAgent>,
+    /// Every entry with a usable agent id, readable or not.
+    pub agents: Vec<Entry<ListedAgent>>,
+    /// Entries without a usable agent id.
+    pub skipped: usize,
     pub next_cursor: Option<String>,
+    /// `meta.total`, else `data.count`.
+    pub total: Option<u64>,
+}
+
+impl ListPage {
+    /// How many entries the page held, usable or not.
+    pub fn len(&self) -> usize {
+        self.agents.len() + self.skipped
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The agent id of a list entry, readable or not.
+pub fn listed_id(entry: &Entry<ListedAgent>) -> Option<&str> {
+    entry.agent_id(|a| a.agent_id.as_str())
+}
+
+/// What the per-agent query said about one agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentAnswer {
+    Found(AgentDetail),
+    /// HTTP 404: the agent has exited.
+    Exited,
+    /// A JSON object that could not be read as the agent's state: the reason.
+    Unreadable(String),
 }
 
 /// `GET .../agents/{agentId}`: `{message, start_ts, stop_ts, name, status, agent_id}`.
@@ -125,28 +160,45 @@ pub fn parse_list_page(body: &[u8], what: &str) -> Result<ListPage> {
     let data = response
         .data
         .ok_or_else(|| Error::malformed(what, "no \"data\" object"))?;
-    let meta = response
-        .meta
-        .ok_or_else(|| Error::malformed(what, "no \"meta\" object"))?;
-    if let Some(blank) = data.list.iter().find(|a| a.agent_id.trim().is_empty()) {
-        return Err(Error::malformed(
-            what,
-            format!("an agent has an empty agent_id (status {:?})", blank.status),
-        ));
+    let (cursor, total) = match response.meta {
+        Some(meta) => (meta.cursor, meta.total.or(data.count)),
+        None => (None, data.count),
+    };
+    let mut agents = Vec::with_capacity(data.list.len());
+    let mut skipped = 0;
+    for item in data.list {
+        match read_entry::<ListedAgent>(item, "agent_id") {
+            Entry::NoId => skipped += 1,
+            entry => agents.push(entry),
+        }
     }
     Ok(ListPage {
-        agents: data.list,
-        next_cursor: meta.cursor.filter(|c| !c.is_empty()),
+        agents,
+        skipped,
+        // Paging ends on a missing, null or empty cursor.
+        next_cursor: cursor.filter(|c| !c.is_empty()),
+        total,
     })
 }
 
-/// Parses the answer about one agent.
-pub fn parse_agent(body: &[u8], what: &str) -> Result<AgentDetail> {
-    let agent: AgentDetail = crate::http::parse_json(body, what)?;
-    if agent.agent_id.trim().is_empty() {
-        return Err(Error::malformed(what, "empty agent_id"));
+/// Parses the answer about `agent_id`. An answer that is not a JSON object fails the call; an
+/// object with a wrong type is that agent, unreadable.
+pub fn parse_agent(body: &[u8], agent_id: &str, what: &str) -> Result<AgentAnswer> {
+    let value: serde_json::Value = crate::http::parse_json(body, what)?;
+    if !value.is_object() {
+        return Err(Error::malformed(what, "the answer is not a JSON object"));
     }
-    Ok(agent)
+    match read_entry::<AgentDetail>(value, "agent_id") {
+        Entry::Read(agent) if agent.agent_id.trim() == agent_id => Ok(AgentAnswer::Found(agent)),
+        Entry::Read(agent) => Err(Error::malformed(
+            what,
+            format!("the answer is about agent {:?}", agent.agent_id),
+        )),
+        Entry::Unreadable { reason, .. } => Ok(AgentAnswer::Unreadable(reason)),
+        Entry::NoId => Ok(AgentAnswer::Unreadable(
+            "the answer has no usable agent_id".to_string(),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -164,12 +216,14 @@ mod tests {
         assert_eq!(
             page,
             ListPage {
-                agents: vec![ListedAgent {
+                agents: vec![Entry::Read(ListedAgent {
                     agent_id: "1234567890ABCDE1CVGZNU80BEIN56XF".into(),
                     status: "RUNNING".into(),
                     start_ts: Some(1735035893),
-                }],
+                })],
+                skipped: 0,
                 next_cursor: None,
+                total: Some(1),
             }
         );
     }
@@ -183,7 +237,14 @@ mod tests {
 
     #[test]
     fn the_per_agent_answer_parses() {
-        let agent = parse_agent(AGENT.as_bytes(), "query").unwrap();
+        let AgentAnswer::Found(agent) = parse_agent(
+            AGENT.as_bytes(),
+            "1234567890ABCDE1CVGZNU80BEIN56XF",
+            "query",
+        )
+        .unwrap() else {
+            panic!("the seed agent is readable");
+        };
         assert_eq!(agent.agent_id, "1234567890ABCDE1CVGZNU80BEIN56XF");
         assert_eq!(agent.status, "RECOVERING");
         assert_eq!(agent.name.as_deref(), Some("support-bot"));
@@ -216,15 +277,62 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_without_meta_is_one_last_page_counted_by_data() {
+        let page = parse_list_page(
+            br#"{"status":"ok","data":{"count":1,"list":[{"agent_id":"A","status":"RUNNING"}]}}"#,
+            "list",
+        )
+        .unwrap();
+        assert_eq!(
+            (page.len(), page.total, page.next_cursor),
+            (1, Some(1), None)
+        );
+        for meta in [r#"{}"#, r#"{"cursor":null}"#, r#"{"cursor":""}"#] {
+            let body = format!(r#"{{"status":"ok","data":{{"list":[]}},"meta":{meta}}}"#);
+            let page = parse_list_page(body.as_bytes(), "list").unwrap();
+            assert_eq!(page.next_cursor, None, "{meta}");
+        }
+    }
+
+    #[test]
+    fn one_bad_entry_is_shown_or_skipped_and_the_others_are_kept() {
+        let body = br#"{"status":"ok","data":{"list":[
+            {"agent_id":"A","status":"RUNNING"},
+            {"agent_id":"B","status":2},
+            {"agent_id":"","status":"RUNNING"},
+            {"status":"FAILED"},
+            {"agent_id":"C","status":"FAILED"}]},"meta":{"cursor":"","total":5}}"#;
+        let page = parse_list_page(body, "list").unwrap();
+        let ids: Vec<_> = page.agents.iter().filter_map(listed_id).collect();
+        assert_eq!(ids, ["A", "B", "C"]);
+        assert!(
+            matches!(&page.agents[1], Entry::Unreadable { reason, .. } if reason.contains("invalid type"))
+        );
+        assert_eq!((page.skipped, page.len()), (2, 5));
+    }
+
+    #[test]
+    fn a_per_agent_answer_with_a_wrong_type_is_that_agent_unreadable() {
+        let answer = parse_agent(br#"{"agent_id":"A","status":["RUNNING"]}"#, "A", "query");
+        assert!(matches!(answer, Ok(AgentAnswer::Unreadable(r)) if r.contains("invalid type")));
+        let answer = parse_agent(br#"{"agent_id":["A"],"status":"RUNNING"}"#, "A", "query");
+        assert!(matches!(answer, Ok(AgentAnswer::Unreadable(_))));
+        for whole in [&b"[1]"[..], b"{\"agent_id\":", b"\"A\""] {
+            let err = parse_agent(whole, "A", "query").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Malformed);
+        }
+        let other = parse_agent(br#"{"agent_id":"B","status":"RUNNING"}"#, "A", "query");
+        assert_eq!(other.unwrap_err().kind(), ErrorKind::Malformed);
+    }
+
+    #[test]
     fn wrong_shapes_are_malformed() {
         for body in [
             r#"{"status":"ok"}"#,
-            r#"{"status":"ok","data":{"list":[]}}"#,
             r#"{"status":"ok","data":{"list":{}},"meta":{}}"#,
             r#"{"status":["ok"],"data":{"list":[]},"meta":{}}"#,
             r#"{"status":"ok","data":{"count":[1],"list":[]},"meta":{}}"#,
-            r#"{"status":"ok","data":{"list":[{"agent_id":"","status":"RUNNING"}]},"meta":{}}"#,
-            r#"{"status":"ok","data":{"list":[{"agent_id":"A","status":2}]},"meta":{}}"#,
+            r#"{"status":"ok","data":{"list":[]},"meta":{"cursor":5}}"#,
             r#"{"data":{"#,
         ] {
             let err = parse_list_page(body.as_bytes(), "list").unwrap_err();
@@ -234,7 +342,5 @@ mod tests {
                 "{err}"
             );
         }
-        let err = parse_agent(br#"{"agent_id":"A","status":["RUNNING"]}"#, "query").unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Malformed);
     }
 }

@@ -56,15 +56,18 @@ impl Answer {
 
 pub struct Gateway {
     http: reqwest::Client,
-    /// `scheme://host:port/agentgateway/resource`
+    /// `scheme://host:port[/prefix]/agentgateway/resource`
     resource: String,
+    /// The account's answer size limit.
+    max_answer_bytes: u64,
 }
 
 impl Gateway {
-    pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+    pub fn new(http: reqwest::Client, base_url: &str, max_answer_bytes: u64) -> Self {
         Gateway {
             http,
             resource: format!("{}/agentgateway/resource", base_url.trim_end_matches('/')),
+            max_answer_bytes,
         }
     }
 
@@ -152,7 +155,7 @@ impl Gateway {
         } else {
             response.headers().clone()
         };
-        let body = http::body_bytes(response)
+        let body = http::read_body(response, self.max_answer_bytes)
             .await
             .map_err(|e| e.in_call(call))?;
         let text = charset::decode(content_type.as_ref(), &body);

@@ -62,7 +62,11 @@ impl HuaweiClient {
             secret,
             http,
         } = ctx;
-        let gateway = Arc::new(Gateway::new(http, &account.effective_base_url()));
+        let gateway = Arc::new(Gateway::new(
+            http,
+            &account.effective_base_url(),
+            account.max_answer_bytes(),
+        ));
         let credentials = match account.huawei_auth() {
             HuaweiAuth::Guid => Credentials::StaticGuid(secret),
             HuaweiAuth::Signin => Credentials::SignIn(SeatLogin {

@@ -1,7 +1,7 @@
 //! `GET /api/system/nc/agent`: the call, and what each documented answer means.
 
 use super::token::{BearerToken, TOKEN_CALL};
-use super::wire::{ListAnswer, VendorError, WireAgent};
+use super::wire::{ListAnswer, VendorError};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
@@ -17,7 +17,8 @@ const HTTP_REFERER_NOT_ALLOWED: &str = "1105";
 
 /// What one list request came back with.
 pub(super) enum ListOutcome {
-    Agents(Vec<WireAgent>),
+    /// The list's entries, each still to be read on its own.
+    Agents(Vec<serde_json::Value>),
     /// HTTP 401: the token was refused (expired or revoked); worth one fresh token.
     TokenRefused,
 }
@@ -26,6 +27,7 @@ pub(super) async fn request_agents(
     http: &reqwest::Client,
     url: &str,
     token: &BearerToken,
+    max_answer_bytes: u64,
 ) -> Result<ListOutcome> {
     let request = http
         .get(url)
@@ -36,7 +38,7 @@ pub(super) async fn request_agents(
         .map_err(|e| e.in_call(LIST_CALL))?;
     let status = response.status();
     let headers = response.headers().clone();
-    let body = http::body_bytes(response)
+    let body = http::read_body(response, max_answer_bytes)
         .await
         .map_err(|e| e.in_call(LIST_CALL))?;
     read_list_answer(status, &headers, &body)

@@ -7,7 +7,8 @@ mod observe;
 mod token;
 mod wire;
 
-use super::{ClientContext, VendorClient};
+use super::entry::{self, Entry};
+use super::{ClientContext, PollAnswer, VendorClient};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Observation, Severity};
 use async_trait::async_trait;
@@ -22,6 +23,7 @@ pub struct SeguraClient {
     /// Agent ids to report; empty = every agent.
     watch: BTreeSet<String>,
     tokens: TokenSource,
+    max_answer_bytes: u64,
 }
 
 impl std::fmt::Debug for SeguraClient {
@@ -56,26 +58,28 @@ impl SeguraClient {
                 )
             })?
             .to_string();
+        let max_answer_bytes = account.max_answer_bytes();
         Ok(SeguraClient {
+            // The base URL may carry a path prefix (`https://host/senhasegura`): the documented
+            // paths go after it.
             list_url: format!("{base_url}{LIST_PATH}"),
             watch: account.watch.iter().map(|w| w.trim().to_string()).collect(),
-            tokens: TokenSource::new(&base_url, client_id, ctx.secret),
+            tokens: TokenSource::new(&base_url, client_id, ctx.secret, max_answer_bytes),
             http: ctx.http,
+            max_answer_bytes,
         })
     }
 
     /// Every registered agent, fetching a fresh token once if the cached one is refused.
-    async fn list_agents(&self) -> Result<Vec<WireAgent>> {
+    async fn list_agents(&self) -> Result<Vec<serde_json::Value>> {
         let token = self.tokens.current(&self.http).await?;
-        if let ListOutcome::Agents(agents) =
-            list::request_agents(&self.http, &self.list_url, &token).await?
-        {
+        if let ListOutcome::Agents(agents) = self.request_agents(&token).await? {
             return Ok(agents);
         }
         tracing::debug!("segura: access token refused, fetching a new one");
         self.tokens.invalidate(&token).await;
         let token = self.tokens.current(&self.http).await?;
-        match list::request_agents(&self.http, &self.list_url, &token).await? {
+        match self.request_agents(&token).await? {
             ListOutcome::Agents(agents) => Ok(agents),
             ListOutcome::TokenRefused => Err(Error::poll(
                 ErrorKind::Auth,
@@ -86,17 +90,44 @@ impl SeguraClient {
             )),
         }
     }
+
+    async fn request_agents(&self, token: &token::BearerToken) -> Result<ListOutcome> {
+        list::request_agents(&self.http, &self.list_url, token, self.max_answer_bytes).await
+    }
+
+    fn watches(&self, id: &str) -> bool {
+        self.watch.is_empty() || self.watch.contains(id)
+    }
+}
+
+/// Reads the entries one by one: an unreadable one is shown as its agent with severity
+/// unknown, one without a usable id is counted, and neither hides the others.
+fn read_entries(entries: Vec<serde_json::Value>, watches: impl Fn(&str) -> bool) -> PollAnswer {
+    let mut answer = PollAnswer::default();
+    for entry in entries {
+        match entry::read_entry::<WireAgent>(entry, "id") {
+            Entry::Read(agent) if watches(&agent.id) => {
+                answer.observations.push(observe::observe(agent))
+            }
+            Entry::Unreadable { id, reason } if watches(&id) => {
+                answer.observations.push(entry::unreadable(&id, &reason))
+            }
+            Entry::NoId => answer.skipped_entries += 1,
+            Entry::Read(_) | Entry::Unreadable { .. } => {}
+        }
+    }
+    answer
 }
 
 #[async_trait]
 impl VendorClient for SeguraClient {
     async fn poll(&self) -> Result<Vec<Observation>> {
-        let agents = self.list_agents().await?;
-        Ok(agents
-            .into_iter()
-            .filter(|a| self.watch.is_empty() || self.watch.contains(&a.id))
-            .map(observe::observe)
-            .collect())
+        self.poll_answer().await.map(|answer| answer.observations)
+    }
+
+    async fn poll_answer(&self) -> Result<PollAnswer> {
+        let entries = self.list_agents().await?;
+        Ok(read_entries(entries, |id| self.watches(id)))
     }
 
     /// The connector is gone: nothing reaches the network behind it.

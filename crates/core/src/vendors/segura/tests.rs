@@ -1,9 +1,12 @@
 //! The documented answers, read exactly (fixtures under `vendors/fixtures/segura_*.json`).
 
 use super::list::{read_list_answer, ListOutcome};
-use super::observe::{observe, short_hash, REGISTERED};
+use super::observe::{short_hash, REGISTERED};
+use super::read_entries;
 use crate::error::ErrorKind;
 use crate::model::{Observation, Severity};
+use crate::vendors::entry::UNREADABLE_STATE;
+use crate::vendors::PollAnswer;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use secrecy::SecretString;
@@ -13,18 +16,26 @@ const NOT_FOUND_404: &str = include_str!("../fixtures/segura_list_404.json");
 const REFERER_500: &str = include_str!("../fixtures/segura_list_500_referer.json");
 const SEED_FINGERPRINT: &str = "Zk9YalVUVDRaeWh2b0FKb29uWmhESk44VVdqcEZkSE1qSUZKMkREUjlOdz06Um1kSlUyWlRSbkYwVEZCb2ExUjNRenAzUkhkellXMVJhMWQyWldad1NXSnI=";
 
-fn observations(status: u16, body: &str) -> crate::Result<Vec<Observation>> {
+/// The first 8 hex digits of SHA-256 of the seed fingerprint, computed outside this code:
+/// `printf '%s' "$SEED_FINGERPRINT" | sha256sum` gives c5ff6de8b134d5f6...
+const SEED_FINGERPRINT_HASH: &str = "c5ff6de8";
+
+fn answer(status: u16, body: &[u8]) -> crate::Result<PollAnswer> {
     let status = StatusCode::from_u16(status).unwrap();
-    match read_list_answer(status, &HeaderMap::new(), body.as_bytes())? {
-        ListOutcome::Agents(agents) => Ok(agents.into_iter().map(observe).collect()),
+    match read_list_answer(status, &HeaderMap::new(), body)? {
+        ListOutcome::Agents(entries) => Ok(read_entries(entries, |_| true)),
         ListOutcome::TokenRefused => panic!("unexpected token refusal"),
     }
+}
+
+fn observations(status: u16, body: &str) -> crate::Result<Vec<Observation>> {
+    answer(status, body.as_bytes()).map(|a| a.observations)
 }
 
 #[test]
 fn the_seed_answer_parses_exactly() {
     let seen = observations(200, SEED_LIST).unwrap();
-    let hash = short_hash(&SecretString::from(SEED_FINGERPRINT));
+    let hash = SEED_FINGERPRINT_HASH;
     assert_eq!(
         seen,
         vec![Observation {
@@ -107,16 +118,108 @@ fn a_200_without_a_list_is_malformed_not_empty() {
 }
 
 #[test]
-fn wrong_types_are_malformed_and_never_quote_the_fingerprint() {
-    let listed_id = SEED_LIST.replace("\"id\": \"1\"", "\"id\": [\"1\"]");
-    let err = observations(200, &listed_id).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Malformed);
-    assert!(err.to_string().contains("Segura agent list"), "{err}");
-
+fn an_entry_with_a_wrong_type_is_that_agent_unknown_and_never_quotes_the_fingerprint() {
     let numeric_fingerprint = SEED_LIST.replace(&format!("\"{SEED_FINGERPRINT}\""), "987654321987");
-    let err = observations(200, &numeric_fingerprint).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Malformed);
-    assert!(!err.to_string().contains("987654321987"), "{err}");
+    let seen = observations(200, &numeric_fingerprint).unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].agent_id, "1");
+    assert_eq!(seen[0].severity, Severity::Unknown);
+    assert_eq!(seen[0].state, UNREADABLE_STATE);
+    let detail = seen[0].detail.as_deref().unwrap();
+    assert!(
+        detail.contains("expected a string, found a number"),
+        "{detail}"
+    );
+    assert!(!detail.contains("987654321987"), "{detail}");
+}
+
+#[test]
+fn one_bad_entry_does_not_hide_the_others() {
+    let body = br#"{"response":{"error":false},"agent":[
+        {"id":"1","name":"Default","port":"30000"},
+        {"id":["2"],"name":"listed id"},
+        {"name":"no id"},
+        {"id":"4","name":{"first":"x"}},
+        {"id":5,"name":"Edge","port":30005}]}"#;
+    let seen = answer(200, body).unwrap();
+    let ids: Vec<_> = seen
+        .observations
+        .iter()
+        .map(|o| o.agent_id.as_str())
+        .collect();
+    assert_eq!(ids, ["1", "4", "5"]);
+    assert_eq!(seen.skipped_entries, 2);
+    assert_eq!(seen.observations[0].severity, Severity::Ok);
+    assert_eq!(seen.observations[1].severity, Severity::Unknown);
+    assert_eq!(seen.observations[2].severity, Severity::Ok);
+}
+
+#[test]
+fn text_that_is_not_utf8_is_decoded_lossily() {
+    let mut body = br#"{"response":{"error":false},"agent":[{"id":"1","name":"S"#.to_vec();
+    body.extend_from_slice(b"\xe3o Paulo\"},{\"id\":\"2\",\"name\":\"Recife\"}]}");
+    let seen = answer(200, &body).unwrap().observations;
+    assert_eq!(seen[0].name.as_deref(), Some("S\u{fffd}o Paulo"));
+    assert_eq!(seen[0].severity, Severity::Ok);
+    assert_eq!(seen[1].name.as_deref(), Some("Recife"));
+}
+
+#[test]
+fn a_malformed_answer_as_a_whole_still_fails() {
+    for body in [
+        r#"{"response":{"error":[false]},"agent":[]}"#,
+        r#"{"agent":{"id":"1"}}"#,
+        r#"{"agent":["#,
+    ] {
+        let err = observations(200, body).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Malformed, "{body}");
+        assert!(err.to_string().contains("Segura agent list"), "{err}");
+    }
+}
+
+#[test]
+fn the_three_error_shapes_give_readable_errors() {
+    let flat = r#"{"code":500,"message":"Database unavailable","error":true,"error_code":1500}"#;
+    let wrapped = r#"{"code":500,"response":{"status":500,"message":"Database unavailable",
+        "error":true,"error_code":1500},"tenant":"Segura"}"#;
+    let exception = r#"{"code":500,"response":{"status":500,"message":"Internal error",
+        "error":true,"error_code":1500},"exception":{"code":1500,"message":"Database unavailable",
+        "detail":"connection pool exhausted"}}"#;
+    for (body, said) in [
+        (flat, "Database unavailable (1500)"),
+        (wrapped, "Database unavailable (1500)"),
+        (
+            exception,
+            "Database unavailable: connection pool exhausted (1500)",
+        ),
+    ] {
+        let err = observations(500, body).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Vendor, "{body}");
+        assert_eq!(
+            err.to_string(),
+            format!("Segura agent list: the instance reported an error: {said}")
+        );
+    }
+}
+
+#[test]
+fn error_flags_sent_as_text_are_read() {
+    let body = r#"{"code":500,"response":{"status":500,"message":"Busy","error":"true",
+        "error_code":"1300","erro":"true"}}"#;
+    let err = observations(500, body).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Vendor);
+    assert!(err.to_string().ends_with("Busy (1300)"), "{err}");
+    let ok = SEED_LIST
+        .replace("\"error\": false", "\"error\": \"false\"")
+        .replace("\"erro\": false", "\"erro\": \"false\"");
+    assert_ne!(ok, SEED_LIST);
+    assert_eq!(
+        observations(200, &ok).unwrap(),
+        observations(200, SEED_LIST).unwrap()
+    );
+    let flat_404 = NOT_FOUND_404.replace("\"error\": true", "\"error\": \"true\"");
+    assert_ne!(flat_404, NOT_FOUND_404);
+    assert_eq!(observations(404, &flat_404).unwrap(), vec![]);
 }
 
 #[test]
@@ -138,6 +241,19 @@ fn the_401_asks_for_a_new_token() {
 }
 
 #[test]
+fn the_short_hash_is_the_start_of_the_sha256() {
+    // Expected values from `printf '%s' VALUE | sha256sum`, not from the code under test.
+    for (fingerprint, expected) in [
+        (SEED_FINGERPRINT, SEED_FINGERPRINT_HASH),
+        ("3fa4c2d1", "c46c7c63"),
+        ("one fingerprint", "847553cf"),
+        ("another fingerprint", "f9c67311"),
+    ] {
+        assert_eq!(short_hash(&SecretString::from(fingerprint)), expected);
+    }
+}
+
+#[test]
 fn the_short_hash_never_shows_the_fingerprint() {
     let fingerprints = [
         SEED_FINGERPRINT.to_string(),
@@ -155,10 +271,6 @@ fn the_short_hash_never_shows_the_fingerprint() {
             "{hash}"
         );
     }
-    assert_ne!(
-        short_hash(&SecretString::from("one fingerprint")),
-        short_hash(&SecretString::from("another fingerprint"))
-    );
 }
 
 #[test]

@@ -44,6 +44,7 @@ pub(super) struct TokenSource {
     url: String,
     client_id: String,
     client_secret: SecretString,
+    max_answer_bytes: u64,
     cache: Mutex<Cache>,
 }
 
@@ -58,11 +59,17 @@ impl std::fmt::Debug for TokenSource {
 }
 
 impl TokenSource {
-    pub fn new(base_url: &str, client_id: String, client_secret: SecretString) -> Self {
+    pub fn new(
+        base_url: &str,
+        client_id: String,
+        client_secret: SecretString,
+        max_answer_bytes: u64,
+    ) -> Self {
         TokenSource {
             url: format!("{base_url}{TOKEN_PATH}"),
             client_id,
             client_secret,
+            max_answer_bytes,
             cache: Mutex::new(Cache::default()),
         }
     }
@@ -119,7 +126,7 @@ impl TokenSource {
             .map_err(|e| e.in_call(TOKEN_CALL))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = http::body_bytes(response)
+        let body = http::read_body(response, self.max_answer_bytes)
             .await
             .map_err(|e| e.in_call(TOKEN_CALL))?;
         match status {

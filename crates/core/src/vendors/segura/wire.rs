@@ -26,8 +26,10 @@ pub(super) struct OAuthError {
     pub error: Option<String>,
 }
 
-/// Every body `GET /api/system/nc/agent` answers with: the success shape, the 500 "wrapped"
-/// error (status inside `response`) and the 404 "flat" error (status at the top level).
+/// Every body `GET /api/system/nc/agent` answers with: the success shape and the three error
+/// shapes other clients meet: "flat" (`{code,message,error,error_code}` at the top level, the
+/// documented 404), "wrapped" (the same inside `response`, the documented 500) and `response`
+/// plus `exception{code,message,detail}`.
 #[derive(Debug, Deserialize)]
 pub(super) struct ListAnswer {
     #[serde(default)]
@@ -35,13 +37,16 @@ pub(super) struct ListAnswer {
     // The flat error form.
     #[serde(default)]
     pub message: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_flag")]
     pub error: Option<bool>,
     #[serde(default, deserialize_with = "optional_text_or_integer")]
     pub error_code: Option<String>,
-    /// `agent` on the English page, `agents` on the Portuguese one.
+    #[serde(default)]
+    pub exception: Option<Exception>,
+    /// `agent` on the English page, `agents` on the Portuguese one. Kept as JSON values and
+    /// read one by one ([`read_entry`]), so that one bad entry does not hide the others.
     #[serde(default, alias = "agents")]
-    pub agent: Option<Vec<WireAgent>>,
+    pub agent: Option<Vec<serde_json::Value>>,
 }
 
 /// The `response` object, with its Portuguese twins (`mensagem`, `erro`, `cod_erro`).
@@ -51,14 +56,25 @@ pub(super) struct Envelope {
     pub message: Option<String>,
     #[serde(default)]
     pub mensagem: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_flag")]
     pub error: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_flag")]
     pub erro: Option<bool>,
     #[serde(default, deserialize_with = "optional_text_or_integer")]
     pub error_code: Option<String>,
     #[serde(default, deserialize_with = "optional_text_or_integer")]
     pub cod_erro: Option<String>,
+}
+
+/// The third error shape's `exception` object.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Exception {
+    #[serde(default, deserialize_with = "optional_text_or_integer")]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,16 +97,19 @@ pub(super) struct VendorError {
 }
 
 impl ListAnswer {
-    /// The error the body reports, in either the wrapped or the flat form.
+    /// The error the body reports, in the wrapped, the flat or the exception form.
     pub fn reported_error(&self) -> Option<VendorError> {
         let envelope = self.response.as_ref();
+        let exception = self.exception.as_ref();
         let flagged = envelope.is_some_and(|r| r.error == Some(true) || r.erro == Some(true))
-            || self.error == Some(true);
+            || self.error == Some(true)
+            || exception.is_some();
         if !flagged {
             return None;
         }
         // The English and Portuguese twins can disagree; the first meaningful one wins.
         let code = [
+            exception.and_then(|e| e.code.as_ref()),
             envelope.and_then(|r| r.error_code.as_ref()),
             envelope.and_then(|r| r.cod_erro.as_ref()),
             self.error_code.as_ref(),
@@ -100,7 +119,20 @@ impl ListAnswer {
         .map(|c| c.trim())
         .find(|c| !c.is_empty() && *c != "0")
         .map(str::to_string);
+        let exception_message = exception.and_then(|e| {
+            let text = |v: &Option<String>| {
+                v.as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+            };
+            match (text(&e.message), text(&e.detail)) {
+                (Some(m), Some(d)) if m != d => Some(format!("{m}: {d}")),
+                (m, d) => m.or(d),
+            }
+        });
         let message = [
+            exception_message.as_ref(),
             envelope.and_then(|r| r.message.as_ref()),
             envelope.and_then(|r| r.mensagem.as_ref()),
             self.message.as_ref(),
@@ -145,6 +177,28 @@ fn text_or_integer<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
 
 fn optional_text_or_integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Option::<TextOrInteger>::deserialize(d).map(|t| t.map(|t| t.0))
+}
+
+/// An error flag as a boolean or, as some instances send it, the text "true" / "false" (or
+/// "1" / "0", 1 / 0). Anything else is a wrong type.
+fn optional_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Bool(b) => Ok(Some(b)),
+        serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Ok(Some(true)),
+            "false" | "0" | "" => Ok(Some(false)),
+            _ => Err(de::Error::custom(format!(
+                "expected a boolean, found the text {s:?}"
+            ))),
+        },
+        serde_json::Value::Number(n) if n.as_u64() == Some(1) => Ok(Some(true)),
+        serde_json::Value::Number(n) if n.as_u64() == Some(0) => Ok(Some(false)),
+        other => Err(de::Error::custom(format!(
+            "expected a boolean, found {}",
+            json_kind(&other)
+        ))),
+    }
 }
 
 /// Reads a secret string. A value of the wrong type is refused by its kind only: serde's own
