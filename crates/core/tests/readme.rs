@@ -2,6 +2,7 @@
 //! cannot drift from the parser.
 
 use agentwatch_core::config::Config;
+use agentwatch_core::Error;
 use std::path::Path;
 
 const README: &str = include_str!("../../../README.md");
@@ -39,7 +40,11 @@ fn every_toml_example_in_the_readme_loads() {
     );
     for (line, text) in &blocks {
         if let Err(e) = Config::parse(text, Path::new("README.md")) {
-            panic!("the ```toml block at README.md:{line} does not load: {e}");
+            let at = match &e {
+                Error::Config { line: inner, .. } => format!("README.md:{}", line + inner - 1),
+                _ => format!("the block at README.md:{line}"),
+            };
+            panic!("a ```toml example of the README does not load, at {at}: {e}");
         }
     }
 }
