@@ -348,7 +348,7 @@ async fn step3b_snooze_keeps_dunst_silent(
     let only = text(c, "#why-filter").await?;
     assert!(only.contains("Only"), "{only}");
     // Anything sent about the snoozed agent has reached dunst once a marker sent after it has.
-    session::notified_before_marker(&desktop.notifications);
+    session::notified_before_marker(&desktop.notifications).await;
     let about: Vec<_> = session::notifications(&desktop.notifications)
         .into_iter()
         .skip(before)
@@ -1113,7 +1113,7 @@ async fn step4_unreachable_account(
     wait_for("three more failed polls", Duration::from_secs(30), || {
         (sims.segura.faults().hits() >= refused + 3).then_some(())
     });
-    session::notified_before_marker(&desktop.notifications);
+    session::notified_before_marker(&desktop.notifications).await;
     let during: Vec<_> = session::notifications(&desktop.notifications)
         .into_iter()
         .skip(before)

@@ -36,6 +36,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
     if !session::in_test_session() {
         return;
     }
+    let _session = session::one_session_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let mut procs = session::Procs::default();
     let desktop = session::start_notifications_only(&mut procs, dir.path());
@@ -155,5 +156,136 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
     let err = outcome.expect_err("a frozen daemon cannot confirm");
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     assert!(waited < Duration::from_secs(5), "gave up after {waited:?}");
+    drop(procs);
+}
+
+/// Markup a vendor could slip into an agent id or an error page.
+const MARKUP: &str = r#"<b>x</b><a href="http://a">y</a>"#;
+
+/// What dunst shows for each notification it holds, as (summary as sent, text on screen): dunst
+/// keeps the message it renders (its format applied, markup included) in its history, read with
+/// `dunstctl history` after closing every notification. The text on screen is that markup as
+/// Pango renders it: tags apply, entities become their characters.
+fn dunst_shown() -> Vec<(String, String)> {
+    let closed = Command::new("dunstctl").arg("close-all").status().unwrap();
+    assert!(closed.success(), "dunstctl close-all");
+    let out = Command::new("dunstctl").arg("history").output().unwrap();
+    assert!(out.status.success(), "dunstctl history");
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).expect("history JSON");
+    history["data"][0]
+        .as_array()
+        .expect("a list of notifications")
+        .iter()
+        .map(|n| {
+            let text = |key: &str| n[key]["data"].as_str().unwrap_or_default().to_string();
+            (text("summary"), rendered(&text("message")))
+        })
+        .collect()
+}
+
+/// Pango markup as shown: tags dropped, the five entities decoded.
+fn rendered(markup: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in markup.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vendor_markup_is_shown_as_literal_text() {
+    if !session::in_test_session() {
+        return;
+    }
+    let _session = session::one_session_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut procs = session::Procs::default();
+    let desktop = session::start_notifications_only(&mut procs, dir.path());
+
+    // An agent whose id is markup fails; then its project answers with an error page whose
+    // title is markup. The id reaches the summary, the title the body.
+    let sim = AgoraSim::new(AgoraSimConfig::default());
+    sim.add_agent(agentwatch_sim::agora::SimAgent::new(
+        MARKUP, "support", "RUNNING",
+    ));
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    let defaults = AgoraSimConfig::default();
+    let mut account = AccountConfig::new("ai", Vendor::Agora, Some(&server.base_url()));
+    account.name = "AI agents".into();
+    account.app_id = Some(defaults.app_id.clone());
+    account.customer_id = Some(defaults.customer_id.clone());
+    account.timeout_secs = Some(2);
+    let mut config = Config {
+        poll_interval_secs: 1,
+        accounts: vec![account],
+        ..Config::default()
+    };
+    // Every change is told at its first sight.
+    config.alerts.confirm_worse_polls = 1;
+    let engine = Engine::start_with(
+        &config,
+        Arc::new(StaticSecrets::new().with("ai", &defaults.customer_secret)),
+        EngineOptions {
+            notifier: Some(Arc::new(DesktopNotifier::default())),
+            history: None,
+            ..Default::default()
+        },
+    );
+    let mut status = engine.status();
+    tokio::time::timeout(
+        Duration::from_secs(15),
+        status.wait_for(|s| !s.agents.is_empty()),
+    )
+    .await
+    .expect("first poll")
+    .unwrap();
+    sim.set_status(MARKUP, "FAILED");
+    let failed_summary = format!("{MARKUP}: FAILED");
+    session::until_notified(&desktop.notifications, "the FAILED change", |n| {
+        n.1 == failed_summary
+    })
+    .await;
+    sim.faults().set(FaultRule::always(Fault::HtmlPage {
+        status: 503,
+        title: MARKUP.into(),
+    }));
+    let ((_, _, body, _), _) = session::until_notified(&desktop.notifications, "the outage", |n| {
+        n.1 == "AI agents is unreachable"
+    })
+    .await;
+    engine.shutdown().await;
+    // Sent escaped: dunst hands its record script the body as it came over D-Bus.
+    assert!(
+        body.contains("&lt;b&gt;x&lt;/b&gt;&lt;a href=\"http://a\"&gt;y&lt;/a&gt;"),
+        "{body}"
+    );
+
+    // What the user sees: the tags as text, in the summary and in the body.
+    session::notified_before_marker(&desktop.notifications).await;
+    let shown = dunst_shown();
+    let on_screen = |summary: &str| {
+        shown
+            .iter()
+            .find(|(s, _)| s == summary)
+            .map(|(_, text)| text.clone())
+            .unwrap_or_else(|| panic!("dunst holds no {summary:?}: {shown:#?}"))
+    };
+    let failed = on_screen(&failed_summary);
+    assert!(failed.starts_with(&failed_summary), "{failed:?}");
+    let outage = on_screen("AI agents is unreachable");
+    assert!(
+        outage.contains(&format!("HTTP 503 Service Unavailable: {MARKUP} · ")),
+        "{outage:?}"
+    );
     drop(procs);
 }

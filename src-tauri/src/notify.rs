@@ -2,7 +2,7 @@
 //! notification opens the dashboard; elsewhere the core's `DesktopNotifier` is used as it is.
 //! Either way sending has its own time limit (notify-rust has none).
 
-use agentwatch_core::notifier::{DesktopNotifier, Notification, Notifier, Urgency, APP_NAME};
+use agentwatch_core::notifier::{DesktopNotifier, Notification, Notifier};
 use agentwatch_core::{Error, ErrorKind, Result};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,16 +52,10 @@ impl Notifier for ClickableNotifier {
         let n = n.clone();
         let (on_click, waiting) = (self.on_click.clone(), self.waiting.clone());
         let task = tokio::task::spawn_blocking(move || {
-            let urgency = match n.urgency {
-                Urgency::Low => notify_rust::Urgency::Low,
-                Urgency::Normal => notify_rust::Urgency::Normal,
-                Urgency::Critical => notify_rust::Urgency::Critical,
-            };
-            let handle = notify_rust::Notification::new()
-                .appname(APP_NAME)
-                .summary(&n.summary)
-                .body(&n.body)
-                .urgency(urgency)
+            // The core's desktop form: vendor text in the body escaped for servers that
+            // render markup.
+            let handle = n
+                .to_desktop()
                 .action("default", "Open dashboard")
                 .show()
                 .map_err(|e| e.to_string())?;

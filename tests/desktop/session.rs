@@ -170,7 +170,7 @@ pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path, tray: Tr
     fs::write(
         &script,
         format!(
-            "#!/bin/sh\n# appname summary body icon urgency\nprintf '%s\\t%s\\t%s\\t%s\\n' \"$1\" \"$2\" \"$3\" \"$5\" >> '{}'\n",
+            "#!/bin/sh\n# appname summary body urgency, and dunst's id (in the order it received them)\nprintf '%s\\t%s\\t%s\\t%s\\t%s\\n' \"$1\" \"$2\" \"$3\" \"$5\" \"$DUNST_ID\" >> '{}'\n",
             notifications.display()
         ),
     )
@@ -500,14 +500,52 @@ fn measure_region(
 /// One notification as dunst recorded it: (appname, summary, body, urgency).
 pub type Received = (String, String, String, String);
 
-/// True inside `cargo xtask test`'s private D-Bus session with dunst installed; says so when not,
-/// so that a plain `cargo test` never pops notifications on a developer's desktop.
+/// The tools every desktop session of these tests needs (the tests check their own extras).
+pub const SESSION_TOOLS: [&str; 6] = [
+    "Xvfb",
+    "dunst",
+    "dunstctl",
+    "xdotool",
+    "busctl",
+    "dbus-send",
+];
+
+/// Set by `cargo xtask test`: there a desktop test must run, never skip.
+pub const REQUIRE_DESKTOP_VAR: &str = "AGENTWATCH_REQUIRE_DESKTOP";
+
+/// True inside `cargo xtask test`'s private D-Bus session with the session's tools installed.
+/// Otherwise it says why and the test skips, so that a plain `cargo test` never pops
+/// notifications on a developer's desktop; but under `cargo xtask test`
+/// (`AGENTWATCH_REQUIRE_DESKTOP` set) it panics naming what is missing.
 pub fn in_test_session() -> bool {
-    let on = std::env::var_os("AGENTWATCH_TEST_KEYRING").is_some() && have("dunst");
-    if !on {
-        eprintln!("skipped: run through `cargo xtask test` (private D-Bus session with dunst)");
+    let required = std::env::var_os(REQUIRE_DESKTOP_VAR).is_some();
+    match missing_for_session() {
+        None => true,
+        Some(why) if required => panic!("{REQUIRE_DESKTOP_VAR} is set but {why}"),
+        Some(why) => {
+            eprintln!("skipped: {why}");
+            false
+        }
     }
-    on
+}
+
+/// Why a desktop session cannot run here, if it cannot.
+fn missing_for_session() -> Option<String> {
+    if std::env::var_os("AGENTWATCH_TEST_KEYRING").is_none() {
+        return Some(
+            "not inside the private D-Bus session: run through `cargo xtask test`".to_string(),
+        );
+    }
+    let missing: Vec<&str> = SESSION_TOOLS
+        .into_iter()
+        .filter(|tool| !have(tool))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "missing tools: {} (run `cargo xtask setup`, or install them)",
+            missing.join(", ")
+        )
+    })
 }
 
 /// Waits (polling, with a deadline) until dunst has recorded a notification matching `pick`;
@@ -533,55 +571,76 @@ pub async fn until_notified(
 
 /// The notifications dunst received so far: (appname, summary, body, urgency).
 pub fn notifications(file: &Path) -> Vec<Received> {
+    records(file).into_iter().map(|(_, n)| n).collect()
+}
+
+/// The notifications dunst recorded so far with the id it gave each: ids count up from 1 in
+/// the order it received them, while the records may be written out of that order.
+fn records(file: &Path) -> Vec<(u32, Received)> {
     fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
         .filter_map(|l| {
             let mut p = l.split('\t').map(str::to_string);
-            Some((p.next()?, p.next()?, p.next()?, p.next()?))
+            let n = (p.next()?, p.next()?, p.next()?, p.next()?);
+            Some((p.next()?.trim().parse().ok()?, n))
         })
         .collect()
 }
 
-/// Sends a marker notification of our own and waits until dunst has recorded it, so that
-/// whatever reached the notification service before it is in `file` too (instead of a pause
-/// that guesses how long delivery takes).
-pub fn notified_before_marker(file: &Path) {
-    let marker = format!(
-        "agentwatch-test-marker-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default()
+/// One desktop session at a time in a test binary: the tests of one binary run in parallel in
+/// one D-Bus session, where only one dunst can own the notification service. Hold the guard for
+/// the whole test (declared before the session's `Procs`, so it is released after them).
+pub async fn one_session_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static SESSION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    SESSION.lock().await
+}
+
+/// The highest id dunst gives its first notification.
+const FIRST_DUNST_ID: u32 = 2;
+
+/// Everything the notification service received before now, and nothing still on its way: sends
+/// a marker notification last (the way the app sends its own), waits until dunst has recorded
+/// it and every notification it received before it, and returns those, oldest first. A test
+/// asserting that something was *not* notified reads this after stopping what could notify,
+/// not the record as it happens to be at that moment.
+pub async fn notified_before_marker(file: &Path) -> Vec<Received> {
+    use agentwatch_core::notifier::{DesktopNotifier, Notification, Notifier, Urgency};
+    static MARKERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let summary = format!(
+        "test marker {} of {}",
+        MARKERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        std::process::id()
     );
-    let sent = Command::new("busctl")
-        .args([
-            "--user",
-            "call",
-            "org.freedesktop.Notifications",
-            "/org/freedesktop/Notifications",
-            "org.freedesktop.Notifications",
-            "Notify",
-            "susssasa{sv}i",
-            "test-marker",
-            "0",
-            "",
-            &marker,
-            "",
-            "0",
-            "0",
-            "1000",
-        ])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(sent, "the marker notification could not be sent");
-    wait_for("the marker notification", Duration::from_secs(15), || {
-        notifications(file)
-            .iter()
-            .any(|(_, summary, _, _)| summary == &marker)
-            .then_some(())
-    });
+    DesktopNotifier::default()
+        .notify(&Notification {
+            summary: summary.clone(),
+            body: String::new(),
+            urgency: Urgency::Low,
+        })
+        .await
+        .expect("the notification service takes the marker");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let all = records(file);
+        if let Some(marker) = all.iter().find(|(_, n)| n.1 == summary).map(|(id, _)| *id) {
+            let mut before: Vec<(u32, Received)> =
+                all.into_iter().filter(|(id, _)| *id < marker).collect();
+            before.sort_by_key(|(id, _)| *id);
+            // dunst's ids run without gaps from its first (2 for dunst 1.9, which keeps 1);
+            // a record not written yet leaves a gap, or a first id past that.
+            let first = before.first().map_or(marker, |(id, _)| *id);
+            if first <= FIRST_DUNST_ID && before.len() == (marker - first) as usize {
+                return before.into_iter().map(|(_, n)| n).collect();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "dunst never recorded the marker {summary:?} and all before it; it has: {:#?}",
+            records(file)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Child processes of `pid` whose command name starts with `prefix` (e.g. WebKitWebProcess).

@@ -92,6 +92,8 @@ fn test(args: &[String]) -> Result<(), String> {
         .arg(xtask)
         .arg("session-inner")
         .args(args)
+        // Here a desktop test never skips: a missing tool fails it, naming the tool.
+        .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
         .current_dir(workspace_root()))
 }
 

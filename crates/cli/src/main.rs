@@ -2,6 +2,7 @@
 
 mod commands;
 mod table;
+mod terminal;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +36,9 @@ enum Command {
         /// Also send desktop notifications.
         #[arg(long)]
         notify: bool,
+        /// How long to run (e.g. 10m); runs until Ctrl-C when absent.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        duration: Option<Duration>,
     },
     /// Poll every account once and print its agents; exit 0/1/2/3 for ok/warning/critical/unknown.
     Check {
@@ -117,7 +121,9 @@ fn main() -> ExitCode {
     let code = runtime.block_on(async move {
         match cli.command {
             Command::Demo { duration } => commands::demo::run(duration).await,
-            Command::Watch { notify } => commands::watch::run(&config_path, notify).await,
+            Command::Watch { notify, duration } => {
+                commands::watch::run(&config_path, notify, duration).await
+            }
             Command::Check { json } => commands::check::run(&config_path, json).await,
             Command::History {
                 since,

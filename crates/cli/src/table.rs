@@ -1,7 +1,12 @@
-//! Plain text tables with aligned columns.
+//! Plain text tables with aligned columns. Every cell goes through [`terminal::cell`]: vendor
+//! text is made visible and long values are shortened, so one row stays one line.
+
+use crate::terminal;
 
 pub struct Table<const N: usize> {
     header: [String; N],
+    /// The widest each column's cells get.
+    limits: [usize; N],
     rows: Vec<[String; N]>,
 }
 
@@ -9,12 +14,21 @@ impl<const N: usize> Table<N> {
     pub fn new(header: [&str; N]) -> Self {
         Table {
             header: header.map(str::to_string),
+            limits: [terminal::MAX_CELL_CHARS; N],
             rows: Vec::new(),
         }
     }
 
+    /// Column `index` holds free text (a detail, a reason): its cells may be wider.
+    pub fn text_column(mut self, index: usize) -> Self {
+        self.limits[index] = terminal::MAX_TEXT_CELL_CHARS;
+        self
+    }
+
     pub fn row(&mut self, cells: [String; N]) {
-        self.rows.push(cells);
+        let mut limits = self.limits.iter();
+        self.rows
+            .push(cells.map(|c| terminal::cell(&c, *limits.next().unwrap())));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -53,5 +67,24 @@ mod tests {
         let mut t = Table::new(["A", "BB"]);
         t.row(["xxx".into(), "y".into()]);
         assert_eq!(t.render(), "A    BB\nxxx  y\n");
+    }
+
+    #[test]
+    fn a_cell_cannot_break_its_row() {
+        let mut t = Table::new(["ID", "STATE"]);
+        t.row([
+            "a\r\nagora x FAKE FAILED -> RUNNING ok".into(),
+            "RUNNING".into(),
+        ]);
+        t.row(["x".repeat(500), "\x1b]0;title\x07".into()]);
+        let shown = t.render();
+        assert_eq!(shown.lines().count(), 3, "{shown}");
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown}"
+        );
+        assert!(shown
+            .lines()
+            .all(|l| l.chars().count() < 2 * terminal::MAX_CELL_CHARS + 10));
     }
 }

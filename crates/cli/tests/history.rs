@@ -203,3 +203,44 @@ fn no_database_yet_is_not_an_error_and_creates_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no history yet"));
     assert!(!db.exists());
 }
+
+#[test]
+fn hostile_recorded_text_is_shown_visible_one_row_each_and_kept_whole_in_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite3");
+    let hostile = "x\x1b]0;pwned\x07\r\nagora ai FAKE FAILED -> RUNNING ok\u{202e}\x1b[2J";
+    let long_state = "S".repeat(300);
+    let mut h = History::open(&db).unwrap();
+    h.record_event(&change(
+        now_ms() - MINUTE,
+        hostile,
+        "RUNNING",
+        &long_state,
+        Severity::Unknown,
+    ))
+    .unwrap();
+    drop(h);
+
+    let out = history(&db, &[]);
+    assert!(out.status.success());
+    let table = stdout(&out);
+    assert!(
+        !table
+            .chars()
+            .any(|c| c != '\n' && c.is_control() || c == '\u{202e}'),
+        "{table:?}"
+    );
+    assert_eq!(table.lines().count(), 2, "header and one row: {table}");
+    assert!(
+        table.contains(r"bot-x\x1b]0;pwned\x07\r\nagora ai FAKE FAILED -> RUNNING ok…"),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("RUNNING -> {}…", "S".repeat(52))),
+        "the long change is cut to 64 characters: {table}"
+    );
+
+    let csv = stdout(&history(&db, &["--csv"]));
+    assert!(csv.contains(hostile), "CSV keeps the value: {csv:?}");
+    assert!(csv.contains(&long_state), "{csv:?}");
+}

@@ -469,7 +469,11 @@ impl Config {
                     .try_into()
                     .map_err(|e: toml::de::Error| {
                         let (key, message) = split_toml_message(e.message());
-                        config_error(Some(span.clone()), &key, message)
+                        // Read from a detached value, the error has no place in the file: point
+                        // at the offending key's own line within this table when it is named.
+                        let key_span = find_key_span(&text[span.clone()], &key)
+                            .map(|s| (span.start + s.start)..(span.start + s.end));
+                        config_error(key_span.or(Some(span.clone())), &key, message)
                     })?;
             if let Err((key, message)) = account.validate() {
                 let key_span = find_key_span(&text[span.clone()], &key)
@@ -658,6 +662,27 @@ vanished = "warning"
         let err = parse(&text).unwrap_err().to_string();
         assert!(err.starts_with("/tmp/c.toml:"), "{err}");
         assert!(err.contains("pasword"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_account_key_is_reported_at_its_own_line() {
+        let text = GOOD.replace(
+            "phonenum = \"40038\"",
+            "phonenum = \"40038\"\npasword = \"x\"",
+        );
+        let line = text.lines().position(|l| l.starts_with("pasword")).unwrap() + 1;
+        assert_eq!(line, 23, "the fixture moved: {text}");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.starts_with("/tmp/c.toml:23:"), "{err}");
+        assert!(err.contains("pasword"), "{err}");
+        // In the last table too, whose header is 4 lines up and which has a nested table.
+        let text = GOOD.replace(
+            "client_id = \"client\"",
+            "client_id = \"client\"\ntimeout_sec = 10",
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.starts_with("/tmp/c.toml:35:"), "{err}");
+        assert!(err.contains("timeout_sec"), "{err}");
     }
 
     #[test]

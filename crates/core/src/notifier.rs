@@ -96,6 +96,45 @@ impl Notification {
     }
 }
 
+/// `text` safe inside the body of a desktop notification: the Freedesktop spec lets a server
+/// render a body as markup (dunst and GNOME Shell do), so a vendor's `<b>` or `<a href>` in an
+/// agent id would be rendered, and a lone `&` could make the server drop the markup or the text.
+/// With `&`, `<` and `>` escaped the server shows exactly the text. The summary is plain text by
+/// the spec and is sent as it is.
+pub fn markup_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+impl Notification {
+    /// The notification as the desktop's notification service receives it: the app's name, the
+    /// summary, the body with its markup characters escaped, the urgency. Every sender builds on
+    /// this, so none can send a body unescaped (`Notification::body` stays plain text for the
+    /// history, the dashboard and routes).
+    pub fn to_desktop(&self) -> notify_rust::Notification {
+        let urgency = match self.urgency {
+            Urgency::Low => notify_rust::Urgency::Low,
+            Urgency::Normal => notify_rust::Urgency::Normal,
+            Urgency::Critical => notify_rust::Urgency::Critical,
+        };
+        let mut desktop = notify_rust::Notification::new();
+        desktop
+            .appname(APP_NAME)
+            .summary(&self.summary)
+            .body(&markup_escaped(&self.body))
+            .urgency(urgency);
+        desktop
+    }
+}
+
 #[async_trait]
 pub trait Notifier: Send + Sync {
     async fn notify(&self, notification: &Notification) -> Result<()>;
@@ -126,19 +165,7 @@ impl Notifier for DesktopNotifier {
         let n = n.clone();
         // A blocked call keeps its thread until notify-rust gives up, but we stop waiting.
         let task = tokio::task::spawn_blocking(move || {
-            let urgency = match n.urgency {
-                Urgency::Low => notify_rust::Urgency::Low,
-                Urgency::Normal => notify_rust::Urgency::Normal,
-                Urgency::Critical => notify_rust::Urgency::Critical,
-            };
-            notify_rust::Notification::new()
-                .appname(APP_NAME)
-                .summary(&n.summary)
-                .body(&n.body)
-                .urgency(urgency)
-                .show()
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            n.to_desktop().show().map(|_| ()).map_err(|e| e.to_string())
         });
         match tokio::time::timeout(self.timeout, task).await {
             Err(_) => Err(Error::poll(
@@ -203,5 +230,28 @@ mod tests {
         ));
         assert_eq!(n.summary, "AI agents is unreachable");
         assert!(n.body.contains("4 agent(s)"));
+    }
+
+    #[test]
+    fn vendor_markup_in_the_body_is_escaped_for_the_notification_server() {
+        let n = Notification::for_event(&event(
+            Severity::Critical,
+            EventKind::AccountUnreachable {
+                error: ErrorReport {
+                    kind: ErrorKind::HttpStatus,
+                    message: "HTTP 500: <b>x</b><a href=\"http://a\">y</a> & co".into(),
+                },
+                stale_agents: 1,
+            },
+        ));
+        let sent = n.to_desktop();
+        assert_eq!(
+            sent.body,
+            "Agora Conversational AI · HTTP 500: &lt;b&gt;x&lt;/b&gt;&lt;a href=\"http://a\"&gt;y&lt;/a&gt; \
+             &amp; co · 1 agent(s) shown with their last known state"
+        );
+        // What is kept and shown elsewhere stays the plain text.
+        assert!(n.body.contains("<b>x</b>"), "{}", n.body);
+        assert_eq!(sent.summary, n.summary);
     }
 }

@@ -45,6 +45,9 @@ pub enum Fault {
     EndlessCursor,
     /// A top-level key of the JSON answer is removed (`meta`: an Agora answer without it).
     DropKey { key: String },
+    /// HTTP `status` with an HTML error page titled `title`, taken as it is (markup, control
+    /// characters): the vendor text a client quotes in its error message.
+    HtmlPage { status: u16, title: String },
 }
 
 /// A fault and how far it reaches.
@@ -157,6 +160,10 @@ pub async fn apply_faults(
             "500 Internal Server Error",
         ),
         Fault::Http502 => html_error(StatusCode::BAD_GATEWAY, "502 Bad Gateway"),
+        Fault::HtmlPage { status, title } => html_error(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &title,
+        ),
         Fault::Slow { millis } => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
             next.run(request).await

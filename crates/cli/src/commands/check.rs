@@ -2,6 +2,7 @@
 
 use super::load_accounts;
 use crate::table::Table;
+use crate::terminal;
 use agentwatch_core::check::{check_all, AccountCheck, CheckOutcome};
 use agentwatch_core::secrets::SecretStore;
 use agentwatch_core::Severity;
@@ -16,10 +17,11 @@ pub async fn run(config_path: &Path, json: bool) -> u8 {
     let worst = Severity::worst(checks.iter().map(AccountCheck::worst));
     if json {
         let out = serde_json::json!({ "worst": worst, "accounts": checks });
-        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+        let json = serde_json::to_string_pretty(&out).expect("JSON");
+        println!("{}", terminal::inert_json(&json));
     } else {
         print!("{}", render(&checks));
-        println!("worst: {worst}");
+        terminal::say(format_args!("worst: {worst}"));
     }
     worst.exit_code() as u8
 }
@@ -33,8 +35,9 @@ fn skipped_note(account_id: &str, skipped: usize) -> String {
 fn render(checks: &[AccountCheck]) -> String {
     let mut agents = Table::new([
         "ACCOUNT", "VENDOR", "AGENT", "NAME", "STATE", "SEVERITY", "DETAIL",
-    ]);
-    let mut errors = Table::new(["ACCOUNT", "VENDOR", "ERROR", "REASON"]);
+    ])
+    .text_column(6);
+    let mut errors = Table::new(["ACCOUNT", "VENDOR", "ERROR", "REASON"]).text_column(3);
     let mut notes = String::new();
     for check in checks {
         if check.skipped_entries > 0 {

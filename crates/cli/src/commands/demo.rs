@@ -2,6 +2,7 @@
 //! script that changes agents every few seconds, and one printed line per change.
 
 use super::watch::print_events;
+use crate::terminal;
 use agentwatch_core::config::Config;
 use agentwatch_core::secrets::StaticSecrets;
 use agentwatch_core::EngineOptions;
@@ -14,7 +15,7 @@ pub async fn run(duration: Option<Duration>) -> u8 {
     let sims = match DemoSims::start(None, None).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("agentwatch: cannot start the simulators: {e}");
+            terminal::warn(format_args!("agentwatch: cannot start the simulators: {e}"));
             return 1;
         }
     };
@@ -27,13 +28,13 @@ pub async fn run(duration: Option<Duration>) -> u8 {
         .into_iter()
         .fold(StaticSecrets::new(), |s, (id, secret)| s.with(id, &secret));
     let _script = sims.spawn_script();
-    println!(
+    terminal::say(format_args!(
         "AgentWatch demo: simulated Huawei {}, Agora {}, Segura {}; agents change every few seconds.",
         sims.huawei_url(),
         sims.agora_url(),
         sims.segura_url()
-    );
-    println!("Time     vendor account agent old -> new severity");
+    ));
+    terminal::say("Time     vendor account agent old -> new severity");
     print_events(
         &config,
         Arc::new(secrets),

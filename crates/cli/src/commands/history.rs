@@ -3,6 +3,7 @@
 
 use super::EXIT_USAGE;
 use crate::table::Table;
+use crate::terminal;
 use agentwatch_core::clock::{local_datetime, now_ms};
 use agentwatch_core::history::{History, HistoryEntry, HistoryFilter};
 use std::io::Write;
@@ -26,7 +27,7 @@ pub async fn run(args: HistoryArgs) -> u8 {
     tokio::task::spawn_blocking(move || show(args))
         .await
         .unwrap_or_else(|e| {
-            eprintln!("agentwatch: history failed: {e}");
+            terminal::warn(format_args!("agentwatch: history failed: {e}"));
             1
         })
 }
@@ -36,11 +37,14 @@ fn show(args: HistoryArgs) -> u8 {
     let history = match History::open_existing(&path) {
         Ok(Some(h)) => h,
         Ok(None) => {
-            eprintln!("no history yet ({} does not exist)", path.display());
+            terminal::warn(format_args!(
+                "no history yet ({} does not exist)",
+                path.display()
+            ));
             return 0;
         }
         Err(e) => {
-            eprintln!("agentwatch: {e}");
+            terminal::warn(format_args!("agentwatch: {e}"));
             return 1;
         }
     };
@@ -57,7 +61,7 @@ fn show(args: HistoryArgs) -> u8 {
         .until_ms
         .is_some_and(|until| until <= ago(args.since))
     {
-        eprintln!("agentwatch: --until must be more recent than --since");
+        terminal::warn("agentwatch: --until must be more recent than --since");
         return EXIT_USAGE;
     }
     let result = if args.csv {
@@ -70,7 +74,7 @@ fn show(args: HistoryArgs) -> u8 {
         // `agentwatch history --csv | head` closes the pipe early: not a failure.
         Err(e) if e.to_string().contains("Broken pipe") => 0,
         Err(e) => {
-            eprintln!("agentwatch: {e}");
+            terminal::warn(format_args!("agentwatch: {e}"));
             1
         }
     }
@@ -78,12 +82,13 @@ fn show(args: HistoryArgs) -> u8 {
 
 fn print_table(entries: &[HistoryEntry]) {
     if entries.is_empty() {
-        eprintln!("nothing recorded in that time");
+        terminal::warn("nothing recorded in that time");
         return;
     }
     let mut table = Table::new([
         "TIME", "ACCOUNT", "AGENT", "KIND", "CHANGE", "SEVERITY", "DETAIL",
-    ]);
+    ])
+    .text_column(6);
     for e in entries {
         table.row([
             local_datetime(e.at_ms),

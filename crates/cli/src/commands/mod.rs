@@ -5,6 +5,7 @@ pub mod secret;
 pub mod sim;
 pub mod watch;
 
+use crate::terminal;
 use agentwatch_core::config::Config;
 use std::path::Path;
 
@@ -13,7 +14,7 @@ pub fn load_config(path: &Path) -> Result<Config, u8> {
     match Config::load(path) {
         Ok(c) => Ok(c),
         Err(e) => {
-            eprintln!("agentwatch: {e}");
+            terminal::warn(format_args!("agentwatch: {e}"));
             Err(EXIT_USAGE)
         }
     }
@@ -24,10 +25,10 @@ pub fn load_config(path: &Path) -> Result<Config, u8> {
 pub fn load_accounts(path: &Path, empty_exit: u8) -> Result<Config, u8> {
     let config = load_config(path)?;
     if config.accounts.is_empty() {
-        eprintln!(
+        terminal::warn(format_args!(
             "agentwatch: no accounts in {} (see README: Configuration)",
             path.display()
-        );
+        ));
         return Err(empty_exit);
     }
     Ok(config)

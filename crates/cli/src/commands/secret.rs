@@ -1,6 +1,7 @@
 //! `agentwatch secret set|delete|status ACCOUNT`: the keyring entry of an account. The secret is
 //! never printed, echoed or logged.
 
+use crate::terminal;
 use agentwatch_core::config::Config;
 use agentwatch_core::secrets::{env_var_name, SecretSourceKind, SecretStore};
 use secrecy::{ExposeSecret, SecretString};
@@ -12,26 +13,28 @@ const EXIT_FAILED: u8 = 1;
 pub async fn set(config_path: &Path, account: &str, from_stdin: bool) -> u8 {
     if let Ok(config) = Config::load(config_path) {
         if config.account(account).is_none() {
-            eprintln!(
+            terminal::warn(format_args!(
                 "note: {} has no account {account:?} yet; the secret is stored anyway",
                 config_path.display()
-            );
+            ));
         }
     }
     let secret = match read_secret(account, from_stdin || !std::io::stdin().is_terminal()) {
         Ok(s) => s,
         Err(message) => {
-            eprintln!("agentwatch: {message}");
+            terminal::warn(format_args!("agentwatch: {message}"));
             return EXIT_FAILED;
         }
     };
     match SecretStore::default().set(account, &secret).await {
         Ok(()) => {
-            println!("stored the secret of {account} in the keyring");
+            terminal::say(format_args!(
+                "stored the secret of {account} in the keyring"
+            ));
             0
         }
         Err(e) => {
-            eprintln!("agentwatch: {e}");
+            terminal::warn(format_args!("agentwatch: {e}"));
             EXIT_FAILED
         }
     }
@@ -59,15 +62,17 @@ fn read_secret(account: &str, from_stdin: bool) -> Result<SecretString, String> 
 pub async fn delete(account: &str) -> u8 {
     match SecretStore::default().delete(account).await {
         Ok(true) => {
-            println!("deleted the secret of {account} from the keyring");
+            terminal::say(format_args!(
+                "deleted the secret of {account} from the keyring"
+            ));
             0
         }
         Ok(false) => {
-            println!("the keyring holds no secret for {account}");
+            terminal::say(format_args!("the keyring holds no secret for {account}"));
             0
         }
         Err(e) => {
-            eprintln!("agentwatch: {e}");
+            terminal::warn(format_args!("agentwatch: {e}"));
             EXIT_FAILED
         }
     }
@@ -76,22 +81,24 @@ pub async fn delete(account: &str) -> u8 {
 pub async fn status(account: &str) -> u8 {
     match SecretStore::default().status(account).await {
         Ok(SecretSourceKind::Environment) => {
-            println!(
+            terminal::say(format_args!(
                 "{account}: secret from the environment ({})",
                 env_var_name(account)
-            );
+            ));
             0
         }
         Ok(SecretSourceKind::Keyring) => {
-            println!("{account}: secret stored in the keyring");
+            terminal::say(format_args!("{account}: secret stored in the keyring"));
             0
         }
         Ok(SecretSourceKind::Missing) => {
-            println!("{account}: no secret (run `agentwatch secret set {account}`)");
+            terminal::say(format_args!(
+                "{account}: no secret (run `agentwatch secret set {account}`)"
+            ));
             EXIT_FAILED
         }
         Err(e) => {
-            eprintln!("agentwatch: {e}");
+            terminal::warn(format_args!("agentwatch: {e}"));
             EXIT_FAILED
         }
     }

@@ -1,6 +1,7 @@
 //! `agentwatch sim`: the three simulators alone, until Ctrl-C.
 
 use super::shutdown_signal;
+use crate::terminal;
 use agentwatch_sim::demo::{DemoSims, DEMO_POLL_INTERVAL_SECS};
 use agentwatch_sim::TestCa;
 use std::path::PathBuf;
@@ -9,14 +10,17 @@ pub async fn run(port: Option<u16>, tls_ca: Option<PathBuf>, script: bool) -> u8
     let ca = tls_ca.as_ref().map(|_| TestCa::generate());
     if let (Some(ca), Some(path)) = (&ca, &tls_ca) {
         if let Err(e) = ca.write_ca_pem(path) {
-            eprintln!("agentwatch: cannot write {}: {e}", path.display());
+            terminal::warn(format_args!(
+                "agentwatch: cannot write {}: {e}",
+                path.display()
+            ));
             return 1;
         }
     }
     let sims = match DemoSims::start(port, ca.as_ref()).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("agentwatch: cannot start the simulators: {e}");
+            terminal::warn(format_args!("agentwatch: cannot start the simulators: {e}"));
             return 1;
         }
     };

@@ -1,6 +1,8 @@
-//! `agentwatch watch`: one line per change of the configured accounts until Ctrl-C.
+//! `agentwatch watch`: one line per change of the configured accounts until Ctrl-C (or for
+//! `--duration`).
 
 use super::{load_accounts, shutdown_signal};
+use crate::terminal;
 use agentwatch_core::config::Config;
 use agentwatch_core::history::History;
 use agentwatch_core::notifier::{DesktopNotifier, Notifier};
@@ -10,22 +12,22 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub async fn run(config_path: &Path, notify: bool) -> u8 {
+pub async fn run(config_path: &Path, notify: bool, duration: Option<Duration>) -> u8 {
     let config = match load_accounts(config_path, super::EXIT_USAGE) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    println!(
+    terminal::say(format_args!(
         "watching {} account(s) from {}; Ctrl-C to stop",
         config.accounts.iter().filter(|a| a.enabled).count(),
         config_path.display()
-    );
+    ));
     let options = EngineOptions {
         notifier: notify.then(|| Arc::new(DesktopNotifier::default()) as Arc<dyn Notifier>),
         history: Some(History::default_path()),
         ..Default::default()
     };
-    print_events(&config, Arc::new(SecretStore::default()), options, None).await;
+    print_events(&config, Arc::new(SecretStore::default()), options, duration).await;
     0
 }
 
@@ -50,9 +52,9 @@ pub async fn print_events(
     loop {
         tokio::select! {
             received = events.recv() => match received {
-                Ok(event) => println!("{}", event.line()),
+                Ok(event) => terminal::say(event.line()),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    println!("({n} events skipped: output too slow)")
+                    terminal::say(format_args!("({n} events skipped: output too slow)"))
                 }
                 Err(_) => break,
             },
