@@ -19,6 +19,7 @@ pub mod model;
 pub mod notifier;
 pub mod policy;
 pub mod poller;
+pub mod proxy;
 pub mod secrets;
 pub mod status;
 pub mod vendors;

@@ -7,6 +7,7 @@ pub mod control;
 pub mod demo;
 pub mod faults;
 pub mod huawei;
+pub mod proxy;
 pub mod segura;
 pub mod server;
 pub mod tls;
