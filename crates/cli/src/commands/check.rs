@@ -29,7 +29,10 @@ fn render(checks: &[AccountCheck]) -> String {
         "ACCOUNT", "VENDOR", "AGENT", "NAME", "STATE", "SEVERITY", "DETAIL",
     ]);
     let mut errors = Table::new(["ACCOUNT", "VENDOR", "ERROR", "REASON"]);
+    // Which proxy each account went through, so that a proxy problem is told from a vendor one.
+    let mut routes = Table::new(["ACCOUNT", "CONNECTION"]);
     for check in checks {
+        routes.row([check.account_id.clone(), check.route.clone()]);
         match &check.outcome {
             CheckOutcome::Agents(list) => {
                 for o in list {
@@ -57,5 +60,7 @@ fn render(checks: &[AccountCheck]) -> String {
         out.push('\n');
         out.push_str(&errors.render());
     }
+    out.push('\n');
+    out.push_str(&routes.render());
     out
 }
