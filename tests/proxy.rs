@@ -122,7 +122,11 @@ async fn a_proxy_user_gets_its_password_from_the_secret_source_and_a_wrong_one_i
         assert!(e.message.contains("proxy refused"), "{}", e.message);
         assert!(!e.message.contains("not-the-password"), "{}", e.message);
         assert!(proxy.refused() > 0);
-        assert_eq!(proxy.relayed(), relayed, "nothing relayed for a wrong password");
+        assert_eq!(
+            proxy.relayed(),
+            relayed,
+            "nothing relayed for a wrong password"
+        );
 
         let none = StaticSecrets::new().with(&account.id, DEFAULT_CLIENT_SECRET);
         let check = check_account(&account, &none).await;
