@@ -2,13 +2,13 @@
 //! `{kind, message}`; no vendor knowledge lives here.
 
 use crate::error::{Error, Result};
-use crate::secrets::SecretInput;
+use crate::secrets::{SecretInput, TypedOrStored};
 use crate::state::{publish, schedule_pause_end, AppState};
 use crate::view::{EventView, StatusView, TrayView};
 use agentwatch_core::check::{check_account, CheckOutcome};
 use agentwatch_core::config::{AccountConfig, NotificationSettings, MIN_POLL_INTERVAL_SECS};
 use agentwatch_core::policy::{AlertSettings, QuietHours};
-use agentwatch_core::secrets::{SecretSource, SecretSourceKind, StaticSecrets};
+use agentwatch_core::secrets::{SecretSlot, SecretSourceKind};
 use agentwatch_core::{ErrorReport, Event, Severity, Vendor};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,7 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<Dashboard> {
     })
 }
 
-/// An account as the UI sees it: its settings and where its secret is, never the secret.
+/// An account as the UI sees it: its settings and where its secrets are, never a secret.
 #[derive(Serialize)]
 pub struct AccountView {
     #[serde(flatten)]
@@ -54,6 +54,23 @@ pub struct AccountView {
     /// "keyring", "environment", "memory" (demo mode), "missing" or "unavailable".
     secret: &'static str,
     secret_error: Option<ErrorReport>,
+    /// The same for the proxy user's password, or "not_needed" when the proxy names no user.
+    proxy_secret: &'static str,
+}
+
+/// Where one of an account's secrets is, in the words the UI expects.
+async fn secret_state(
+    state: &AppState,
+    slot: SecretSlot,
+    account_id: &str,
+) -> (&'static str, Option<ErrorReport>) {
+    match state.secrets.status_in(slot, account_id).await {
+        Ok(SecretSourceKind::Keyring) if state.secrets.is_keyring() => ("keyring", None),
+        Ok(SecretSourceKind::Keyring) => ("memory", None),
+        Ok(SecretSourceKind::Environment) => ("environment", None),
+        Ok(SecretSourceKind::Missing) => ("missing", None),
+        Err(e) => ("unavailable", Some(ErrorReport::from(&e))),
+    }
 }
 
 #[tauri::command]
@@ -61,17 +78,17 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView
     let config = state.config().await;
     let mut out = Vec::with_capacity(config.accounts.len());
     for account in config.accounts {
-        let (secret, secret_error) = match state.secrets.status(&account.id).await {
-            Ok(SecretSourceKind::Keyring) if state.secrets.is_keyring() => ("keyring", None),
-            Ok(SecretSourceKind::Keyring) => ("memory", None),
-            Ok(SecretSourceKind::Environment) => ("environment", None),
-            Ok(SecretSourceKind::Missing) => ("missing", None),
-            Err(e) => ("unavailable", Some(ErrorReport::from(&e))),
+        let (secret, secret_error) = secret_state(&state, SecretSlot::Vendor, &account.id).await;
+        let names_a_proxy_user = account.proxy_setting().is_ok_and(|p| p.user().is_some());
+        let proxy_secret = match names_a_proxy_user {
+            true => secret_state(&state, SecretSlot::Proxy, &account.id).await.0,
+            false => "not_needed",
         };
         out.push(AccountView {
             config: account,
             secret,
             secret_error,
+            proxy_secret,
         });
     }
     Ok(out)
@@ -83,14 +100,15 @@ fn validate(account: &AccountConfig) -> Result<()> {
         .map_err(|(field, message)| Error::invalid(&field, message))
 }
 
-/// Adds (`is_new`) or replaces an account. A typed secret goes to the keyring first, so that a
-/// keyring failure leaves the config as it was.
+/// Adds (`is_new`) or replaces an account. Typed secrets (the vendor's, the proxy user's) go to
+/// the keyring first, so that a keyring failure leaves the config as it was.
 #[tauri::command]
 pub async fn save_account<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     account: AccountConfig,
     secret: Option<SecretInput>,
+    proxy_secret: Option<SecretInput>,
     is_new: bool,
 ) -> Result<Vec<AccountView>> {
     validate(&account)?;
@@ -108,9 +126,12 @@ pub async fn save_account<R: Runtime>(
     if !is_new && !exists {
         return Err(Error::NotFound(format!("no account {:?}", account.id)));
     }
-    let secret = secret.filter(|s| !s.0.expose_secret().is_empty());
-    if let Some(secret) = &secret {
-        state.secrets.set(&account.id, &secret.0).await?;
+    if let Some(secret) = typed(secret) {
+        state.secrets.set(&account.id, &secret).await?;
+    }
+    if let Some(password) = typed(proxy_secret) {
+        let slot = SecretSlot::Proxy;
+        state.secrets.set_in(slot, &account.id, &password).await?;
     }
     let id = account.id.clone();
     state
@@ -142,8 +163,11 @@ pub async fn delete_account<R: Runtime>(
             Ok(())
         })
         .await?;
-    if let Err(e) = state.secrets.delete(&id).await {
-        tracing::warn!("the account is removed but its secret could not be deleted: {e}");
+    for slot in [SecretSlot::Vendor, SecretSlot::Proxy] {
+        if let Err(e) = state.secrets.delete_in(slot, &id).await {
+            let noun = slot.noun();
+            tracing::warn!("the account is removed but its {noun} could not be deleted: {e}");
+        }
     }
     list_accounts(state).await
 }
@@ -156,28 +180,31 @@ pub struct ConnectionTest {
     sample: Vec<String>,
     worst: Severity,
     error: Option<ErrorReport>,
+    /// Which way the requests went ("via proxy http://host:port", "direct …"); no password.
+    route: String,
 }
 
-/// Polls the account once with the form's settings, using the typed secret when there is one
-/// (nothing is stored) or else the stored one.
+/// A typed form secret; an empty field means "keep what is stored".
+fn typed(input: Option<SecretInput>) -> Option<secrecy::SecretString> {
+    input.map(|s| s.0).filter(|s| !s.expose_secret().is_empty())
+}
+
+/// Polls the account once with the form's settings, using the typed secrets when there are some
+/// (nothing is stored) or else the stored ones.
 #[tauri::command]
 pub async fn test_connection(
     state: State<'_, AppState>,
     account: AccountConfig,
     secret: Option<SecretInput>,
+    proxy_secret: Option<SecretInput>,
 ) -> Result<ConnectionTest> {
     validate(&account)?;
-    let typed = secret.filter(|s| !s.0.expose_secret().is_empty());
-    let check = async {
-        match &typed {
-            Some(s) => {
-                let one = StaticSecrets::new().with(&account.id, s.0.expose_secret());
-                check_account(&account, &one as &dyn SecretSource).await
-            }
-            None => check_account(&account, state.secrets.as_ref() as &dyn SecretSource).await,
-        }
+    let secrets = TypedOrStored {
+        secret: typed(secret),
+        proxy_secret: typed(proxy_secret),
+        stored: state.secrets.as_ref(),
     };
-    let check = tokio::time::timeout(TEST_CONNECTION_LIMIT, check)
+    let check = tokio::time::timeout(TEST_CONNECTION_LIMIT, check_account(&account, &secrets))
         .await
         .map_err(|_| {
             agentwatch_core::Error::poll(
@@ -197,6 +224,7 @@ pub async fn test_connection(
                 .collect(),
             worst,
             error: None,
+            route: check.route,
         },
         CheckOutcome::Error(e) => ConnectionTest {
             ok: false,
@@ -204,6 +232,7 @@ pub async fn test_connection(
             sample: Vec::new(),
             worst,
             error: Some(e),
+            route: check.route,
         },
     })
 }

@@ -2,7 +2,7 @@
 //! mode, memory holding the simulators' throw-away credentials. The UI only ever learns whether
 //! a secret is stored, never the secret.
 
-use agentwatch_core::secrets::{SecretSource, SecretSourceKind, SecretStore};
+use agentwatch_core::secrets::{SecretSlot, SecretSource, SecretSourceKind, SecretStore};
 use agentwatch_core::Result;
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -27,7 +27,8 @@ impl std::fmt::Debug for SecretInput {
 
 pub enum Secrets {
     Keyring(SecretStore),
-    /// Demo mode: the simulators' credentials and whatever the user types, in memory only.
+    /// Demo mode: the simulators' credentials and whatever the user types, in memory only;
+    /// keyed like the keyring (`SecretSlot::keyring_user`).
     Memory(RwLock<HashMap<String, SecretString>>),
 }
 
@@ -54,33 +55,64 @@ impl Secrets {
     }
 
     pub async fn set(&self, account_id: &str, secret: &SecretString) -> Result<()> {
+        self.set_in(SecretSlot::Vendor, account_id, secret).await
+    }
+
+    pub async fn set_in(
+        &self,
+        slot: SecretSlot,
+        account_id: &str,
+        secret: &SecretString,
+    ) -> Result<()> {
         match self {
-            Secrets::Keyring(store) => store.set(account_id, secret).await,
+            Secrets::Keyring(store) => store.set_in(slot, account_id, secret).await,
             Secrets::Memory(map) => {
                 map.write()
                     .unwrap()
-                    .insert(account_id.to_string(), secret.clone());
+                    .insert(slot.keyring_user(account_id), secret.clone());
                 Ok(())
             }
         }
     }
 
     pub async fn delete(&self, account_id: &str) -> Result<bool> {
+        self.delete_in(SecretSlot::Vendor, account_id).await
+    }
+
+    pub async fn delete_in(&self, slot: SecretSlot, account_id: &str) -> Result<bool> {
         match self {
-            Secrets::Keyring(store) => store.delete(account_id).await,
-            Secrets::Memory(map) => Ok(map.write().unwrap().remove(account_id).is_some()),
+            Secrets::Keyring(store) => store.delete_in(slot, account_id).await,
+            Secrets::Memory(map) => Ok(map
+                .write()
+                .unwrap()
+                .remove(&slot.keyring_user(account_id))
+                .is_some()),
         }
     }
 
     pub async fn status(&self, account_id: &str) -> Result<SecretSourceKind> {
+        self.status_in(SecretSlot::Vendor, account_id).await
+    }
+
+    pub async fn status_in(&self, slot: SecretSlot, account_id: &str) -> Result<SecretSourceKind> {
         match self {
-            Secrets::Keyring(store) => store.status(account_id).await,
-            Secrets::Memory(map) => Ok(if map.read().unwrap().contains_key(account_id) {
-                SecretSourceKind::Keyring
-            } else {
-                SecretSourceKind::Missing
-            }),
+            Secrets::Keyring(store) => store.status_in(slot, account_id).await,
+            Secrets::Memory(map) => Ok(
+                if map
+                    .read()
+                    .unwrap()
+                    .contains_key(&slot.keyring_user(account_id))
+                {
+                    SecretSourceKind::Keyring
+                } else {
+                    SecretSourceKind::Missing
+                },
+            ),
         }
+    }
+
+    fn memory_get(map: &RwLock<HashMap<String, SecretString>>, key: &str) -> Option<SecretString> {
+        map.read().unwrap().get(key).cloned()
     }
 }
 
@@ -89,12 +121,43 @@ impl SecretSource for Secrets {
     async fn secret(&self, account_id: &str) -> Result<SecretString> {
         match self {
             Secrets::Keyring(store) => store.secret(account_id).await,
-            Secrets::Memory(map) => map
-                .read()
-                .unwrap()
-                .get(account_id)
-                .cloned()
+            Secrets::Memory(map) => Self::memory_get(map, account_id)
                 .ok_or_else(|| agentwatch_core::Error::MissingSecret(account_id.to_string())),
+        }
+    }
+
+    async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
+        match self {
+            Secrets::Keyring(store) => store.proxy_secret(account_id).await,
+            Secrets::Memory(map) => {
+                Self::memory_get(map, &SecretSlot::Proxy.keyring_user(account_id))
+                    .ok_or_else(|| agentwatch_core::proxy::missing_password(account_id))
+            }
+        }
+    }
+}
+
+/// What "Test connection" polls with: the secrets typed into the form, else the stored ones.
+/// Nothing typed is stored.
+pub struct TypedOrStored<'a> {
+    pub secret: Option<SecretString>,
+    pub proxy_secret: Option<SecretString>,
+    pub stored: &'a Secrets,
+}
+
+#[async_trait]
+impl SecretSource for TypedOrStored<'_> {
+    async fn secret(&self, account_id: &str) -> Result<SecretString> {
+        match &self.secret {
+            Some(s) => Ok(s.clone()),
+            None => self.stored.secret(account_id).await,
+        }
+    }
+
+    async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
+        match &self.proxy_secret {
+            Some(s) => Ok(s.clone()),
+            None => self.stored.proxy_secret(account_id).await,
         }
     }
 }

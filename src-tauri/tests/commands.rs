@@ -189,6 +189,78 @@ fn accounts_round_trip_without_the_secret_ever_coming_back() {
 }
 
 #[test]
+fn the_proxy_field_and_its_password_reach_test_and_save_and_never_come_back() {
+    use agentwatch_sim::proxy::{ProxyKind, TestProxy};
+    let (sim, server) = start_agora();
+    let proxy = tauri::async_runtime::block_on(TestProxy::start(
+        ProxyKind::Http,
+        Some(("alice", "proxy-pw-4Kd")),
+    ))
+    .expect("proxy starts");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let h = app(&config, Secrets::memory([]));
+    let secret = sim.settings().customer_secret;
+    let mut account = agora_account(&sim, &server);
+    account["proxy"] = json!(proxy.url_with_user("alice"));
+    let route = format!("via proxy {}", proxy.url_with_user("alice"));
+    let test = |proxy_secret: Option<&str>| {
+        invoke(
+            &h,
+            "test_connection",
+            json!({"account": account, "secret": secret, "proxySecret": proxy_secret}),
+        )
+        .unwrap()
+    };
+
+    let wrong = test(Some("not-it"));
+    assert_eq!(wrong["ok"], false, "{wrong}");
+    assert_eq!(wrong["error"]["kind"], "auth", "{wrong}");
+    assert_eq!(wrong["route"], route.as_str());
+    assert!(!wrong.to_string().contains("not-it"), "{wrong}");
+    let missing = test(None);
+    assert_eq!(missing["error"]["kind"], "missing_secret", "{missing}");
+    let good = test(Some("proxy-pw-4Kd"));
+    assert_eq!(good["ok"], true, "{good}");
+    assert_eq!(good["route"], route.as_str());
+    assert!(proxy.relayed() > 0);
+
+    let list = invoke(
+        &h,
+        "save_account",
+        json!({"account": account, "secret": secret, "proxySecret": "proxy-pw-4Kd", "isNew": true}),
+    )
+    .unwrap();
+    assert_eq!(list[0]["proxy"], proxy.url_with_user("alice").as_str());
+    assert_eq!(list[0]["proxy_secret"], "memory", "{list}");
+    assert!(!list.to_string().contains("proxy-pw-4Kd"), "{list}");
+    let on_disk = std::fs::read_to_string(&config).unwrap();
+    assert!(on_disk.contains("proxy = "), "{on_disk}");
+    assert!(!on_disk.contains("proxy-pw-4Kd"), "{on_disk}");
+    // Nothing typed: the stored proxy password is used.
+    let relayed = proxy.relayed();
+    let stored = invoke(
+        &h,
+        "test_connection",
+        json!({"account": account, "secret": null, "proxySecret": null}),
+    )
+    .unwrap();
+    assert_eq!(stored["ok"], true, "{stored}");
+    assert!(proxy.relayed() > relayed);
+
+    // A password written into the URL is refused on the proxy field, without repeating it.
+    account["proxy"] = json!(format!("http://alice:typed-in-url@{}", proxy.addr()));
+    let err = invoke(
+        &h,
+        "save_account",
+        json!({"account": account, "secret": null, "isNew": false}),
+    )
+    .unwrap_err();
+    assert_eq!(err["field"], "proxy", "{err}");
+    assert!(!err.to_string().contains("typed-in-url"), "{err}");
+}
+
+#[test]
 fn invalid_input_names_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let h = app(&dir.path().join("config.toml"), Secrets::memory([]));

@@ -1,5 +1,5 @@
-// Accounts: list, add, edit, remove, test connection, watch list. The secret field is
-// write-only: the UI is only told whether a secret is stored, and never gets it back.
+// Accounts: list, add, edit, remove, test connection, watch list. The secret and proxy password
+// fields are write-only: the UI is only told whether one is stored, and never gets it back.
 import { call, asError, describeError } from "./api.js";
 import { h, $, $$, vendorLabel } from "./dom.js";
 import * as v from "./validate.js";
@@ -121,7 +121,7 @@ function openForm(account) {
   field("vendor").disabled = !!account;
   field("id").value = a.id || "";
   field("id").readOnly = !!account;
-  for (const name of ["name", "base_url", "workno", "phonenum", "app_id", "customer_id", "channel", "client_id", "ca_file"]) {
+  for (const name of ["name", "base_url", "workno", "phonenum", "app_id", "customer_id", "channel", "client_id", "ca_file", "proxy"]) {
     field(name).value = a[name] || "";
   }
   field("auth").value = a.auth || "signin";
@@ -155,6 +155,11 @@ function applyVendor() {
     ? "A secret is stored. Leave empty to keep it; type a new one to replace it."
     : "Stored in the system keyring, never in the configuration file.";
   field("secret").placeholder = stored ? "•••••••• (stored)" : "";
+  const proxyStored = editing && ["keyring", "environment", "memory"].includes(editing.proxy_secret);
+  $("#acc-proxy-secret-hint").textContent = proxyStored
+    ? "A proxy password is stored. Leave empty to keep it; type a new one to replace it."
+    : "Only for a proxy URL that names a user; kept in the system keyring.";
+  field("proxy_secret").placeholder = proxyStored ? "•••••••• (stored)" : "";
   // Huawei gateways have no list call: agents are always named. The others may watch all.
   const allAllowed = vend !== "huawei";
   $("#acc-all-wrap").hidden = !allAllowed;
@@ -270,6 +275,7 @@ function collect() {
     name: text("name") || "",
     base_url: text("base_url"),
     ca_file: text("ca_file"),
+    proxy: text("proxy"),
     watch: vend !== "huawei" && $("#acc-all").checked ? [] : [...watch],
     poll_interval_secs: num("poll_interval_secs"),
     timeout_secs: num("timeout_secs"),
@@ -321,14 +327,15 @@ async function testConnection() {
   busy(true);
   try {
     const secret = field("secret").value || null;
-    const r = await call("test_connection", { account: collect(), secret });
+    const proxySecret = field("proxy_secret").value || null;
+    const r = await call("test_connection", { account: collect(), secret, proxySecret });
     if (r.ok) {
       box.className = "test-result ok";
       const sample = r.sample.length ? ` — ${r.sample.join(", ")}${r.agents > r.sample.length ? ", …" : ""}` : "";
-      box.textContent = `Connected: ${r.agents} agent${r.agents === 1 ? "" : "s"} visible${sample}`;
+      box.textContent = `Connected: ${r.agents} agent${r.agents === 1 ? "" : "s"} visible${sample} (${r.route})`;
     } else {
       box.className = "test-result fail";
-      box.textContent = `Failed — ${describeError(r.error)}`;
+      box.textContent = `Failed — ${describeError(r.error)} (${r.route})`;
     }
   } catch (err) {
     box.className = "test-result fail";
@@ -348,8 +355,10 @@ async function save() {
   busy(true);
   try {
     const secret = field("secret").value || null;
-    accounts = await call("save_account", { account: collect(), secret, isNew: !editing });
+    const proxySecret = field("proxy_secret").value || null;
+    accounts = await call("save_account", { account: collect(), secret, proxySecret, isNew: !editing });
     field("secret").value = "";
+    field("proxy_secret").value = "";
     dialog().close();
     render();
     onChange();

@@ -94,11 +94,33 @@ enum SecretAction {
         /// Read the secret from standard input (first line) instead of the terminal.
         #[arg(long)]
         stdin: bool,
+        /// The password of the proxy user named in the account's `proxy` URL, not the vendor secret.
+        #[arg(long)]
+        proxy: bool,
     },
     /// Delete the account's secret from the keyring.
-    Delete { account: String },
+    Delete {
+        account: String,
+        /// The proxy password instead of the vendor secret.
+        #[arg(long)]
+        proxy: bool,
+    },
     /// Say where the account's secret comes from (keyring, environment, or missing); never prints it.
-    Status { account: String },
+    Status {
+        account: String,
+        /// The proxy password instead of the vendor secret.
+        #[arg(long)]
+        proxy: bool,
+    },
+}
+
+/// `--proxy` picks the proxy password's keyring entry instead of the vendor secret's.
+fn slot(proxy: bool) -> agentwatch_core::secrets::SecretSlot {
+    if proxy {
+        agentwatch_core::secrets::SecretSlot::Proxy
+    } else {
+        agentwatch_core::secrets::SecretSlot::Vendor
+    }
 }
 
 fn main() -> ExitCode {
@@ -144,11 +166,17 @@ fn main() -> ExitCode {
                 .await
             }
             Command::Secret { action } => match action {
-                SecretAction::Set { account, stdin } => {
-                    commands::secret::set(&config_path, &account, stdin).await
+                SecretAction::Set {
+                    account,
+                    stdin,
+                    proxy,
+                } => commands::secret::set(&config_path, &account, stdin, slot(proxy)).await,
+                SecretAction::Delete { account, proxy } => {
+                    commands::secret::delete(&account, slot(proxy)).await
                 }
-                SecretAction::Delete { account } => commands::secret::delete(&account).await,
-                SecretAction::Status { account } => commands::secret::status(&account).await,
+                SecretAction::Status { account, proxy } => {
+                    commands::secret::status(&account, slot(proxy)).await
+                }
             },
             Command::Sim {
                 port,

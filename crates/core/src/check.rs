@@ -15,6 +15,9 @@ pub struct AccountCheck {
     pub account_id: String,
     pub account_name: String,
     pub vendor: crate::Vendor,
+    /// Which way the requests went: "via proxy http://host:port", "direct …" or "system proxy …";
+    /// never a password.
+    pub route: String,
     #[serde(flatten)]
     pub outcome: CheckOutcome,
     /// Entries of the answer left out for having no usable agent id (0 when the poll failed).
@@ -58,8 +61,18 @@ pub async fn check_account(account: &AccountConfig, secrets: &dyn SecretSource) 
         account_id: account.id.clone(),
         account_name: account.display_name().to_string(),
         vendor: account.vendor,
+        route: route_of(account),
         outcome,
         skipped_entries,
+    }
+}
+
+/// The account's route in words; a `proxy` key that does not parse was refused when loading, so
+/// saying so here is only for an account built in code.
+fn route_of(account: &AccountConfig) -> String {
+    match account.proxy_setting() {
+        Ok(setting) => setting.route(&account.effective_base_url()),
+        Err(_) => "invalid proxy setting".to_string(),
     }
 }
 

@@ -127,6 +127,11 @@ pub struct AccountConfig {
     /// Extra CA certificates (PEM) trusted for this account, beside the system's roots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// `"system"` (the default: the environment's `HTTPS_PROXY`/`NO_PROXY`), `"none"`, or a proxy
+    /// URL (`http://`, `https://`, `socks5://`, `socks5h://`) that may name a user but never holds
+    /// a password (that is in the keyring: `agentwatch secret set ID --proxy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// Agent ids to watch; empty = every agent the account can see (agora, segura).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub watch: Vec<String>,
@@ -173,6 +178,7 @@ impl AccountConfig {
             enabled: true,
             base_url: base_url.map(str::to_string),
             ca_file: None,
+            proxy: None,
             watch: Vec::new(),
             severity: BTreeMap::new(),
             poll_interval_secs: None,
@@ -204,6 +210,11 @@ impl AccountConfig {
             (None, _) => "",
         };
         raw.trim_end_matches('/').to_string()
+    }
+
+    /// The `proxy` key, parsed (`validate` has refused what does not parse).
+    pub fn proxy_setting(&self) -> std::result::Result<crate::proxy::ProxySetting, String> {
+        crate::proxy::ProxySetting::parse(self.proxy.as_deref())
     }
 
     pub fn huawei_auth(&self) -> HuaweiAuth {
@@ -244,6 +255,9 @@ impl AccountConfig {
         }
         if let Err(msg) = validate_base_url(&self.effective_base_url()) {
             return fail("base_url", msg);
+        }
+        if let Err(msg) = self.proxy_setting() {
+            return fail("proxy", msg);
         }
         if let Some(secs) = self.poll_interval_secs {
             if secs < MIN_POLL_INTERVAL_SECS {
@@ -772,6 +786,43 @@ vanished = "warning"
     fn duplicate_ids_are_refused() {
         let text = GOOD.replace("id = \"nc\"", "id = \"ai\"");
         assert!(parse(&text).unwrap_err().to_string().contains("duplicate"));
+    }
+
+    #[test]
+    fn the_proxy_key_is_validated_and_a_password_in_it_is_refused_by_line() {
+        let with = |value: &str| {
+            GOOD.replace(
+                "client_id = \"client\"",
+                &format!("client_id = \"client\"\nproxy = \"{value}\""),
+            )
+        };
+        let c = parse(&with("socks5h://alice@127.0.0.1:1080")).unwrap();
+        assert_eq!(
+            c.accounts[2].proxy.as_deref(),
+            Some("socks5h://alice@127.0.0.1:1080")
+        );
+        assert_eq!(c.accounts[0].proxy, None, "no key is the system proxy");
+        for ok in ["system", "none", "http://127.0.0.1:3128"] {
+            assert!(parse(&with(ok)).is_ok(), "{ok}");
+        }
+
+        let text = with("http://alice:s3cret@proxy.example:3128");
+        let err = parse(&text).unwrap_err();
+        let msg = err.to_string();
+        let line = text.lines().position(|l| l.starts_with("proxy =")).unwrap() + 1;
+        assert!(
+            msg.starts_with(&format!("/tmp/c.toml:{line}: accounts[nc].proxy: ")),
+            "names file, line and key: {msg}"
+        );
+        assert!(msg.contains("must not hold a password"), "{msg}");
+        assert!(
+            !msg.contains("s3cret"),
+            "the password is not repeated: {msg}"
+        );
+
+        let err = parse(&with("squid:3128")).unwrap_err().to_string();
+        assert!(err.contains("accounts[nc].proxy"), "{err}");
+        assert!(err.contains("unsupported scheme"), "{err}");
     }
 
     #[test]

@@ -137,6 +137,12 @@ impl Error {
     /// Classifies a reqwest transport error. The URL is stripped: it can carry query values.
     pub fn from_transport(err: reqwest::Error) -> Self {
         let err = err.without_url();
+        if crate::proxy::is_auth_refusal(&error_chain(&err)) {
+            return Error::poll(
+                ErrorKind::Auth,
+                "the proxy refused its credentials (check the proxy user and its password)",
+            );
+        }
         let kind = if err.is_timeout() {
             ErrorKind::Timeout
         } else if is_tls_error(&err) {

@@ -15,8 +15,17 @@ pub const USER_AGENT: &str = concat!("AgentWatch/", env!("CARGO_PKG_VERSION"));
 /// How much of an error body we quote: enough to recognise it, not enough to flood a log.
 const BODY_QUOTE_LIMIT: usize = 160;
 
-/// Builds the client for one account.
+/// Builds the client for one account whose proxy (if any) names no user.
 pub fn client_for(account: &AccountConfig) -> Result<reqwest::Client> {
+    client_with_proxy_password(account, None)
+}
+
+/// Builds the client for one account; `proxy_password` is its proxy user's, needed when the
+/// proxy URL names a user.
+pub fn client_with_proxy_password(
+    account: &AccountConfig,
+    proxy_password: Option<&secrecy::SecretString>,
+) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .use_rustls_tls()
         .user_agent(USER_AGENT)
@@ -28,6 +37,10 @@ pub fn client_for(account: &AccountConfig) -> Result<reqwest::Client> {
         .tcp_nodelay(true)
         // Huawei Cloud load balancers pin a session with a cookie that must be sent back.
         .cookie_store(true);
+    let proxy = account
+        .proxy_setting()
+        .map_err(|msg| Error::poll(ErrorKind::Config, format!("proxy: {msg}")))?;
+    builder = proxy.apply(builder, &account.id, proxy_password)?;
     if let Some(path) = &account.ca_file {
         let pem = std::fs::read(path).map_err(|e| {
             Error::poll(
@@ -233,6 +246,11 @@ pub fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8], what: 
         403 => (
             ErrorKind::Auth,
             format!("{what}: access forbidden (HTTP 403){suffix}"),
+        ),
+        // A proxy forwarding plain http answers for itself when it refuses our credentials.
+        407 => (
+            ErrorKind::Auth,
+            format!("{what}: the proxy refused its credentials (HTTP 407){suffix}"),
         ),
         429 => (
             ErrorKind::RateLimited,

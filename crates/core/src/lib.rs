@@ -21,6 +21,7 @@ pub mod model;
 pub mod notifier;
 pub mod policy;
 pub mod poller;
+pub mod proxy;
 pub mod secrets;
 pub mod sleep_watch;
 pub mod status;

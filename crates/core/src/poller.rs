@@ -30,13 +30,19 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 const JITTER_FRACTION: f64 = 0.1;
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(5);
 
-/// Builds an account's client: secret from the store, HTTP client with its CA file.
+/// Builds an account's client: secret from the store, HTTP client with its CA file and proxy
+/// (the proxy password is read only when the proxy URL names a user).
 pub async fn connect(
     account: &AccountConfig,
     secrets: &dyn SecretSource,
 ) -> Result<Arc<dyn VendorClient>> {
     let secret = secrets.secret(&account.id).await?;
-    let http = crate::http::client_for(account)?;
+    let names_a_proxy_user = account.proxy_setting().is_ok_and(|p| p.user().is_some());
+    let proxy_password = match names_a_proxy_user {
+        true => Some(secrets.proxy_secret(&account.id).await?),
+        false => None,
+    };
+    let http = crate::http::client_with_proxy_password(account, proxy_password.as_ref())?;
     build_client(ClientContext {
         account: account.clone(),
         secret,

@@ -29,12 +29,61 @@ pub enum SecretSourceKind {
 pub trait SecretSource: Send + Sync {
     /// The account's secret, or `Error::MissingSecret` / `Error::Keyring`.
     async fn secret(&self, account_id: &str) -> Result<SecretString>;
+
+    /// The password of the account's proxy user; asked only when its proxy URL names a user.
+    /// A source that keeps none says it is missing.
+    async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
+        Err(crate::proxy::missing_password(account_id))
+    }
+}
+
+/// Which of an account's secrets: the vendor credential, or the password of its proxy user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSlot {
+    Vendor,
+    Proxy,
+}
+
+impl SecretSlot {
+    /// The keyring entry's user name: the account id, or `ID:proxy` (an id never holds ':', so
+    /// the two can never meet).
+    pub fn keyring_user(self, account_id: &str) -> String {
+        match self {
+            SecretSlot::Vendor => account_id.to_string(),
+            SecretSlot::Proxy => format!("{account_id}:proxy"),
+        }
+    }
+
+    /// The environment variable that can hold this secret instead of the keyring.
+    pub fn env_var(self, account_id: &str) -> String {
+        match self {
+            SecretSlot::Vendor => env_var_name(account_id),
+            SecretSlot::Proxy => proxy_env_var_name(account_id),
+        }
+    }
+
+    /// How a user names it: "secret" or "proxy password".
+    pub fn noun(self) -> &'static str {
+        match self {
+            SecretSlot::Vendor => "secret",
+            SecretSlot::Proxy => "proxy password",
+        }
+    }
 }
 
 /// The name of the environment variable that can hold an account's secret:
 /// `AGENTWATCH_SECRET_<ID>`, upper-cased, every non-alphanumeric as `_`.
 pub fn env_var_name(account_id: &str) -> String {
-    let suffix: String = account_id
+    format!("AGENTWATCH_SECRET_{}", env_suffix(account_id))
+}
+
+/// The same for the account's proxy password: `AGENTWATCH_PROXY_SECRET_<ID>`.
+pub fn proxy_env_var_name(account_id: &str) -> String {
+    format!("AGENTWATCH_PROXY_SECRET_{}", env_suffix(account_id))
+}
+
+fn env_suffix(account_id: &str) -> String {
+    account_id
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -43,8 +92,7 @@ pub fn env_var_name(account_id: &str) -> String {
                 '_'
             }
         })
-        .collect();
-    format!("AGENTWATCH_SECRET_{suffix}")
+        .collect()
 }
 
 /// The environment first, then the OS keyring.
@@ -73,21 +121,20 @@ impl SecretStore {
         self
     }
 
-    fn from_env(account_id: &str) -> Option<SecretString> {
-        std::env::var(env_var_name(account_id))
+    fn from_env(slot: SecretSlot, account_id: &str) -> Option<SecretString> {
+        std::env::var(slot.env_var(account_id))
             .ok()
             .filter(|v| !v.is_empty())
             .map(SecretString::from)
     }
 
     /// Runs one keyring operation on a blocking thread, under the time limit.
-    async fn with_entry<T, F>(&self, account_id: &str, what: &'static str, op: F) -> Result<T>
+    async fn with_entry<T, F>(&self, user: String, what: &'static str, op: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
     {
         let service = self.service.clone();
-        let user = account_id.to_string();
         let task = tokio::task::spawn_blocking(move || {
             let entry = keyring::Entry::new(&service, &user)?;
             op(&entry)
@@ -106,9 +153,17 @@ impl SecretStore {
     /// keyring is `Error::KeyringLocked`, found out without unlocking it: reading would make
     /// the Secret Service pop up its unlock prompt at every poll.
     pub async fn keyring_get(&self, account_id: &str) -> Result<Option<SecretString>> {
-        let (service, user) = (self.service.clone(), account_id.to_string());
+        self.keyring_get_in(SecretSlot::Vendor, account_id).await
+    }
+
+    pub async fn keyring_get_in(
+        &self,
+        slot: SecretSlot,
+        account_id: &str,
+    ) -> Result<Option<SecretString>> {
+        let (service, user) = (self.service.clone(), slot.keyring_user(account_id));
         let read = self
-            .with_entry(account_id, "read a secret", move |entry| {
+            .with_entry(user.clone(), "read a secret", move |entry| {
                 if keyring_lock::entry_lock_state(&service, &user) == LockState::Locked {
                     return Ok(Read::Locked);
                 }
@@ -138,34 +193,58 @@ impl SecretStore {
     }
 
     pub async fn set(&self, account_id: &str, secret: &SecretString) -> Result<()> {
+        self.set_in(SecretSlot::Vendor, account_id, secret).await
+    }
+
+    pub async fn set_in(
+        &self,
+        slot: SecretSlot,
+        account_id: &str,
+        secret: &SecretString,
+    ) -> Result<()> {
         if secret.expose_secret().is_empty() {
-            return Err(Error::Keyring("refusing to store an empty secret".into()));
+            return Err(Error::Keyring(format!(
+                "refusing to store an empty {}",
+                slot.noun()
+            )));
         }
         let value = secret.expose_secret().to_string();
-        self.with_entry(account_id, "store a secret", move |entry| {
-            entry.set_password(&value)
-        })
+        self.with_entry(
+            slot.keyring_user(account_id),
+            "store a secret",
+            move |entry| entry.set_password(&value),
+        )
         .await
     }
 
     /// Deletes the keyring entry; `false` when there was none.
     pub async fn delete(&self, account_id: &str) -> Result<bool> {
-        self.with_entry(account_id, "delete a secret", |entry| {
-            match entry.delete_credential() {
+        self.delete_in(SecretSlot::Vendor, account_id).await
+    }
+
+    pub async fn delete_in(&self, slot: SecretSlot, account_id: &str) -> Result<bool> {
+        self.with_entry(
+            slot.keyring_user(account_id),
+            "delete a secret",
+            |entry| match entry.delete_credential() {
                 Ok(()) => Ok(true),
                 Err(keyring::Error::NoEntry) => Ok(false),
                 Err(e) => Err(e),
-            }
-        })
+            },
+        )
         .await
     }
 
     /// Where the secret would come from. Asks the keyring only when the environment has none.
     pub async fn status(&self, account_id: &str) -> Result<SecretSourceKind> {
-        if Self::from_env(account_id).is_some() {
+        self.status_in(SecretSlot::Vendor, account_id).await
+    }
+
+    pub async fn status_in(&self, slot: SecretSlot, account_id: &str) -> Result<SecretSourceKind> {
+        if Self::from_env(slot, account_id).is_some() {
             return Ok(SecretSourceKind::Environment);
         }
-        Ok(match self.keyring_get(account_id).await? {
+        Ok(match self.keyring_get_in(slot, account_id).await? {
             Some(_) => SecretSourceKind::Keyring,
             None => SecretSourceKind::Missing,
         })
@@ -175,12 +254,21 @@ impl SecretStore {
 #[async_trait]
 impl SecretSource for SecretStore {
     async fn secret(&self, account_id: &str) -> Result<SecretString> {
-        if let Some(s) = Self::from_env(account_id) {
+        if let Some(s) = Self::from_env(SecretSlot::Vendor, account_id) {
             return Ok(s);
         }
         self.keyring_get(account_id)
             .await?
             .ok_or_else(|| Error::MissingSecret(account_id.to_string()))
+    }
+
+    async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
+        if let Some(s) = Self::from_env(SecretSlot::Proxy, account_id) {
+            return Ok(s);
+        }
+        self.keyring_get_in(SecretSlot::Proxy, account_id)
+            .await?
+            .ok_or_else(|| crate::proxy::missing_password(account_id))
     }
 }
 
@@ -195,6 +283,7 @@ enum Read {
 /// simulator credentials are not secret. Never used as a fallback for the real keyring.
 #[derive(Default)]
 pub struct StaticSecrets(std::collections::HashMap<String, SecretString>);
+// Keyed by `SecretSlot::keyring_user`, like the keyring.
 
 impl StaticSecrets {
     pub fn new() -> Self {
@@ -208,6 +297,15 @@ impl StaticSecrets {
         );
         self
     }
+
+    /// Adds the password of the account's proxy user.
+    pub fn with_proxy(mut self, account_id: &str, password: &str) -> Self {
+        self.0.insert(
+            SecretSlot::Proxy.keyring_user(account_id),
+            SecretString::from(password.to_string()),
+        );
+        self
+    }
 }
 
 #[async_trait]
@@ -217,6 +315,13 @@ impl SecretSource for StaticSecrets {
             .get(account_id)
             .cloned()
             .ok_or_else(|| Error::MissingSecret(account_id.to_string()))
+    }
+
+    async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
+        self.0
+            .get(&SecretSlot::Proxy.keyring_user(account_id))
+            .cloned()
+            .ok_or_else(|| crate::proxy::missing_password(account_id))
     }
 }
 
@@ -241,6 +346,23 @@ mod tests {
     fn env_var_names_are_upper_case_with_underscores() {
         assert_eq!(env_var_name("cc-main"), "AGENTWATCH_SECRET_CC_MAIN");
         assert_eq!(env_var_name("a.b_c9"), "AGENTWATCH_SECRET_A_B_C9");
+        assert_eq!(
+            proxy_env_var_name("cc-main"),
+            "AGENTWATCH_PROXY_SECRET_CC_MAIN"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_proxy_password_is_its_own_entry() {
+        assert_eq!(SecretSlot::Proxy.keyring_user("cc-main"), "cc-main:proxy");
+        let s = StaticSecrets::new()
+            .with("a", "vendor")
+            .with_proxy("b", "pw");
+        assert_eq!(s.proxy_secret("b").await.unwrap().expose_secret(), "pw");
+        assert!(matches!(s.secret("b").await, Err(Error::MissingSecret(_))));
+        let missing = s.proxy_secret("a").await.unwrap_err();
+        assert_eq!(missing.kind(), crate::ErrorKind::MissingSecret);
+        assert!(missing.to_string().contains("proxy password"), "{missing}");
     }
 
     #[tokio::test]

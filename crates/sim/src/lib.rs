@@ -8,6 +8,7 @@ pub mod demo;
 pub mod faults;
 pub mod huawei;
 mod oversized;
+pub mod proxy;
 pub mod segura;
 pub mod server;
 pub mod tls;

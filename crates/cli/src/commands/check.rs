@@ -38,8 +38,11 @@ fn render(checks: &[AccountCheck]) -> String {
     ])
     .text_column(6);
     let mut errors = Table::new(["ACCOUNT", "VENDOR", "ERROR", "REASON"]).text_column(3);
+    // Which proxy each account went through, so that a proxy problem is told from a vendor one.
+    let mut routes = Table::new(["ACCOUNT", "CONNECTION"]).text_column(1);
     let mut notes = String::new();
     for check in checks {
+        routes.row([check.account_id.clone(), check.route.clone()]);
         if check.skipped_entries > 0 {
             notes.push_str(&skipped_note(&check.account_id, check.skipped_entries));
         }
@@ -71,5 +74,7 @@ fn render(checks: &[AccountCheck]) -> String {
         out.push('\n');
         out.push_str(&errors.render());
     }
+    out.push('\n');
+    out.push_str(&routes.render());
     out
 }

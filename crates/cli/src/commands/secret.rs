@@ -1,35 +1,44 @@
-//! `agentwatch secret set|delete|status ACCOUNT`: the keyring entry of an account. The secret is
-//! never printed, echoed or logged.
+//! `agentwatch secret set|delete|status ACCOUNT [--proxy]`: the keyring entry of an account's
+//! secret, or (`--proxy`) of its proxy user's password. Neither is ever printed, echoed or logged.
 
 use crate::terminal;
 use agentwatch_core::config::Config;
-use agentwatch_core::secrets::{env_var_name, SecretSourceKind, SecretStore};
+use agentwatch_core::secrets::{SecretSlot, SecretSourceKind, SecretStore};
 use secrecy::{ExposeSecret, SecretString};
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 const EXIT_FAILED: u8 = 1;
 
-pub async fn set(config_path: &Path, account: &str, from_stdin: bool) -> u8 {
+pub async fn set(config_path: &Path, account: &str, from_stdin: bool, slot: SecretSlot) -> u8 {
     if let Ok(config) = Config::load(config_path) {
-        if config.account(account).is_none() {
-            terminal::warn(format_args!(
-                "note: {} has no account {account:?} yet; the secret is stored anyway",
-                config_path.display()
-            ));
+        match config.account(account) {
+            None => terminal::warn(format_args!(
+                "note: {} has no account {account:?} yet; the {} is stored anyway",
+                config_path.display(),
+                slot.noun()
+            )),
+            Some(a) if slot == SecretSlot::Proxy && proxy_user(a).is_none() => {
+                terminal::warn(format_args!(
+                    "note: the proxy of {account} names no user; the password is used once its \
+                 `proxy` URL does (http://USER@host:port)"
+                ))
+            }
+            Some(_) => {}
         }
     }
-    let secret = match read_secret(account, from_stdin || !std::io::stdin().is_terminal()) {
+    let secret = match read_secret(account, slot, from_stdin || !std::io::stdin().is_terminal()) {
         Ok(s) => s,
         Err(message) => {
             terminal::warn(format_args!("agentwatch: {message}"));
             return EXIT_FAILED;
         }
     };
-    match SecretStore::default().set(account, &secret).await {
+    match SecretStore::default().set_in(slot, account, &secret).await {
         Ok(()) => {
             terminal::say(format_args!(
-                "stored the secret of {account} in the keyring"
+                "stored the {} of {account} in the keyring",
+                slot.noun()
             ));
             0
         }
@@ -40,7 +49,11 @@ pub async fn set(config_path: &Path, account: &str, from_stdin: bool) -> u8 {
     }
 }
 
-fn read_secret(account: &str, from_stdin: bool) -> Result<SecretString, String> {
+fn proxy_user(account: &agentwatch_core::config::AccountConfig) -> Option<String> {
+    account.proxy_setting().ok().and_then(|p| p.user())
+}
+
+fn read_secret(account: &str, slot: SecretSlot, from_stdin: bool) -> Result<SecretString, String> {
     let raw = if from_stdin {
         let mut line = String::new();
         std::io::stdin()
@@ -49,26 +62,31 @@ fn read_secret(account: &str, from_stdin: bool) -> Result<SecretString, String> 
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         line.trim_end_matches(['\r', '\n']).to_string()
     } else {
-        rpassword::prompt_password(format!("Secret for {account} (not shown): "))
+        let prompt = match slot {
+            SecretSlot::Vendor => format!("Secret for {account} (not shown): "),
+            SecretSlot::Proxy => format!("Proxy password for {account} (not shown): "),
+        };
+        rpassword::prompt_password(prompt)
             .map_err(|e| format!("cannot read from the terminal: {e}"))?
     };
     let secret = SecretString::from(raw);
     if secret.expose_secret().is_empty() {
-        return Err("the secret is empty; nothing stored".into());
+        return Err(format!("the {} is empty; nothing stored", slot.noun()));
     }
     Ok(secret)
 }
 
-pub async fn delete(account: &str) -> u8 {
-    match SecretStore::default().delete(account).await {
+pub async fn delete(account: &str, slot: SecretSlot) -> u8 {
+    let noun = slot.noun();
+    match SecretStore::default().delete_in(slot, account).await {
         Ok(true) => {
             terminal::say(format_args!(
-                "deleted the secret of {account} from the keyring"
+                "deleted the {noun} of {account} from the keyring"
             ));
             0
         }
         Ok(false) => {
-            terminal::say(format_args!("the keyring holds no secret for {account}"));
+            terminal::say(format_args!("the keyring holds no {noun} for {account}"));
             0
         }
         Err(e) => {
@@ -78,22 +96,28 @@ pub async fn delete(account: &str) -> u8 {
     }
 }
 
-pub async fn status(account: &str) -> u8 {
-    match SecretStore::default().status(account).await {
+pub async fn status(account: &str, slot: SecretSlot) -> u8 {
+    let noun = slot.noun();
+    match SecretStore::default().status_in(slot, account).await {
         Ok(SecretSourceKind::Environment) => {
             terminal::say(format_args!(
-                "{account}: secret from the environment ({})",
-                env_var_name(account)
+                "{account}: {noun} from the environment ({})",
+                slot.env_var(account)
             ));
             0
         }
         Ok(SecretSourceKind::Keyring) => {
-            terminal::say(format_args!("{account}: secret stored in the keyring"));
+            terminal::say(format_args!("{account}: {noun} stored in the keyring"));
             0
         }
         Ok(SecretSourceKind::Missing) => {
+            let flag = if slot == SecretSlot::Proxy {
+                " --proxy"
+            } else {
+                ""
+            };
             terminal::say(format_args!(
-                "{account}: no secret (run `agentwatch secret set {account}`)"
+                "{account}: no {noun} (run `agentwatch secret set {account}{flag}`)"
             ));
             EXIT_FAILED
         }
