@@ -157,7 +157,7 @@ fn round_trip(batches: Vec<Vec<HistoryEntry>>, until: Option<i64>) -> Result<(),
     // Newest first; rows of the same time in reverse order of writing.
     let mut expected: Vec<HistoryEntry> = written.into_iter().map(as_stored).collect();
     expected.reverse();
-    expected.sort_by(|a, b| b.at_ms.cmp(&a.at_ms));
+    expected.sort_by_key(|e| std::cmp::Reverse(e.at_ms));
     let all = history
         .query(&HistoryFilter::default())
         .map_err(|e| TestCaseError::fail(e.to_string()))?;

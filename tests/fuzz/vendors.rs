@@ -71,6 +71,8 @@ pub fn fuzz_vendor(shape: VendorShape, account: impl Fn(&str) -> AccountConfig) 
     let account = account(&server.base_url());
     let forbidden = forbidden_texts(&account);
     let classify = shape.classify;
+    // How the polls ended, to show that the cases reach the parsers rather than stopping early.
+    let outcomes = std::cell::Cell::new((0u64, 0u64));
     crate::harness::fuzz(shape.target, cases(&shape), |case| {
         server.script(Script {
             classify,
@@ -97,6 +99,12 @@ pub fn fuzz_vendor(shape: VendorShape, account: impl Fn(&str) -> AccountConfig) 
             ))
         })?;
         for poll in polls {
+            let (ok, failed) = outcomes.get();
+            outcomes.set(if poll.is_ok() {
+                (ok + 1, failed)
+            } else {
+                (ok, failed + 1)
+            });
             match poll {
                 Ok(observations) => {
                     let shown = format!("{observations:?}");
@@ -124,6 +132,11 @@ pub fn fuzz_vendor(shape: VendorShape, account: impl Fn(&str) -> AccountConfig) 
         }
         Ok(())
     });
+    let (ok, failed) = outcomes.get();
+    println!(
+        "fuzz-polls target={} with_observations={ok} failed_with_a_reason={failed}",
+        shape.target
+    );
 }
 
 /// The secret, and the Basic credentials Agora's header carries it in.

@@ -116,17 +116,17 @@ impl Sims {
             self.huawei.add_agents([(churner, 4, false)]);
         }
         let agora_agent = agora_id(rng.below(AGORA_AGENTS as u64) as u32);
-        if step % 2 == 0 {
+        if step.is_multiple_of(2) {
             let status = AGORA_STATUSES[rng.below(AGORA_STATUSES.len() as u64) as usize];
             if !self.agora.set_status(&agora_agent, status) {
                 self.agora
                     .add_agent(AgoraAgent::new(&agora_agent, "soak", status));
             }
-        } else if step % 7 == 0 && !self.agora.remove_agent(&agora_agent) {
+        } else if step.is_multiple_of(7) && !self.agora.remove_agent(&agora_agent) {
             self.agora
                 .add_agent(AgoraAgent::new(&agora_agent, "soak", "STARTING"));
         }
-        if step % 5 == 0 {
+        if step.is_multiple_of(5) {
             let connector = segura_id(rng.below(SEGURA_AGENTS as u64) as u32);
             match rng.below(3) {
                 0 => {
