@@ -63,6 +63,8 @@ const RAW_NUMBERS: [&str; 8] = [
     "0.0000000000000000000000001",
 ];
 const RAW_MARK: char = '\u{1}';
+/// The most bytes a duplication adds to an answer.
+const DUPLICATES_LIMIT: usize = 4 << 20;
 
 /// One change to one node of a documented answer.
 #[derive(Debug, Clone)]
@@ -160,6 +162,10 @@ pub fn mutate(template: &Value, mutations: &[Mutation]) -> Vec<u8> {
             }
             Action::Duplicate(times) => {
                 let node = doc.pointer(&pointer).cloned().unwrap_or(Value::Null);
+                // Many copies of a huge string would make a gigabyte: keep an answer under
+                // DUPLICATES_LIMIT (the size limit of the clients is tested elsewhere).
+                let size = node.to_string().len().max(1);
+                let times = &(*times).min(DUPLICATES_LIMIT / size).max(1);
                 match (last, doc.pointer_mut(&parent_ptr)) {
                     (Some(_), Some(Value::Array(items))) => {
                         items.extend(std::iter::repeat_n(node, *times));

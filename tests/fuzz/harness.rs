@@ -17,7 +17,7 @@ pub const TARGETS: [&str; 5] = ["huawei", "agora", "segura", "config", "history"
 static PANICS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
 const DEFAULT_SECONDS: f64 = 3.0;
 /// Cases per proptest round; rounds repeat until the budget is spent.
-const CASES_PER_ROUND: u32 = 16;
+const CASES_PER_ROUND: u32 = 8;
 
 pub fn budget() -> Duration {
     let seconds = std::env::var("AGENTWATCH_FUZZ_SECONDS")

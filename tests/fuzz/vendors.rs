@@ -46,7 +46,17 @@ pub type Case = Vec<(&'static str, Vec<Answer>)>;
 fn route_answers(route: &Route) -> BoxedStrategy<(&'static str, Vec<Answer>)> {
     let name = route.name;
     let usual = documented(&route.templates[0], &route.headers);
-    let generated = vec(answer(route.templates.clone(), route.headers.clone()), 1..4);
+    // The first requests of the route get generated answers, the later ones the documented
+    // answer: a poll that makes several requests on one route (Agora asks once per state, Huawei
+    // once per agent) then meets one or two bad answers among good ones, and the next poll
+    // shows whether the client recovers.
+    let then_usual = usual.clone();
+    let generated = vec(answer(route.templates.clone(), route.headers.clone()), 1..3).prop_map(
+        move |mut answers| {
+            answers.push(then_usual.clone());
+            answers
+        },
+    );
     prop_oneof![
         (4 - route.fuzzed_in_4) => Just(vec![usual]),
         route.fuzzed_in_4 => generated,
