@@ -46,7 +46,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
         let line = line.map_err(|e| e.to_string())?;
         println!("{line}");
-        if let Some(summary) = line.strip_prefix("fuzz-summary ") {
+        // Anywhere in the line: the test harness's progress dots may come before it.
+        if let Some(summary) = line
+            .find("fuzz-summary ")
+            .map(|at| &line[at + "fuzz-summary ".len()..])
+        {
             let field = |name: &str| -> u64 {
                 summary
                     .split_whitespace()
