@@ -1,10 +1,12 @@
 //! `cargo xtask`: the project's commands. `setup` installs what is missing, `demo` runs the
 //! built-in demo, `test` runs every test (the keyring test inside a private D-Bus session with
-//! an unlocked gnome-keyring), `bench` measures a poll cycle.
+//! an unlocked gnome-keyring), `bench` measures a poll cycle, `fuzz` runs the property-based
+//! fuzz targets for longer, `soak` runs the engine for a long while and watches its memory.
 //!
 //! Standard library only, so that it builds in seconds on a fresh machine.
 
 mod desktop;
+mod fuzz;
 mod session;
 mod setup;
 
@@ -18,6 +20,9 @@ commands:
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
   bench            measure one poll cycle of 1,000 and 10,000 Huawei agents; print figures
+  fuzz [--minutes N]   run the fuzz targets (vendor answers, config, history) for N minutes (default 10)
+  soak [--minutes N]   run the engine against 10,000 simulated agents with churn and faults for
+                   N minutes (default 30; release build); print memory each minute, check the history
   session-inner    (internal) the part of `test` that runs inside dbus-run-session";
 
 fn main() -> ExitCode {
@@ -34,6 +39,8 @@ fn main() -> ExitCode {
         "demo" => demo(&rest),
         "test" => test(&rest),
         "bench" => bench(),
+        "fuzz" => fuzz::run(&rest),
+        "soak" => soak(&rest),
         "session-inner" => session::inner(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
@@ -87,7 +94,12 @@ fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
     println!("xtask: running every test inside a private D-Bus session with an unlocked keyring");
     let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
-    run(Command::new("dbus-run-session")
+    let mut session = Command::new("dbus-run-session");
+    if std::env::var_os(fuzz::SECONDS_VAR).is_none() {
+        // The fuzz targets' share of the run: about a minute in all.
+        session.env(fuzz::SECONDS_VAR, fuzz::TEST_SECONDS_PER_TARGET);
+    }
+    run(session
         .arg("--")
         .arg(xtask)
         .arg("session-inner")
@@ -109,6 +121,64 @@ fn bench() -> Result<(), String> {
         "--bin",
         "agentwatch-bench",
     ]))?;
-    let bin = workspace_root().join("target/release/agentwatch-bench");
+    let bin = target_dir().join("release/agentwatch-bench");
     run(Command::new(bin).args(["1000", "10000"]))
+}
+
+/// Where cargo puts what it builds: `CARGO_TARGET_DIR` when set, else `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace_root().join(dir)
+            }
+        })
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Reads `--minutes N` (the only option of `fuzz` and `soak`).
+pub fn minutes_arg(args: &[String], default: u64) -> Result<u64, String> {
+    match args {
+        [] => Ok(default),
+        [flag, n] if flag == "--minutes" => n
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("--minutes needs a whole number above 0, not {n:?}")),
+        other => Err(format!(
+            "unexpected arguments {other:?} (expected --minutes N)"
+        )),
+    }
+}
+
+fn soak(args: &[String]) -> Result<(), String> {
+    let minutes = minutes_arg(args, 30)?;
+    setup::install_missing(setup::Purpose::Build)?;
+    println!("xtask: building the soak test (release)");
+    run(cargo().args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "agentwatch-tests",
+        "--bin",
+        "agentwatch-soak",
+    ]))?;
+    // A warm-up of a tenth of the run (1 to 3 minutes) before memory growth is measured.
+    let warmup = (minutes / 10).clamp(1, 3);
+    if minutes <= warmup {
+        return Err(format!(
+            "a soak needs more than {warmup} minute(s) of warm-up"
+        ));
+    }
+    let bin = target_dir().join("release/agentwatch-soak");
+    run(Command::new(bin).args([
+        "--minutes",
+        &minutes.to_string(),
+        "--warmup-minutes",
+        &warmup.to_string(),
+    ]))
 }
