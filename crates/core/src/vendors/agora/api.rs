@@ -33,6 +33,21 @@ pub struct Api {
     max_answer_bytes: u64,
 }
 
+/// What a path segment must not hold as it is: controls (tab, CR, LF included), space, the
+/// characters that end or delimit a path, and `%` itself.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
 impl Api {
     pub fn new(
         http: reqwest::Client,
@@ -125,11 +140,17 @@ impl Api {
         wire::parse_agent(&body, agent_id, &what)
     }
 
+    /// The project URL with `segments` added, each percent-encoded here: the url crate's own
+    /// segment push drops tabs, CRs and LFs (as URL parsing does), which would query an agent
+    /// whose id holds them under another id, and report it gone.
     fn url(&self, segments: &[&str]) -> url::Url {
         let mut url = self.project_url.clone();
-        url.path_segments_mut()
-            .expect("the project URL was built with a path")
-            .extend(segments);
+        let mut path = url.path().trim_end_matches('/').to_string();
+        for segment in segments {
+            path.push('/');
+            path.extend(percent_encoding::utf8_percent_encode(segment, PATH_SEGMENT));
+        }
+        url.set_path(&path);
         url
     }
 
@@ -175,6 +196,21 @@ mod tests {
     use reqwest::header::{HeaderMap, RETRY_AFTER};
 
     const ERROR: &str = include_str!("../fixtures/agora_error.json");
+
+    #[test]
+    fn an_agent_id_with_control_characters_is_queried_as_it_is() {
+        let api = Api::new(
+            reqwest::Client::new(),
+            "https://api.agora.io",
+            "app",
+            "cust",
+            &SecretString::from("s3cret"),
+            1024,
+        )
+        .unwrap();
+        let url = api.url(&["agents", "a\tb\r\nc%d"]);
+        assert!(url.as_str().ends_with("/agents/a%09b%0D%0Ac%25d"), "{url}");
+    }
     const ERROR_LEGACY: &str = include_str!("../fixtures/agora_error_legacy.json");
 
     #[test]
