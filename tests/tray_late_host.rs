@@ -11,7 +11,7 @@
 mod session;
 
 use session::{wait_for, Procs, TrayHost};
-use std::process::{Command, Stdio};
+
 use std::time::Duration;
 
 /// How long after the app the panel starts: the seconds a login session takes.
@@ -50,20 +50,7 @@ fn the_tray_item_appears_when_the_panel_starts_after_the_app() {
     );
 
     let log_path = artifacts.join("app.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut child = Command::new(&app)
-        .args(["--demo", "--hidden"])
-        .env("DISPLAY", display)
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("AGENTWATCH_LOG", "info")
-        .env("NO_AT_BRIDGE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("the desktop app starts");
+    let mut child = session::spawn_hidden_demo(display, &home, &log_path);
     let pid = child.id();
     procs.adopt("agentwatch-desktop", pid);
 

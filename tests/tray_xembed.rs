@@ -11,7 +11,7 @@
 mod session;
 
 use session::{wait_for, Procs, TrayHost};
-use std::process::{Command, Stdio};
+
 use std::time::Duration;
 
 #[test]
@@ -50,20 +50,7 @@ fn xembed_tray_has_a_tooltip_a_left_click_a_menu_and_quit() {
         "a StatusNotifierItem host is on the bus: this test needs an XEmbed-only desktop"
     );
 
-    let log = std::fs::File::create(artifacts.join("app.log")).unwrap();
-    let mut child = Command::new(&app)
-        .args(["--demo", "--hidden"])
-        .env("DISPLAY", display)
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("AGENTWATCH_LOG", "info")
-        .env("NO_AT_BRIDGE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("the desktop app starts");
+    let mut child = session::spawn_hidden_demo(display, &home, &artifacts.join("app.log"));
     let pid = child.id();
     procs.adopt("agentwatch-desktop", pid);
 

@@ -323,6 +323,25 @@ fn start_xembed_host(procs: &mut Procs, dir: &Path, display: &str) {
     });
 }
 
+/// Starts the desktop app in demo mode, in the tray only (as at login), with its own HOME and
+/// its log in `log`.
+pub fn spawn_hidden_demo(display: &str, home: &Path, log: &Path) -> std::process::Child {
+    let log = fs::File::create(log).unwrap();
+    Command::new(app_binary())
+        .args(["--demo", "--hidden"])
+        .env("DISPLAY", display)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("AGENTWATCH_LOG", "info")
+        .env("NO_AT_BRIDGE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log.try_clone().unwrap()))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("the desktop app starts")
+}
+
 pub fn bus_name_has_owner(name: &str) -> bool {
     Command::new("busctl")
         .args(["--user", "status", name])

@@ -112,6 +112,12 @@ fn test(args: &[String]) -> Result<(), String> {
 fn bench() -> Result<(), String> {
     setup::install_missing(setup::Purpose::Build)?;
     println!("xtask: building the benchmark (release)");
+    let bin = release_binary("agentwatch-bench")?;
+    run(Command::new(bin).args(["1000", "10000"]))
+}
+
+/// Builds one of the test crate's measuring programs in the release profile; its path.
+fn release_binary(name: &str) -> Result<PathBuf, String> {
     run(cargo().args([
         "build",
         "--release",
@@ -119,10 +125,9 @@ fn bench() -> Result<(), String> {
         "-p",
         "agentwatch-tests",
         "--bin",
-        "agentwatch-bench",
+        name,
     ]))?;
-    let bin = target_dir().join("release/agentwatch-bench");
-    run(Command::new(bin).args(["1000", "10000"]))
+    Ok(target_dir().join("release").join(name))
 }
 
 /// Where cargo puts what it builds: `CARGO_TARGET_DIR` when set, else `target/`.
@@ -158,15 +163,7 @@ fn soak(args: &[String]) -> Result<(), String> {
     let minutes = minutes_arg(args, 30)?;
     setup::install_missing(setup::Purpose::Build)?;
     println!("xtask: building the soak test (release)");
-    run(cargo().args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "agentwatch-tests",
-        "--bin",
-        "agentwatch-soak",
-    ]))?;
+    let bin = release_binary("agentwatch-soak")?;
     // A warm-up of a tenth of the run (1 to 3 minutes) before memory growth is measured.
     let warmup = (minutes / 10).clamp(1, 3);
     if minutes <= warmup {
@@ -174,7 +171,6 @@ fn soak(args: &[String]) -> Result<(), String> {
             "a soak needs more than {warmup} minute(s) of warm-up"
         ));
     }
-    let bin = target_dir().join("release/agentwatch-soak");
     run(Command::new(bin).args([
         "--minutes",
         &minutes.to_string(),
