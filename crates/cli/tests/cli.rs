@@ -1,10 +1,13 @@
 //! The `agentwatch` binary as a user runs it: against the simulators over loopback, with config
 //! files on disk and secrets from the environment (or the real keyring under `cargo xtask test`).
 
+mod common;
+
 use agentwatch_sim::demo::{DemoSims, AGORA_ACCOUNT, HUAWEI_ACCOUNT, SEGURA_ACCOUNT};
+use common::{run, text};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 fn agentwatch() -> Command {
     Command::new(env!("CARGO_BIN_EXE_agentwatch"))
@@ -15,21 +18,6 @@ fn with_demo_secrets(cmd: &mut Command) -> &mut Command {
         cmd.env(agentwatch_core::secrets::env_var_name(id), secret);
     }
     cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Runs a blocking command without stalling the simulators' runtime.
-async fn run(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("agentwatch runs"))
-        .await
-        .unwrap()
 }
 
 fn write_config(dir: &Path, text: &str) -> std::path::PathBuf {

@@ -2,13 +2,16 @@
 //! simulator over TLS, through the simulator crate's HTTP proxy on loopback. The proxy
 //! variables (`HTTPS_PROXY`, `NO_PROXY`) are set for the child process only.
 
+mod common;
+
 use agentwatch_core::secrets::{env_var_name, proxy_env_var_name};
 use agentwatch_sim::proxy::{ProxyKind, TestProxy};
 use agentwatch_sim::segura::{SeguraSim, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use agentwatch_sim::{SimServer, TestCa};
+use common::{run, text};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 const PROXY_USER: &str = "alice";
 const PROXY_PASSWORD: &str = "proxy-pw-Zt4";
@@ -30,21 +33,6 @@ fn agentwatch() -> Command {
         cmd.env_remove(name);
     }
     cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Runs a blocking command without stalling the simulators' and the proxy's runtime.
-async fn run(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("agentwatch runs"))
-        .await
-        .unwrap()
 }
 
 /// A Segura simulator over TLS; the CA file goes into `dir`.
