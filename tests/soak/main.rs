@@ -274,6 +274,7 @@ async fn run_engine(
         EngineOptions {
             notifier: None,
             history: Some(history.to_path_buf()),
+            ..Default::default()
         },
     );
     let expected = Arc::new(Mutex::new(Expected::default()));
