@@ -540,6 +540,21 @@ async fn step4c_hostile_text_stays_text(
         overflow.as_f64().unwrap_or(f64::MAX) <= 1.0,
         "a 2,000-character id pushed the page sideways by {overflow} px"
     );
+    let tallest = c
+        .execute(
+            "return Math.max(...Array.from(document.querySelectorAll('#agents-body tr')).map(r => r.getBoundingClientRect().height))",
+            vec![],
+        )
+        .await?;
+    assert!(
+        tallest.as_f64().unwrap_or(f64::MAX) < 120.0,
+        "a long id made a row {tallest} px tall"
+    );
+    c.execute(
+        "Array.from(document.querySelectorAll('#agents-body tr')).find(r => r.dataset.agent === arguments[0]).scrollIntoView({block: 'center'})",
+        vec![json!(markup)],
+    )
+    .await?;
     std::fs::write(
         artifacts.join("hostile-text-live.png"),
         c.screenshot().await?,

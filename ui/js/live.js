@@ -144,11 +144,12 @@ function renderAgents() {
             {
               type: "button",
               class: "agent-name linkish",
-              title: "Show why this agent did or did not notify",
+              // The whole id, however long: the cell shows three lines of it at most.
+              title: `${label}: show why this agent did or did not notify`,
               dataset: { focusKey: `why:${key}` },
               onclick: () => showWhy(a.account_id, a.agent_id, label),
             },
-            label,
+            h("span", { class: "clamp" }, label),
           ),
           a.name && a.name !== a.agent_id ? h("div", { class: "agent-id" }, a.agent_id) : null,
         ),
