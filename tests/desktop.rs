@@ -175,6 +175,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step4c_hostile_text_stays_text(&c, &sims, artifacts)
             .await
             .map_err(step("4c (hostile vendor text)"))?;
+        step4d_network_unavailable(&c, &sims, &desktop)
+            .await
+            .map_err(step("4d (network unavailable)"))?;
         step6_screenshots(&c, &desktop, artifacts)
             .await
             .map_err(step("6 (screenshots)"))
@@ -605,6 +608,81 @@ async fn step4c_hostile_text_stays_text(
         sims.agora.remove_agent(id);
     }
     click(c, "#tab-live").await?;
+    Ok(())
+}
+
+/// Step 4d: the network goes away for every account at once (every simulator drops every
+/// connection): the tray's tooltip and the dashboard lead with "Network unavailable", dunst gets
+/// one notification for it and none per account, and the network's return is quiet.
+async fn step4d_network_unavailable(
+    c: &fantoccini::Client,
+    sims: &DemoSims,
+    desktop: &session::Desktop,
+) -> R<()> {
+    let before = session::notifications(&desktop.notifications).len();
+    let switches = [
+        sims.agora.faults(),
+        sims.huawei.faults(),
+        sims.segura.faults(),
+    ];
+    for faults in switches {
+        faults.set(FaultRule::always(Fault::Reset));
+    }
+    let tip = until(
+        "the tray's tooltip to lead with the network",
+        Duration::from_secs(60),
+        || async { session::tray_tooltip().filter(|t| t.starts_with("Network unavailable")) },
+    )
+    .await;
+    let banner = until(
+        "the dashboard's banner",
+        Duration::from_secs(20),
+        || async {
+            text(c, "#condition-text")
+                .await
+                .ok()
+                .filter(|t| t.starts_with("Network unavailable"))
+        },
+    )
+    .await;
+    until(
+        "the network notification",
+        Duration::from_secs(60),
+        || async {
+            session::notifications(&desktop.notifications)
+                .into_iter()
+                .skip(before)
+                .find(|(_, summary, _, _)| summary == "Network unavailable")
+        },
+    )
+    .await;
+    for faults in switches {
+        faults.clear();
+    }
+    click(c, "#btn-poll").await?;
+    until(
+        "the tooltip without the network condition",
+        Duration::from_secs(60),
+        || async {
+            session::tray_tooltip()
+                .filter(|t| !t.contains("Network unavailable") && !t.contains("unreachable"))
+        },
+    )
+    .await;
+    // (The agents step 4c removed may still be told gone meanwhile: not about the network.)
+    let told: Vec<String> = session::notified_before_marker(&desktop.notifications)
+        .await
+        .into_iter()
+        .skip(before)
+        .map(|(_, summary, _, _)| summary)
+        .filter(|s| s.contains("Network") || s.contains("reachable"))
+        .collect();
+    assert_eq!(
+        told,
+        ["Network unavailable"],
+        "one notification for the three accounts, none per account, and a quiet return"
+    );
+    println!("desktop test: network down for every account: {tip:?}; banner {banner:?}");
     Ok(())
 }
 
