@@ -4,6 +4,10 @@
 //!
 //! One of them locks the keyring: they take turns (`KEYRING`).
 
+#[path = "desktop/session.rs"]
+#[allow(dead_code)]
+mod session;
+
 use agentwatch_core::condition::Condition;
 use agentwatch_core::config::Config;
 use agentwatch_core::policy::DecisionKind;
@@ -308,4 +312,73 @@ async fn a_locked_keyring_is_one_condition_and_polling_resumes_once_it_is_unlock
     for id in [&ai_id, &nc_id] {
         store.delete(id).await.unwrap();
     }
+}
+
+/// The keyring's own prompt, as the dashboard's *Unlock the keyring* and the tray entry show it
+/// (`SecretStore::unlock`): gnome-keyring's prompter opens a window on the display, the
+/// password typed there unlocks the keyring, and the secret reads again.
+// Two workers: the unlock runs on one while this test waits for the prompt (blocking).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keyrings_own_prompt_unlocks_it() {
+    if !keyring_session() {
+        return;
+    }
+    let _turn = KEYRING.lock().await;
+    let password = std::env::var("AGENTWATCH_TEST_KEYRING_PASSWORD")
+        .expect("cargo xtask test names the test keyring's password");
+    let store = SecretStore::default();
+    let id = format!("prompt-{}", std::process::id());
+    store
+        .set(&id, &SecretString::from("behind the prompt".to_string()))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut procs = session::Procs::default();
+    let n = session::free_display();
+    let display = format!(":{n}");
+    procs.spawn(
+        "Xvfb",
+        Command::new("Xvfb").args([&display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"]),
+        &dir.path().join("xvfb.log"),
+    );
+    session::wait_for("the X server", Duration::from_secs(15), || {
+        std::path::Path::new(&format!("/tmp/.X11-unix/X{n}"))
+            .exists()
+            .then_some(())
+    });
+    // The prompter is started by D-Bus activation: it takes the display from there.
+    let told = Command::new("dbus-update-activation-environment")
+        .arg(format!("DISPLAY={display}"))
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(told, "dbus-update-activation-environment failed");
+    let bus = dbus::blocking::Connection::new_session().expect("session bus");
+    lock_login(&bus);
+    assert!(matches!(store.secret(&id).await, Err(Error::KeyringLocked)));
+
+    let unlocking = tokio::spawn(async { SecretStore::default().unlock().await });
+    let prompt = session::wait_for(
+        "the keyring's unlock prompt",
+        Duration::from_secs(30),
+        || {
+            session::window_ids(&display, &["--onlyvisible", "--name", "Unlock"])
+                .into_iter()
+                .next()
+        },
+    );
+    session::xdotool(&display, &["windowfocus", "--sync", &prompt]);
+    session::xdotool(&display, &["type", "--delay", "20", &password]);
+    session::xdotool(&display, &["key", "Return"]);
+    let unlocked = tokio::time::timeout(DEADLINE, unlocking)
+        .await
+        .expect("the prompt was answered")
+        .unwrap()
+        .expect("unlock ran");
+    assert!(unlocked, "the prompt unlocked the keyring");
+    assert!(!login_locked(&bus), "the keyring is unlocked");
+    assert_eq!(
+        store.secret(&id).await.unwrap().expose_secret(),
+        "behind the prompt"
+    );
+    store.delete(&id).await.unwrap();
 }
