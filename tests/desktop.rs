@@ -84,9 +84,7 @@ fn desktop_app_end_to_end() {
         tauri_driver().display()
     );
 
-    let artifacts = session::target_dir().join("artifacts/desktop");
-    let _ = std::fs::remove_dir_all(&artifacts);
-    std::fs::create_dir_all(&artifacts).unwrap();
+    let artifacts = session::fresh_artifacts("desktop");
     let tmp = tempfile::tempdir().unwrap();
     clear_test_secrets();
 

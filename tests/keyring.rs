@@ -334,18 +334,7 @@ async fn the_keyrings_own_prompt_unlocks_it() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut procs = session::Procs::default();
-    let n = session::free_display();
-    let display = format!(":{n}");
-    procs.spawn(
-        "Xvfb",
-        Command::new("Xvfb").args([&display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"]),
-        &dir.path().join("xvfb.log"),
-    );
-    session::wait_for("the X server", Duration::from_secs(15), || {
-        std::path::Path::new(&format!("/tmp/.X11-unix/X{n}"))
-            .exists()
-            .then_some(())
-    });
+    let display = session::start_xvfb(&mut procs, dir.path());
     // The prompter is started by D-Bus activation: it takes the display from there.
     let told = Command::new("dbus-update-activation-environment")
         .arg(format!("DISPLAY={display}"))

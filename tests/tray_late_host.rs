@@ -28,9 +28,7 @@ fn the_tray_item_appears_when_the_panel_starts_after_the_app() {
         "{} is missing: `cargo build -p agentwatch-desktop`",
         app.display()
     );
-    let artifacts = session::target_dir().join("artifacts/tray-late-host");
-    let _ = std::fs::remove_dir_all(&artifacts);
-    std::fs::create_dir_all(&artifacts).unwrap();
+    let artifacts = session::fresh_artifacts("tray-late-host");
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();

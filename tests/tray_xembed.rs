@@ -29,9 +29,7 @@ fn xembed_tray_has_a_tooltip_a_left_click_a_menu_and_quit() {
         session::have("trayer"),
         "trayer is missing: run `cargo xtask setup`"
     );
-    let artifacts = session::target_dir().join("artifacts/tray-xembed");
-    let _ = std::fs::remove_dir_all(&artifacts);
-    std::fs::create_dir_all(&artifacts).unwrap();
+    let artifacts = session::fresh_artifacts("tray-xembed");
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();

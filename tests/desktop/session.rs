@@ -141,27 +141,7 @@ pub enum TrayHost {
 
 /// Starts Xvfb, dunst (recording to a file) and the tray host asked for.
 pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path, tray: TrayHost) -> Desktop {
-    let n = free_display();
-    let display = format!(":{n}");
-    procs.spawn(
-        "Xvfb",
-        Command::new("Xvfb").args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"]),
-        &dir.join("xvfb.log"),
-    );
-    wait_for("the X server socket", Duration::from_secs(15), || {
-        Path::new(&format!("/tmp/.X11-unix/X{n}"))
-            .exists()
-            .then_some(())
-    });
-    wait_for("the X server to answer", Duration::from_secs(15), || {
-        Command::new("xdotool")
-            .arg("getdisplaygeometry")
-            .env("DISPLAY", &display)
-            .stderr(Stdio::null())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-    });
+    let display = start_xvfb(procs, dir);
 
     // dunst: every notification goes through a script that appends it to a file.
     let notifications = dir.join("notifications.tsv");
@@ -219,6 +199,40 @@ pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path, tray: Tr
         home: home.to_path_buf(),
         config: config.to_path_buf(),
     }
+}
+
+/// Starts Xvfb on a free display (its log in `dir`) and returns the display once it answers.
+pub fn start_xvfb(procs: &mut Procs, dir: &Path) -> String {
+    let n = free_display();
+    let display = format!(":{n}");
+    procs.spawn(
+        "Xvfb",
+        Command::new("Xvfb").args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"]),
+        &dir.join("xvfb.log"),
+    );
+    wait_for("the X server socket", Duration::from_secs(15), || {
+        Path::new(&format!("/tmp/.X11-unix/X{n}"))
+            .exists()
+            .then_some(())
+    });
+    wait_for("the X server to answer", Duration::from_secs(15), || {
+        Command::new("xdotool")
+            .arg("getdisplaygeometry")
+            .env("DISPLAY", &display)
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    });
+    display
+}
+
+/// `target/artifacts/NAME`, emptied, for one test's screenshots and logs.
+pub fn fresh_artifacts(name: &str) -> PathBuf {
+    let artifacts = target_dir().join("artifacts").join(name);
+    let _ = fs::remove_dir_all(&artifacts);
+    fs::create_dir_all(&artifacts).unwrap();
+    artifacts
 }
 
 /// A session for tests of notifications alone: no tray, no app profile (all in `dir`).

@@ -262,6 +262,7 @@ mod tests {
             TooLarge,
             Vendor,
             Keyring,
+            KeyringLocked,
             MissingSecret,
             Config,
             Io,
