@@ -945,7 +945,7 @@ async fn settings_start_at_login(c: &fantoccini::Client, desktop: &session::Desk
         "start at login is on in a fresh HOME"
     );
     checkbox.click().await?;
-    click(c, "#settings-form button[type=submit]").await?;
+    save_settings(c).await?;
     let file = wait_for("the autostart entry", Duration::from_secs(10), entry);
     let text = std::fs::read_to_string(&file)?;
     assert!(
@@ -953,11 +953,39 @@ async fn settings_start_at_login(c: &fantoccini::Client, desktop: &session::Desk
         "{text}"
     );
     click(c, "#set-autostart").await?;
-    click(c, "#settings-form button[type=submit]").await?;
+    save_settings(c).await?;
     wait_for("the autostart entry to go", Duration::from_secs(10), || {
         entry().is_none().then_some(())
     });
     click(c, "#tab-live").await?;
+    Ok(())
+}
+
+/// Submits the settings form and waits for the answer to be drawn back into it: clicking a box
+/// before that would be undone when the saved settings refill the form.
+async fn save_settings(c: &fantoccini::Client) -> R<()> {
+    c.execute(
+        "document.querySelector('#settings-saved').textContent = ''",
+        vec![],
+    )
+    .await?;
+    click(c, "#settings-form button[type=submit]").await?;
+    let text = until(
+        "the settings to be saved",
+        Duration::from_secs(10),
+        || async {
+            let text = c
+                .execute(
+                    "return document.querySelector('#settings-saved').textContent",
+                    vec![],
+                )
+                .await
+                .ok()?;
+            text.as_str().filter(|t| !t.is_empty()).map(str::to_string)
+        },
+    )
+    .await;
+    assert_eq!(text, "Saved.", "saving the settings");
     Ok(())
 }
 
