@@ -40,6 +40,22 @@ enum Command {
         #[arg(long, value_parser = humantime::parse_duration)]
         duration: Option<Duration>,
     },
+    /// Watch headless for a server: expose the state at /metrics (OpenMetrics), /healthz and
+    /// /readyz; SIGHUP reloads the config, SIGTERM stops.
+    Serve {
+        /// Address to listen on; any other than loopback needs a bearer token.
+        #[arg(long, default_value = "127.0.0.1:9464", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// File holding the bearer token requests must carry (else AGENTWATCH_METRICS_TOKEN).
+        #[arg(long, value_name = "FILE")]
+        bearer_token_file: Option<PathBuf>,
+        /// History database (default: $STATE_DIRECTORY/history.sqlite3 under systemd, else as for `watch`).
+        #[arg(long, value_name = "FILE")]
+        history_db: Option<PathBuf>,
+        /// Log lines as text or as JSON objects (for journald and log collectors).
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+    },
     /// Poll every account once and print its agents; exit 0/1/2/3 for ok/warning/critical/unknown.
     Check {
         /// Print JSON instead of a table.
@@ -114,6 +130,33 @@ enum SecretAction {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs go to standard error. Only `serve` logs what happens by default (a service's log is
+/// its journal); the other commands print what matters and log errors alone.
+/// `AGENTWATCH_LOG` (an env-filter: `info`, `agentwatch_core=debug`...) overrides the level.
+fn init_logging(command: &Command) {
+    let (format, default_level) = match command {
+        Command::Serve { log_format, .. } => (*log_format, "info"),
+        _ => (LogFormat::Text, "error"),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AGENTWATCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // No colour codes in a journal or a file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+}
+
 /// `--proxy` picks the proxy password's keyring entry instead of the vendor secret's.
 fn slot(proxy: bool) -> agentwatch_core::secrets::SecretSlot {
     if proxy {
@@ -125,14 +168,8 @@ fn slot(proxy: bool) -> agentwatch_core::secrets::SecretSlot {
 
 fn main() -> ExitCode {
     agentwatch_core::clock::init_local_offset();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("AGENTWATCH_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    init_logging(&cli.command);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -145,6 +182,20 @@ fn main() -> ExitCode {
             Command::Demo { duration } => commands::demo::run(duration).await,
             Command::Watch { notify, duration } => {
                 commands::watch::run(&config_path, notify, duration).await
+            }
+            Command::Serve {
+                listen,
+                bearer_token_file,
+                history_db,
+                log_format: _,
+            } => {
+                commands::serve::run(commands::serve::ServeArgs {
+                    listen,
+                    config_path,
+                    history_db,
+                    bearer_token_file,
+                })
+                .await
             }
             Command::Check { json } => commands::check::run(&config_path, json).await,
             Command::History {

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::events::Event;
 use crate::notifier::Notifier;
 use crate::policy::{AlertPolicy, Decision};
-use crate::poller::Poller;
+use crate::poller::{PollRecord, Poller};
 use crate::secrets::SecretSource;
 use crate::sleep_watch::{self, SleepWatch, SystemWallClock, WallClock};
 use crate::status::Status;
@@ -37,6 +37,7 @@ pub struct EngineOptions {
 pub struct Engine {
     board: Arc<Board>,
     events: broadcast::Sender<Event>,
+    polls: broadcast::Sender<PollRecord>,
     decisions: broadcast::Sender<Decision>,
     alert_view: watch::Receiver<AlertView>,
     commands: mpsc::UnboundedSender<AlertCommand>,
@@ -68,6 +69,7 @@ impl Engine {
             .collect();
         let board = Arc::new(Board::new(&accounts));
         let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let (polls, _) = broadcast::channel(EVENT_BUFFER);
         let (decisions, _) = broadcast::channel(EVENT_BUFFER);
         let cancel = CancellationToken::new();
         let mut tasks = Vec::new();
@@ -120,6 +122,7 @@ impl Engine {
                 secrets: secrets.clone(),
                 board: board.clone(),
                 events: events.clone(),
+                polls: polls.clone(),
                 reports: reports_tx.clone(),
                 sleep: sleep.clone(),
                 resumes: sleep.subscribe(),
@@ -129,6 +132,7 @@ impl Engine {
         Engine {
             board,
             events,
+            polls,
             decisions,
             alert_view,
             commands,
@@ -138,6 +142,11 @@ impl Engine {
             tasks,
             history_thread,
         }
+    }
+
+    /// Every poll's duration and result, as it ends.
+    pub fn polls(&self) -> broadcast::Receiver<PollRecord> {
+        self.polls.subscribe()
     }
 
     /// Every decision of the alert policy: notified, or quiet with the reason.

@@ -11,7 +11,7 @@ use crate::config::AccountConfig;
 use crate::detector::{diff, DiffRules};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::events::{Event, EventKind};
-use crate::model::{one_per_agent, snapshot_from, Severity, Snapshot};
+use crate::model::{one_per_agent, snapshot_from, Severity, Snapshot, Vendor};
 use crate::policy::AccountRef;
 use crate::secrets::SecretSource;
 use crate::sleep_watch::SleepWatch;
@@ -111,12 +111,24 @@ pub fn next_delay(
     }
 }
 
+/// How one poll went: which account, how long it took and how it ended. Published for every
+/// poll (the engine's `polls()`), for the figures `agentwatch serve` exposes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollRecord {
+    pub vendor: Vendor,
+    pub account_id: String,
+    pub duration: Duration,
+    /// `None` for a poll that got an answer; the kind of failure otherwise.
+    pub error: Option<ErrorKind>,
+}
+
 pub(crate) struct Poller {
     pub account: AccountConfig,
     pub interval: Duration,
     pub secrets: Arc<dyn SecretSource>,
     pub board: Arc<Board>,
     pub events: broadcast::Sender<Event>,
+    pub polls: broadcast::Sender<PollRecord>,
     /// Every poll goes to the alert policy, changed or not: confirmation counts polls.
     pub reports: tokio::sync::mpsc::UnboundedSender<PollReport>,
     /// Tells whether the machine slept; `resumes` wakes after each sleep.
@@ -211,7 +223,15 @@ impl Poller {
     }
 
     async fn cycle(&mut self, state: &mut PollerState) -> Cycle {
+        let started = tokio::time::Instant::now();
         let outcome = self.poll(state).await;
+        // No subscriber is fine: only `serve` keeps these figures.
+        let _ = self.polls.send(PollRecord {
+            vendor: self.account.vendor,
+            account_id: self.account.id.clone(),
+            duration: started.elapsed(),
+            error: outcome.as_ref().err().map(Error::kind),
+        });
         let now = now_ms();
         match outcome {
             Ok(answer) => {

@@ -1,9 +1,15 @@
-//! Vendor secrets: the OS keyring (Secret Service on Linux), or an environment variable for
-//! headless use. Nothing here ever writes a secret anywhere else, and there is no silent
+//! Vendor secrets: the OS keyring (Secret Service on Linux), an environment variable for
+//! headless use, or systemd credentials for a service (`credentials`). Nothing here ever writes a secret anywhere else, and there is no silent
 //! fallback: when the keyring cannot be used, the caller is told so.
 //!
 //! Keyring calls block on D-Bus and can hang on a locked keyring's unlock prompt, so each runs
 //! on a blocking thread under a time limit.
+
+mod credentials;
+
+pub use credentials::{
+    headless_secrets, read_secret_file, FirstFound, SystemdCredentials, CREDENTIALS_DIRECTORY,
+};
 
 use crate::error::{Error, Result};
 use crate::keyring_lock::{self, LockState};

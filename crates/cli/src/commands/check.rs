@@ -4,7 +4,7 @@ use super::load_accounts;
 use crate::table::Table;
 use crate::terminal;
 use agentwatch_core::check::{check_all, AccountCheck, CheckOutcome};
-use agentwatch_core::secrets::SecretStore;
+use agentwatch_core::secrets::headless_secrets;
 use agentwatch_core::Severity;
 use std::path::Path;
 
@@ -13,7 +13,7 @@ pub async fn run(config_path: &Path, json: bool) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let checks = check_all(&config, &SecretStore::default()).await;
+    let checks = check_all(&config, headless_secrets().as_ref()).await;
     let worst = Severity::worst(checks.iter().map(AccountCheck::worst));
     if json {
         let out = serde_json::json!({ "worst": worst, "accounts": checks });

@@ -2,6 +2,7 @@ pub mod check;
 pub mod demo;
 pub mod history;
 pub mod secret;
+pub mod serve;
 pub mod sim;
 pub mod watch;
 

@@ -6,7 +6,7 @@ use crate::terminal;
 use agentwatch_core::config::Config;
 use agentwatch_core::history::History;
 use agentwatch_core::notifier::{DesktopNotifier, Notifier};
-use agentwatch_core::secrets::{SecretSource, SecretStore};
+use agentwatch_core::secrets::{headless_secrets, SecretSource};
 use agentwatch_core::{Engine, EngineOptions};
 use std::path::Path;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub async fn run(config_path: &Path, notify: bool, duration: Option<Duration>) -
         history: Some(History::default_path()),
         ..Default::default()
     };
-    print_events(&config, Arc::new(SecretStore::default()), options, duration).await;
+    print_events(&config, headless_secrets(), options, duration).await;
     0
 }
 

@@ -1,0 +1,104 @@
+//! The HTTP side of `serve`: `/metrics` (OpenMetrics), `/healthz` (the process answers) and
+//! `/readyz` (every enabled account has been polled once), behind the bearer token when one is
+//! required.
+
+use super::access::Access;
+use super::metrics::{Metrics, CONTENT_TYPE};
+use agentwatch_core::status::{AccountHealth, Status};
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::sync::{Arc, RwLock};
+use tokio::sync::watch;
+
+/// The running engine's status; replaced when a reload starts a new engine.
+#[derive(Clone)]
+pub struct StatusFeed(Arc<RwLock<watch::Receiver<Arc<Status>>>>);
+
+impl StatusFeed {
+    pub fn new(status: watch::Receiver<Arc<Status>>) -> Self {
+        StatusFeed(Arc::new(RwLock::new(status)))
+    }
+
+    pub fn replace(&self, status: watch::Receiver<Arc<Status>>) {
+        *self.0.write().unwrap() = status;
+    }
+
+    pub fn current(&self) -> Arc<Status> {
+        self.0.read().unwrap().borrow().clone()
+    }
+}
+
+pub struct Shared {
+    pub metrics: Arc<Metrics>,
+    pub status: StatusFeed,
+    pub access: Access,
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(ready))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            require_token,
+        ))
+        .with_state(shared)
+}
+
+async fn require_token(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.as_bytes());
+    if shared.access.allows(authorization) {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        "a bearer token is required\n",
+    )
+        .into_response()
+}
+
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    let status = shared.status.current();
+    let metrics = shared.metrics.clone();
+    // Thousands of agents take milliseconds to encode: off the threads that answer requests.
+    match tokio::task::spawn_blocking(move || metrics.render(status)).await {
+        Ok(text) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the exposition could not be built: {e}\n"),
+        )
+            .into_response(),
+    }
+}
+
+async fn ready(State(shared): State<Arc<Shared>>) -> Response {
+    let status = shared.status.current();
+    let waiting: Vec<&str> = status
+        .accounts
+        .iter()
+        .filter(|a| a.health == AccountHealth::Pending)
+        .map(|a| a.id.as_str())
+        .collect();
+    if waiting.is_empty() {
+        (StatusCode::OK, "ready\n".to_string()).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not polled yet: {}\n", waiting.join(", ")),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,341 @@
+//! What `agentwatch serve` exposes at `/metrics`, in OpenMetrics text (prometheus-client).
+//!
+//! Two kinds of figures. What the board shows now (each agent's severity, state and since when,
+//! each account up or down) is rebuilt from the latest status at every scrape, so an agent that
+//! vanished, or an account no longer configured, leaves the exposition at once and no stale
+//! series lingers. What accumulates (polls, their durations, notifications) lives in counters
+//! and a histogram fed by the engine as it goes, kept across config reloads.
+//!
+//! Labels are the vendor id, the account id, the agent id, its name and its state: no times,
+//! no messages, so the number of series follows the number of agents. Vendor text is untrusted:
+//! control characters are blanked and long values cut before they become labels (the encoder
+//! escapes quotes, backslashes and line breaks).
+
+use agentwatch_core::policy::Decision;
+use agentwatch_core::poller::PollRecord;
+use agentwatch_core::status::{AccountHealth, AgentStatus, Status};
+use agentwatch_core::Severity;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::{Registry, Unit};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// The content type of the exposition.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// Longest label value taken from a vendor, in characters.
+const MAX_LABEL_CHARS: usize = 128;
+/// Poll durations, in seconds: from a quick local answer to the engine's own time limits.
+const POLL_BUCKETS: [f64; 11] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
+struct AccountLabels {
+    vendor: String,
+    account: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
+struct PollLabels {
+    vendor: String,
+    account: String,
+    /// "ok", or the kind of failure ("timeout", "auth", "connect"...): a fixed, short list.
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SeverityLabels {
+    severity: String,
+}
+
+fn new_poll_histogram() -> Histogram {
+    Histogram::new(POLL_BUCKETS)
+}
+
+/// The figures kept between scrapes, and the exposition built from them and a status.
+pub struct Metrics {
+    registry: Registry,
+    polls: Family<PollLabels, Counter>,
+    poll_durations: Family<AccountLabels, Histogram, fn() -> Histogram>,
+    notifications: Family<SeverityLabels, Counter>,
+    reload_ok: Gauge,
+    /// The poll series created so far, to drop an account's when it leaves the config.
+    poll_series: Mutex<BTreeSet<PollLabels>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::default();
+        let polls = Family::<PollLabels, Counter>::default();
+        registry.register(
+            "agentwatch_polls",
+            "Polls of each account, by result: ok or the kind of failure",
+            polls.clone(),
+        );
+        let poll_durations =
+            Family::<AccountLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                new_poll_histogram,
+            );
+        registry.register_with_unit(
+            "agentwatch_account_poll_duration",
+            "How long each poll of the account took, answered or not",
+            Unit::Seconds,
+            poll_durations.clone(),
+        );
+        let notifications = Family::<SeverityLabels, Counter>::default();
+        for severity in Severity::ALL {
+            // Every severity from the start, so that rate() sees the first one.
+            let _ = notifications.get_or_create(&SeverityLabels {
+                severity: severity.to_string(),
+            });
+        }
+        registry.register(
+            "agentwatch_notifications",
+            "Notifications the alert policy decided to send, by severity",
+            notifications.clone(),
+        );
+        let reload_ok = Gauge::default();
+        reload_ok.set(1);
+        registry.register(
+            "agentwatch_config_last_reload_successful",
+            "1 when the last configuration load (start or SIGHUP) succeeded, 0 when the file was refused and the previous configuration kept",
+            reload_ok.clone(),
+        );
+        Metrics {
+            registry,
+            polls,
+            poll_durations,
+            notifications,
+            reload_ok,
+            poll_series: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    pub fn record_poll(&self, record: &PollRecord) {
+        let account = AccountLabels {
+            vendor: record.vendor.to_string(),
+            account: record.account_id.clone(),
+        };
+        self.poll_durations
+            .get_or_create(&account)
+            .observe(record.duration.as_secs_f64());
+        let labels = PollLabels {
+            vendor: account.vendor,
+            account: account.account,
+            result: match record.error {
+                None => "ok".to_string(),
+                Some(kind) => kind.as_str().to_string(),
+            },
+        };
+        self.polls.get_or_create(&labels).inc();
+        self.poll_series.lock().unwrap().insert(labels);
+    }
+
+    /// Counts the decisions that send a notification.
+    pub fn record_decision(&self, decision: &Decision) {
+        if decision.notification().is_some() {
+            self.notifications
+                .get_or_create(&SeverityLabels {
+                    severity: decision.severity.to_string(),
+                })
+                .inc();
+        }
+    }
+
+    pub fn config_loaded(&self, ok: bool) {
+        self.reload_ok.set(i64::from(ok));
+    }
+
+    /// Drops the poll counters and durations of accounts no longer configured (after a reload).
+    pub fn keep_accounts(&self, account_ids: &HashSet<String>) {
+        let mut series = self.poll_series.lock().unwrap();
+        series.retain(|labels| {
+            if account_ids.contains(&labels.account) {
+                return true;
+            }
+            self.polls.remove(labels);
+            self.poll_durations.remove(&AccountLabels {
+                vendor: labels.vendor.clone(),
+                account: labels.account.clone(),
+            });
+            false
+        });
+    }
+
+    /// The whole exposition: the kept figures, then the board's as `status` shows them now.
+    pub fn render(&self, status: Arc<Status>) -> String {
+        let mut board = Registry::default();
+        board.register_collector(Box::new(BoardFamilies(status)));
+        let mut out = String::new();
+        // Writing to a String cannot fail, nor can the families' encoders.
+        encode_registry(&mut out, &self.registry).expect("encoding to a String");
+        encode_registry(&mut out, &board).expect("encoding to a String");
+        encode_eof(&mut out).expect("encoding to a String");
+        out
+    }
+}
+
+/// The value of `agentwatch_agent_severity`.
+pub fn severity_value(severity: Severity) -> i64 {
+    match severity {
+        Severity::Ok => 0,
+        Severity::Info => 1,
+        Severity::Warning => 2,
+        Severity::Critical => 3,
+        Severity::Unknown => 4,
+    }
+}
+
+/// A vendor's text made fit for a label value: control characters blanked, at most
+/// `MAX_LABEL_CHARS` characters.
+fn label_text(text: &str) -> Cow<'_, str> {
+    let fits = text.chars().count() <= MAX_LABEL_CHARS;
+    if fits && !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut clean: String = text
+        .chars()
+        .take(MAX_LABEL_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if !fits {
+        clean.pop();
+        clean.push('…');
+    }
+    Cow::Owned(clean)
+}
+
+/// The status board's families, encoded from one status at one scrape.
+#[derive(Debug)]
+struct BoardFamilies(Arc<Status>);
+
+impl Collector for BoardFamilies {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let status = &self.0;
+        let agents: Vec<AgentLabels> = status.agents.iter().map(AgentLabels::of).collect();
+        {
+            let mut family = encoder.encode_descriptor(
+                "agentwatch_agent_severity",
+                "Each agent's severity: 0 ok, 1 info, 2 warning, 3 critical, 4 unknown (also while its account is unreachable)",
+                None,
+                MetricType::Gauge,
+            )?;
+            for (agent, labels) in status.agents.iter().zip(&agents) {
+                let set = [
+                    ("vendor", labels.vendor.as_str()),
+                    ("account", agent.account_id.as_str()),
+                    ("agent", &*labels.agent),
+                    ("name", &*labels.name),
+                ];
+                family
+                    .encode_family(&set)?
+                    .encode_gauge(&severity_value(agent.effective_severity()))?;
+            }
+        }
+        {
+            let mut family = encoder.encode_descriptor(
+                "agentwatch_agent_state",
+                "1 for each agent's current state as the vendor names it",
+                None,
+                MetricType::Gauge,
+            )?;
+            for (agent, labels) in status.agents.iter().zip(&agents) {
+                let set = [
+                    ("vendor", labels.vendor.as_str()),
+                    ("account", agent.account_id.as_str()),
+                    ("agent", &*labels.agent),
+                    ("state", &*labels.state),
+                ];
+                family.encode_family(&set)?.encode_gauge(&1i64)?;
+            }
+        }
+        {
+            let mut family = encoder.encode_descriptor(
+                "agentwatch_agent_state_since_seconds",
+                "Unix time the agent's current state was first seen",
+                None,
+                MetricType::Gauge,
+            )?;
+            for (agent, labels) in status.agents.iter().zip(&agents) {
+                let set = [
+                    ("vendor", labels.vendor.as_str()),
+                    ("account", agent.account_id.as_str()),
+                    ("agent", &*labels.agent),
+                ];
+                family
+                    .encode_family(&set)?
+                    .encode_gauge(&(agent.since_ms as f64 / 1000.0))?;
+            }
+        }
+        let mut family = encoder.encode_descriptor(
+            "agentwatch_account_up",
+            "1 when the account's last poll got an answer, 0 when it failed (absent until the first poll ends)",
+            None,
+            MetricType::Gauge,
+        )?;
+        for account in &status.accounts {
+            let up = match account.health {
+                AccountHealth::Ok => 1i64,
+                AccountHealth::Unreachable => 0,
+                AccountHealth::Pending => continue,
+            };
+            let vendor = account.vendor.to_string();
+            let set = [
+                ("vendor", vendor.as_str()),
+                ("account", account.id.as_str()),
+            ];
+            family.encode_family(&set)?.encode_gauge(&up)?;
+        }
+        Ok(())
+    }
+}
+
+/// One agent's label values, cleaned once per scrape.
+struct AgentLabels<'a> {
+    vendor: String,
+    agent: Cow<'a, str>,
+    name: Cow<'a, str>,
+    state: Cow<'a, str>,
+}
+
+impl<'a> AgentLabels<'a> {
+    fn of(agent: &'a AgentStatus) -> Self {
+        let obs = &agent.observation;
+        AgentLabels {
+            vendor: agent.vendor.to_string(),
+            agent: label_text(&obs.agent_id),
+            name: label_text(obs.name.as_deref().unwrap_or("")),
+            state: label_text(&obs.state),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_text_blanks_control_characters_and_cuts_long_values() {
+        assert!(matches!(
+            label_text("Ana Souza"),
+            Cow::Borrowed("Ana Souza")
+        ));
+        assert_eq!(label_text("a\u{1b}[31mb\r"), "a [31mb ");
+        let long = "é".repeat(500);
+        let cut = label_text(&long);
+        assert_eq!(cut.chars().count(), MAX_LABEL_CHARS);
+        assert!(cut.ends_with('…'));
+    }
+}
