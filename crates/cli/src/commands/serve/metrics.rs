@@ -325,6 +325,168 @@ impl<'a> AgentLabels<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use agentwatch_core::status::AccountStatus;
+    use agentwatch_core::{ErrorKind, Observation, Vendor};
+    use std::time::Duration;
+
+    fn agent(id: &str, name: Option<&str>, state: &str, severity: Severity) -> AgentStatus {
+        AgentStatus {
+            account_id: "ai".into(),
+            account_name: "AI".into(),
+            vendor: Vendor::Agora,
+            observation: Observation {
+                agent_id: id.into(),
+                name: name.map(str::to_string),
+                state: state.into(),
+                native: state.into(),
+                severity,
+                identity: None,
+                detail: None,
+            },
+            since_ms: 1_700_000_000_500,
+            stale: false,
+        }
+    }
+
+    fn status(agents: Vec<AgentStatus>, health: AccountHealth) -> Arc<Status> {
+        Arc::new(Status {
+            accounts: vec![AccountStatus {
+                id: "ai".into(),
+                name: "AI".into(),
+                vendor: Vendor::Agora,
+                health,
+                error: None,
+                last_poll_ms: None,
+                last_success_ms: None,
+                down_since_ms: None,
+                skipped_entries: 0,
+            }],
+            agents,
+            updated_ms: 0,
+            condition: None,
+        })
+    }
+
+    /// The sample lines of one metric.
+    fn samples<'a>(text: &'a str, metric: &str) -> Vec<&'a str> {
+        text.lines()
+            .filter(|l| {
+                l.starts_with(&format!("{metric}{{")) || l.starts_with(&format!("{metric} "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_board_is_exposed_as_it_is_now_and_a_vanished_agent_leaves() {
+        let metrics = Metrics::new();
+        let both = status(
+            vec![
+                agent("a1", Some("Sales bot"), "FAILED", Severity::Critical),
+                agent("a2", None, "RUNNING", Severity::Ok),
+            ],
+            AccountHealth::Ok,
+        );
+        let text = metrics.render(both);
+        assert!(text.ends_with("# EOF\n"), "{text}");
+        assert_eq!(
+            samples(&text, "agentwatch_agent_severity"),
+            [
+                r#"agentwatch_agent_severity{vendor="agora",account="ai",agent="a1",name="Sales bot"} 3"#,
+                r#"agentwatch_agent_severity{vendor="agora",account="ai",agent="a2",name=""} 0"#,
+            ]
+        );
+        assert_eq!(
+            samples(&text, "agentwatch_agent_state"),
+            [
+                r#"agentwatch_agent_state{vendor="agora",account="ai",agent="a1",state="FAILED"} 1"#,
+                r#"agentwatch_agent_state{vendor="agora",account="ai",agent="a2",state="RUNNING"} 1"#,
+            ]
+        );
+        assert!(text.contains(
+            r#"agentwatch_agent_state_since_seconds{vendor="agora",account="ai",agent="a1"} 1700000000.5"#
+        ), "{text}");
+        assert_eq!(
+            samples(&text, "agentwatch_account_up"),
+            [r#"agentwatch_account_up{vendor="agora",account="ai"} 1"#]
+        );
+
+        let one_left = metrics.render(status(
+            vec![agent("a1", Some("Sales bot"), "FAILED", Severity::Critical)],
+            AccountHealth::Ok,
+        ));
+        assert!(!one_left.contains(r#"agent="a2""#), "{one_left}");
+        assert_eq!(samples(&one_left, "agentwatch_agent_severity").len(), 1);
+    }
+
+    #[test]
+    fn an_unreachable_account_is_down_and_its_agents_unknown() {
+        let mut stale = agent("a1", None, "RUNNING", Severity::Ok);
+        stale.stale = true;
+        let text = Metrics::new().render(status(vec![stale], AccountHealth::Unreachable));
+        assert_eq!(
+            samples(&text, "agentwatch_account_up"),
+            [r#"agentwatch_account_up{vendor="agora",account="ai"} 0"#]
+        );
+        assert!(text.contains(r#"agent="a1",name=""} 4"#), "{text}");
+        let pending = Metrics::new().render(status(vec![], AccountHealth::Pending));
+        assert!(
+            samples(&pending, "agentwatch_account_up").is_empty(),
+            "{pending}"
+        );
+    }
+
+    #[test]
+    fn hostile_vendor_text_cannot_break_the_exposition() {
+        let text = Metrics::new().render(status(
+            vec![agent(
+                "x\"} 9\nevil 1",
+                Some("a\\b\u{7}"),
+                "S\"",
+                Severity::Ok,
+            )],
+            AccountHealth::Ok,
+        ));
+        let lines = samples(&text, "agentwatch_agent_severity");
+        assert_eq!(lines.len(), 1, "{text}");
+        assert_eq!(
+            lines[0],
+            r#"agentwatch_agent_severity{vendor="agora",account="ai",agent="x\"} 9 evil 1",name="a\\b "} 0"#
+        );
+        assert!(!text.lines().any(|l| l.starts_with("evil")), "{text}");
+    }
+
+    #[test]
+    fn polls_are_counted_by_result_and_forgotten_with_their_account() {
+        let metrics = Metrics::new();
+        let poll = |account: &str, error| PollRecord {
+            vendor: Vendor::Huawei,
+            account_id: account.into(),
+            duration: Duration::from_millis(30),
+            error,
+        };
+        metrics.record_poll(&poll("cc", None));
+        metrics.record_poll(&poll("cc", None));
+        metrics.record_poll(&poll("cc", Some(ErrorKind::Timeout)));
+        metrics.record_poll(&poll("old", None));
+        let text = metrics.render(Arc::new(Status::default()));
+        assert!(
+            text.contains(r#"agentwatch_polls_total{vendor="huawei",account="cc",result="ok"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"agentwatch_polls_total{vendor="huawei",account="cc",result="timeout"} 1"#
+            ),
+            "{text}"
+        );
+        assert!(text.contains(
+            r#"agentwatch_account_poll_duration_seconds_bucket{le="0.05",vendor="huawei",account="cc"} 3"#
+        ), "{text}");
+        metrics.keep_accounts(&HashSet::from(["cc".to_string()]));
+        let text = metrics.render(Arc::new(Status::default()));
+        assert!(!text.contains(r#"account="old""#), "{text}");
+        assert!(text.contains(r#"account="cc""#), "{text}");
+    }
 
     #[test]
     fn label_text_blanks_control_characters_and_cuts_long_values() {
