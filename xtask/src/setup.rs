@@ -39,6 +39,9 @@ const TEST_PACKAGES: &[&str] = &[
     "systemd",
     "xdotool",
     "imagemagick",
+    // The real Prometheus (and promtool) that scrapes `agentwatch serve` in tests/serve.rs and
+    // checks the alerting rules in deploy/.
+    "prometheus",
 ];
 
 fn installed(package: &str) -> bool {
