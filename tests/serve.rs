@@ -324,7 +324,7 @@ async fn prometheus_scrapes_serve_sees_a_failure_and_serve_reloads_and_stops_cle
         let all_ok = group["rules"]
             .as_array()?
             .iter()
-            .all(|r| r["health"] == "ok" && r["lastError"].as_str().unwrap_or("") == "");
+            .all(|r| r["health"] == "ok" && r["lastError"].as_str().unwrap_or("").is_empty());
         all_ok.then_some(group)
     })
     .await;
