@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's commands. `setup` installs what is missing, `demo` runs the
 //! built-in demo, `test` runs every test (the keyring test inside a private D-Bus session with
-//! an unlocked gnome-keyring), `bench` measures a poll cycle, `fuzz` runs the property-based
-//! fuzz targets for longer, `soak` runs the engine for a long while and watches its memory.
+//! an unlocked gnome-keyring), `bench` measures a poll cycle and `agentwatch serve`, `fuzz`
+//! runs the property-based fuzz targets for longer, `soak` runs the engine for a long while and watches its memory.
 //!
 //! Standard library only, so that it builds in seconds on a fresh machine.
 
@@ -19,7 +19,8 @@ commands:
   setup            install the system packages the build and the tests need (apt; sudo when not root)
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
-  bench            measure one poll cycle of 1,000 and 10,000 Huawei agents; print figures
+  bench [serve]    measure one poll cycle of 1,000 and 10,000 Huawei agents, and `agentwatch serve`
+                   with 11,500 agents (scrape time, exposition size, memory); `serve`: that alone
   fuzz [--minutes N]   run the fuzz targets (vendor answers, config, history) for N minutes (default 10)
   soak [--minutes N]   run the engine against 10,000 simulated agents with churn and faults for
                    N minutes (default 30; release build); print memory each minute, check the history
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
         "setup" => setup::install_missing(setup::Purpose::Test),
         "demo" => demo(&rest),
         "test" => test(&rest),
-        "bench" => bench(),
+        "bench" => bench(&rest),
         "fuzz" => fuzz::run(&rest),
         "soak" => soak(&rest),
         "session-inner" => session::inner(&rest),
@@ -109,11 +110,34 @@ fn test(args: &[String]) -> Result<(), String> {
         .current_dir(workspace_root()))
 }
 
-fn bench() -> Result<(), String> {
+fn bench(args: &[String]) -> Result<(), String> {
+    let serve_only = match args {
+        [] => false,
+        [case] if case == "serve" => true,
+        other => {
+            return Err(format!(
+                "unexpected arguments {other:?} (expected nothing or `serve`)"
+            ))
+        }
+    };
     setup::install_missing(setup::Purpose::Build)?;
-    println!("xtask: building the benchmark (release)");
-    let bin = release_binary("agentwatch-bench")?;
-    run(Command::new(bin).args(["1000", "10000"]))
+    if !serve_only {
+        println!("xtask: building the benchmark (release)");
+        let bin = release_binary("agentwatch-bench")?;
+        run(Command::new(bin).args(["1000", "10000"]))?;
+    }
+    println!("xtask: building agentwatch and the serve benchmark (release)");
+    run(cargo().args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "agentwatch-cli",
+        "--bin",
+        "agentwatch",
+    ]))?;
+    let bin = release_binary("agentwatch-bench-serve")?;
+    run(Command::new(bin).arg(target_dir().join("release").join("agentwatch")))
 }
 
 /// Builds one of the test crate's measuring programs in the release profile; its path.
