@@ -5,6 +5,8 @@
 //!
 //! The `agentwatch` binary is the one cargo built in this target dir (`cargo xtask test` builds
 //! the workspace first; alone: `cargo build -p agentwatch-cli`), or `AGENTWATCH_BIN`.
+// Signals, systemd and Debian's Prometheus: Unix only.
+#![cfg(unix)]
 
 use agentwatch_sim::demo::{DemoSims, HUAWEI_ACCOUNT};
 use agentwatch_sim::huawei::DEFAULT_WORKNO;
