@@ -222,6 +222,7 @@ client_id = "{DEFAULT_CLIENT_ID}"
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
+    let rss_before_scrapes = status_kib(pid, "VmRSS:");
     let mut timings = Vec::with_capacity(SCRAPES);
     let mut size = 0;
     for _ in 0..SCRAPES {
@@ -260,7 +261,8 @@ client_id = "{DEFAULT_CLIENT_ID}"
         size as f64 / 1048576.0
     );
     println!(
-        "serve process resident memory after {POLL_ROUNDS}+ polls and the scrapes: {:.1} MiB (peak {:.1} MiB)",
+        "serve process resident memory after {POLL_ROUNDS}+ polls: {:.1} MiB; after the scrapes too: {:.1} MiB (peak {:.1} MiB)",
+        rss_before_scrapes as f64 / 1024.0,
         rss as f64 / 1024.0,
         hwm as f64 / 1024.0
     );
