@@ -259,10 +259,18 @@ mod tests {
     fn with_no_accounts_the_dashboard_does_not_send_itself_to_the_dashboard() {
         let empty = Status::default();
         let tray = TrayView::new(&empty, None);
-        assert!(tray.tooltip.contains("open the dashboard"), "{}", tray.tooltip);
+        assert!(
+            tray.tooltip.contains("open the dashboard"),
+            "{}",
+            tray.tooltip
+        );
         let view = StatusView::new(&empty, &tray, None);
         assert!(!view.summary.contains("dashboard"), "{}", view.summary);
-        assert!(view.summary.starts_with("No accounts yet"), "{}", view.summary);
+        assert!(
+            view.summary.starts_with("No accounts yet"),
+            "{}",
+            view.summary
+        );
     }
 
     #[test]

@@ -61,7 +61,8 @@ const SERVICES: [Service; 2] = [
         bus_name: "org.freedesktop.secrets",
         label: "Secret Service (keyring)",
         purpose: "keeps the accounts' secrets",
-        remedy: "Install a keyring such as gnome-keyring (sudo apt install gnome-keyring), or turn \
+        remedy:
+            "Install a keyring such as gnome-keyring (sudo apt install gnome-keyring), or turn \
                  on KeePassXC's Secret Service integration, then log out and back in. Without it \
                  AgentWatch cannot store an account's secret.",
     },
