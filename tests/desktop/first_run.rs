@@ -81,6 +81,18 @@ async fn assert_first_run_shown(c: &fantoccini::Client, config: &Path) -> R<()> 
     Ok(())
 }
 
+/// A screenshot of what the page shows now: taken after two animation frames, since WebKit's
+/// snapshot is of the last paint.
+async fn painted(c: &fantoccini::Client) -> R<Vec<u8>> {
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];
+         requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+        vec![],
+    )
+    .await?;
+    Ok(c.screenshot().await?)
+}
+
 /// Step 0, on the empty profile of the main run: the first-run view in the light theme, its
 /// vendor choice opening the account form with that vendor chosen, and About's version.
 pub async fn step0_first_run(c: &fantoccini::Client, config: &Path, artifacts: &Path) -> R<()> {
@@ -89,7 +101,7 @@ pub async fn step0_first_run(c: &fantoccini::Client, config: &Path, artifacts: &
     if dark {
         return Err("the first-run view is dark in the light session".into());
     }
-    std::fs::write(artifacts.join("first-run.png"), c.screenshot().await?)?;
+    std::fs::write(artifacts.join("first-run.png"), painted(c).await?)?;
 
     // The vendor buttons are the account form's vendors, in its order.
     let offered = c
@@ -115,7 +127,7 @@ pub async fn step0_first_run(c: &fantoccini::Client, config: &Path, artifacts: &
     if chosen != json!(["agora", true, false]) {
         return Err(format!("the form did not open on Agora's fields: {chosen}").into());
     }
-    std::fs::write(artifacts.join("first-run-form.png"), c.screenshot().await?)?;
+    std::fs::write(artifacts.join("first-run-form.png"), painted(c).await?)?;
     click(c, "#acc-cancel").await?;
     until("the form to close", Duration::from_secs(5), || async {
         web::attr(c, "#account-dialog", "open")
@@ -191,6 +203,18 @@ fn gone(pid: u32) -> bool {
     stat.is_empty() || stat.contains(") Z")
 }
 
+/// Whether the process ends (or is a zombie) within `limit`.
+fn quits_within(pid: u32, limit: Duration) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while !gone(pid) {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    true
+}
+
 /// Attaches a WebDriver session to the app process `pid` that restarted itself: a
 /// WebKitWebDriver of our own pointed at the inspector the process serves.
 async fn attach(procs: &mut Procs, pid: u32, artifacts: &Path, log: &str) -> R<fantoccini::Client> {
@@ -254,15 +278,15 @@ pub async fn try_the_demo(
     if !crate::access::assert_readable(&c, "dark theme, first-run view").await? {
         return Err("the first-run view did not follow the dark theme".into());
     }
-    std::fs::write(artifacts.join("first-run-dark.png"), c.screenshot().await?)?;
+    std::fs::write(artifacts.join("first-run-dark.png"), painted(&c).await?)?;
     let keyring_before = agentwatch_tests::secret_tool_search();
 
-    click(&c, "#fr-demo").await?;
-    wait_for(
-        "the first app to quit for the demo",
-        Duration::from_secs(30),
-        || gone(first_pid).then_some(()),
-    );
+    // The app quits under the click: WebDriver may call the click failed for that alone.
+    let clicked = click(&c, "#fr-demo").await;
+    if !quits_within(first_pid, Duration::from_secs(30)) {
+        clicked?;
+        return Err("the app did not quit to start the demo".into());
+    }
     let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
     let demo_pid = wait_for(
         "the app to start again in demo mode",
@@ -296,7 +320,7 @@ pub async fn try_the_demo(
     .await;
     std::fs::write(
         artifacts.join("demo-after-restart.png"),
-        demo.screenshot().await?,
+        painted(&demo).await?,
     )?;
     println!("desktop test: the restarted demo shows agents of {accounts}");
 
@@ -312,10 +336,11 @@ pub async fn try_the_demo(
     }
 
     // And back: the same profile, with its first-run view.
-    click(&demo, "#btn-leave-demo").await?;
-    wait_for("the demo to quit", Duration::from_secs(30), || {
-        gone(demo_pid).then_some(())
-    });
+    let clicked = click(&demo, "#btn-leave-demo").await;
+    if !quits_within(demo_pid, Duration::from_secs(30)) {
+        clicked?;
+        return Err("the demo did not quit when left".into());
+    }
     let _ = tokio::time::timeout(Duration::from_secs(5), demo.close()).await;
     let back_pid = wait_for(
         "the app to start again without the demo",

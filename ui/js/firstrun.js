@@ -98,7 +98,7 @@ function serviceItem(c) {
       "div",
       { class: "svc-text" },
       h("div", { class: "svc-name" }, c.label, " ", h("span", { class: "svc-state" }, c.found ? "found" : "not found")),
-      h("div", { class: "svc-detail" }, `${capitalised(c.purpose)}: ${c.detail}.`),
+      h("div", { class: "svc-detail" }, `${capitalised(c.detail)} · ${c.purpose}`),
       c.remedy ? h("div", { class: "svc-remedy" }, c.remedy) : null,
     ),
   );
