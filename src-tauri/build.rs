@@ -22,6 +22,8 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "unlock_keyring",
         "pause_notifications",
         "app_info",
+        "desktop_services",
+        "switch_demo",
         "alerts",
         "snooze",
         "history",

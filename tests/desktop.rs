@@ -9,6 +9,8 @@
 // Shared with tests/notify.rs and tests/alerts.rs: each uses part of it.
 #[path = "desktop/access.rs"]
 mod access;
+#[path = "desktop/first_run.rs"]
+mod first_run;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -146,9 +148,15 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         }
     };
     let flows = async {
+        first_run::step0_first_run(&c, &config_path, artifacts)
+            .await
+            .map_err(step("0 (first-run view)"))?;
         step1_agora_account_and_secret(&c, &sims, &config_path)
             .await
             .map_err(step("1 (agora account)"))?;
+        first_run::first_run_gone(&c)
+            .await
+            .map_err(step("1 (first-run view gone)"))?;
         step2_watch_all_three_vendors(&c, &sims)
             .await
             .map_err(step("2 (three vendors)"))?;
@@ -198,7 +206,10 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
     step7_history_survives_kill9(&home, app_pid).map_err(step("7 (kill -9)"))?;
     dark_theme(procs, &desktop, artifacts)
         .await
-        .map_err(step("dark theme"))
+        .map_err(step("dark theme"))?;
+    first_run::try_the_demo(procs, &desktop, tmp, artifacts)
+        .await
+        .map_err(step("8 (try the demo from the first-run view)"))
 }
 
 /// The dashboard used with the keyboard alone, and readable in the light theme.

@@ -7,6 +7,7 @@ use crate::state::{publish, schedule_pause_end, AppState};
 use crate::view::{EventView, StatusView, TrayView};
 use agentwatch_core::check::{check_account, CheckOutcome};
 use agentwatch_core::config::{AccountConfig, NotificationSettings, MIN_POLL_INTERVAL_SECS};
+use agentwatch_core::desktop_services::{self, ServiceCheck};
 use agentwatch_core::policy::{AlertSettings, QuietHours};
 use agentwatch_core::secrets::{SecretSlot, SecretSourceKind};
 use agentwatch_core::{ErrorReport, Event, Severity, Vendor};
@@ -473,7 +474,8 @@ pub async fn pause_notifications<R: Runtime>(
 
 #[derive(Serialize)]
 pub struct AppInfo {
-    version: &'static str,
+    /// The app's package version (the workspace's).
+    version: String,
     pid: u32,
     config_path: String,
     demo: bool,
@@ -485,9 +487,12 @@ pub struct AppInfo {
 }
 
 #[tauri::command]
-pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+pub async fn app_info<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<AppInfo> {
     Ok(AppInfo {
-        version: env!("CARGO_PKG_VERSION"),
+        version: app.package_info().version.to_string(),
         pid: std::process::id(),
         config_path: state.config_path.display().to_string(),
         demo: state.demo,
@@ -495,6 +500,21 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
         tray: state.shared.tray_view(),
         vendors: Vendor::ALL.to_vec(),
     })
+}
+
+/// Whether a Secret Service and a notification service are on the session bus (first-run view).
+#[tauri::command]
+pub async fn desktop_services() -> Result<Vec<ServiceCheck>> {
+    let limit = desktop_services::CHECK_LIMIT;
+    tokio::task::spawn_blocking(move || desktop_services::check_desktop_services(limit))
+        .await
+        .map_err(|e| Error::Tauri(format!("the desktop services check stopped: {e}")))
+}
+
+/// Restarts the app in the demo (`demo: true`) or out of it; see `relaunch`.
+#[tauri::command]
+pub fn switch_demo<R: Runtime>(app: AppHandle<R>, demo: bool) {
+    crate::relaunch::switch(&app, demo);
 }
 
 #[cfg(test)]

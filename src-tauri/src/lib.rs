@@ -10,6 +10,7 @@ pub mod error;
 #[cfg(target_os = "linux")]
 mod logind;
 pub mod notify;
+pub mod relaunch;
 pub mod secrets;
 pub mod state;
 pub mod tray;
@@ -100,6 +101,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::unlock_keyring,
         commands::pause_notifications,
         commands::app_info,
+        commands::desktop_services,
+        commands::switch_demo,
         alerts::alerts,
         alerts::snooze,
         alerts::history,
@@ -160,6 +163,7 @@ pub fn run(options: Options) -> Result<(), String> {
             };
             tracing::info!("config: {}", state.config_path.display());
             app.manage(state);
+            app.manage(relaunch::Relaunch::default());
             tray::create(&handle)?;
             #[cfg(target_os = "linux")]
             logind::watch(&handle);
@@ -190,6 +194,7 @@ pub fn run(options: Options) -> Result<(), String> {
                     let _ = std::fs::remove_dir_all(profile);
                 }
             }
+            relaunch::on_exit(app);
         }
     });
     Ok(())

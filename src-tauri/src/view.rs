@@ -113,6 +113,9 @@ impl TrayView {
     }
 }
 
+/// The dashboard's header while no account is watched.
+pub const DASHBOARD_NO_ACCOUNTS: &str = "No accounts yet: nothing is watched";
+
 /// The status as the dashboard receives it: the core's status plus the words and face the
 /// tray shows, so that both always agree.
 #[derive(Debug, Clone, Serialize)]
@@ -127,10 +130,16 @@ pub struct StatusView<'a> {
 
 impl<'a> StatusView<'a> {
     pub fn new(status: &'a Status, tray: &TrayView, paused_until_ms: Option<i64>) -> Self {
+        // The tray's "open the dashboard to add one" makes no sense inside the dashboard, whose
+        // first-run view offers the way on.
+        let summary = match status.accounts.is_empty() {
+            true => DASHBOARD_NO_ACCOUNTS.to_string(),
+            false => tray.tooltip.clone(),
+        };
         StatusView {
             status,
             worst: status.worst(),
-            summary: tray.tooltip.clone(),
+            summary,
             tray: tray.kind,
             paused_until_ms,
         }
@@ -243,6 +252,24 @@ mod tests {
         assert_eq!(
             TrayView::new(&Status::default(), None).kind,
             TrayKind::Unknown
+        );
+    }
+
+    #[test]
+    fn with_no_accounts_the_dashboard_does_not_send_itself_to_the_dashboard() {
+        let empty = Status::default();
+        let tray = TrayView::new(&empty, None);
+        assert!(
+            tray.tooltip.contains("open the dashboard"),
+            "{}",
+            tray.tooltip
+        );
+        let view = StatusView::new(&empty, &tray, None);
+        assert!(!view.summary.contains("dashboard"), "{}", view.summary);
+        assert!(
+            view.summary.starts_with("No accounts yet"),
+            "{}",
+            view.summary
         );
     }
 

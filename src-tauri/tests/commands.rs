@@ -105,6 +105,21 @@ fn a_fresh_dashboard_has_no_accounts_and_an_unknown_face() {
 }
 
 #[test]
+fn the_desktop_services_check_answers_for_both_services_and_says_what_to_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = app(&dir.path().join("config.toml"), Secrets::memory([]));
+    let checks = invoke(&h, "desktop_services", json!({})).unwrap();
+    let checks = checks.as_array().expect("a list");
+    let ids: Vec<&str> = checks.iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids, ["secret_service", "notifications"]);
+    for c in checks {
+        // Whatever this machine has: a missing service always comes with what to install.
+        assert_eq!(c["found"] == json!(false), c["remedy"].is_string(), "{c}");
+        assert!(c["detail"].as_str().is_some_and(|d| !d.is_empty()), "{c}");
+    }
+}
+
+#[test]
 fn accounts_round_trip_without_the_secret_ever_coming_back() {
     let (sim, server) = start_agora();
     let dir = tempfile::tempdir().unwrap();

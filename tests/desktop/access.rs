@@ -29,7 +29,7 @@ pub async fn assert_theme_readable(c: &fantoccini::Client, dark: bool) -> R<()> 
 
 /// Fails with the offending texts when any visible text is under WCAG AA contrast; tells
 /// whether the page is in its dark theme.
-async fn assert_readable(c: &fantoccini::Client, where_: &str) -> R<bool> {
+pub async fn assert_readable(c: &fantoccini::Client, where_: &str) -> R<bool> {
     let report = readability(c).await?;
     let checked = report["checked"].as_u64().unwrap_or(0);
     let failures = report["failures"].as_array().cloned().unwrap_or_default();

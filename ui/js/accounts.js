@@ -110,13 +110,18 @@ function render() {
   );
 }
 
-function openForm(account) {
+// The add form with a vendor already chosen (the first-run view's vendor buttons).
+export function openAddForm(vendor) {
+  openForm(null, vendor);
+}
+
+function openForm(account, vendor = "huawei") {
   editing = account;
   form().reset();
   clearMessages();
   $("#test-result").hidden = true;
   $("#account-title").textContent = account ? `Edit ${account.name || account.id}` : "Add account";
-  const a = account || { vendor: "huawei", watch: [] };
+  const a = account || { vendor, watch: [] };
   field("vendor").value = a.vendor;
   field("vendor").disabled = !!account;
   field("id").value = a.id || "";

@@ -171,7 +171,7 @@ function renderAgents() {
   const empty = $("#agents-empty");
   if (status.accounts.length === 0) {
     empty.hidden = false;
-    empty.textContent = "No accounts yet. Add one under Accounts to start watching agents.";
+    empty.textContent = "No account is watched.";
   } else if (rows.length === 0) {
     empty.hidden = false;
     empty.textContent = status.agents.length ? "No agent matches the filter." : "Waiting for the first poll…";

@@ -6,6 +6,7 @@ import { initAccounts, loadAccounts } from "./accounts.js";
 import { initSettings, loadSettings } from "./settings.js";
 import { initAlerts, setAlerts } from "./alerts.js";
 import { initHistory, loadHistory } from "./history.js";
+import { initFirstRun, accountsChanged } from "./firstrun.js";
 
 function initTabs() {
   const tabs = $$('[role="tab"]');
@@ -72,7 +73,7 @@ async function start() {
   initLive();
   initAlerts();
   initHistory();
-  initAccounts(() => {});
+  initAccounts(accountsChanged);
   // Listen first, then load, so that nothing pushed in between is lost.
   await on("status", setStatus);
   await on("agent-event", addEvent);
@@ -83,6 +84,7 @@ async function start() {
   setEvents(d.events);
   initSettings(d.config_path);
   $("#demo-banner").hidden = !d.demo;
+  await initFirstRun(await call("app_info"), d);
   if (d.config_error) {
     const banner = $("#config-error");
     banner.hidden = false;

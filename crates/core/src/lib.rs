@@ -9,6 +9,7 @@ pub mod check;
 pub mod clock;
 pub mod condition;
 pub mod config;
+pub mod desktop_services;
 pub mod detector;
 pub mod engine;
 pub mod error;
