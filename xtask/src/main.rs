@@ -7,6 +7,7 @@
 
 mod desktop;
 mod fuzz;
+mod memory;
 mod session;
 mod setup;
 
@@ -20,6 +21,8 @@ commands:
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
   bench            measure one poll cycle of 1,000 and 10,000 Huawei agents; print figures
+  bench --memory   build the desktop app in release and print its tray-only memory (PSS,
+                   anonymous) in demo mode, before and after the dashboard was opened and closed
   fuzz [--minutes N]   run the fuzz targets (vendor answers, config, history) for N minutes (default 10)
   soak [--minutes N]   run the engine against 10,000 simulated agents with churn and faults for
                    N minutes (default 30; release build); print memory each minute, check the history
@@ -38,7 +41,7 @@ fn main() -> ExitCode {
         "setup" => setup::install_missing(setup::Purpose::Test),
         "demo" => demo(&rest),
         "test" => test(&rest),
-        "bench" => bench(),
+        "bench" => bench(&rest),
         "fuzz" => fuzz::run(&rest),
         "soak" => soak(&rest),
         "session-inner" => session::inner(&rest),
@@ -109,7 +112,16 @@ fn test(args: &[String]) -> Result<(), String> {
         .current_dir(workspace_root()))
 }
 
-fn bench() -> Result<(), String> {
+fn bench(args: &[String]) -> Result<(), String> {
+    match args {
+        [] => {}
+        [flag] if flag == "--memory" => return memory::bench(),
+        other => {
+            return Err(format!(
+                "unexpected arguments {other:?} (expected --memory or none)"
+            ))
+        }
+    }
     setup::install_missing(setup::Purpose::Build)?;
     println!("xtask: building the benchmark (release)");
     let bin = release_binary("agentwatch-bench")?;
