@@ -119,6 +119,7 @@ fn environment_settings() -> String {
         "TOKIO_WORKER_THREADS",
         "WEBKIT_DISABLE_COMPOSITING_MODE",
         "WEBKIT_DISABLE_DMABUF_RENDERER",
+        "AGENTWATCH_KEEP_MAPPED_PAGES",
     ]
     .iter()
     .filter_map(|v| Some(format!("{v}={}", std::env::var(v).ok()?)))
