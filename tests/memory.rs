@@ -51,7 +51,7 @@ fn tray_only_memory_of_the_release_app() {
     );
     let display = desktop.display.as_str();
     let started = Instant::now();
-    let child = session::spawn_hidden_demo(display, &home, &artifacts.join("app.log"));
+    let mut child = session::spawn_hidden_demo(display, &home, &artifacts.join("app.log"));
     let pid = child.id();
     procs.adopt("agentwatch-desktop", pid);
 
@@ -106,10 +106,12 @@ fn tray_only_memory_of_the_release_app() {
     print!("{report}");
     std::fs::write(artifacts.join("memory.txt"), &report).unwrap();
     assert!(
-        std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        matches!(child.try_wait(), Ok(None)),
         "the app exited during the benchmark (see {})",
         artifacts.join("app.log").display()
     );
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// The allocator, runtime and WebKit variables the app inherits, as the report's header shows them.
