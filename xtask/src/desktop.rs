@@ -49,16 +49,7 @@ pub fn demo(args: &[String]) -> Result<(), String> {
 /// Before `cargo xtask test`: the desktop binary the end-to-end test launches, and tauri-driver.
 pub fn prepare_tests() -> Result<(), String> {
     println!("xtask: building the desktop app for the end-to-end test");
-    // With the simulators' test parts, as the workspace's test build unifies them: built
-    // without, the app would be compiled a second time by `cargo test --workspace`.
-    crate::run(crate::cargo().args([
-        "build",
-        "--quiet",
-        "-p",
-        "agentwatch-desktop",
-        "--features",
-        "agentwatch-sim/testing",
-    ]))?;
+    crate::run(crate::cargo().args(["build", "--quiet", "-p", "agentwatch-desktop"]))?;
     if !tauri_driver().exists() {
         println!("xtask: installing tauri-driver into .tools/ (once)");
         let root = crate::workspace_root().join(".tools");
