@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 #[cfg(target_os = "linux")]
 mod logind;
+pub mod memory;
 pub mod notify;
 pub mod relaunch;
 pub mod secrets;

@@ -42,7 +42,8 @@ fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 }
 
 /// After the dashboard is destroyed: ends WebKit's idle network process and hands the freed heap
-/// back to the system, so that a tray-only app is small again. (Linux only: elsewhere the web
+/// and the pages mapped for the dashboard back to the system, so that a tray-only app is small
+/// again. (Linux only: elsewhere the web
 /// engine ends its own processes.)
 #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
 pub fn after_close<R: Runtime>(app: &AppHandle<R>) {
@@ -64,11 +65,7 @@ pub fn after_close<R: Runtime>(app: &AppHandle<R>) {
             }
             // The webview's last resources are dropped on the main loop just after the window.
             std::thread::sleep(std::time::Duration::from_secs(1));
-            #[cfg(target_env = "gnu")]
-            // SAFETY: malloc_trim only returns free memory to the OS.
-            unsafe {
-                libc::malloc_trim(0);
-            }
+            crate::memory::release_unused_pages();
         });
     }
 }

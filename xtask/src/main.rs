@@ -7,6 +7,7 @@
 
 mod desktop;
 mod fuzz;
+mod memory;
 mod session;
 mod setup;
 
@@ -21,6 +22,8 @@ commands:
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
   bench [serve]    measure one poll cycle of 1,000 and 10,000 Huawei agents, and `agentwatch serve`
                    with 11,500 agents (scrape time, exposition size, memory); `serve`: that alone
+  bench --memory   build the desktop app in release and print its tray-only memory (PSS,
+                   anonymous) in demo mode, before and after the dashboard was opened and closed
   fuzz [--minutes N]   run the fuzz targets (vendor answers, config, history) for N minutes (default 10)
   soak [--minutes N]   run the engine against 10,000 simulated agents with churn and faults for
                    N minutes (default 30; release build); print memory each minute, check the history
@@ -114,9 +117,10 @@ fn bench(args: &[String]) -> Result<(), String> {
     let serve_only = match args {
         [] => false,
         [case] if case == "serve" => true,
+        [flag] if flag == "--memory" => return memory::bench(),
         other => {
             return Err(format!(
-                "unexpected arguments {other:?} (expected nothing or `serve`)"
+                "unexpected arguments {other:?} (expected nothing, `serve` or `--memory`)"
             ))
         }
     };

@@ -11,14 +11,18 @@
 //! ```
 
 mod agents;
+#[cfg(feature = "control")]
 mod control;
 mod vendor;
 
 pub use agents::{SimAgent, STATES, UNKNOWN_STATUS_LISTED_AS};
+#[cfg(feature = "control")]
 pub use control::{AgentPatch, DEFAULT_CHANNEL};
 pub use vendor::{DEFAULT_LIMIT, DEFAULT_LOOK_BACK_SECS, DEFAULT_STATE, PROJECTS_PREFIX};
 
+#[cfg(feature = "control")]
 use crate::control::with_faults;
+#[cfg(feature = "control")]
 use crate::faults::FaultSwitch;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -88,6 +92,7 @@ struct Inner {
     /// The list answer's `status`; "ok" unless a test asks for a vendor error.
     reply_status: Mutex<String>,
     requests: Mutex<Vec<String>>,
+    #[cfg(feature = "control")]
     faults: FaultSwitch,
 }
 
@@ -100,6 +105,7 @@ impl AgoraSim {
                 agents: Mutex::new(BTreeMap::new()),
                 reply_status: Mutex::new("ok".into()),
                 requests: Mutex::new(Vec::new()),
+                #[cfg(feature = "control")]
                 faults: FaultSwitch::default(),
             }),
         }
@@ -176,11 +182,19 @@ impl AgoraSim {
     }
 
     /// The vendor routes, the control routes and the fault layer.
+    #[cfg(feature = "control")]
     pub fn router(&self) -> Router {
         let routes = vendor::routes(self.clone()).merge(control::routes(self.clone()));
         with_faults(routes, self.inner.faults.clone())
     }
 
+    /// The vendor routes alone (built without the `control` feature).
+    #[cfg(not(feature = "control"))]
+    pub fn router(&self) -> Router {
+        vendor::routes(self.clone())
+    }
+
+    #[cfg(feature = "control")]
     pub fn faults(&self) -> &FaultSwitch {
         &self.inner.faults
     }

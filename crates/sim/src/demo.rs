@@ -5,7 +5,7 @@ use crate::agora::{AgoraSim, AgoraSimConfig};
 use crate::huawei::HuaweiSim;
 use crate::segura::SeguraSim;
 use crate::server::SimServer;
-use crate::tls::TestCa;
+use crate::TestCa;
 use std::path::Path;
 use std::time::Duration;
 use tokio::task::JoinHandle;

@@ -1,7 +1,8 @@
 //! Serves a simulator's router on loopback, over plain HTTP or TLS. Dropping the server stops it
 //! and every connection it holds.
 
-use crate::tls::TestCa;
+#[cfg(feature = "tls")]
+use crate::TestCa;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -9,7 +10,28 @@ use hyper_util::service::TowerToHyperService;
 use std::net::{Ipv4Addr, SocketAddr};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
-use tokio_rustls::TlsAcceptor;
+
+/// Without the `tls` feature there is no CA to give a server: the simulators speak plain HTTP
+/// (the demo's case). The type has no value, so `None` is the only argument there is.
+#[cfg(not(feature = "tls"))]
+pub enum TestCa {}
+
+#[cfg(feature = "tls")]
+type TlsAcceptor = tokio_rustls::TlsAcceptor;
+/// No acceptor without the `tls` feature (a type with no value).
+#[cfg(not(feature = "tls"))]
+#[derive(Clone)]
+enum TlsAcceptor {}
+
+#[cfg(feature = "tls")]
+fn acceptor(ca: &TestCa) -> TlsAcceptor {
+    TlsAcceptor::from(ca.server_config())
+}
+
+#[cfg(not(feature = "tls"))]
+fn acceptor(ca: &TestCa) -> TlsAcceptor {
+    match *ca {}
+}
 
 pub struct SimServer {
     addr: SocketAddr,
@@ -26,7 +48,7 @@ impl SimServer {
     ) -> std::io::Result<SimServer> {
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
         let addr = listener.local_addr()?;
-        let acceptor = tls.map(|ca| TlsAcceptor::from(ca.server_config()));
+        let acceptor = tls.map(acceptor);
         let accept_task = tokio::spawn(accept_loop(listener, router, acceptor));
         Ok(SimServer {
             addr,
@@ -68,11 +90,14 @@ async fn accept_loop(listener: TcpListener, router: Router, acceptor: Option<Tls
                 connections.spawn(async move {
                     let builder = auto::Builder::new(TokioExecutor::new());
                     match acceptor {
+                        #[cfg(feature = "tls")]
                         Some(acceptor) => {
                             if let Ok(tls) = acceptor.accept(stream).await {
                                 let _ = builder.serve_connection(TokioIo::new(tls), service).await;
                             }
                         }
+                        #[cfg(not(feature = "tls"))]
+                        Some(never) => match never {},
                         None => {
                             let _ = builder.serve_connection(TokioIo::new(stream), service).await;
                         }

@@ -6,8 +6,10 @@
 //! - `sessions`: seats, Guids, rotation, heartbeat deadline, event queues (pure logic);
 //! - `routes`: the gateway's HTTP calls;
 //! - `variants`: the undocumented shapes real gateways send (GBK, event arrays...);
-//! - `control_routes`: `/_sim/...` (the fault routes come from `crate::control`).
+//! - `control_routes`: `/_sim/...` (the fault routes come from `crate::control`), with the
+//!   `control` feature.
 
+#[cfg(feature = "control")]
 mod control_routes;
 mod routes;
 mod sessions;
@@ -16,6 +18,7 @@ mod variants;
 pub use sessions::AuthMode;
 pub use variants::{Charset, EventShape, Language, ResultVariant, SignInGuid, WorkNoType};
 
+#[cfg(feature = "control")]
 use crate::faults::FaultSwitch;
 use axum::Router;
 use serde::{Deserialize, Serialize};
@@ -181,6 +184,7 @@ struct Inner {
     /// Agents whose status calls get a fixed answer instead of their status.
     raw_status: RwLock<HashMap<String, RawAnswer>>,
     sessions: RwLock<SessionTable>,
+    #[cfg(feature = "control")]
     faults: FaultSwitch,
     counters: Counters,
 }
@@ -206,6 +210,7 @@ impl HuaweiSim {
                 agents: RwLock::new(HashMap::new()),
                 raw_status: RwLock::new(HashMap::new()),
                 sessions: RwLock::new(SessionTable::default()),
+                #[cfg(feature = "control")]
                 faults: FaultSwitch::default(),
                 counters: Counters::default(),
             }),
@@ -227,16 +232,24 @@ impl HuaweiSim {
         &self.inner.config
     }
 
+    #[cfg(feature = "control")]
     pub fn faults(&self) -> &FaultSwitch {
         &self.inner.faults
     }
 
     /// The gateway's routes, the `/_sim/` control routes and the fault middleware.
+    #[cfg(feature = "control")]
     pub fn router(&self) -> Router {
         let routes = routes::gateway_routes()
             .merge(control_routes::control_routes())
             .with_state(self.clone());
         crate::control::with_faults(routes, self.inner.faults.clone())
+    }
+
+    /// The gateway's routes alone (built without the `control` feature).
+    #[cfg(not(feature = "control"))]
+    pub fn router(&self) -> Router {
+        routes::gateway_routes().with_state(self.clone())
     }
 
     /// Creates or changes an agent; signed-in seats get a `QC_AgentState_Notify` event when

@@ -3,9 +3,11 @@
 //! surface (Rust methods here, HTTP routes under `/_sim/` in [`control`]).
 
 mod api;
+#[cfg(feature = "control")]
 mod control;
 mod wire;
 
+#[cfg(feature = "control")]
 use crate::faults::FaultSwitch;
 use axum::Router;
 use base64::Engine;
@@ -111,6 +113,7 @@ struct SimState {
 #[derive(Clone)]
 pub struct SeguraSim {
     state: Arc<Mutex<SimState>>,
+    #[cfg(feature = "control")]
     faults: FaultSwitch,
 }
 
@@ -127,6 +130,7 @@ impl SeguraSim {
                 tokens_issued: 0,
                 unauthorized_answers: 0,
             })),
+            #[cfg(feature = "control")]
             faults: FaultSwitch::default(),
         }
     }
@@ -140,8 +144,8 @@ impl SeguraSim {
         sim
     }
 
-    /// The vendor API (under the configured path prefix), the `/_sim/` control routes and the
-    /// fault middleware.
+    /// The vendor API (under the configured path prefix), and with the `control` feature the
+    /// `/_sim/` control routes and the fault middleware.
     pub fn router(&self) -> Router {
         let prefix = self
             .lock()
@@ -154,10 +158,16 @@ impl SeguraSim {
         } else {
             Router::new().nest(&prefix, api::routes())
         };
-        let routes = vendor.merge(control::routes()).with_state(self.clone());
-        crate::control::with_faults(routes, self.faults.clone())
+        #[cfg(feature = "control")]
+        {
+            let routes = vendor.merge(control::routes()).with_state(self.clone());
+            crate::control::with_faults(routes, self.faults.clone())
+        }
+        #[cfg(not(feature = "control"))]
+        vendor.with_state(self.clone())
     }
 
+    #[cfg(feature = "control")]
     pub fn faults(&self) -> &FaultSwitch {
         &self.faults
     }
@@ -278,7 +288,8 @@ impl SeguraSim {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The next port a new agent would get.
+    /// The next port a new agent would get (for agents created over the control routes).
+    #[cfg(feature = "control")]
     fn next_free_port(&self) -> u16 {
         let state = self.lock();
         state

@@ -1,0 +1,48 @@
+//! `cargo xtask bench --memory`: builds the desktop app as it ships (release profile, Tauri's
+//! production `custom-protocol`, nothing but the app's own features) and runs the memory
+//! benchmark (`tests/memory.rs`) against it inside a private D-Bus session with its own Xvfb,
+//! dunst and tray host. `AGENTWATCH_DESKTOP_BIN` measures another binary instead (no build).
+
+use std::process::Command;
+
+pub fn bench() -> Result<(), String> {
+    crate::setup::install_missing(crate::setup::Purpose::Test)?;
+    let app = match std::env::var_os("AGENTWATCH_DESKTOP_BIN") {
+        Some(bin) => std::path::PathBuf::from(bin),
+        None => {
+            println!("xtask: building the desktop app (release; this takes a while)");
+            // The app alone: built together with the tests, cargo would give the app the
+            // simulators' test-only features too.
+            crate::run(crate::cargo().args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "agentwatch-desktop",
+                "--features",
+                "tauri/custom-protocol",
+            ]))?;
+            crate::target_dir().join("release/agentwatch-desktop")
+        }
+    };
+    println!("xtask: measuring {}", app.display());
+    let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
+    crate::run(
+        Command::new("dbus-run-session")
+            .arg("--")
+            .arg(xtask)
+            .args([
+                "session-inner",
+                "-p",
+                "agentwatch-tests",
+                "--test",
+                "memory",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("AGENTWATCH_DESKTOP_BIN", &app)
+            .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
+            .current_dir(crate::workspace_root()),
+    )
+}
