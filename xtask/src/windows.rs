@@ -77,11 +77,12 @@ pub fn package(args: &[String]) -> Result<(), String> {
         "tauri/custom-protocol",
     ]))?;
     let built = target_dir().join(TARGET).join("release");
-    let desktop = existing(built.join("agentwatch-desktop.exe"))?;
-    let cli = existing(built.join("agentwatch.exe"))?;
     let out_dir = target_dir().join("package");
-    std::fs::create_dir_all(&out_dir)
-        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let staging = out_dir.join("windows");
+    std::fs::create_dir_all(&staging)
+        .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    let desktop = stripped_copy(&built, "agentwatch-desktop.exe", &staging)?;
+    let cli = stripped_copy(&built, "agentwatch.exe", &staging)?;
     let version = env!("CARGO_PKG_VERSION");
     let installer = out_dir.join(format!("AgentWatch_{version}_x64-setup.exe"));
     let root = workspace_root();
@@ -97,6 +98,18 @@ pub fn package(args: &[String]) -> Result<(), String> {
         .arg(root.join(NSI)))?;
     println!("{}", installer.display());
     Ok(())
+}
+
+/// Copies a built program into `staging` without its symbol tables (MinGW's linker keeps them),
+/// as the .deb's binaries are.
+fn stripped_copy(built: &Path, name: &str, staging: &Path) -> Result<PathBuf, String> {
+    let from = existing(built.join(name))?;
+    let to = staging.join(name);
+    run(Command::new("x86_64-w64-mingw32-strip")
+        .arg("-o")
+        .arg(&to)
+        .arg(&from))?;
+    Ok(to)
 }
 
 fn existing(path: PathBuf) -> Result<PathBuf, String> {
