@@ -5,6 +5,9 @@
 //!
 //! Runs inside the D-Bus session that `cargo xtask test` builds; a plain `cargo test` says it is
 //! skipped.
+//!
+//! Linux only: the session it builds is Linux's (Xvfb, D-Bus, gnome-keyring, dunst).
+#![cfg(target_os = "linux")]
 
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]

@@ -5,6 +5,9 @@
 //!
 //! Skipped (with a message) unless AGENTWATCH_TEST_KEYRING is set, i.e. outside `cargo xtask test`.
 //! Artifacts (screenshots, logs) go to target/artifacts/desktop/.
+//!
+//! Linux only: the session it builds is Linux's (Xvfb, D-Bus, gnome-keyring, dunst).
+#![cfg(target_os = "linux")]
 
 // Shared with tests/notify.rs and tests/alerts.rs: each uses part of it.
 #[path = "desktop/access.rs"]

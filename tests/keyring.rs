@@ -3,6 +3,9 @@
 //! say so and pass, so that a plain `cargo test` on a desktop never touches the user's keyring.
 //!
 //! One of them locks the keyring: they take turns (`KEYRING`).
+//!
+//! Linux only: the session it builds is Linux's (Xvfb, D-Bus, gnome-keyring, dunst).
+#![cfg(target_os = "linux")]
 
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]

@@ -2,6 +2,9 @@
 //! (the desktop test's session harness), recording every notification it receives to a file.
 //! Runs inside the D-Bus session that `cargo xtask test` builds; a plain `cargo test` says it is
 //! skipped, so that it never pops notifications on a developer's desktop.
+//!
+//! Linux only: the session it builds is Linux's (Xvfb, D-Bus, gnome-keyring, dunst).
+#![cfg(target_os = "linux")]
 
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]

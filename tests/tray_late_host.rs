@@ -5,6 +5,9 @@
 //!
 //! Skipped (with a message) outside `cargo xtask test`. Logs go to
 //! target/artifacts/tray-late-host/.
+//!
+//! Linux only: the session it builds is Linux's (Xvfb, D-Bus, gnome-keyring, dunst).
+#![cfg(target_os = "linux")]
 
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]

@@ -5,6 +5,9 @@
 //!
 //! Skipped (with a message) outside `cargo xtask test`. Screenshots go to
 //! target/artifacts/tray-xembed/.
+//!
+//! Linux only: the session it builds is Linux's (Xvfb, D-Bus, gnome-keyring, dunst).
+#![cfg(target_os = "linux")]
 
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]

@@ -40,3 +40,6 @@ draw paused \
   -filter Lanczos -resize 256x256 -strip PNG32:icon.png
 "$C" icon.png -resize 32x32 PNG32:32x32.png
 "$C" icon.png -resize 128x128 PNG32:128x128.png
+# The Windows icon (the exe's resource, the window and the installer): one .ico with the sizes
+# Explorer and the taskbar ask for, each scaled from the 256 px icon.
+"$C" icon.png -filter Lanczos -define icon:auto-resize=256,128,64,48,32,24,16 icon.ico

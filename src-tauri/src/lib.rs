@@ -71,10 +71,18 @@ impl Options {
 }
 
 /// True when a display server is there to show windows (GTK panics without one).
+#[cfg(all(unix, not(target_os = "macos")))]
 pub fn has_display() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+/// True when a display server is there to show windows: on Windows and macOS the desktop is
+/// part of the session itself (no DISPLAY variable to look at).
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+pub fn has_display() -> bool {
+    true
 }
 
 /// The pause and snoozes file, beside the history database.

@@ -1,5 +1,8 @@
 //! `agentwatch-desktop`: the tray app. See `agentwatch_desktop::USAGE`.
 
+// A release build on Windows is a GUI program: no console window opens beside the tray.
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

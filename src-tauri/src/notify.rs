@@ -37,13 +37,8 @@ impl ClickableNotifier {
 impl Notifier for ClickableNotifier {
     async fn notify(&self, n: &Notification) -> Result<()> {
         let actions = self.actions.clone();
-        let probe = tokio::task::spawn_blocking(move || {
-            *actions.get_or_init(|| {
-                notify_rust::get_capabilities()
-                    .map(|caps| caps.iter().any(|c| c == "actions"))
-                    .unwrap_or(false)
-            })
-        });
+        let probe =
+            tokio::task::spawn_blocking(move || *actions.get_or_init(service_supports_actions));
         let supports_actions =
             matches!(tokio::time::timeout(SEND_LIMIT, probe).await, Ok(Ok(true)));
         if !supports_actions || self.waiting.load(Ordering::Relaxed) >= MAX_WAITING {
@@ -63,11 +58,7 @@ impl Notifier for ClickableNotifier {
             // bounded by MAX_WAITING.
             waiting.fetch_add(1, Ordering::Relaxed);
             std::thread::spawn(move || {
-                handle.wait_for_action(|action| {
-                    if action == "default" {
-                        on_click();
-                    }
-                });
+                wait_for_click(handle, &*on_click);
                 waiting.fetch_sub(1, Ordering::Relaxed);
             });
             Ok::<(), String>(())
@@ -84,5 +75,55 @@ impl Notifier for ClickableNotifier {
             Ok(Ok(Err(e))) => Err(Error::Io(format!("cannot show a notification: {e}"))),
             Ok(Ok(Ok(()))) => Ok(()),
         }
+    }
+}
+
+/// Whether a notification can carry the "Open dashboard" action.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn service_supports_actions() -> bool {
+    // The freedesktop notification service says so itself.
+    notify_rust::get_capabilities()
+        .map(|caps| caps.iter().any(|c| c == "actions"))
+        .unwrap_or(false)
+}
+
+/// Whether a notification can carry the "Open dashboard" action.
+#[cfg(target_os = "windows")]
+fn service_supports_actions() -> bool {
+    // Every Windows toast can carry buttons and report clicks.
+    true
+}
+
+/// Whether a notification can carry the "Open dashboard" action.
+#[cfg(target_os = "macos")]
+fn service_supports_actions() -> bool {
+    // notify-rust's default macOS backend sends the notification again to wait for its click
+    // and needs the main run loop for that: plain notifications there.
+    false
+}
+
+/// Blocks until the notification closes; `on_click` runs if the user clicked it.
+#[cfg(not(target_os = "windows"))]
+fn wait_for_click(handle: notify_rust::NotificationHandle, on_click: &(dyn Fn() + Send + Sync)) {
+    // The freedesktop service names a click on the body "default", as our button.
+    handle.wait_for_action(|action| {
+        if action == "default" {
+            on_click();
+        }
+    });
+}
+
+/// Blocks until the notification closes; `on_click` runs if the user clicked it.
+#[cfg(target_os = "windows")]
+fn wait_for_click(handle: notify_rust::NotificationHandle, on_click: &(dyn Fn() + Send + Sync)) {
+    use notify_rust::NotificationResponse;
+    // A toast tells a click on its body from one on the "Open dashboard" button: both open it.
+    let answered = handle.wait_for_response(|response: &NotificationResponse| match response {
+        NotificationResponse::Default => on_click(),
+        NotificationResponse::Action(id) if id == "default" => on_click(),
+        _ => {}
+    });
+    if let Err(e) = answered {
+        tracing::debug!("no answer from the toast: {e}");
     }
 }

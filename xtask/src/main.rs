@@ -10,6 +10,7 @@ mod fuzz;
 mod memory;
 mod session;
 mod setup;
+mod windows;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -20,6 +21,7 @@ commands:
   setup            install the system packages the build and the tests need (apt; sudo when not root)
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
+  package --windows  build the Windows programs (x86_64-pc-windows-gnu, release) and their NSIS installer
   bench [serve]    measure one poll cycle of 1,000 and 10,000 Huawei agents, and `agentwatch serve`
                    with 11,500 agents (scrape time, exposition size, memory); `serve`: that alone
   bench --memory   build the desktop app in release and print its tray-only memory (PSS,
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         "setup" => setup::install_missing(setup::Purpose::Test),
         "demo" => demo(&rest),
         "test" => test(&rest),
+        "package" if rest.first().is_some_and(|a| a == "--windows") => windows::package(&rest[1..]),
         "bench" => bench(&rest),
         "fuzz" => fuzz::run(&rest),
         "soak" => soak(&rest),
@@ -96,6 +99,8 @@ fn test(args: &[String]) -> Result<(), String> {
     desktop::prepare_tests()?;
     println!("xtask: building the tests");
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
+    // Built here, never run here: the Windows build is proved to compile, no more.
+    windows::check()?;
     println!("xtask: running every test inside a private D-Bus session with an unlocked keyring");
     let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut session = Command::new("dbus-run-session");

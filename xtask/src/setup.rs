@@ -6,8 +6,10 @@ use std::process::Command;
 pub enum Purpose {
     /// Building the workspace (the desktop app needs WebKitGTK and friends).
     Build,
-    /// Building plus the real desktop pieces the tests use.
+    /// Building plus the real desktop pieces the tests use, and the Windows check.
     Test,
+    /// Cross-building for Windows and its installer (`package --windows`).
+    Windows,
 }
 
 const BUILD_PACKAGES: &[&str] = &[
@@ -43,6 +45,10 @@ const TEST_PACKAGES: &[&str] = &[
     // checks the alerting rules in deploy/.
     "prometheus",
 ];
+
+/// The Windows build (xtask/src/windows.rs): MinGW-w64's C compiler and linker for the crates
+/// with C inside (ring, SQLite) and the final link, and makensis for the installer.
+const WINDOWS_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64", "nsis"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
@@ -84,17 +90,21 @@ pub fn install_missing(purpose: Purpose) -> Result<(), String> {
         );
         return Ok(());
     }
-    let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
-    if purpose == Purpose::Test {
-        wanted.extend_from_slice(TEST_PACKAGES);
-    }
+    let wanted: Vec<&str> = match purpose {
+        Purpose::Build => BUILD_PACKAGES.to_vec(),
+        Purpose::Test => [BUILD_PACKAGES, TEST_PACKAGES, WINDOWS_PACKAGES].concat(),
+        Purpose::Windows => WINDOWS_PACKAGES.to_vec(),
+    };
     let missing: Vec<&str> = wanted.into_iter().filter(|p| !installed(p)).collect();
-    if missing.is_empty() {
-        return Ok(());
+    if !missing.is_empty() {
+        println!("xtask: installing missing packages: {}", missing.join(" "));
+        apt(&["update", "-qq"])?;
+        let mut args = vec!["install", "-y", "-qq"];
+        args.extend(missing);
+        apt(&args)?;
     }
-    println!("xtask: installing missing packages: {}", missing.join(" "));
-    apt(&["update", "-qq"])?;
-    let mut args = vec!["install", "-y", "-qq"];
-    args.extend(missing);
-    apt(&args)
+    if purpose != Purpose::Build {
+        crate::windows::ensure_target()?;
+    }
+    Ok(())
 }

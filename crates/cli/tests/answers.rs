@@ -1,6 +1,9 @@
 //! Hostile answers through the real `agentwatch check` binary: a Segura list far larger than
 //! any real one, and the same agents listed thousands of times. The simulator generates the
 //! answers while it sends them (the `oversized` fault), so only the child's memory is measured.
+//!
+//! Unix only: the child's peak memory comes from wait4(2).
+#![cfg(unix)]
 
 use agentwatch_core::secrets::env_var_name;
 use agentwatch_sim::segura::{SeguraSim, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};

@@ -12,6 +12,8 @@ pub const PROMPT_LIMIT: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LockState {
+    /// Only the Secret Service (Linux) is asked; elsewhere the store unlocks with the session.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Unlocked,
     Locked,
     /// No such entry, or no Secret Service to ask: the read that follows says which.

@@ -331,14 +331,29 @@ impl SecretSource for StaticSecrets {
     }
 }
 
+/// The OS secret store the keyring crate uses here, as its users know it, and what to do when
+/// it cannot be reached.
+#[cfg(target_os = "linux")]
+const STORE: (&str, &str) = (
+    "the Secret Service",
+    "start a keyring such as gnome-keyring, or ",
+);
+#[cfg(target_os = "windows")]
+const STORE: (&str, &str) = ("Windows Credential Manager", "");
+#[cfg(target_os = "macos")]
+const STORE: (&str, &str) = ("the macOS Keychain", "");
+#[cfg(not(any(target_os = "linux", target_os = "windows", target_os = "macos")))]
+const STORE: (&str, &str) = ("the system keyring", "");
+
 fn keyring_error(e: keyring::Error, what: &str) -> Error {
     // keyring's messages describe the platform failure, never the password.
+    let (store, hint) = STORE;
     let reason = match &e {
         keyring::Error::NoStorageAccess(inner) => format!(
-            "the Secret Service is not available ({inner}); start a keyring such as gnome-keyring, \
-             or set the account's AGENTWATCH_SECRET_<ID> environment variable"
+            "{store} is not available ({inner}); {hint}set the account's \
+             AGENTWATCH_SECRET_<ID> environment variable"
         ),
-        keyring::Error::PlatformFailure(inner) => format!("the Secret Service failed: {inner}"),
+        keyring::Error::PlatformFailure(inner) => format!("{store} failed: {inner}"),
         other => other.to_string(),
     };
     Error::Keyring(format!("cannot {what}: {reason}"))
