@@ -8,6 +8,7 @@
 //! the private D-Bus session (`AGENTWATCH_DESKTOP_BIN` picks another binary, e.g. the installed
 //! `/usr/bin/agentwatch-desktop`). Variables such as `MALLOC_ARENA_MAX` reach the app, so their
 //! effect can be measured with the same command. Figures go to target/artifacts/memory/.
+#![cfg(target_os = "linux")]
 
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]

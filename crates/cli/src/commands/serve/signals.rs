@@ -3,6 +3,8 @@
 
 pub enum Signal {
     Stop,
+    // Only Unix has SIGHUP; elsewhere the variant is matched but never made.
+    #[cfg_attr(not(unix), allow(dead_code))]
     Reload,
 }
 
