@@ -11,8 +11,13 @@ pub mod segura;
 
 pub use registry::VendorModule;
 
-/// The registered vendors, in the order they are offered.
-static REGISTRY: &[&dyn VendorModule] = &[&huawei::Module, &agora::Module, &segura::Module];
+/// The registered vendors, in the order they are offered: one line each.
+#[rustfmt::skip]
+static REGISTRY: &[&dyn VendorModule] = &[
+    &huawei::Module,
+    &agora::Module,
+    &segura::Module,
+];
 
 use crate::config::AccountConfig;
 use crate::error::Result;
