@@ -6,6 +6,7 @@ pub mod agora;
 pub mod control;
 pub mod demo;
 pub mod faults;
+pub mod http_json;
 pub mod huawei;
 mod oversized;
 pub mod proxy;

@@ -5,6 +5,7 @@
 pub mod agora;
 pub mod entry;
 pub mod form;
+pub mod http_json;
 pub mod huawei;
 pub mod registry;
 pub mod segura;
@@ -17,6 +18,7 @@ static REGISTRY: &[&dyn VendorModule] = &[
     &huawei::Module,
     &agora::Module,
     &segura::Module,
+    &http_json::Module,
 ];
 
 use crate::config::AccountConfig;
