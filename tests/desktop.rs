@@ -978,13 +978,16 @@ async fn step2b_http_json_account_from_its_form(c: &fantoccini::Client, config: 
     type_into(c, "#acc-fields-name", "/displayName").await?;
     type_into(c, "#acc-fields-state", "/presence/state").await?;
     type_into(c, "#acc-fields-next", "/meta/next").await?;
-    type_into(
-        c,
-        "#acc-states",
-        "online = ok\naway = warning\noffline = critical",
+    // One state per line: WebDriver types a line break as the Enter key.
+    let states = ["online = ok", "away = warning", "offline = critical"].join("\u{E007}");
+    type_into(c, "#acc-states", &states).await?;
+    type_into(c, "#acc-secret", DEFAULT_TOKEN).await?;
+    // The longer form scrolls: bring the checkbox out from under the dialog's button row.
+    c.execute(
+        "document.querySelector('#acc-all').scrollIntoView({block: 'center'})",
+        vec![],
     )
     .await?;
-    type_into(c, "#acc-secret", DEFAULT_TOKEN).await?;
     click(c, "#acc-all").await?;
     click(c, "#acc-test").await?;
     let ok = until(
@@ -997,6 +1000,7 @@ async fn step2b_http_json_account_from_its_form(c: &fantoccini::Client, config: 
     )
     .await;
     assert!(ok.starts_with("Connected: 4 agents"), "{ok}");
+    println!("desktop test: http-json test connection: {ok}");
     save_form_and_wait(c, ID).await?;
 
     let on_disk = std::fs::read_to_string(config)?;

@@ -370,3 +370,38 @@ fn the_account_form_describes_every_key_the_vendor_reads() {
         assert!(names.contains(&key), "{key} missing from {names:?}");
     }
 }
+
+/// A measurement, not a check: one poll of 10,000 agents, in one answer and in pages of 100
+/// and 1,000 by cursor. Run with
+/// `cargo test -p agentwatch-tests --test http_json -- --ignored --nocapture poll_timings`.
+#[tokio::test]
+#[ignore = "a measurement for BENCHMARKS.md"]
+async fn poll_timings() {
+    const AGENTS: usize = 10_000;
+    for paging in [
+        Paging::None,
+        Paging::Cursor { page_size: 1_000 },
+        Paging::Cursor { page_size: 100 },
+    ] {
+        let sim = HttpJsonSim::new(SimAuth::Bearer(DEFAULT_TOKEN.into()), paging.clone());
+        many(&sim, AGENTS);
+        let server = serve(&sim).await;
+        let client = client(
+            &bots(&server.base_url(), "auth = \"bearer\""),
+            DEFAULT_TOKEN,
+        )
+        .unwrap();
+        let mut best = Duration::MAX;
+        for _ in 0..5 {
+            let started = std::time::Instant::now();
+            let seen = client.poll().await.unwrap();
+            best = best.min(started.elapsed());
+            assert_eq!(seen.len(), AGENTS);
+        }
+        println!(
+            "http-json poll of {AGENTS} agents, {paging:?}: best of 5 {:.1} ms, {} requests",
+            best.as_secs_f64() * 1000.0,
+            sim.requests() / 5
+        );
+    }
+}
