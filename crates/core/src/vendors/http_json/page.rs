@@ -5,9 +5,9 @@ use crate::error::{Error, ErrorKind};
 use serde_json::Value;
 use url::Url;
 
-/// The most pages one poll follows: far beyond a real list, so reaching it means the server's
-/// cursor never ends.
-pub const MAX_PAGES: usize = 100;
+/// The most pages one poll follows: 100,000 agents in pages of 100, far beyond a real list, so
+/// reaching it means the server's cursor never ends.
+pub const MAX_PAGES: usize = 1_000;
 
 /// Where the next page is, read from the answer at `fields.next`.
 #[derive(Debug, Clone, PartialEq, Eq)]
