@@ -114,7 +114,10 @@ fn a_fresh_dashboard_has_no_accounts_and_an_unknown_face() {
         .collect();
     assert_eq!(offered, registered);
     for form in info["vendors"].as_array().unwrap() {
-        assert!(form["label"].as_str().is_some_and(|l| !l.is_empty()), "{form}");
+        assert!(
+            form["label"].as_str().is_some_and(|l| !l.is_empty()),
+            "{form}"
+        );
         assert!(form["fields"].is_array(), "{form}");
     }
 }
