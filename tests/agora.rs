@@ -28,8 +28,8 @@ async fn serve(sim: &AgoraSim) -> SimServer {
 
 fn agora_account(server: &SimServer) -> AccountConfig {
     let mut a = account("ai", Vendor::Agora, &server.base_url());
-    a.app_id = Some("sim-app".into());
-    a.customer_id = Some("sim-customer".into());
+    a.set_option("app_id", "sim-app");
+    a.set_option("customer_id", "sim-customer");
     a
 }
 

@@ -78,13 +78,13 @@ async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
 
     let mut cc = AccountConfig::new("cc", Vendor::Huawei, Some(&huawei_server.base_url()));
     cc.name = "Contact centre".into();
-    cc.workno = Some(DEFAULT_WORKNO.into());
+    cc.set_option("workno", DEFAULT_WORKNO);
     cc.watch = ids.clone();
     let defaults = AgoraSimConfig::default();
     let mut ai = AccountConfig::new("ai", Vendor::Agora, Some(&agora_server.base_url()));
     ai.name = "AI agents".into();
-    ai.app_id = Some(defaults.app_id.clone());
-    ai.customer_id = Some(defaults.customer_id.clone());
+    ai.set_option("app_id", defaults.app_id.clone());
+    ai.set_option("customer_id", defaults.customer_id.clone());
     let mut config = Config {
         poll_interval_secs: 3600,
         accounts: vec![cc, ai],

@@ -163,6 +163,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step2_watch_all_three_vendors(&c, &sims)
             .await
             .map_err(step("2 (three vendors)"))?;
+        step2b_http_json_account_from_its_form(&c, &config_path)
+            .await
+            .map_err(step("2b (http-json form)"))?;
         keyboard_and_light_theme(&c)
             .await
             .map_err(step("keyboard and light theme"))?;
@@ -928,6 +931,159 @@ async fn step2_watch_all_three_vendors(c: &fantoccini::Client, sims: &DemoSims) 
     assert!(sims
         .huawei
         .is_signed_in(agentwatch_sim::huawei::DEFAULT_WORKNO));
+    Ok(())
+}
+
+/// Step 2b: the fourth vendor, `http-json`, through the form the dashboard draws from its
+/// description: its own fields appear (and the other vendors' do not), a basic-auth user field
+/// shows only for `auth = basic`, a bad pointer is refused in place, Test connection pages
+/// through its simulator, and the saved account holds `[accounts.fields]` and
+/// `[accounts.states]`. It is removed again so that the later steps see the three accounts.
+async fn step2b_http_json_account_from_its_form(c: &fantoccini::Client, config: &Path) -> R<()> {
+    use agentwatch_sim::http_json::{HttpJsonSim, DEFAULT_TOKEN};
+    const ID: &str = "e2e-bots";
+    let sim = HttpJsonSim::demo();
+    let server = agentwatch_sim::SimServer::start(sim.router(), 0, None).await?;
+
+    open_add_form(c, "http-json").await?;
+    // The vendor choice comes from the registry; each vendor's fields from its description.
+    let offered = texts(c, "#acc-vendor option").await;
+    assert_eq!(offered.len(), 4, "four vendors offered: {offered:?}");
+    assert!(
+        c.find(fantoccini::Locator::Css("#acc-app-id"))
+            .await
+            .is_err(),
+        "agora's field drawn for http-json"
+    );
+    for css in [
+        "#acc-path",
+        "#acc-auth",
+        "#acc-fields-list",
+        "#acc-fields-id",
+        "#acc-fields-state",
+        "#acc-states",
+    ] {
+        find(c, css).await?;
+    }
+    let secret_label = text(c, "#acc-secret-label").await?;
+    assert_eq!(secret_label, "Token or API key");
+    type_into(c, "#acc-auth", "basic").await?;
+    let user_shown = web::attr(c, "[data-vendor-field=\"user\"]", "hidden")
+        .await
+        .is_none();
+    assert!(user_shown, "the user field shows for basic authentication");
+    assert_eq!(text(c, "#acc-secret-label").await?, "Password");
+    type_into(c, "#acc-auth", "bearer").await?;
+    let user_hidden = web::attr(c, "[data-vendor-field=\"user\"]", "hidden")
+        .await
+        .is_some();
+    assert!(user_hidden, "the user field hides again");
+
+    type_into(c, "#acc-id", ID).await?;
+    type_into(c, "#acc-name", "Support bots (e2e)").await?;
+    type_into(c, "#acc-base-url", &server.base_url()).await?;
+    type_into(c, "#acc-path", agentwatch_sim::http_json::LIST_PATH).await?;
+    type_into(c, "#acc-fields-list", "data/items").await?;
+    click(c, "#acc-fields-id").await?;
+    let msg = text(c, "#acc-fields-list-msg").await?;
+    assert!(msg.contains("JSON Pointer"), "pointer message: {msg:?}");
+    type_into(c, "#acc-fields-list", "/data/items").await?;
+    type_into(c, "#acc-fields-id", "/id").await?;
+    type_into(c, "#acc-fields-name", "/displayName").await?;
+    type_into(c, "#acc-fields-state", "/presence/state").await?;
+    type_into(c, "#acc-fields-next", "/meta/next").await?;
+    // One state per line: WebDriver types a line break as the Enter key.
+    let states = ["online = ok", "away = warning", "offline = critical"].join("\u{E007}");
+    type_into(c, "#acc-states", &states).await?;
+    type_into(c, "#acc-secret", DEFAULT_TOKEN).await?;
+    // The longer form scrolls: bring the checkbox out from under the dialog's button row.
+    c.execute(
+        "document.querySelector('#acc-all').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await?;
+    click(c, "#acc-all").await?;
+    click(c, "#acc-test").await?;
+    let ok = until(
+        "a successful http-json connection test",
+        Duration::from_secs(30),
+        || async {
+            let t = text(c, "#test-result").await.ok()?;
+            (t.starts_with("Connected") || t.starts_with("Failed")).then_some(t)
+        },
+    )
+    .await;
+    assert!(ok.starts_with("Connected: 4 agents"), "{ok}");
+    println!("desktop test: http-json test connection: {ok}");
+    save_form_and_wait(c, ID).await?;
+
+    let on_disk = std::fs::read_to_string(config)?;
+    let saved = agentwatch_core::config::Config::parse(&on_disk, config)?;
+    let account = saved
+        .account(ID)
+        .ok_or("the http-json account is not in the file")?;
+    let settings = agentwatch_core::vendors::http_json::HttpJsonSettings::of(account)
+        .map_err(|(k, m)| format!("{k}: {m}"))?;
+    assert_eq!(settings.fields.state, "/presence/state");
+    assert_eq!(
+        settings.severity_of("away"),
+        agentwatch_core::Severity::Warning
+    );
+    assert!(
+        !on_disk.contains(DEFAULT_TOKEN),
+        "the token leaked into the config file"
+    );
+    click(c, "#tab-live").await?;
+    until(
+        "the bots in the live view",
+        Duration::from_secs(40),
+        || async {
+            let rows = c
+                .find_all(fantoccini::Locator::Css(&format!(
+                    "#agents-body tr[data-account=\"{ID}\"]"
+                )))
+                .await
+                .ok()?;
+            (rows.len() == 4).then_some(())
+        },
+    )
+    .await;
+
+    // Editing refills its fields from the saved account, nested ones included.
+    click(c, "#tab-accounts").await?;
+    click(
+        c,
+        &format!(".arow[data-account=\"{ID}\"] button[aria-label^=\"Edit\"]"),
+    )
+    .await?;
+    let state = c
+        .execute(
+            "return document.querySelector('#acc-fields-state').value",
+            vec![],
+        )
+        .await?;
+    assert_eq!(state, json!("/presence/state"));
+    click(c, "#acc-cancel").await?;
+    click(
+        c,
+        &format!(".arow[data-account=\"{ID}\"] button[aria-label^=\"Remove\"]"),
+    )
+    .await?;
+    click(c, "#confirm-ok").await?;
+    until(
+        "the http-json account to go",
+        Duration::from_secs(20),
+        || async {
+            c.find(fantoccini::Locator::Css(&format!(
+                ".arow[data-account=\"{ID}\"]"
+            )))
+            .await
+            .is_err()
+            .then_some(())
+        },
+    )
+    .await;
+    click(c, "#tab-live").await?;
     Ok(())
 }
 

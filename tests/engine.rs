@@ -19,8 +19,8 @@ const DEADLINE: Duration = Duration::from_secs(15);
 fn agora_account(server: &SimServer) -> AccountConfig {
     let defaults = AgoraSimConfig::default();
     let mut a = account("ai", Vendor::Agora, &server.base_url());
-    a.app_id = Some(defaults.app_id);
-    a.customer_id = Some(defaults.customer_id);
+    a.set_option("app_id", defaults.app_id);
+    a.set_option("customer_id", defaults.customer_id);
     a
 }
 
@@ -330,7 +330,7 @@ async fn tls_with_a_generated_ca_works_through_ca_file_and_fails_without_it() {
     assert!(server.base_url().starts_with("https://localhost:"));
 
     let mut trusted = account("nc", Vendor::Segura, &server.base_url());
-    trusted.client_id = Some(agentwatch_sim::segura::DEFAULT_CLIENT_ID.into());
+    trusted.set_option("client_id", agentwatch_sim::segura::DEFAULT_CLIENT_ID);
     trusted.ca_file = Some(ca_path.clone());
     let untrusted = AccountConfig {
         id: "nc-untrusted".into(),
@@ -360,7 +360,7 @@ async fn tls_with_a_generated_ca_works_through_ca_file_and_fails_without_it() {
     // A ca_file that is not PEM is a clear TLS configuration error.
     std::fs::write(&ca_path, "not a certificate").unwrap();
     let mut broken = account("nc", Vendor::Segura, &server.base_url());
-    broken.client_id = Some("x".into());
+    broken.set_option("client_id", "x");
     broken.ca_file = Some(ca_path);
     let err = agentwatch_core::http::client_for(&broken).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Tls);
@@ -369,7 +369,7 @@ async fn tls_with_a_generated_ca_works_through_ca_file_and_fails_without_it() {
 
 fn segura_account(server: &SimServer) -> AccountConfig {
     let mut a = account("nc", Vendor::Segura, &server.base_url());
-    a.client_id = Some(agentwatch_sim::segura::DEFAULT_CLIENT_ID.into());
+    a.set_option("client_id", agentwatch_sim::segura::DEFAULT_CLIENT_ID);
     a
 }
 

@@ -26,7 +26,7 @@ use agentwatch_core::Vendor;
 fn huawei_answers_never_panic_and_fail_with_a_reason() {
     vendors::fuzz_vendor(vendors::huawei(), |url| {
         let mut a = AccountConfig::new("fz-huawei", Vendor::Huawei, Some(url));
-        a.workno = Some("5001".into());
+        a.set_option("workno", "5001");
         a.watch = vec!["101".into(), "102".into(), "103".into()];
         a.timeout_secs = Some(2);
         a
@@ -37,8 +37,8 @@ fn huawei_answers_never_panic_and_fail_with_a_reason() {
 fn agora_answers_never_panic_and_fail_with_a_reason() {
     vendors::fuzz_vendor(vendors::agora(), |url| {
         let mut a = AccountConfig::new("fz-agora", Vendor::Agora, Some(url));
-        a.app_id = Some("fuzz-app".into());
-        a.customer_id = Some("fuzz-customer".into());
+        a.set_option("app_id", "fuzz-app");
+        a.set_option("customer_id", "fuzz-customer");
         a.timeout_secs = Some(2);
         a
     });
@@ -49,8 +49,8 @@ fn agora_watched_agents_answers_never_panic() {
     // With a watch list Agora queries each agent: the per-agent answer is reached too.
     vendors::fuzz_vendor(vendors::agora(), |url| {
         let mut a = AccountConfig::new("fz-agora-watch", Vendor::Agora, Some(url));
-        a.app_id = Some("fuzz-app".into());
-        a.customer_id = Some("fuzz-customer".into());
+        a.set_option("app_id", "fuzz-app");
+        a.set_option("customer_id", "fuzz-customer");
         // The agent of the documented answer: an answer about another agent is an error.
         a.watch = vec!["1234567890ABCDE1CVGZNU80BEIN56XF".into()];
         a.timeout_secs = Some(2);
@@ -62,7 +62,7 @@ fn agora_watched_agents_answers_never_panic() {
 fn segura_answers_never_panic_and_fail_with_a_reason() {
     vendors::fuzz_vendor(vendors::segura(), |url| {
         let mut a = AccountConfig::new("fz-segura", Vendor::Segura, Some(url));
-        a.client_id = Some("fuzz-client".into());
+        a.set_option("client_id", "fuzz-client");
         a.timeout_secs = Some(2);
         a
     });

@@ -47,8 +47,8 @@ impl Gateway {
     pub fn account(&self, watch: &[&str]) -> AccountConfig {
         let mut a = support::account("cc", Vendor::Huawei, &self.url());
         a.watch = watch.iter().map(|s| s.to_string()).collect();
-        a.workno = Some(DEFAULT_WORKNO.to_string());
-        a.phonenum = Some(PHONE.to_string());
+        a.set_option("workno", DEFAULT_WORKNO.to_string());
+        a.set_option("phonenum", PHONE.to_string());
         a
     }
 

@@ -219,10 +219,10 @@ async fn a_locked_keyring_is_one_condition_and_polling_resumes_once_it_is_unlock
     let pid = std::process::id();
     let (ai_id, nc_id) = (format!("locked-ai-{pid}"), format!("locked-nc-{pid}"));
     let mut ai = account(&ai_id, Vendor::Agora, &agora_server.base_url());
-    ai.app_id = Some(defaults.app_id.clone());
-    ai.customer_id = Some(defaults.customer_id.clone());
+    ai.set_option("app_id", defaults.app_id.clone());
+    ai.set_option("customer_id", defaults.customer_id.clone());
     let mut nc = account(&nc_id, Vendor::Segura, &segura_server.base_url());
-    nc.client_id = Some(DEFAULT_CLIENT_ID.to_string());
+    nc.set_option("client_id", DEFAULT_CLIENT_ID.to_string());
     for (id, secret) in [
         (&ai_id, defaults.customer_secret.as_str()),
         (&nc_id, DEFAULT_CLIENT_SECRET),

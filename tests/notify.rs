@@ -244,8 +244,8 @@ async fn notifying_engine(server: &SimServer, adjust: impl FnOnce(&mut Config)) 
     let defaults = AgoraSimConfig::default();
     let mut account = AccountConfig::new("ai", Vendor::Agora, Some(&server.base_url()));
     account.name = "AI agents".into();
-    account.app_id = Some(defaults.app_id.clone());
-    account.customer_id = Some(defaults.customer_id.clone());
+    account.set_option("app_id", defaults.app_id.clone());
+    account.set_option("customer_id", defaults.customer_id.clone());
     account.timeout_secs = Some(2);
     let mut config = Config {
         poll_interval_secs: 1,

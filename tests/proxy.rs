@@ -44,7 +44,7 @@ async fn segura(tls: bool) -> Sim {
 
 fn account_via(sim: &Sim, id: &str, proxy: &str) -> AccountConfig {
     let mut a = account(id, Vendor::Segura, &sim.server.base_url());
-    a.client_id = Some(DEFAULT_CLIENT_ID.to_string());
+    a.set_option("client_id", DEFAULT_CLIENT_ID.to_string());
     a.ca_file = sim.ca_file.clone();
     a.proxy = Some(proxy.to_string());
     a.validate().expect("test account is valid");

@@ -39,7 +39,7 @@ async fn start_with(sim: SeguraSim, adjust: impl FnOnce(&mut AccountConfig)) -> 
 
 fn segura_account(base_url: &str) -> AccountConfig {
     let mut account = account("segura-test", Vendor::Segura, base_url);
-    account.client_id = Some(DEFAULT_CLIENT_ID.to_string());
+    account.set_option("client_id", DEFAULT_CLIENT_ID.to_string());
     account
 }
 
@@ -225,7 +225,7 @@ async fn a_wrong_client_secret_is_an_auth_error_that_hides_the_secret() {
 #[tokio::test]
 async fn a_wrong_client_id_is_an_auth_error() {
     let s = start_with(SeguraSim::demo(), |a| {
-        a.client_id = Some("someone-else".into())
+        a.set_option("client_id", "someone-else")
     })
     .await;
     assert_eq!(s.client.poll().await.unwrap_err().kind(), ErrorKind::Auth);

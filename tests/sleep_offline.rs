@@ -38,10 +38,10 @@ async fn sims() -> Sims {
     let segura_server = SimServer::start(segura.router(), 0, None).await.unwrap();
     let defaults = AgoraSimConfig::default();
     let mut ai: AccountConfig = account("ai", Vendor::Agora, &agora_server.base_url());
-    ai.app_id = Some(defaults.app_id.clone());
-    ai.customer_id = Some(defaults.customer_id.clone());
+    ai.set_option("app_id", defaults.app_id.clone());
+    ai.set_option("customer_id", defaults.customer_id.clone());
     let mut nc = account("nc", Vendor::Segura, &segura_server.base_url());
-    nc.client_id = Some(DEFAULT_CLIENT_ID.to_string());
+    nc.set_option("client_id", DEFAULT_CLIENT_ID.to_string());
     let secrets = StaticSecrets::new()
         .with("ai", &defaults.customer_secret)
         .with("nc", DEFAULT_CLIENT_SECRET);

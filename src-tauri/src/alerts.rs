@@ -139,6 +139,7 @@ impl HistoryQuery {
             until_ms: self.until_ms,
             account: non_empty(&self.account),
             agent: non_empty(&self.agent),
+            vendor: None,
             kinds,
             limit,
         })

@@ -10,7 +10,8 @@ use agentwatch_core::config::{AccountConfig, NotificationSettings, MIN_POLL_INTE
 use agentwatch_core::desktop_services::{self, ServiceCheck};
 use agentwatch_core::policy::{AlertSettings, QuietHours};
 use agentwatch_core::secrets::{SecretSlot, SecretSourceKind};
-use agentwatch_core::{ErrorReport, Event, Severity, Vendor};
+use agentwatch_core::vendors::form::VendorForm;
+use agentwatch_core::{ErrorReport, Event, Severity};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -483,7 +484,8 @@ pub struct AppInfo {
     keyring: bool,
     /// What the tray shows now: its face, summary and menu lines.
     tray: Option<TrayView>,
-    vendors: Vec<Vendor>,
+    /// Every registered vendor with its account form, drawn by the dashboard.
+    vendors: Vec<VendorForm>,
 }
 
 #[tauri::command]
@@ -498,7 +500,7 @@ pub async fn app_info<R: Runtime>(
         demo: state.demo,
         keyring: state.secrets.is_keyring(),
         tray: state.shared.tray_view(),
-        vendors: Vendor::ALL.to_vec(),
+        vendors: agentwatch_core::vendors::registry::forms(),
     })
 }
 

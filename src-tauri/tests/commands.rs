@@ -101,7 +101,25 @@ fn a_fresh_dashboard_has_no_accounts_and_an_unknown_face() {
     assert_eq!(d["config_error"], Value::Null);
     let info = invoke(&h, "app_info", json!({})).unwrap();
     assert_eq!(info["keyring"], false);
-    assert_eq!(info["vendors"], json!(["huawei", "agora", "segura"]));
+    // Every registered vendor is offered, with the form the dashboard draws.
+    let offered: Vec<&str> = info["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    let registered: Vec<&str> = agentwatch_core::Vendor::all()
+        .into_iter()
+        .map(|v| v.as_str())
+        .collect();
+    assert_eq!(offered, registered);
+    for form in info["vendors"].as_array().unwrap() {
+        assert!(
+            form["label"].as_str().is_some_and(|l| !l.is_empty()),
+            "{form}"
+        );
+        assert!(form["fields"].is_array(), "{form}");
+    }
 }
 
 #[test]

@@ -96,7 +96,7 @@ async fn an_unknown_app_id_is_refused_with_the_servers_reason() {
     let sim = AgoraSim::demo();
     let server = serve(&sim).await;
     let mut acct = agora_account(&server);
-    acct.app_id = Some("someone-elses-app".into());
+    acct.set_option("app_id", "someone-elses-app");
 
     let err = client(&acct, SECRET).unwrap().poll().await.unwrap_err();
 

@@ -169,7 +169,7 @@ async fn the_channel_filter_limits_the_list_to_that_channel() {
     let sim = AgoraSim::demo();
     let server = serve(&sim).await;
     let mut acct = agora_account(&server);
-    acct.channel = Some("sales".into());
+    acct.set_option("channel", "sales");
 
     let seen = by_id(client(&acct, SECRET).unwrap().poll().await.unwrap());
 

@@ -120,7 +120,7 @@ async fn measure(port: u16, n: u32) -> Vec<Duration> {
         Vendor::Huawei,
         Some(&format!("http://127.0.0.1:{port}")),
     );
-    account.workno = Some(DEFAULT_WORKNO.into());
+    account.set_option("workno", DEFAULT_WORKNO);
     account.watch = (0..n).map(|i| (FIRST_AGENT_ID + i).to_string()).collect();
     let secrets = StaticSecrets::new().with("bench", DEFAULT_PASSWORD);
     let client = connect(&account, &secrets).await.expect("client");

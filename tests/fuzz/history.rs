@@ -41,7 +41,7 @@ fn entry() -> BoxedStrategy<HistoryEntry> {
         (
             at_ms,
             select(EntryKind::ALL.to_vec()),
-            weighted(0.9, select(Vendor::ALL.to_vec())),
+            weighted(0.9, select(Vendor::all())),
             account_id(),
             weighted(0.7, text()),
             weighted(

@@ -152,7 +152,7 @@ pub fn fuzz_vendor(shape: VendorShape, account: impl Fn(&str) -> AccountConfig) 
 /// The secret, and the Basic credentials Agora's header carries it in.
 fn forbidden_texts(account: &AccountConfig) -> Vec<String> {
     let mut out = vec![SECRET.to_string()];
-    if let Some(customer) = &account.customer_id {
+    if let Some(customer) = account.options.get("customer_id").and_then(|v| v.as_str()) {
         out.push(base64::engine::general_purpose::STANDARD.encode(format!("{customer}:{SECRET}")));
     }
     out

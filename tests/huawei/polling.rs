@@ -143,7 +143,7 @@ async fn a_private_ca_is_trusted_through_ca_file() {
     let server = SimServer::start(sim.router(), 0, Some(&ca)).await.unwrap();
     let mut account = support::account("cc", Vendor::Huawei, &server.base_url());
     account.watch = vec!["101".into()];
-    account.workno = Some(DEFAULT_WORKNO.into());
+    account.set_option("workno", DEFAULT_WORKNO);
     account.ca_file = Some(ca_file);
     let client = support::client(&account, DEFAULT_PASSWORD).unwrap();
 

@@ -2,7 +2,6 @@
 //! the static-Guid mode, sign-out on shutdown and the background task's end.
 
 use crate::{assert_no_secrets, by_id, quick, sim_with, Gateway};
-use agentwatch_core::config::HuaweiAuth;
 use agentwatch_core::ErrorKind;
 use agentwatch_sim::huawei::{AuthMode, SignInGuid};
 use agentwatch_sim::huawei::{HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
@@ -159,9 +158,9 @@ async fn a_static_guid_polls_and_reports_its_expiry_clearly() {
     let (_, guid) = gw.sign_in_elsewhere(DEFAULT_WORKNO, DEFAULT_PASSWORD).await;
     let guid = guid.expect("the sign-in hands out a Guid");
     let mut account = gw.account(&["101"]);
-    account.auth = Some(HuaweiAuth::Guid);
-    account.workno = None;
-    account.phonenum = None;
+    account.set_option("auth", "guid");
+    account.remove_option("workno");
+    account.remove_option("phonenum");
     let client = support::client(&account, &guid).unwrap();
 
     let observations = client.poll().await.expect("poll with the configured Guid");

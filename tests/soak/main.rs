@@ -343,7 +343,7 @@ async fn run_engine(
 
 fn soak_config(urls: &SimUrls, poll_interval_secs: u64) -> Config {
     let mut huawei = AccountConfig::new("soak-huawei", Vendor::Huawei, Some(&urls.huawei));
-    huawei.workno = Some(agentwatch_sim::huawei::DEFAULT_WORKNO.into());
+    huawei.set_option("workno", agentwatch_sim::huawei::DEFAULT_WORKNO);
     huawei.watch = (0..HUAWEI_AGENTS + HUAWEI_CHURNERS)
         .map(|i| (FIRST_HUAWEI_AGENT + i).to_string())
         .collect();
@@ -351,11 +351,11 @@ fn soak_config(urls: &SimUrls, poll_interval_secs: u64) -> Config {
     huawei.timeout_secs = Some(3);
     let agora_defaults = agentwatch_sim::agora::AgoraSimConfig::default();
     let mut agora = AccountConfig::new("soak-agora", Vendor::Agora, Some(&urls.agora));
-    agora.app_id = Some(agora_defaults.app_id);
-    agora.customer_id = Some(agora_defaults.customer_id);
+    agora.set_option("app_id", agora_defaults.app_id);
+    agora.set_option("customer_id", agora_defaults.customer_id);
     agora.timeout_secs = Some(3);
     let mut segura = AccountConfig::new("soak-segura", Vendor::Segura, Some(&urls.segura));
-    segura.client_id = Some(agentwatch_sim::segura::DEFAULT_CLIENT_ID.into());
+    segura.set_option("client_id", agentwatch_sim::segura::DEFAULT_CLIENT_ID);
     segura.timeout_secs = Some(3);
     Config {
         poll_interval_secs,

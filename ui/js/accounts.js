@@ -1,20 +1,13 @@
 // Accounts: list, add, edit, remove, test connection, watch list. The secret and proxy password
 // fields are write-only: the UI is only told whether one is stored, and never gets it back.
 import { call, asError, describeError } from "./api.js";
-import { h, $, $$, vendorLabel } from "./dom.js";
+import { h, $, $$, vendorLabel, setVendorLabels } from "./dom.js";
 import * as v from "./validate.js";
 
-const SECRET_LABEL = {
-  huawei_signin: "Password of the supervisor seat",
-  huawei_guid: "Session Guid",
-  agora: "Customer secret",
-  segura: "Client secret",
-};
-const BASE_URL_HINT = {
-  huawei: "The CC-Gateway, e.g. https://10.1.2.3:8043 (the /agentgateway path is added)",
-  agora: "Leave empty for https://api.agora.io",
-  segura: "The Segura server, e.g. https://segura.example.com",
-};
+// Each vendor's form as the core describes it (app_info): its fields, labels, hints, checks,
+// the meaning of its secret and its watch-list rule. Nothing here knows a vendor by name.
+let forms = [];
+let formsLoaded = null;
 
 let accounts = [];
 let editing = null; // the account being edited, or null when adding
@@ -25,14 +18,29 @@ const dialog = () => $("#account-dialog");
 const form = () => $("#account-form");
 const field = (name) => form().elements.namedItem(name);
 
+/// Reads the vendors' form descriptions once, and fills the vendor choice from them.
+function loadForms() {
+  formsLoaded ||= call("app_info").then((info) => {
+    forms = info.vendors || [];
+    setVendorLabels(forms);
+    $("#acc-vendor").replaceChildren(...forms.map((f) => h("option", { value: f.id }, f.label)));
+  });
+  return formsLoaded;
+}
+
+function formOf(id) {
+  return forms.find((f) => f.id === id) || forms[0];
+}
+
 export function initAccounts(changed) {
   onChange = changed;
+  loadForms().catch(() => {});
   $("#btn-add-account").addEventListener("click", () => openForm(null));
   $("#acc-vendor").addEventListener("change", () => {
     clearMessages();
+    drawVendorFields({});
     applyVendor();
   });
-  $("#acc-auth").addEventListener("change", applyVendor);
   $("#acc-all").addEventListener("change", applyVendor);
   $("#acc-watch-add").addEventListener("click", addWatch);
   $("#acc-watch-input").addEventListener("keydown", (e) => {
@@ -48,7 +56,7 @@ export function initAccounts(changed) {
     save();
   });
   // Validate in place as the user leaves a field.
-  for (const name of ["id", "base_url", "workno", "poll_interval_secs", "timeout_secs"]) {
+  for (const name of ["id", "base_url", "poll_interval_secs", "timeout_secs"]) {
     field(name).addEventListener("blur", () => checkField(name));
     field(name).addEventListener("input", () => showMessage(name, null));
   }
@@ -57,6 +65,7 @@ export function initAccounts(changed) {
 
 export async function loadAccounts() {
   try {
+    await loadForms();
     accounts = await call("list_accounts");
   } catch (err) {
     accounts = [];
@@ -86,7 +95,7 @@ function render() {
   const list = $("#accounts-list");
   if (accounts.length === 0) {
     list.replaceChildren(
-      h("p", { class: "empty" }, "No accounts yet. Add one per vendor API you want to watch: Huawei CC-Gateway, Agora Conversational AI or Segura Network Connector."),
+      h("p", { class: "empty" }, `No accounts yet. Add one per vendor API you want to watch: ${forms.map((f) => f.label).join(", ")}.`),
     );
     return;
   }
@@ -100,7 +109,7 @@ function render() {
           "div",
           { class: "main" },
           h("div", { class: "title" }, a.name || a.id, " ", h("span", { class: "vendor" }, vendorLabel(a.vendor))),
-          h("div", { class: "sub" }, `${a.id} · ${a.base_url || "https://api.agora.io"} · ${watchText(a)}`),
+          h("div", { class: "sub" }, `${a.id} · ${a.base_url || formOf(a.vendor)?.default_base_url || ""} · ${watchText(a)}`),
         ),
         h("span", { class: `secret-state ${cls}` }, text),
         h("button", { type: "button", class: "btn small", "aria-label": `Edit ${a.name || a.id}`, onclick: () => openForm(a) }, "Edit"),
@@ -110,30 +119,32 @@ function render() {
   );
 }
 
-// The add form with a vendor already chosen (the first-run view's vendor buttons).
-export function openAddForm(vendor) {
-  openForm(null, vendor);
+/// Opens the account form, to add an account (of `vendorId` when given) or edit `account`.
+/// Exported for the first-run view, which opens it with a vendor preselected.
+export async function openAccountForm(vendorId = null, account = null) {
+  await loadForms();
+  openForm(account, vendorId);
 }
 
-function openForm(account, vendor = "huawei") {
+function openForm(account, vendorId = null) {
   editing = account;
   form().reset();
   clearMessages();
   $("#test-result").hidden = true;
   $("#account-title").textContent = account ? `Edit ${account.name || account.id}` : "Add account";
-  const a = account || { vendor, watch: [] };
+  const a = account || { vendor: formOf(vendorId)?.id, watch: [] };
   field("vendor").value = a.vendor;
   field("vendor").disabled = !!account;
   field("id").value = a.id || "";
   field("id").readOnly = !!account;
-  for (const name of ["name", "base_url", "workno", "phonenum", "app_id", "customer_id", "channel", "client_id", "ca_file", "proxy"]) {
+  for (const name of ["name", "base_url", "ca_file", "proxy"]) {
     field(name).value = a[name] || "";
   }
-  field("auth").value = a.auth || "signin";
   field("poll_interval_secs").value = a.poll_interval_secs || "";
   field("timeout_secs").value = a.timeout_secs || "";
   watch = [...(a.watch || [])];
-  $("#acc-all").checked = !!account && a.vendor !== "huawei" && watch.length === 0;
+  drawVendorFields(a);
+  $("#acc-all").checked = !!account && !formOf(a.vendor).watch.required && watch.length === 0;
   applyVendor();
   dialog().showModal();
   (account ? field("name") : field("vendor")).focus();
@@ -143,36 +154,115 @@ function vendor() {
   return field("vendor").value;
 }
 
+// A dotted name ("fields.list") is a key of a nested table.
+function getPath(obj, name) {
+  return name.split(".").reduce((o, k) => (o && typeof o === "object" ? o[k] : undefined), obj);
+}
+function setPath(obj, name, value) {
+  const keys = name.split(".");
+  const last = keys.pop();
+  let o = obj;
+  for (const k of keys) o = o[k] ||= {};
+  o[last] = value;
+}
+const inputId = (name) => `acc-${name.replace(/[._]/g, "-")}`;
+
+// A map field is typed one `key = value` per line.
+function mapToText(map) {
+  return Object.entries(map || {}).map(([k, val]) => `${k} = ${val}`).join("\n");
+}
+function textToMap(text) {
+  const out = {};
+  for (const line of text.split("\n")) {
+    const at = line.indexOf("=");
+    if (!line.trim()) continue;
+    if (at < 0) return null;
+    const key = line.slice(0, at).trim();
+    const value = line.slice(at + 1).trim().replace(/^"|"$/g, "");
+    if (!key || !value) return null;
+    out[key] = value;
+  }
+  return out;
+}
+
+/// Draws the vendor's own fields from its description, filled from `a` (the account edited).
+function drawVendorFields(a) {
+  const f = formOf(vendor());
+  $("#acc-vendor-fields").replaceChildren(
+    ...(f ? f.fields : []).map((d) => {
+      const id = inputId(d.name);
+      const value = getPath(a, d.name);
+      const described = [d.hint ? `${id}-hint` : null, `${id}-msg`].filter(Boolean).join(" ");
+      let input;
+      if (d.kind === "select") {
+        input = h("select", { id, name: d.name }, ...d.options.map((o) => h("option", { value: o.value }, o.label)));
+        input.value = value ?? d.default ?? d.options[0]?.value;
+        input.addEventListener("change", applyVendor);
+      } else if (d.kind === "map") {
+        input = h("textarea", { id, name: d.name, rows: 4, spellcheck: "false", placeholder: d.placeholder, "aria-describedby": described });
+        input.value = mapToText(value);
+      } else {
+        input = h("input", { id, name: d.name, autocomplete: "off", spellcheck: "false", placeholder: d.placeholder, "aria-describedby": described });
+        input.value = value ?? (a.id ? "" : d.default ?? "");
+        input.addEventListener("input", () => { showMessage(d.name, null); applyVendor(); });
+      }
+      input.addEventListener("blur", () => checkVendorField(d));
+      return h(
+        "div",
+        { class: `field${d.kind === "map" || d.hint ? " wide" : ""}`, dataset: { vendorField: d.name } },
+        h("label", { for: id }, d.label),
+        input,
+        d.hint ? h("p", { class: "hint", id: `${id}-hint` }, d.hint) : null,
+        h("p", { class: "msg", id: `${id}-msg`, "data-for": d.name }),
+      );
+    }),
+  );
+}
+
+function holds(when) {
+  if (!when) return true;
+  const el = field(when.field);
+  return !!el && (el.value || "").trim() === when.value;
+}
+
+function visibleFields() {
+  return formOf(vendor()).fields.filter((d) => holds(d.when));
+}
+
+function secretOptional() {
+  const when = formOf(vendor()).secret_optional_when;
+  return !!when && holds(when);
+}
+
 function applyVendor() {
-  const vend = vendor();
-  const signin = field("auth").value === "signin";
-  for (const el of $$(".vendor-huawei, .vendor-agora, .vendor-segura", form())) {
-    el.hidden = !el.classList.contains(`vendor-${vend}`);
+  const f = formOf(vendor());
+  if (!f) return;
+  for (const el of $$("[data-vendor-field]", form())) {
+    const d = f.fields.find((x) => x.name === el.dataset.vendorField);
+    el.hidden = !d || !holds(d.when);
   }
-  for (const el of $$(".auth-signin", form())) {
-    el.hidden = vend !== "huawei" || !signin;
-  }
-  $("#acc-base-url-hint").textContent = BASE_URL_HINT[vend];
-  const key = vend === "huawei" ? `huawei_${signin ? "signin" : "guid"}` : vend;
-  $("#acc-secret-label").textContent = SECRET_LABEL[key];
+  $("#acc-base-url-hint").textContent = f.base_url_hint;
+  $("#acc-secret-label").textContent = (f.secret_labels.find((s) => holds(s.when)) || { label: "Secret" }).label;
   const stored = editing && ["keyring", "environment", "memory"].includes(editing.secret);
   $("#acc-secret-hint").textContent = stored
     ? "A secret is stored. Leave empty to keep it; type a new one to replace it."
-    : "Stored in the system keyring, never in the configuration file.";
+    : secretOptional()
+      ? "Not needed: this account sends no credentials."
+      : "Stored in the system keyring, never in the configuration file.";
   field("secret").placeholder = stored ? "•••••••• (stored)" : "";
   const proxyStored = editing && ["keyring", "environment", "memory"].includes(editing.proxy_secret);
   $("#acc-proxy-secret-hint").textContent = proxyStored
     ? "A proxy password is stored. Leave empty to keep it; type a new one to replace it."
     : "Only for a proxy URL that names a user; kept in the system keyring.";
   field("proxy_secret").placeholder = proxyStored ? "•••••••• (stored)" : "";
-  // Huawei gateways have no list call: agents are always named. The others may watch all.
-  const allAllowed = vend !== "huawei";
+  // A vendor without a list call needs its agents named; the others may watch all.
+  const allAllowed = !f.watch.required;
   $("#acc-all-wrap").hidden = !allAllowed;
   if (!allAllowed) $("#acc-all").checked = false;
   const all = $("#acc-all").checked;
   $("#watch-add").hidden = all;
   $("#acc-watch-list").hidden = all;
-  $("#acc-watch-input").placeholder = vend === "huawei" ? "Agent work number, e.g. 1001" : "Agent id";
+  $("#acc-watch-input").placeholder = f.watch.placeholder;
   renderWatch();
 }
 
@@ -193,8 +283,9 @@ function addWatch() {
   const input = $("#acc-watch-input");
   const ids = input.value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
   if (ids.length === 0) return;
+  const rule = formOf(vendor()).watch;
   for (const id of ids) {
-    const err = vendor() === "huawei" ? v.huaweiAgentId(id) : null;
+    const err = rule.pattern && !new RegExp(rule.pattern).test(id) ? `${rule.pattern_message} ("${id}" is not)` : null;
     if (err) {
       showMessage("watch", err);
       input.focus();
@@ -228,48 +319,42 @@ function checkField(name) {
   const value = (field(name).value || "").trim();
   let err = null;
   if (name === "id") err = v.accountId(value);
-  if (name === "base_url") err = v.baseUrl(value, vendor() !== "agora");
-  if (name === "workno" && vendor() === "huawei" && field("auth").value === "signin") {
-    err = value ? v.huaweiAgentId(value) : "Required for sign-in";
-  }
+  if (name === "base_url") err = v.baseUrl(value, !formOf(vendor()).default_base_url);
   if (name === "poll_interval_secs" || name === "timeout_secs") err = v.positiveInt(value);
   showMessage(name, err);
   return !err;
 }
 
-function requireField(name, label) {
-  if (!(field(name).value || "").trim()) {
-    showMessage(name, `${label} is required`);
-    return false;
-  }
-  return true;
+/// A vendor field against its description: required, and the pattern when there is a value.
+function checkVendorField(d) {
+  if (!holds(d.when)) return true;
+  const raw = field(d.name).value || "";
+  const value = raw.trim();
+  let err = null;
+  if (!value) err = d.required ? `${d.label} is required` : null;
+  else if (d.kind === "map") err = textToMap(raw) ? null : "One per line: state = severity";
+  else if (d.pattern && !new RegExp(d.pattern).test(value)) err = d.pattern_message || "Not valid here";
+  showMessage(d.name, err);
+  return !err;
 }
 
 function checkAll() {
   clearMessages();
   $("#form-msg").textContent = "";
   let ok = ["id", "base_url", "poll_interval_secs", "timeout_secs"].map(checkField).every(Boolean);
-  const vend = vendor();
-  if (vend === "huawei") {
-    if (field("auth").value === "signin") ok = checkField("workno") && ok;
-    if (watch.length === 0) {
-      showMessage("watch", "Add the agent ids to watch: the gateway has no list of agents");
-      ok = false;
-    }
+  ok = visibleFields().map(checkVendorField).every(Boolean) && ok;
+  if (formOf(vendor()).watch.required && watch.length === 0) {
+    showMessage("watch", "Add the agent ids to watch: this vendor has no list of agents");
+    ok = false;
   }
-  if (vend === "agora") {
-    ok = requireField("app_id", "App ID") && ok;
-    ok = requireField("customer_id", "Customer ID") && ok;
-  }
-  if (vend === "segura") ok = requireField("client_id", "Client ID") && ok;
-  if (!editing && !field("secret").value) {
+  if (!editing && !field("secret").value && !secretOptional()) {
     showMessage("secret", "Type the secret once: it goes to the keyring");
     ok = false;
   }
   return ok;
 }
 
-// The account as the core's config expects it: only this vendor's fields.
+// The account as the core's config expects it: the shared keys and this vendor's own.
 function collect() {
   const vend = vendor();
   const text = (name) => (field(name).value || "").trim() || undefined;
@@ -281,7 +366,7 @@ function collect() {
     base_url: text("base_url"),
     ca_file: text("ca_file"),
     proxy: text("proxy"),
-    watch: vend !== "huawei" && $("#acc-all").checked ? [] : [...watch],
+    watch: !formOf(vend).watch.required && $("#acc-all").checked ? [] : [...watch],
     poll_interval_secs: num("poll_interval_secs"),
     timeout_secs: num("timeout_secs"),
   };
@@ -289,18 +374,15 @@ function collect() {
     a.enabled = editing.enabled !== false;
     a.severity = editing.severity || {};
   }
-  if (vend === "huawei") {
-    a.auth = field("auth").value;
-    if (a.auth === "signin") {
-      a.workno = text("workno");
-      a.phonenum = text("phonenum");
+  // Only the fields shown: a hidden one (Huawei's work number with a Guid) does not apply.
+  for (const d of visibleFields()) {
+    const raw = field(d.name).value || "";
+    if (d.kind === "map") {
+      const map = textToMap(raw);
+      if (map && Object.keys(map).length) setPath(a, d.name, map);
+    } else if (raw.trim()) {
+      setPath(a, d.name, raw.trim());
     }
-  } else if (vend === "agora") {
-    a.app_id = text("app_id");
-    a.customer_id = text("customer_id");
-    a.channel = text("channel");
-  } else {
-    a.client_id = text("client_id");
   }
   for (const k of Object.keys(a)) if (a[k] === undefined) delete a[k];
   return a;

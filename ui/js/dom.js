@@ -22,7 +22,11 @@ export function badge(severity) {
   return h("span", { class: `badge sev-${severity}` }, severity);
 }
 
-const VENDORS = { huawei: "Huawei", agora: "Agora", segura: "Segura" };
+// Short vendor names, from the core's vendor registry (app_info) once it has answered.
+const VENDORS = {};
+export function setVendorLabels(forms) {
+  for (const f of forms) VENDORS[f.id] = f.short_label;
+}
 export function vendorLabel(v) {
   return VENDORS[v] || v;
 }

@@ -4,7 +4,7 @@
 // the desktop services AgentWatch needs are there.
 import { call, describeError } from "./api.js";
 import { h, $ } from "./dom.js";
-import { openAddForm } from "./accounts.js";
+import { openAccountForm } from "./accounts.js";
 
 let info = { demo: false, keyring: true, config_path: "" };
 let configBroken = false;
@@ -65,7 +65,7 @@ function renderVendors() {
     ...options.map((o) =>
       h(
         "button",
-        { type: "button", class: "btn fr-vendor", dataset: { vendor: o.value }, onclick: () => openAddForm(o.value) },
+        { type: "button", class: "btn fr-vendor", dataset: { vendor: o.value }, onclick: () => openAccountForm(o.value) },
         o.textContent.trim(),
       ),
     ),

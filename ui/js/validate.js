@@ -1,12 +1,5 @@
 // Checks done as the user types, mirroring the core's own (which checks again on save).
 
-export function huaweiAgentId(id) {
-  if (!/^\d{1,6}$/.test(id) || Number(id) < 101 || Number(id) > 999999) {
-    return `Huawei agent ids are digits between 101 and 999999 ("${id}" is not)`;
-  }
-  return null;
-}
-
 export function accountId(id) {
   if (!id) return "Required";
   if (!/^[A-Za-z0-9._-]+$/.test(id)) return "Use only letters, digits, '-', '_' or '.'";

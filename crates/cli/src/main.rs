@@ -76,6 +76,9 @@ enum Command {
         /// Only this account.
         #[arg(long, value_name = "ID")]
         account: Option<String>,
+        /// Only the accounts of this vendor.
+        #[arg(long, value_parser = vendor_parser())]
+        vendor: Option<String>,
         /// Print CSV (RFC 4180, times in UTC) instead of a table.
         #[arg(long)]
         csv: bool,
@@ -157,6 +160,15 @@ fn init_logging(command: &Command) {
     }
 }
 
+/// The registered vendors, as the values `--vendor` accepts (listed in `--help`).
+fn vendor_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        agentwatch_core::Vendor::all()
+            .into_iter()
+            .map(|v| clap::builder::PossibleValue::new(v.as_str()).help(v.label())),
+    )
+}
+
 /// `--proxy` picks the proxy password's keyring entry instead of the vendor secret's.
 fn slot(proxy: bool) -> agentwatch_core::secrets::SecretSlot {
     if proxy {
@@ -203,6 +215,7 @@ fn main() -> ExitCode {
                 until,
                 agent,
                 account,
+                vendor,
                 csv,
                 history_db,
             } => {
@@ -211,6 +224,8 @@ fn main() -> ExitCode {
                     until,
                     agent,
                     account,
+                    // Checked by clap against the same registry.
+                    vendor: vendor.and_then(|v| v.parse().ok()),
                     csv,
                     db: history_db,
                 })

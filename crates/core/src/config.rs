@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::history::HistorySettings;
 use crate::model::{Severity, Vendor};
 use crate::policy::AlertSettings;
+use crate::vendors::registry::KeyError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -18,7 +19,6 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
 /// The default answer size limit: several times the largest realistic agent list.
 pub const DEFAULT_MAX_ANSWER_MIB: u32 = 32;
 pub const MAX_ANSWER_MIB_RANGE: std::ops::RangeInclusive<u32> = 1..=1024;
-pub const AGORA_DEFAULT_BASE_URL: &str = "https://api.agora.io";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,19 +98,10 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
-/// How a Huawei account authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum HuaweiAuth {
-    /// Sign in a supervisor seat (workno + password from the keyring) and keep the session alive.
-    #[default]
-    Signin,
-    /// Use a Guid obtained elsewhere, stored in the keyring as the secret.
-    Guid,
-}
-
+/// One account. The keys here are every account's; the vendor's own keys (`workno`, `app_id`,
+/// `[accounts.fields]`...) are kept in `options` as written and read by the vendor's module,
+/// which refuses the keys it does not know (`vendors::registry::vendor_options`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     /// Stable identifier; names the keyring entry.
     pub id: String,
@@ -147,25 +138,9 @@ pub struct AccountConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_answer_mib: Option<u32>,
 
-    // Huawei
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth: Option<HuaweiAuth>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workno: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phonenum: Option<String>,
-
-    // Agora
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-
-    // Segura
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
+    /// The vendor's own keys, flat in the account's table as users write them.
+    #[serde(flatten)]
+    pub options: toml::Table,
 }
 
 impl AccountConfig {
@@ -184,14 +159,18 @@ impl AccountConfig {
             poll_interval_secs: None,
             timeout_secs: None,
             max_answer_mib: None,
-            auth: None,
-            workno: None,
-            phonenum: None,
-            app_id: None,
-            customer_id: None,
-            channel: None,
-            client_id: None,
+            options: toml::Table::new(),
         }
+    }
+
+    /// Sets one of the vendor's own keys (`workno`, `client_id`...), for builders and tests.
+    pub fn set_option(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.options.insert(key.to_string(), value.into());
+    }
+
+    /// Removes one of the vendor's own keys.
+    pub fn remove_option(&mut self, key: &str) {
+        self.options.remove(key);
     }
 
     pub fn display_name(&self) -> &str {
@@ -204,10 +183,9 @@ impl AccountConfig {
 
     /// The base URL with the vendor default applied and without a trailing slash.
     pub fn effective_base_url(&self) -> String {
-        let raw = match (&self.base_url, self.vendor) {
-            (Some(u), _) => u.as_str(),
-            (None, Vendor::Agora) => AGORA_DEFAULT_BASE_URL,
-            (None, _) => "",
+        let raw = match &self.base_url {
+            Some(u) => u.as_str(),
+            None => self.vendor.module().default_base_url().unwrap_or(""),
         };
         raw.trim_end_matches('/').to_string()
     }
@@ -215,10 +193,6 @@ impl AccountConfig {
     /// The `proxy` key, parsed (`validate` has refused what does not parse).
     pub fn proxy_setting(&self) -> std::result::Result<crate::proxy::ProxySetting, String> {
         crate::proxy::ProxySetting::parse(self.proxy.as_deref())
-    }
-
-    pub fn huawei_auth(&self) -> HuaweiAuth {
-        self.auth.unwrap_or_default()
     }
 
     pub fn timeout(&self) -> std::time::Duration {
@@ -230,8 +204,9 @@ impl AccountConfig {
         u64::from(self.max_answer_mib.unwrap_or(DEFAULT_MAX_ANSWER_MIB)) * 1024 * 1024
     }
 
-    /// Checks everything a client needs. The error's key names the offending field.
-    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+    /// Checks everything a client needs: the shared keys here, the vendor's own keys in its
+    /// module. The error's key names the offending field.
+    pub fn validate(&self) -> std::result::Result<(), KeyError> {
         let fail = |key: &str, msg: String| Err((key.to_string(), msg));
         if self.id.is_empty()
             || !self
@@ -247,7 +222,8 @@ impl AccountConfig {
                 ),
             );
         }
-        if self.base_url.is_none() && self.vendor != Vendor::Agora {
+        let vendor = self.vendor.module();
+        if self.base_url.is_none() && vendor.default_base_url().is_none() {
             return fail(
                 "base_url",
                 format!("is required for vendor {}", self.vendor),
@@ -282,99 +258,7 @@ impl AccountConfig {
         if self.watch.iter().any(|w| w.trim().is_empty()) {
             return fail("watch", "agent ids must not be empty".into());
         }
-        let foreign: &[(&str, bool)] = match self.vendor {
-            Vendor::Huawei => &[
-                ("app_id", self.app_id.is_some()),
-                ("customer_id", self.customer_id.is_some()),
-                ("channel", self.channel.is_some()),
-                ("client_id", self.client_id.is_some()),
-            ],
-            Vendor::Agora => &[
-                ("auth", self.auth.is_some()),
-                ("workno", self.workno.is_some()),
-                ("phonenum", self.phonenum.is_some()),
-                ("client_id", self.client_id.is_some()),
-            ],
-            Vendor::Segura => &[
-                ("auth", self.auth.is_some()),
-                ("workno", self.workno.is_some()),
-                ("phonenum", self.phonenum.is_some()),
-                ("app_id", self.app_id.is_some()),
-                ("customer_id", self.customer_id.is_some()),
-                ("channel", self.channel.is_some()),
-            ],
-        };
-        if let Some((key, _)) = foreign.iter().find(|(_, present)| *present) {
-            return fail(key, format!("does not apply to vendor {}", self.vendor));
-        }
-        match self.vendor {
-            Vendor::Huawei => {
-                if self.watch.is_empty() {
-                    return fail(
-                        "watch",
-                        "huawei accounts need the agent ids to watch (the gateway has no list call)"
-                            .into(),
-                    );
-                }
-                if let Some(bad) = self
-                    .watch
-                    .iter()
-                    .find(|w| validate_huawei_agent_id(w).is_err())
-                {
-                    return fail("watch", validate_huawei_agent_id(bad).unwrap_err());
-                }
-                if self.huawei_auth() == HuaweiAuth::Signin {
-                    match self.workno.as_deref() {
-                        None => return fail("workno", "is required when auth = \"signin\"".into()),
-                        Some(w) => {
-                            if let Err(msg) = validate_huawei_agent_id(w) {
-                                return fail("workno", msg);
-                            }
-                        }
-                    }
-                    if self.phonenum.as_deref().is_some_and(|p| p.len() > 24) {
-                        return fail("phonenum", "is at most 24 characters".into());
-                    }
-                }
-            }
-            Vendor::Agora => {
-                if self.app_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                    return fail("app_id", "is required for vendor agora".into());
-                }
-                if self
-                    .customer_id
-                    .as_deref()
-                    .is_none_or(|s| s.trim().is_empty())
-                {
-                    return fail("customer_id", "is required for vendor agora".into());
-                }
-            }
-            Vendor::Segura => {
-                if self
-                    .client_id
-                    .as_deref()
-                    .is_none_or(|s| s.trim().is_empty())
-                {
-                    return fail("client_id", "is required for vendor segura".into());
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Huawei agent ids are strings of digits, 101..999999.
-pub fn validate_huawei_agent_id(id: &str) -> std::result::Result<(), String> {
-    let ok = !id.is_empty()
-        && id.len() <= 6
-        && id.chars().all(|c| c.is_ascii_digit())
-        && (101..=999_999).contains(&id.parse::<u32>().unwrap_or(0));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "huawei agent id {id:?} must be digits between 101 and 999999"
-        ))
+        vendor.validate(self)
     }
 }
 
@@ -757,7 +641,7 @@ vanished = "warning"
     #[test]
     fn max_answer_mib_is_checked() {
         let mut a = AccountConfig::new("a", Vendor::Segura, Some("https://h"));
-        a.client_id = Some("c".into());
+        a.set_option("client_id", "c");
         assert_eq!(a.max_answer_bytes(), 32 * 1024 * 1024);
         a.max_answer_mib = Some(1);
         assert!(a.validate().is_ok());
@@ -770,11 +654,6 @@ vanished = "warning"
 
     #[test]
     fn huawei_ids_are_checked() {
-        assert!(validate_huawei_agent_id("101").is_ok());
-        assert!(validate_huawei_agent_id("999999").is_ok());
-        assert!(validate_huawei_agent_id("100").is_err());
-        assert!(validate_huawei_agent_id("1000000").is_err());
-        assert!(validate_huawei_agent_id("12a").is_err());
         let text = GOOD.replace("[\"101\", \"102\"]", "[\"101\", \"abc\"]");
         assert!(parse(&text).unwrap_err().to_string().contains("abc"));
     }

@@ -85,40 +85,32 @@ impl FromStr for Severity {
     }
 }
 
-/// The supported vendors. Adding one means a new module under `vendors/` and one line in
-/// `vendors::build_client`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum Vendor {
-    Huawei,
-    Agora,
-    Segura,
-}
+/// A vendor, named by its id ("huawei", "http-json"). Which vendors exist, their labels and
+/// everything else about them is the registry's (`vendors::registry`): a `Vendor` is made by
+/// parsing a registered id, or by a vendor module naming itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Vendor(&'static str);
 
 impl Vendor {
-    pub const ALL: [Vendor; 3] = [Vendor::Huawei, Vendor::Agora, Vendor::Segura];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Huawei => "huawei",
-            Vendor::Agora => "agora",
-            Vendor::Segura => "segura",
-        }
+    /// For a vendor module's own constant only; everything else parses a registered id.
+    pub(crate) const fn named(id: &'static str) -> Vendor {
+        Vendor(id)
     }
 
-    /// The product's name as people know it, for notifications.
-    pub fn label(self) -> &'static str {
-        match self {
-            Vendor::Huawei => "Huawei CC-Gateway",
-            Vendor::Agora => "Agora Conversational AI",
-            Vendor::Segura => "Segura Network Connector",
-        }
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl Serialize for Vendor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
     }
 }
 
 impl fmt::Display for Vendor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.0)
     }
 }
 

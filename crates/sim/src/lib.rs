@@ -10,6 +10,7 @@ pub mod control;
 pub mod demo;
 #[cfg(feature = "control")]
 pub mod faults;
+pub mod http_json;
 pub mod huawei;
 #[cfg(feature = "control")]
 mod oversized;

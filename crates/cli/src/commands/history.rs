@@ -17,6 +17,7 @@ pub struct HistoryArgs {
     pub until: Option<Duration>,
     pub agent: Option<String>,
     pub account: Option<String>,
+    pub vendor: Option<agentwatch_core::Vendor>,
     pub csv: bool,
     /// The database file (None = the platform data dir).
     pub db: Option<PathBuf>,
@@ -55,6 +56,7 @@ fn show(args: HistoryArgs) -> u8 {
         until_ms: args.until.map(ago),
         account: args.account,
         agent: args.agent,
+        vendor: args.vendor,
         ..Default::default()
     };
     if filter

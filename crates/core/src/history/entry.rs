@@ -214,7 +214,7 @@ pub(crate) fn parse_urgency(text: &str) -> Option<Urgency> {
 }
 
 pub(crate) fn parse_vendor(text: &str) -> Option<Vendor> {
-    Vendor::ALL.into_iter().find(|v| v.as_str() == text)
+    Vendor::all().into_iter().find(|v| v.as_str() == text)
 }
 
 #[cfg(test)]

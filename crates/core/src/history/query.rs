@@ -17,6 +17,8 @@ pub struct HistoryFilter {
     pub account: Option<String>,
     /// Only this agent's rows (its changes and the notifications about it).
     pub agent: Option<String>,
+    /// Only the rows of this vendor's accounts.
+    pub vendor: Option<crate::model::Vendor>,
     /// Only these kinds; empty = every kind.
     pub kinds: Vec<EntryKind>,
     /// At most this many rows (the newest).
@@ -43,6 +45,9 @@ impl HistoryFilter {
         }
         if let Some(agent) = &self.agent {
             add("agent_id = ?", Value::Text(agent.clone()));
+        }
+        if let Some(vendor) = self.vendor {
+            add("vendor = ?", Value::Text(vendor.as_str().to_string()));
         }
         if !self.kinds.is_empty() {
             // Kinds are our own fixed words, never user text: inlining them is safe.

@@ -5,6 +5,7 @@
 //! the agent has exited.
 
 mod api;
+mod config;
 mod mapping;
 mod wire;
 
@@ -19,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wire::{AgentAnswer, ListedAgent};
 
+pub use config::{AgoraSettings, Module, DEFAULT_BASE_URL};
 pub use mapping::{severity_of, EXITED_NATIVE, EXITED_STATE, STATES};
 
 /// How far back the list looks for the start times of agents in a live state (IDLE, STARTING,
@@ -64,23 +66,20 @@ impl std::fmt::Debug for AgoraClient {
 }
 
 impl AgoraClient {
+    /// The client of an account whose Agora keys are checked (see [`AgoraSettings::of`]).
     pub fn new(ctx: ClientContext) -> Result<Self> {
+        let settings = AgoraSettings::of(&ctx.account)
+            .map_err(|e| super::registry::config_error(&ctx.account, e))?;
+        Self::with_settings(ctx, settings)
+    }
+
+    fn with_settings(ctx: ClientContext, settings: AgoraSettings) -> Result<Self> {
         let account = &ctx.account;
-        let required = |value: &Option<String>, key: &str| {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    Error::poll(
-                        ErrorKind::Config,
-                        format!("agora account {:?} has no {key}", account.id),
-                    )
-                })
-        };
-        let app_id = required(&account.app_id, "app_id")?;
-        let customer_id = required(&account.customer_id, "customer_id")?;
+        let AgoraSettings {
+            app_id,
+            customer_id,
+            channel,
+        } = settings;
         let api = Api::new(
             ctx.http.clone(),
             &account.effective_base_url(),
@@ -99,12 +98,7 @@ impl AgoraClient {
         Ok(AgoraClient {
             api,
             app_id,
-            channel: account
-                .channel
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string),
+            channel,
             watch,
             known: Default::default(),
         })

@@ -1,14 +1,29 @@
-//! One module per vendor: its wire types, its mapping of native states to severities and its
-//! session logic. Adding a vendor means one new module and one line in [`build_client`].
+//! One module per vendor: its configuration keys, its account form, its wire types, its mapping
+//! of native states to severities and its session logic. Adding a vendor means one new module
+//! and one line in [`REGISTRY`]; every list of vendors the user sees is read from it.
 
 pub mod agora;
 pub mod entry;
+pub mod form;
+pub mod http_json;
 pub mod huawei;
+pub mod registry;
 pub mod segura;
+
+pub use registry::VendorModule;
+
+/// The registered vendors, in the order they are offered: one line each.
+#[rustfmt::skip]
+static REGISTRY: &[&dyn VendorModule] = &[
+    &huawei::Module,
+    &agora::Module,
+    &segura::Module,
+    &http_json::Module,
+];
 
 use crate::config::AccountConfig;
 use crate::error::Result;
-use crate::model::{Observation, Severity, Vendor};
+use crate::model::{Observation, Severity};
 use async_trait::async_trait;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
@@ -71,13 +86,9 @@ pub struct ClientContext {
     pub http: reqwest::Client,
 }
 
-/// The registry of vendors.
+/// The client of the account's vendor.
 pub fn build_client(ctx: ClientContext) -> Result<Arc<dyn VendorClient>> {
-    Ok(match ctx.account.vendor {
-        Vendor::Huawei => Arc::new(huawei::HuaweiClient::new(ctx)?),
-        Vendor::Agora => Arc::new(agora::AgoraClient::new(ctx)?),
-        Vendor::Segura => Arc::new(segura::SeguraClient::new(ctx)?),
-    })
+    ctx.account.vendor.module().build(ctx)
 }
 
 /// Applies the account's severity overrides, matched on the native value first and then on the

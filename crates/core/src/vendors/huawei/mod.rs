@@ -10,6 +10,7 @@
 
 mod backoff;
 mod charset;
+mod config;
 mod gateway;
 mod guid;
 mod heartbeat;
@@ -18,7 +19,6 @@ mod states;
 mod wire;
 
 use super::{ClientContext, VendorClient};
-use crate::config::HuaweiAuth;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Observation;
 use async_trait::async_trait;
@@ -27,6 +27,8 @@ use gateway::Gateway;
 use guid::Guid;
 use reqwest::header::HeaderValue;
 use session::{Credentials, SeatLogin, Session};
+
+pub use config::{validate_huawei_agent_id, HuaweiAuth, HuaweiSettings, Module};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -56,7 +58,14 @@ enum BatchError {
 }
 
 impl HuaweiClient {
+    /// The client of an account whose Huawei keys are checked (see [`HuaweiSettings::of`]).
     pub fn new(ctx: ClientContext) -> Result<Self> {
+        let settings = HuaweiSettings::of(&ctx.account)
+            .map_err(|e| crate::vendors::registry::config_error(&ctx.account, e))?;
+        Self::with_settings(ctx, settings)
+    }
+
+    fn with_settings(ctx: ClientContext, settings: HuaweiSettings) -> Result<Self> {
         let ClientContext {
             account,
             secret,
@@ -67,10 +76,10 @@ impl HuaweiClient {
             &account.effective_base_url(),
             account.max_answer_bytes(),
         ));
-        let credentials = match account.huawei_auth() {
+        let credentials = match settings.auth {
             HuaweiAuth::Guid => Credentials::StaticGuid(secret),
             HuaweiAuth::Signin => Credentials::SignIn(SeatLogin {
-                workno: account.workno.clone().ok_or_else(|| {
+                workno: settings.workno.clone().ok_or_else(|| {
                     Error::poll(
                         ErrorKind::Config,
                         format!(
@@ -79,7 +88,7 @@ impl HuaweiClient {
                         ),
                     )
                 })?,
-                phonenum: account.phonenum.clone().unwrap_or_default(),
+                phonenum: settings.phonenum.clone().unwrap_or_default(),
                 password: secret,
             }),
         };

@@ -2,6 +2,7 @@
 //! list of registered agents. An agent is watched for appearing, vanishing and being
 //! re-registered (its port or fingerprint changing).
 
+mod config;
 mod list;
 mod observe;
 mod token;
@@ -16,6 +17,8 @@ use list::{ListOutcome, LIST_CALL, LIST_PATH};
 use std::collections::BTreeSet;
 use token::TokenSource;
 use wire::WireAgent;
+
+pub use config::{Module, SeguraSettings};
 
 pub struct SeguraClient {
     http: reqwest::Client,
@@ -37,7 +40,14 @@ impl std::fmt::Debug for SeguraClient {
 }
 
 impl SeguraClient {
+    /// The client of an account whose Segura keys are checked (see [`SeguraSettings::of`]).
     pub fn new(ctx: ClientContext) -> Result<Self> {
+        let settings = SeguraSettings::of(&ctx.account)
+            .map_err(|e| super::registry::config_error(&ctx.account, e))?;
+        Self::with_settings(ctx, settings)
+    }
+
+    fn with_settings(ctx: ClientContext, settings: SeguraSettings) -> Result<Self> {
         let account = &ctx.account;
         let base_url = account.effective_base_url();
         if base_url.is_empty() {
@@ -46,18 +56,7 @@ impl SeguraClient {
                 format!("segura account {:?} has no base_url", account.id),
             ));
         }
-        let client_id = account
-            .client_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                Error::poll(
-                    ErrorKind::Config,
-                    format!("segura account {:?} has no client_id", account.id),
-                )
-            })?
-            .to_string();
+        let client_id = settings.client_id;
         let max_answer_bytes = account.max_answer_bytes();
         Ok(SeguraClient {
             // The base URL may carry a path prefix (`https://host/senhasegura`): the documented

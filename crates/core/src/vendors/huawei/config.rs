@@ -1,0 +1,172 @@
+//! Huawei's own account keys (`auth`, `workno`, `phonenum`), their checks and the account form.
+
+use super::HuaweiClient;
+use crate::config::AccountConfig;
+use crate::error::Result;
+use crate::model::Vendor;
+use crate::vendors::form::{FormField, SecretLabel, VendorForm, WatchRule, When};
+use crate::vendors::registry::{config_error, vendor_options, KeyError, VendorModule};
+use crate::vendors::{ClientContext, VendorClient};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+#[allow(non_upper_case_globals)]
+impl Vendor {
+    pub const Huawei: Vendor = Vendor::named("huawei");
+}
+
+/// How a Huawei account authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HuaweiAuth {
+    /// Sign in a supervisor seat (workno + password from the keyring) and keep the session alive.
+    #[default]
+    Signin,
+    /// Use a Guid obtained elsewhere, stored in the keyring as the secret.
+    Guid,
+}
+
+/// The keys a Huawei account adds to the shared ones.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiSettings {
+    #[serde(default)]
+    pub auth: HuaweiAuth,
+    pub workno: Option<String>,
+    pub phonenum: Option<String>,
+}
+
+impl HuaweiSettings {
+    /// Reads and checks the account's Huawei keys.
+    pub fn of(account: &AccountConfig) -> std::result::Result<Self, KeyError> {
+        let settings: HuaweiSettings = vendor_options(account)?;
+        let fail = |key: &str, msg: String| Err((key.to_string(), msg));
+        if account.watch.is_empty() {
+            return fail(
+                "watch",
+                "huawei accounts need the agent ids to watch (the gateway has no list call)".into(),
+            );
+        }
+        if let Some(bad) = account
+            .watch
+            .iter()
+            .find(|w| validate_huawei_agent_id(w).is_err())
+        {
+            return fail("watch", validate_huawei_agent_id(bad).unwrap_err());
+        }
+        if settings.auth == HuaweiAuth::Signin {
+            match settings.workno.as_deref() {
+                None => return fail("workno", "is required when auth = \"signin\"".into()),
+                Some(w) => {
+                    if let Err(msg) = validate_huawei_agent_id(w) {
+                        return fail("workno", msg);
+                    }
+                }
+            }
+            if settings.phonenum.as_deref().is_some_and(|p| p.len() > 24) {
+                return fail("phonenum", "is at most 24 characters".into());
+            }
+        }
+        Ok(settings)
+    }
+}
+
+/// Huawei agent ids are strings of digits, 101..999999.
+pub fn validate_huawei_agent_id(id: &str) -> std::result::Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 6
+        && id.chars().all(|c| c.is_ascii_digit())
+        && (101..=999_999).contains(&id.parse::<u32>().unwrap_or(0));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "huawei agent id {id:?} must be digits between 101 and 999999"
+        ))
+    }
+}
+
+/// The form's check of an agent id: the same rule as [`validate_huawei_agent_id`].
+const AGENT_ID_PATTERN: &str = "^(10[1-9]|1[1-9][0-9]|[2-9][0-9]{2}|[1-9][0-9]{3,5})$";
+const AGENT_ID_MESSAGE: &str = "Huawei agent ids are digits between 101 and 999999";
+
+pub struct Module;
+
+impl VendorModule for Module {
+    fn vendor(&self) -> Vendor {
+        Vendor::Huawei
+    }
+
+    fn form(&self) -> VendorForm {
+        VendorForm {
+            id: Vendor::Huawei.as_str(),
+            label: "Huawei CC-Gateway",
+            short_label: "Huawei",
+            default_base_url: None,
+            base_url_hint:
+                "The CC-Gateway, e.g. https://10.1.2.3:8043 (the /agentgateway path is added)",
+            secret_labels: vec![
+                SecretLabel {
+                    label: "Session Guid",
+                    when: Some(When {
+                        field: "auth",
+                        value: "guid",
+                    }),
+                },
+                SecretLabel {
+                    label: "Password of the supervisor seat",
+                    when: None,
+                },
+            ],
+            secret_optional_when: None,
+            watch: WatchRule {
+                required: true,
+                placeholder: "Agent work number, e.g. 1001",
+                pattern: Some(AGENT_ID_PATTERN),
+                pattern_message: Some(AGENT_ID_MESSAGE),
+            },
+            fields: vec![
+                FormField::select(
+                    "auth",
+                    "Sign-in",
+                    &[
+                        ("signin", "Sign in a supervisor seat"),
+                        ("guid", "A session Guid obtained elsewhere"),
+                    ],
+                )
+                .default("signin"),
+                FormField::text("workno", "Work number")
+                    .required()
+                    .pattern(AGENT_ID_PATTERN, AGENT_ID_MESSAGE)
+                    .when("auth", "signin"),
+                FormField::text("phonenum", "Phone number (optional)")
+                    .pattern("^.{0,24}$", "At most 24 characters")
+                    .when("auth", "signin"),
+            ],
+        }
+    }
+
+    fn validate(&self, account: &AccountConfig) -> std::result::Result<(), KeyError> {
+        HuaweiSettings::of(account).map(drop)
+    }
+
+    fn build(&self, ctx: ClientContext) -> Result<Arc<dyn VendorClient>> {
+        let settings =
+            HuaweiSettings::of(&ctx.account).map_err(|e| config_error(&ctx.account, e))?;
+        Ok(Arc::new(HuaweiClient::with_settings(ctx, settings)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huawei_ids_are_checked() {
+        assert!(validate_huawei_agent_id("101").is_ok());
+        assert!(validate_huawei_agent_id("999999").is_ok());
+        assert!(validate_huawei_agent_id("100").is_err());
+        assert!(validate_huawei_agent_id("1000000").is_err());
+        assert!(validate_huawei_agent_id("12a").is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! What every vendor module provides, and the lookups the rest of the program uses: the list of
+//! vendors (CLI, dashboard, history, app info) is this registry and nothing else.
+
+use super::form::VendorForm;
+use super::{ClientContext, VendorClient, REGISTRY};
+use crate::config::AccountConfig;
+use crate::error::Result;
+use crate::model::Vendor;
+use serde::de::DeserializeOwned;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// A problem with one key of an account: (key, message). The config loader adds file and line.
+pub type KeyError = (String, String);
+
+/// One vendor: its identity, its configuration, its form and its client.
+pub trait VendorModule: Sync {
+    fn vendor(&self) -> Vendor;
+
+    /// The account form's description, with the vendor's label and secret meaning.
+    fn form(&self) -> VendorForm;
+
+    /// Checks the vendor's own keys of an account (the shared ones are checked already): the
+    /// key that is wrong and why.
+    fn validate(&self, account: &AccountConfig) -> std::result::Result<(), KeyError>;
+
+    /// The client polling one account.
+    fn build(&self, ctx: ClientContext) -> Result<Arc<dyn VendorClient>>;
+
+    /// The base URL used when the account names none; `None` makes `base_url` required.
+    fn default_base_url(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether the account polls without a secret (an API open to the network it is on).
+    fn needs_secret(&self, _account: &AccountConfig) -> bool {
+        true
+    }
+}
+
+/// Every registered vendor module, in registration order.
+pub fn modules() -> impl Iterator<Item = &'static dyn VendorModule> {
+    REGISTRY.iter().copied()
+}
+
+/// The account forms of every vendor, for the dashboard.
+pub fn forms() -> Vec<VendorForm> {
+    modules().map(|m| m.form()).collect()
+}
+
+/// The config keys of one vendor (the top-level ones its form writes).
+pub fn keys_of(module: &dyn VendorModule) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = Vec::new();
+    for field in module.form().fields {
+        if !keys.contains(&field.key()) {
+            keys.push(field.key());
+        }
+    }
+    keys
+}
+
+impl Vendor {
+    /// Every registered vendor, in registration order.
+    pub fn all() -> Vec<Vendor> {
+        modules().map(|m| m.vendor()).collect()
+    }
+
+    /// The vendor's module. Every `Vendor` comes from the registry (parsing, or a module's
+    /// own constant), so the lookup cannot miss for a registered one.
+    pub fn module(self) -> &'static dyn VendorModule {
+        modules()
+            .find(|m| m.vendor() == self)
+            .unwrap_or_else(|| panic!("vendor {self} is not registered in vendors::REGISTRY"))
+    }
+
+    /// The product's name as people know it, for notifications.
+    pub fn label(self) -> &'static str {
+        self.module().form().label
+    }
+
+    /// The ids of every vendor, for messages ("huawei, agora, segura, http-json").
+    pub fn names() -> String {
+        Vendor::all()
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl FromStr for Vendor {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        modules()
+            .map(|m| m.vendor())
+            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown vendor {s:?} (expected one of {})", Vendor::names()))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Vendor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Reads the vendor's own keys of an account into its settings type (which refuses unknown
+/// keys). An unknown key is named, and called out when it belongs to another vendor.
+pub fn vendor_options<T: DeserializeOwned>(
+    account: &AccountConfig,
+) -> std::result::Result<T, KeyError> {
+    toml::Value::Table(account.options.clone())
+        .try_into::<T>()
+        .map_err(|e| explain_option_error(account.vendor, e.message()))
+}
+
+fn explain_option_error(vendor: Vendor, message: &str) -> KeyError {
+    let named = |prefix: &str| {
+        message
+            .find(prefix)
+            .map(|i| &message[i + prefix.len()..])
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string)
+    };
+    if let Some(key) = named("unknown field `") {
+        let owner = modules()
+            .filter(|m| m.vendor() != vendor)
+            .find(|m| keys_of(*m).contains(&key.as_str()));
+        let own = keys_of(vendor.module()).join(", ");
+        let message = match owner {
+            Some(m) => format!(
+                "does not apply to vendor {vendor} (it is a key of vendor {})",
+                m.vendor()
+            ),
+            None => format!(
+                "unknown key: not an account key, nor one of vendor {vendor}'s ({})",
+                if own.is_empty() { "none" } else { &own }
+            ),
+        };
+        return (key, message);
+    }
+    if let Some(key) = named("missing field `") {
+        return (key, format!("is required for vendor {vendor}"));
+    }
+    // A wrong value: toml names the key in the message ("invalid type ... for key `x`").
+    let key = named("for key `").unwrap_or_default();
+    (key, message.trim().to_string())
+}
+
+/// A required text key: present and not blank.
+pub fn required_text(
+    value: &Option<String>,
+    key: &str,
+    vendor: Vendor,
+) -> std::result::Result<String, KeyError> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| (key.to_string(), format!("is required for vendor {vendor}")))
+}
+
+/// A key error as the error a client's constructor returns.
+pub fn config_error(account: &AccountConfig, (key, message): KeyError) -> crate::error::Error {
+    crate::error::Error::poll(
+        crate::error::ErrorKind::Config,
+        format!("account {}: {key}: {message}", account.id),
+    )
+}
