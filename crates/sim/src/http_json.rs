@@ -3,6 +3,7 @@
 //! authentication kinds the vendor supports, paging by cursor or by next URL (relative,
 //! absolute, or pointing at another host), numeric ids and raw items on demand.
 
+#[cfg(feature = "control")]
 use crate::faults::FaultSwitch;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -76,6 +77,7 @@ struct SimState {
 #[derive(Clone)]
 pub struct HttpJsonSim {
     state: Arc<Mutex<SimState>>,
+    #[cfg(feature = "control")]
     faults: FaultSwitch,
 }
 
@@ -91,6 +93,7 @@ impl HttpJsonSim {
                 requests: 0,
                 refused: 0,
             })),
+            #[cfg(feature = "control")]
             faults: FaultSwitch::default(),
         }
     }
@@ -112,9 +115,12 @@ impl HttpJsonSim {
         let routes = Router::new()
             .route(LIST_PATH, get(list_agents))
             .with_state(self.clone());
-        crate::control::with_faults(routes, self.faults.clone())
+        #[cfg(feature = "control")]
+        let routes = crate::control::with_faults(routes, self.faults.clone());
+        routes
     }
 
+    #[cfg(feature = "control")]
     pub fn faults(&self) -> &FaultSwitch {
         &self.faults
     }
