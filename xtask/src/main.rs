@@ -1,12 +1,13 @@
 //! `cargo xtask`: the project's commands. `setup` installs what is missing, `demo` runs the
 //! built-in demo, `test` runs every test (the keyring test inside a private D-Bus session with
-//! an unlocked gnome-keyring), `bench` measures a poll cycle, `fuzz` runs the property-based
+//! an unlocked gnome-keyring), `package` builds the Debian package, `bench` measures a poll cycle, `fuzz` runs the property-based
 //! fuzz targets for longer, `soak` runs the engine for a long while and watches its memory.
 //!
 //! Standard library only, so that it builds in seconds on a fresh machine.
 
 mod desktop;
 mod fuzz;
+mod package;
 mod session;
 mod setup;
 
@@ -19,6 +20,8 @@ commands:
   setup            install the system packages the build and the tests need (apt; sudo when not root)
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
+  package          build the release binaries once and write <target dir>/package/agentwatch_<version>_<arch>.deb
+                   (checked with desktop-file-validate, appstreamcli and lintian); prints its path
   bench            measure one poll cycle of 1,000 and 10,000 Huawei agents; print figures
   fuzz [--minutes N]   run the fuzz targets (vendor answers, config, history) for N minutes (default 10)
   soak [--minutes N]   run the engine against 10,000 simulated agents with churn and faults for
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         "setup" => setup::install_missing(setup::Purpose::Test),
         "demo" => demo(&rest),
         "test" => test(&rest),
+        "package" => package::command(&rest),
         "bench" => bench(),
         "fuzz" => fuzz::run(&rest),
         "soak" => soak(&rest),
@@ -92,6 +96,10 @@ fn test(args: &[String]) -> Result<(), String> {
     desktop::prepare_tests()?;
     println!("xtask: building the tests");
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
+    // The only release build of the run; the installed-app test (tests/installed.rs) installs
+    // this package instead of building its own.
+    println!("xtask: building the Debian package");
+    let deb = package::build()?;
     println!("xtask: running every test inside a private D-Bus session with an unlocked keyring");
     let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut session = Command::new("dbus-run-session");
@@ -106,6 +114,7 @@ fn test(args: &[String]) -> Result<(), String> {
         .args(args)
         // Here a desktop test never skips: a missing tool fails it, naming the tool.
         .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
+        .env(package::DEB_VAR, &deb)
         .current_dir(workspace_root()))
 }
 

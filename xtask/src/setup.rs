@@ -6,7 +6,10 @@ use std::process::Command;
 pub enum Purpose {
     /// Building the workspace (the desktop app needs WebKitGTK and friends).
     Build,
-    /// Building plus the real desktop pieces the tests use.
+    /// Building plus the Debian packaging tools (`cargo xtask package`).
+    Package,
+    /// Building, packaging, and the real desktop pieces the tests use (the installed-app test
+    /// builds the package).
     Test,
 }
 
@@ -19,6 +22,18 @@ const BUILD_PACKAGES: &[&str] = &[
     "libayatana-appindicator3-dev",
     "librsvg2-dev",
     "libxdo-dev",
+];
+
+const PACKAGE_PACKAGES: &[&str] = &[
+    // dpkg-deb comes with dpkg itself; dpkg-shlibdeps with dpkg-dev.
+    "dpkg-dev",
+    // strip
+    "binutils",
+    "lintian",
+    // desktop-file-validate
+    "desktop-file-utils",
+    // appstreamcli
+    "appstream",
 ];
 
 const TEST_PACKAGES: &[&str] = &[
@@ -39,6 +54,9 @@ const TEST_PACKAGES: &[&str] = &[
     "systemd",
     "xdotool",
     "imagemagick",
+    // The installed-app test: xprop (the window's WM_CLASS) and man (the man page renders).
+    "x11-utils",
+    "man-db",
 ];
 
 fn installed(package: &str) -> bool {
@@ -82,6 +100,9 @@ pub fn install_missing(purpose: Purpose) -> Result<(), String> {
         return Ok(());
     }
     let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
+    if purpose != Purpose::Build {
+        wanted.extend_from_slice(PACKAGE_PACKAGES);
+    }
     if purpose == Purpose::Test {
         wanted.extend_from_slice(TEST_PACKAGES);
     }

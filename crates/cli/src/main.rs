@@ -4,115 +4,11 @@ mod commands;
 mod table;
 mod terminal;
 
-use clap::{Parser, Subcommand};
+use agentwatch_args::cli::{Cli, Command, SecretAction};
+use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-
-#[derive(Parser)]
-#[command(
-    name = "agentwatch",
-    version,
-    about = "Watch contact-centre, AI and connector agents; notify when one changes state."
-)]
-struct Cli {
-    /// Configuration file (default: the platform config dir, ~/.config/agentwatch/config.toml on Linux).
-    #[arg(long, global = true, value_name = "FILE")]
-    config: Option<PathBuf>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Start the three vendor simulators in-process with a ready-made config and print every change.
-    Demo {
-        /// How long to run (e.g. 30s, 2m); runs until Ctrl-C when absent.
-        #[arg(long, value_parser = humantime::parse_duration)]
-        duration: Option<Duration>,
-    },
-    /// Watch the configured accounts and print one line per change until Ctrl-C.
-    Watch {
-        /// Also send desktop notifications.
-        #[arg(long)]
-        notify: bool,
-        /// How long to run (e.g. 10m); runs until Ctrl-C when absent.
-        #[arg(long, value_parser = humantime::parse_duration)]
-        duration: Option<Duration>,
-    },
-    /// Poll every account once and print its agents; exit 0/1/2/3 for ok/warning/critical/unknown.
-    Check {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Show what was recorded (changes, outages, notifications sent), newest first.
-    History {
-        /// How far back to look (e.g. 1h, 24h, 7d).
-        #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
-        since: Duration,
-        /// Stop this long ago (e.g. 1h); up to now when absent.
-        #[arg(long, value_parser = humantime::parse_duration)]
-        until: Option<Duration>,
-        /// Only this agent.
-        #[arg(long, value_name = "ID")]
-        agent: Option<String>,
-        /// Only this account.
-        #[arg(long, value_name = "ID")]
-        account: Option<String>,
-        /// Print CSV (RFC 4180, times in UTC) instead of a table.
-        #[arg(long)]
-        csv: bool,
-        /// History database (default: the platform data dir, ~/.local/share/agentwatch/history.sqlite3 on Linux).
-        #[arg(long, value_name = "FILE")]
-        history_db: Option<PathBuf>,
-    },
-    /// Manage account secrets in the OS keyring.
-    Secret {
-        #[command(subcommand)]
-        action: SecretAction,
-    },
-    /// Run the three vendor simulators alone (for trying the app or other tools against them).
-    Sim {
-        /// First port: huawei on N, agora on N+1, segura on N+2 (default: free ports).
-        #[arg(long)]
-        port: Option<u16>,
-        /// Serve HTTPS with a generated CA, written to this file (use it as an account's ca_file).
-        #[arg(long, value_name = "FILE")]
-        tls_ca: Option<PathBuf>,
-        /// Keep agents changing state every few seconds, as in the demo.
-        #[arg(long)]
-        script: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum SecretAction {
-    /// Store the account's secret: typed without echo, or read from standard input.
-    Set {
-        account: String,
-        /// Read the secret from standard input (first line) instead of the terminal.
-        #[arg(long)]
-        stdin: bool,
-        /// The password of the proxy user named in the account's `proxy` URL, not the vendor secret.
-        #[arg(long)]
-        proxy: bool,
-    },
-    /// Delete the account's secret from the keyring.
-    Delete {
-        account: String,
-        /// The proxy password instead of the vendor secret.
-        #[arg(long)]
-        proxy: bool,
-    },
-    /// Say where the account's secret comes from (keyring, environment, or missing); never prints it.
-    Status {
-        account: String,
-        /// The proxy password instead of the vendor secret.
-        #[arg(long)]
-        proxy: bool,
-    },
-}
 
 /// `--proxy` picks the proxy password's keyring entry instead of the vendor secret's.
 fn slot(proxy: bool) -> agentwatch_core::secrets::SecretSlot {
