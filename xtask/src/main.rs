@@ -20,8 +20,9 @@ commands:
   setup            install the system packages the build and the tests need (apt; sudo when not root)
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
-  package          build the release binaries once and write <target dir>/package/agentwatch_<version>_<arch>.deb
-                   (checked with desktop-file-validate, appstreamcli and lintian); prints its path
+  package [--rpm]  build the release binaries once and write <target dir>/package/agentwatch_<version>_<arch>.deb
+                   (checked with desktop-file-validate, appstreamcli and lintian), and with --rpm
+                   an .rpm of the same files; prints their paths, the .deb's last
   bench            measure one poll cycle of 1,000 and 10,000 Huawei agents; print figures
   fuzz [--minutes N]   run the fuzz targets (vendor answers, config, history) for N minutes (default 10)
   soak [--minutes N]   run the engine against 10,000 simulated agents with churn and faults for

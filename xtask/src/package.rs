@@ -5,6 +5,7 @@
 //! README "Install" (the CLI cannot build this layout, and dpkg-deb needs nothing beyond dpkg).
 
 mod deb;
+mod rpm;
 mod stage;
 mod versions;
 
@@ -20,13 +21,29 @@ pub const BINARIES: [&str; 2] = ["agentwatch-desktop", "agentwatch"];
 pub const DEB_VAR: &str = "AGENTWATCH_DEB";
 
 pub fn command(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err(format!(
-            "unexpected arguments {args:?} (package takes none)"
-        ));
-    }
+    let rpm = match args {
+        [] => false,
+        [flag] if flag == "--rpm" => true,
+        other => {
+            return Err(format!(
+                "unexpected arguments {other:?} (expected --rpm or nothing)"
+            ))
+        }
+    };
     crate::setup::install_missing(crate::setup::Purpose::Package)?;
+    if rpm {
+        crate::setup::install_missing(crate::setup::Purpose::Rpm)?;
+    }
     let deb = build()?;
+    if rpm {
+        let version = versions::checked_version(&crate::workspace_root())?;
+        let out = crate::target_dir().join("package");
+        println!(
+            "{}",
+            rpm::build(&out, &out.join("root"), &version)?.display()
+        );
+    }
+    // Last, so that a script can take the last line.
     println!("{}", deb.display());
     Ok(())
 }

@@ -8,6 +8,8 @@ pub enum Purpose {
     Build,
     /// Building plus the Debian packaging tools (`cargo xtask package`).
     Package,
+    /// rpmbuild alone, for `cargo xtask package --rpm` (on top of `Package`).
+    Rpm,
     /// Building, packaging, and the real desktop pieces the tests use (the installed-app test
     /// builds the package).
     Test,
@@ -99,8 +101,12 @@ pub fn install_missing(purpose: Purpose) -> Result<(), String> {
         );
         return Ok(());
     }
-    let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
-    if purpose != Purpose::Build {
+    let mut wanted: Vec<&str> = if purpose == Purpose::Rpm {
+        vec!["rpm"]
+    } else {
+        BUILD_PACKAGES.to_vec()
+    };
+    if purpose == Purpose::Package || purpose == Purpose::Test {
         wanted.extend_from_slice(PACKAGE_PACKAGES);
     }
     if purpose == Purpose::Test {
