@@ -41,7 +41,10 @@ fn installed_package() {
         return;
     }
     for tool in ["dpkg", "apt-get", "man", "bash", "xprop", "Xvfb", "dunst"] {
-        assert!(session::have(tool), "{tool} is missing: run `cargo xtask setup`");
+        assert!(
+            session::have(tool),
+            "{tool} is missing: run `cargo xtask setup`"
+        );
     }
     assert!(
         driver::tauri_driver().exists(),
@@ -88,13 +91,19 @@ fn installed_package() {
     }
 
     installed.purge();
-    assert!(!is_installed(), "{PACKAGE} is still installed after the purge");
+    assert!(
+        !is_installed(),
+        "{PACKAGE} is still installed after the purge"
+    );
     let left: Vec<&PathBuf> = listed
         .iter()
         .filter(|p| p.starts_with("/usr") && !existed_before.contains(*p))
         .filter(|p| p.symlink_metadata().is_ok())
         .collect();
-    assert!(left.is_empty(), "left under /usr after the purge: {left:#?}");
+    assert!(
+        left.is_empty(),
+        "left under /usr after the purge: {left:#?}"
+    );
 }
 
 /// `--version` of both programs, the man page, and a completion script, as a shell user meets
@@ -103,7 +112,11 @@ fn commands_from_the_shell() {
     for (bin, name) in [(CLI_BIN, "agentwatch"), (DESKTOP_BIN, "agentwatch-desktop")] {
         // No display needed: the desktop app answers --version before it looks for one.
         let out = checked(Command::new(bin).arg("--version").env_remove("DISPLAY"));
-        assert_eq!(stdout(&out).trim(), format!("{name} {VERSION}"), "{bin} --version");
+        assert_eq!(
+            stdout(&out).trim(),
+            format!("{name} {VERSION}"),
+            "{bin} --version"
+        );
     }
 
     let page = checked(Command::new("man").args(["-w", "agentwatch"]));
@@ -119,15 +132,26 @@ fn commands_from_the_shell() {
             .env("MANWIDTH", "100"),
     );
     let text = stdout(&rendered);
-    for expected in ["NAME", "agentwatch - Watch contact-centre", "SUBCOMMANDS", "secret"] {
-        assert!(text.contains(expected), "man agentwatch lacks {expected:?}:\n{text}");
+    for expected in [
+        "NAME",
+        "agentwatch - Watch contact-centre",
+        "SUBCOMMANDS",
+        "secret",
+    ] {
+        assert!(
+            text.contains(expected),
+            "man agentwatch lacks {expected:?}:\n{text}"
+        );
     }
     let desktop_page = checked(
         Command::new("man")
             .arg("agentwatch-desktop")
             .env("MANPAGER", "cat"),
     );
-    assert!(stdout(&desktop_page).contains("--hidden"), "man agentwatch-desktop");
+    assert!(
+        stdout(&desktop_page).contains("--hidden"),
+        "man agentwatch-desktop"
+    );
 
     // bash: the script loads, registers itself, and completes a subcommand from its start.
     let script = r#"
@@ -179,7 +203,11 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
     let started = Instant::now();
     let mut app = spawn_installed(&desktop, &demo_args, &artifacts.join("app-demo.log"))?;
     procs.adopt("agentwatch-desktop (demo)", app.id());
-    let tray = wait_for("the tray item", Duration::from_secs(30), session::tray_tooltip);
+    let tray = wait_for(
+        "the tray item",
+        Duration::from_secs(30),
+        session::tray_tooltip,
+    );
     let to_tray = started.elapsed();
     let polled = wait_for(
         "the first poll in the tray tooltip",
@@ -192,15 +220,20 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
         to_tray.as_millis(),
         to_poll.as_millis()
     );
-    session::until_notified(&desktop.notifications, "a notification from the demo", |n| {
-        n.0 == "AgentWatch"
-    })
+    session::until_notified(
+        &desktop.notifications,
+        "a notification from the demo",
+        |n| n.0 == "AgentWatch",
+    )
     .await;
 
     let window = wait_for("the dashboard window", Duration::from_secs(30), || {
-        session::window_ids(&desktop.display, &["--onlyvisible", "--name", "^AgentWatch$"])
-            .into_iter()
-            .next()
+        session::window_ids(
+            &desktop.display,
+            &["--onlyvisible", "--name", "^AgentWatch$"],
+        )
+        .into_iter()
+        .next()
     });
     session::screenshot_root(&desktop.display, &artifacts.join("installed-demo.png"));
     let class = window_class(&desktop.display, &window)?;
@@ -209,9 +242,11 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
         "the window's WM_CLASS class must be the desktop file's StartupWMClass"
     );
     stop(&mut app)?;
-    wait_for("the demo's tray item to go", Duration::from_secs(15), || {
-        session::tray_tooltip().is_none().then_some(())
-    });
+    wait_for(
+        "the demo's tray item to go",
+        Duration::from_secs(15),
+        || session::tray_tooltip().is_none().then_some(()),
+    );
 
     // Start at login, turned on through the app's own settings command (as the dashboard's
     // checkbox does), in the installed app driven through WebDriver.
@@ -221,7 +256,11 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
     let pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
     procs.adopt("agentwatch-desktop (webdriver)", pid);
     let mut settings = invoke(&c, "get_settings", json!({})).await?;
-    assert_eq!(settings["start_at_login"], json!(false), "start at login is on in a fresh HOME");
+    assert_eq!(
+        settings["start_at_login"],
+        json!(false),
+        "start at login is on in a fresh HOME"
+    );
     settings["start_at_login"] = json!(true);
     settings.as_object_mut().unwrap().remove("autostart_error");
     invoke(&c, "save_settings", json!({ "settings": settings })).await?;
@@ -234,13 +273,18 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
             .find(|p| p.extension().is_some_and(|x| x == "desktop"))
     });
     let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
-    wait_for("the WebDriver app's tray item to go", Duration::from_secs(15), || {
-        session::tray_tooltip().is_none().then_some(())
-    });
+    wait_for(
+        "the WebDriver app's tray item to go",
+        Duration::from_secs(15),
+        || session::tray_tooltip().is_none().then_some(()),
+    );
     let text = std::fs::read_to_string(&file)?;
-    let exec = desktop_key(&text, "Desktop Entry", "Exec").ok_or("no Exec in the autostart entry")?;
+    let exec =
+        desktop_key(&text, "Desktop Entry", "Exec").ok_or("no Exec in the autostart entry")?;
     assert_eq!(
-        exec.split_whitespace().map(|w| w.trim_matches('"')).collect::<Vec<_>>(),
+        exec.split_whitespace()
+            .map(|w| w.trim_matches('"'))
+            .collect::<Vec<_>>(),
         [DESKTOP_BIN, "--hidden"],
         "autostart entry {}",
         file.display()
@@ -249,7 +293,11 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
     let args = exec_args(&exec, DESKTOP_BIN)?;
     let mut at_login = spawn_installed(&desktop, &args, &artifacts.join("app-login.log"))?;
     procs.adopt("agentwatch-desktop (at login)", at_login.id());
-    wait_for("the tray item of the login start", Duration::from_secs(30), session::tray_tooltip);
+    wait_for(
+        "the tray item of the login start",
+        Duration::from_secs(30),
+        session::tray_tooltip,
+    );
     stop(&mut at_login)?;
     Ok(())
 }
@@ -446,7 +494,11 @@ fn package_path() -> PathBuf {
             .stderr(Stdio::inherit()),
     );
     let text = stdout(&out);
-    PathBuf::from(text.lines().last().expect("cargo xtask package prints the path"))
+    PathBuf::from(
+        text.lines()
+            .last()
+            .expect("cargo xtask package prints the path"),
+    )
 }
 
 fn checked(cmd: &mut Command) -> Output {

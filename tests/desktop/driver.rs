@@ -70,4 +70,3 @@ pub async fn until_dashboard_ready(c: &fantoccini::Client) -> serde_json::Value 
     })
     .await
 }
-
