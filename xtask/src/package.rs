@@ -65,7 +65,8 @@ pub fn build() -> Result<PathBuf, String> {
         "agentwatch-desktop/custom-protocol",
     ]))?;
     let out = crate::target_dir().join("package");
-    let tree = out.join("root");
+    // debian/<package>/ under the output folder: where dpkg-shlibdeps expects a package's files.
+    let tree = out.join("debian").join(PACKAGE);
     println!("xtask: staging {}", tree.display());
     stage::stage(&root, &tree)?;
     let deb = deb::build(&out, &tree, &version)?;

@@ -6,7 +6,6 @@ mod terminal;
 
 use agentwatch_args::cli::{Cli, Command, SecretAction};
 use clap::Parser;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 

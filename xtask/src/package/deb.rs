@@ -45,6 +45,7 @@ pub fn build(out: &Path, tree: &Path, version: &str) -> Result<PathBuf, String> 
     let debian = tree.join("DEBIAN");
     fs::create_dir_all(&debian).map_err(|e| e.to_string())?;
     fs::write(debian.join("control"), control).map_err(|e| e.to_string())?;
+    fs::write(debian.join("md5sums"), md5sums(tree)?).map_err(|e| e.to_string())?;
     let deb = out.join(format!("{}_{version}_{arch}.deb", super::PACKAGE));
     crate::run(
         Command::new("dpkg-deb")
@@ -55,13 +56,13 @@ pub fn build(out: &Path, tree: &Path, version: &str) -> Result<PathBuf, String> 
     Ok(deb)
 }
 
-/// `Depends` from the libraries the binaries link (dpkg-shlibdeps wants a `debian/control` in
-/// its working folder, so it gets a minimal one of its own).
+/// `Depends` from the libraries the binaries link. dpkg-shlibdeps works as in a source package:
+/// it wants `debian/control` in its working folder (`out`, given a minimal one here) and the
+/// files in `debian/<package>/` (the staged tree).
 fn shlib_depends(out: &Path, tree: &Path) -> Result<String, String> {
-    let work = out.join("shlibdeps");
-    fs::create_dir_all(work.join("debian")).map_err(|e| e.to_string())?;
+    fs::create_dir_all(out.join("debian")).map_err(|e| e.to_string())?;
     fs::write(
-        work.join("debian/control"),
+        out.join("debian/control"),
         format!(
             "Source: {0}\n\nPackage: {0}\nArchitecture: any\n",
             super::PACKAGE
@@ -69,7 +70,7 @@ fn shlib_depends(out: &Path, tree: &Path) -> Result<String, String> {
     )
     .map_err(|e| e.to_string())?;
     let mut cmd = Command::new("dpkg-shlibdeps");
-    cmd.current_dir(&work).arg("-O");
+    cmd.current_dir(out).arg("-O");
     for name in super::BINARIES {
         cmd.arg(tree.join("usr/bin").join(name));
     }
@@ -78,6 +79,14 @@ fn shlib_depends(out: &Path, tree: &Path) -> Result<String, String> {
         .find_map(|l| l.strip_prefix("shlibs:Depends="))
         .map(str::to_string)
         .ok_or_else(|| format!("dpkg-shlibdeps printed no shlibs:Depends ({line:?})"))
+}
+
+/// `DEBIAN/md5sums` as dh_md5sums writes it (`debsums` and `dpkg --verify` read it).
+fn md5sums(tree: &Path) -> Result<String, String> {
+    let files = super::stage::staged_files(tree)?;
+    let mut cmd = Command::new("md5sum");
+    cmd.current_dir(tree).args(&files);
+    Ok(output_of(&mut cmd)? + "\n")
 }
 
 /// As dpkg-gencontrol counts it: each file's size rounded up to KiB, plus 1 KiB per folder.

@@ -44,9 +44,10 @@ pub fn build(out: &Path, tree: &Path, version: &str) -> Result<PathBuf, String> 
 }
 
 fn spec_text(tree: &Path, version: &str) -> Result<String, String> {
-    let mut files = Vec::new();
-    list_files(tree, tree, &mut files)?;
-    files.sort();
+    let files: Vec<String> = super::stage::staged_files(tree)?
+        .iter()
+        .map(|f| format!("/{}", f.display()))
+        .collect();
     Ok(format!(
         "Name: {name}\n\
          Version: {version}\n\
@@ -77,21 +78,4 @@ fn spec_text(tree: &Path, version: &str) -> Result<String, String> {
         tree = tree.display(),
         files = files.join("\n"),
     ))
-}
-
-/// Every file under `dir` as an absolute installed path (`/usr/...`), DEBIAN/ left out.
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String> {
-    for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let relative = path.strip_prefix(root).expect("under the root");
-        if relative.starts_with("DEBIAN") {
-            continue;
-        }
-        if path.is_dir() {
-            list_files(root, &path, out)?;
-        } else {
-            out.push(format!("/{}", relative.display()));
-        }
-    }
-    Ok(())
 }

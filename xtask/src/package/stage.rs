@@ -4,7 +4,7 @@
 
 use super::versions::{newest_changelog_entry, read, ChangelogEntry};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The hicolor sizes the package ships, and where each comes from (relative to the workspace).
@@ -74,6 +74,33 @@ pub fn stage(root: &Path, tree: &Path) -> Result<(), String> {
     )?;
     compress_man_pages(&tree.join("usr/share/man/man1"))?;
     normalise_modes(tree)
+}
+
+/// Every file of the staged tree, relative to it (`usr/bin/agentwatch`…), sorted; the package's
+/// control folder `DEBIAN/` left out.
+pub fn staged_files(tree: &Path) -> Result<Vec<PathBuf>, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+        for entry in fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let relative = path
+                .strip_prefix(root)
+                .expect("under the root")
+                .to_path_buf();
+            if relative.starts_with("DEBIAN") {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else {
+                out.push(relative);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(tree, tree, &mut files)?;
+    files.sort();
+    Ok(files)
 }
 
 /// Debian ships man pages gzipped (`name.1.gz`).
