@@ -19,8 +19,6 @@ const BUILD_PACKAGES: &[&str] = &[
     "pkg-config",
     "libssl-dev",
     "libdbus-1-dev",
-    // The history's SQLite, linked from the system on Linux (crates/core/Cargo.toml).
-    "libsqlite3-dev",
     "libwebkit2gtk-4.1-dev",
     "libgtk-3-dev",
     "libayatana-appindicator3-dev",
