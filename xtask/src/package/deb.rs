@@ -119,7 +119,7 @@ pub fn check(root: &Path, deb: &Path) -> Result<(), String> {
     println!("xtask: lintian {}", deb.display());
     crate::run(
         Command::new("lintian")
-            .args(["--fail-on", "error", "--no-tag-display-limit"])
+            .args(["--fail-on", "error", "--tag-display-limit", "0"])
             .arg(deb),
     )
 }
