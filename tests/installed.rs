@@ -251,7 +251,8 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
     // Start at login, turned on through the app's own settings command (as the dashboard's
     // checkbox does), in the installed app driven through WebDriver.
     let port = driver::start(procs, &desktop, artifacts, "app-webdriver.log", &[])?;
-    let c = web::connect_with_args(port, DESKTOP_BIN, &demo_args).await?;
+    let demo_arg_refs: Vec<&str> = demo_args.iter().map(String::as_str).collect();
+    let c = web::connect_with_args(port, DESKTOP_BIN, &demo_arg_refs).await?;
     let info = driver::until_dashboard_ready(&c).await;
     let pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
     procs.adopt("agentwatch-desktop (webdriver)", pid);
