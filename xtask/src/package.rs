@@ -40,7 +40,7 @@ pub fn command(args: &[String]) -> Result<(), String> {
         let out = crate::target_dir().join("package");
         println!(
             "{}",
-            rpm::build(&out, &out.join("root"), &version)?.display()
+            rpm::build(&out, &staged_tree(&out), &version)?.display()
         );
     }
     // Last, so that a script can take the last line.
@@ -65,11 +65,15 @@ pub fn build() -> Result<PathBuf, String> {
         "agentwatch-desktop/custom-protocol",
     ]))?;
     let out = crate::target_dir().join("package");
-    // debian/<package>/ under the output folder: where dpkg-shlibdeps expects a package's files.
-    let tree = out.join("debian").join(PACKAGE);
+    let tree = staged_tree(&out);
     println!("xtask: staging {}", tree.display());
     stage::stage(&root, &tree)?;
     let deb = deb::build(&out, &tree, &version)?;
     deb::check(&root, &deb)?;
     Ok(deb)
+}
+
+/// debian/<package>/ under the output folder: where dpkg-shlibdeps expects a package's files.
+fn staged_tree(out: &std::path::Path) -> PathBuf {
+    out.join("debian").join(PACKAGE)
 }
