@@ -12,6 +12,8 @@
 // Shared with tests/notify.rs and tests/alerts.rs: each uses part of it.
 #[path = "desktop/access.rs"]
 mod access;
+#[path = "desktop/driver.rs"]
+mod driver;
 #[path = "desktop/first_run.rs"]
 mod first_run;
 #[path = "desktop/session.rs"]
@@ -41,12 +43,6 @@ const MAX_PSS_WITHOUT_WINDOW_MIB: f64 = 200.0;
 const MAX_ANON_WITHOUT_WINDOW_MIB: f64 = 80.0;
 const HUAWEI_ID: &str = "e2e-huawei";
 const SEGURA_ID: &str = "e2e-segura";
-
-fn tauri_driver() -> PathBuf {
-    std::env::var_os("TAURI_DRIVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| session::workspace().join(".tools/bin/tauri-driver"))
-}
 
 fn clear_test_secrets() {
     for id in [AGORA_ID, HUAWEI_ID, SEGURA_ID] {
@@ -84,9 +80,9 @@ fn desktop_app_end_to_end() {
         session::app_binary().display()
     );
     assert!(
-        tauri_driver().exists(),
+        driver::tauri_driver().exists(),
         "{} is missing: `cargo xtask test` installs it",
-        tauri_driver().display()
+        driver::tauri_driver().display()
     );
 
     let artifacts = session::fresh_artifacts("desktop");
@@ -133,9 +129,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
             "poll_interval_secs = {POLL_SECS}\n\n[alerts]\nconfirm_worse_polls = {CONFIRM_WORSE}\n"
         ),
     )?;
-    let port = start_driver(procs, &desktop, artifacts, "app-and-driver.log", &[])?;
+    let port = driver::start(procs, &desktop, artifacts, "app-and-driver.log", &[])?;
     let c = web::connect(port, session::app_binary().to_str().unwrap()).await?;
-    let info = until_dashboard_ready(&c).await;
+    let info = driver::until_dashboard_ready(&c).await;
     let app_pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
     procs.adopt("agentwatch-desktop", app_pid);
     assert_eq!(
@@ -224,66 +220,10 @@ async fn keyboard_and_light_theme(c: &fantoccini::Client) -> R<()> {
     access::assert_theme_readable(c, false).await
 }
 
-/// Starts tauri-driver (which starts WebKitWebDriver, which starts the app for each session)
-/// with the app's profile; returns its port once both listen.
-fn start_driver(
-    procs: &mut Procs,
-    desktop: &session::Desktop,
-    artifacts: &Path,
-    log: &str,
-    extra_env: &[(&str, &str)],
-) -> R<u16> {
-    let home = &desktop.home;
-    let port = session::free_port();
-    let native_port = session::free_port();
-    let mut driver = Command::new(tauri_driver());
-    driver
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("DISPLAY", &desktop.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("GDK_BACKEND", "x11")
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("AGENTWATCH_CONFIG", &desktop.config)
-        .env("AGENTWATCH_LOG", "info")
-        .env("NO_AT_BRIDGE", "1")
-        .envs(extra_env.iter().copied());
-    procs.spawn("tauri-driver", &mut driver, &artifacts.join(log));
-    wait_for("tauri-driver to listen", Duration::from_secs(20), || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).ok()
-    });
-    // tauri-driver forwards to WebKitWebDriver, which it starts on the native port: a session
-    // asked for before that one listens fails.
-    wait_for("WebKitWebDriver to listen", Duration::from_secs(30), || {
-        std::net::TcpStream::connect(("127.0.0.1", native_port)).ok()
-    });
-    Ok(port)
-}
-
-/// Waits until the dashboard has loaded its state; returns the app's own description.
-async fn until_dashboard_ready(c: &fantoccini::Client) -> serde_json::Value {
-    until("the dashboard to load", Duration::from_secs(60), || async {
-        let ready = web::attr(c, "body", "data-ready").await;
-        if ready.as_deref() == Some("true") {
-            invoke(c, "app_info", json!({})).await.ok()
-        } else {
-            None
-        }
-    })
-    .await
-}
-
 /// The same profile started again with a dark desktop theme (GTK_THEME=Adwaita:dark, as a dark
 /// GNOME or Xfce session sets it): the dashboard follows it and every text stays readable.
 async fn dark_theme(procs: &mut Procs, desktop: &session::Desktop, artifacts: &Path) -> R<()> {
-    let port = start_driver(
+    let port = driver::start(
         procs,
         desktop,
         artifacts,
@@ -291,7 +231,7 @@ async fn dark_theme(procs: &mut Procs, desktop: &session::Desktop, artifacts: &P
         &[("GTK_THEME", "Adwaita:dark")],
     )?;
     let c = web::connect(port, session::app_binary().to_str().unwrap()).await?;
-    let info = until_dashboard_ready(&c).await;
+    let info = driver::until_dashboard_ready(&c).await;
     if let Some(pid) = info["pid"].as_u64() {
         procs.adopt("agentwatch-desktop (dark)", pid as u32);
     }

@@ -38,35 +38,20 @@ pub struct Options {
     pub hidden: bool,
 }
 
-pub const USAGE: &str = "usage: agentwatch-desktop [--demo] [--config FILE] [--hidden]
-
-  --demo         run against built-in simulators of the three vendors (no credentials needed)
-  --config FILE  the configuration file (default: $AGENTWATCH_CONFIG, else ~/.config/agentwatch/config.toml)
-  --hidden       start in the tray without opening the dashboard";
-
 impl Options {
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
-        let mut o = Options::default();
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--demo" => o.demo = true,
-                "--hidden" | "--minimized" => o.hidden = true,
-                "--config" => {
-                    let file = args.next().ok_or("--config needs a file")?;
-                    o.config = Some(PathBuf::from(file));
-                }
-                s if s.starts_with("--config=") => o.config = Some(PathBuf::from(&s[9..])),
-                "-h" | "--help" => return Err(USAGE.to_string()),
-                other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
-            }
-        }
-        if o.config.is_none() {
-            o.config = std::env::var_os("AGENTWATCH_CONFIG")
+    /// The options of a parsed command line (`agentwatch_args::desktop`), with the config file
+    /// falling back to `AGENTWATCH_CONFIG` when it is set and not empty.
+    pub fn from_args(args: agentwatch_args::desktop::DesktopArgs) -> Options {
+        let config = args.config.or_else(|| {
+            std::env::var_os("AGENTWATCH_CONFIG")
                 .filter(|v| !v.is_empty())
-                .map(PathBuf::from);
+                .map(PathBuf::from)
+        });
+        Options {
+            demo: args.demo,
+            config,
+            hidden: args.hidden,
         }
-        Ok(o)
     }
 }
 

@@ -1,8 +1,10 @@
-//! `agentwatch-desktop`: the tray app. See `agentwatch_desktop::USAGE`.
+//! `agentwatch-desktop`: the tray app. Its command line is `agentwatch_args::desktop`.
 
 // A release build on Windows is a GUI program: no console window opens beside the tray.
 #![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
 
+use agentwatch_args::desktop::DesktopArgs;
+use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -15,13 +17,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let options = match agentwatch_desktop::Options::parse(std::env::args().skip(1)) {
-        Ok(o) => o,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
+    // `--help` and `--version` print and exit here; a wrong argument exits with 2.
+    let options = agentwatch_desktop::Options::from_args(DesktopArgs::parse());
     if !agentwatch_desktop::has_display() {
         eprintln!(
             "agentwatch-desktop: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so there is \

@@ -269,9 +269,9 @@ pub async fn try_the_demo(
         config: config.clone(),
     };
     let dark = [("GTK_THEME", "Adwaita:dark")];
-    let port = crate::start_driver(procs, &fresh, artifacts, "app-first-run.log", &dark)?;
+    let port = crate::driver::start(procs, &fresh, artifacts, "app-first-run.log", &dark)?;
     let c = web::connect(port, session::app_binary().to_str().unwrap()).await?;
-    let info = crate::until_dashboard_ready(&c).await;
+    let info = crate::driver::until_dashboard_ready(&c).await;
     let first_pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
     procs.adopt("agentwatch-desktop (first run)", first_pid);
     assert_first_run_shown(&c, &config).await?;
@@ -297,7 +297,7 @@ pub async fn try_the_demo(
     println!("desktop test: Try the demo: pid {first_pid} quit, demo runs as pid {demo_pid}");
 
     let demo = attach(procs, demo_pid, artifacts, "attach-demo.log").await?;
-    let info = crate::until_dashboard_ready(&demo).await;
+    let info = crate::driver::until_dashboard_ready(&demo).await;
     if info["demo"] != json!(true) || info["pid"] != json!(demo_pid) {
         return Err(format!("the attached app is not the demo: {info}").into());
     }
@@ -349,7 +349,7 @@ pub async fn try_the_demo(
     );
     procs.adopt("agentwatch-desktop (after the demo)", back_pid);
     let back = attach(procs, back_pid, artifacts, "attach-back.log").await?;
-    let info = crate::until_dashboard_ready(&back).await;
+    let info = crate::driver::until_dashboard_ready(&back).await;
     if info["demo"] != json!(false) {
         return Err(format!("leaving the demo started another demo: {info}").into());
     }

@@ -8,11 +8,16 @@ use std::time::{Duration, Instant};
 pub type R<T> = Result<T, Box<dyn std::error::Error>>;
 
 pub async fn connect(port: u16, application: &str) -> R<Client> {
+    connect_with_args(port, application, &[]).await
+}
+
+/// A WebDriver session with the app started with these command-line arguments.
+pub async fn connect_with_args(port: u16, application: &str, args: &[&str]) -> R<Client> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
     caps.insert(
         "tauri:options".into(),
-        json!({ "application": application }),
+        json!({ "application": application, "args": args }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     Ok(ClientBuilder::new(connector)

@@ -1,13 +1,16 @@
 //! `cargo xtask`: the project's commands. `setup` installs what is missing, `demo` runs the
 //! built-in demo, `test` runs every test (the keyring test inside a private D-Bus session with
-//! an unlocked gnome-keyring), `bench` measures a poll cycle and `agentwatch serve`, `fuzz`
-//! runs the property-based fuzz targets for longer, `soak` runs the engine for a long while and watches its memory.
+//! an unlocked gnome-keyring), `package` builds the Debian package (or the Windows installer),
+//! `bench` measures a poll cycle, `agentwatch serve` and the tray's memory, `fuzz` runs the
+//! property-based fuzz targets for longer, `soak` runs the engine for a long while and watches
+//! its memory.
 //!
 //! Standard library only, so that it builds in seconds on a fresh machine.
 
 mod desktop;
 mod fuzz;
 mod memory;
+mod package;
 mod session;
 mod setup;
 mod windows;
@@ -21,6 +24,9 @@ commands:
   setup            install the system packages the build and the tests need (apt; sudo when not root)
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
+  package [--rpm]  build the release binaries once and write <target dir>/package/agentwatch_<version>_<arch>.deb
+                   (checked with desktop-file-validate, appstreamcli and lintian), and with --rpm
+                   an .rpm of the same files; prints their paths, the .deb's last
   package --windows  build the Windows programs (x86_64-pc-windows-gnu, release) and their NSIS installer
   bench [serve]    measure one poll cycle of 1,000 and 10,000 Huawei agents, and `agentwatch serve`
                    with 11,500 agents (scrape time, exposition size, memory); `serve`: that alone
@@ -45,6 +51,7 @@ fn main() -> ExitCode {
         "demo" => demo(&rest),
         "test" => test(&rest),
         "package" if rest.first().is_some_and(|a| a == "--windows") => windows::package(&rest[1..]),
+        "package" => package::command(&rest),
         "bench" => bench(&rest),
         "fuzz" => fuzz::run(&rest),
         "soak" => soak(&rest),
@@ -101,6 +108,10 @@ fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
     // Built here, never run here: the Windows build is proved to compile, no more.
     windows::check()?;
+    // The only release build of the run; the installed-app test (tests/installed.rs) installs
+    // this package instead of building its own.
+    println!("xtask: building the Debian package");
+    let deb = package::build()?;
     println!("xtask: running every test inside a private D-Bus session with an unlocked keyring");
     let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut session = Command::new("dbus-run-session");
@@ -115,6 +126,7 @@ fn test(args: &[String]) -> Result<(), String> {
         .args(args)
         // Here a desktop test never skips: a missing tool fails it, naming the tool.
         .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
+        .env(package::DEB_VAR, &deb)
         .current_dir(workspace_root()))
 }
 

@@ -6,7 +6,12 @@ use std::process::Command;
 pub enum Purpose {
     /// Building the workspace (the desktop app needs WebKitGTK and friends).
     Build,
-    /// Building plus the real desktop pieces the tests use, and the Windows check.
+    /// Building plus the Debian packaging tools (`cargo xtask package`).
+    Package,
+    /// rpmbuild alone, for `cargo xtask package --rpm` (on top of `Package`).
+    Rpm,
+    /// Building, packaging, the real desktop pieces the tests use (the installed-app test
+    /// installs the package), and the Windows check.
     Test,
     /// Cross-building for Windows and its installer (`package --windows`).
     Windows,
@@ -21,6 +26,18 @@ const BUILD_PACKAGES: &[&str] = &[
     "libayatana-appindicator3-dev",
     "librsvg2-dev",
     "libxdo-dev",
+];
+
+const PACKAGE_PACKAGES: &[&str] = &[
+    // dpkg-deb comes with dpkg itself; dpkg-shlibdeps with dpkg-dev.
+    "dpkg-dev",
+    // strip
+    "binutils",
+    "lintian",
+    // desktop-file-validate
+    "desktop-file-utils",
+    // appstreamcli
+    "appstream",
 ];
 
 const TEST_PACKAGES: &[&str] = &[
@@ -44,6 +61,9 @@ const TEST_PACKAGES: &[&str] = &[
     // The real Prometheus (and promtool) that scrapes `agentwatch serve` in tests/serve.rs and
     // checks the alerting rules in deploy/.
     "prometheus",
+    // The installed-app test: xprop (the window's WM_CLASS) and man (the man page renders).
+    "x11-utils",
+    "man-db",
 ];
 
 /// The Windows build (xtask/src/windows.rs): MinGW-w64's C compiler and linker for the crates
@@ -92,7 +112,16 @@ pub fn install_missing(purpose: Purpose) -> Result<(), String> {
     }
     let wanted: Vec<&str> = match purpose {
         Purpose::Build => BUILD_PACKAGES.to_vec(),
-        Purpose::Test => [BUILD_PACKAGES, TEST_PACKAGES, WINDOWS_PACKAGES].concat(),
+        Purpose::Package => [BUILD_PACKAGES, PACKAGE_PACKAGES].concat(),
+        // rpmbuild alone: `package --rpm` has installed the rest through `Package` already.
+        Purpose::Rpm => vec!["rpm"],
+        Purpose::Test => [
+            BUILD_PACKAGES,
+            PACKAGE_PACKAGES,
+            TEST_PACKAGES,
+            WINDOWS_PACKAGES,
+        ]
+        .concat(),
         Purpose::Windows => WINDOWS_PACKAGES.to_vec(),
     };
     let missing: Vec<&str> = wanted.into_iter().filter(|p| !installed(p)).collect();
@@ -103,7 +132,7 @@ pub fn install_missing(purpose: Purpose) -> Result<(), String> {
         args.extend(missing);
         apt(&args)?;
     }
-    if purpose != Purpose::Build {
+    if matches!(purpose, Purpose::Test | Purpose::Windows) {
         crate::windows::ensure_target()?;
     }
     Ok(())

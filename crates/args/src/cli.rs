@@ -1,0 +1,150 @@
+//! `agentwatch`: the headless front end's command line.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "agentwatch",
+    version,
+    about = "Watch contact-centre, AI and connector agents; notify when one changes state."
+)]
+pub struct Cli {
+    /// Configuration file (default: the platform config dir, ~/.config/agentwatch/config.toml on Linux).
+    #[arg(long, global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start the three vendor simulators in-process with a ready-made config and print every change.
+    Demo {
+        /// How long to run (e.g. 30s, 2m); runs until Ctrl-C when absent.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        duration: Option<Duration>,
+    },
+    /// Watch the configured accounts and print one line per change until Ctrl-C.
+    Watch {
+        /// Also send desktop notifications.
+        #[arg(long)]
+        notify: bool,
+        /// How long to run (e.g. 10m); runs until Ctrl-C when absent.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        duration: Option<Duration>,
+    },
+    /// Watch headless for a server: expose the state at /metrics (OpenMetrics), /healthz and
+    /// /readyz; SIGHUP reloads the config, SIGTERM stops.
+    Serve {
+        /// Address to listen on; any other than loopback needs a bearer token.
+        #[arg(long, default_value = "127.0.0.1:9464", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// File holding the bearer token requests must carry (else AGENTWATCH_METRICS_TOKEN).
+        #[arg(long, value_name = "FILE")]
+        bearer_token_file: Option<PathBuf>,
+        /// History database (default: $STATE_DIRECTORY/history.sqlite3 under systemd, else as for `watch`).
+        #[arg(long, value_name = "FILE")]
+        history_db: Option<PathBuf>,
+        /// Log lines as text or as JSON objects (for journald and log collectors).
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+    },
+    /// Poll every account once and print its agents; exit 0/1/2/3 for ok/warning/critical/unknown.
+    Check {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what was recorded (changes, outages, notifications sent), newest first.
+    History {
+        /// How far back to look (e.g. 1h, 24h, 7d).
+        #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
+        since: Duration,
+        /// Stop this long ago (e.g. 1h); up to now when absent.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        until: Option<Duration>,
+        /// Only this agent.
+        #[arg(long, value_name = "ID")]
+        agent: Option<String>,
+        /// Only this account.
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+        /// Only the accounts of this vendor.
+        #[arg(long, value_parser = vendor_parser())]
+        vendor: Option<String>,
+        /// Print CSV (RFC 4180, times in UTC) instead of a table.
+        #[arg(long)]
+        csv: bool,
+        /// History database (default: the platform data dir, ~/.local/share/agentwatch/history.sqlite3 on Linux).
+        #[arg(long, value_name = "FILE")]
+        history_db: Option<PathBuf>,
+    },
+    /// Manage account secrets in the OS keyring.
+    Secret {
+        #[command(subcommand)]
+        action: SecretAction,
+    },
+    /// Run the three vendor simulators alone (for trying the app or other tools against them).
+    Sim {
+        /// First port: huawei on N, agora on N+1, segura on N+2 (default: free ports).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Serve HTTPS with a generated CA, written to this file (use it as an account's ca_file).
+        #[arg(long, value_name = "FILE")]
+        tls_ca: Option<PathBuf>,
+        /// Keep agents changing state every few seconds, as in the demo.
+        #[arg(long)]
+        script: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SecretAction {
+    /// Store the account's secret: typed without echo, or read from standard input.
+    Set {
+        account: String,
+        /// Read the secret from standard input (first line) instead of the terminal.
+        #[arg(long)]
+        stdin: bool,
+        /// The password of the proxy user named in the account's `proxy` URL, not the vendor secret.
+        #[arg(long)]
+        proxy: bool,
+    },
+    /// Delete the account's secret from the keyring.
+    Delete {
+        account: String,
+        /// The proxy password instead of the vendor secret.
+        #[arg(long)]
+        proxy: bool,
+    },
+    /// Say where the account's secret comes from (keyring, environment, or missing); never prints it.
+    Status {
+        account: String,
+        /// The proxy password instead of the vendor secret.
+        #[arg(long)]
+        proxy: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The registered vendors, as the values `--vendor` accepts (listed in `--help`).
+fn vendor_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        agentwatch_core::Vendor::all()
+            .into_iter()
+            .map(|v| clap::builder::PossibleValue::new(v.as_str()).help(v.label())),
+    )
+}
+
+
+/// The clap definition, for the man page and the completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

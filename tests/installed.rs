@@ -1,0 +1,521 @@
+//! The installed app: the Debian package that `cargo xtask package` writes, installed onto this
+//! machine with `apt-get install ./agentwatch_….deb` (what README "Install" tells a supervisor to
+//! run), checked through the installed files only, then purged — also when a check fails.
+//!
+//! Why this machine and not a clean root (mmdebstrap + chroot): the app needs WebKitGTK, GTK and
+//! their stack inside the root, a few hundred MB fetched from the registry on every run, and a
+//! chroot has no desktop session of its own. The test machine already has that stack (the build
+//! needs it), so installing here checks what is ours: the files, their places, the Depends apt
+//! resolves, the programs run from /usr/bin, and a removal that leaves nothing behind.
+//!
+//! Runs only inside `cargo xtask test` (private D-Bus session, unlocked keyring), as root or with
+//! passwordless sudo, and never over an agentwatch package already installed. `cargo xtask test`
+//! hands over the package it built (AGENTWATCH_DEB); alone, the test runs `cargo xtask package`.
+
+#[path = "desktop/driver.rs"]
+mod driver;
+#[path = "desktop/session.rs"]
+#[allow(dead_code)]
+mod session;
+#[path = "desktop/web.rs"]
+#[allow(dead_code)]
+mod web;
+
+use serde_json::json;
+use session::{wait_for, Procs};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use web::{invoke, R};
+
+const PACKAGE: &str = "agentwatch";
+const DESKTOP_FILE: &str = "/usr/share/applications/agentwatch-desktop.desktop";
+const DESKTOP_BIN: &str = "/usr/bin/agentwatch-desktop";
+const CLI_BIN: &str = "/usr/bin/agentwatch";
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[test]
+fn installed_package() {
+    if !session::in_test_session() {
+        return;
+    }
+    for tool in ["dpkg", "apt-get", "man", "bash", "xprop", "Xvfb", "dunst"] {
+        assert!(
+            session::have(tool),
+            "{tool} is missing: run `cargo xtask setup`"
+        );
+    }
+    assert!(
+        driver::tauri_driver().exists(),
+        "tauri-driver is missing: `cargo xtask test` installs it"
+    );
+    assert!(
+        can_be_root(),
+        "installing the package needs root or passwordless sudo"
+    );
+    assert!(
+        !is_installed(),
+        "{PACKAGE} is already installed here: remove it first (this test installs and purges its own)"
+    );
+    let deb = package_path();
+    // What the package brings, and which of its folders were there before it.
+    let shipped = contents(&deb);
+    let existed_before: BTreeSet<PathBuf> =
+        shipped.iter().filter(|p| p.exists()).cloned().collect();
+
+    let installed = Installed::install(&deb);
+    let listed = dpkg_list();
+    assert!(
+        listed.contains(Path::new(DESKTOP_BIN)) && listed.contains(Path::new(CLI_BIN)),
+        "dpkg -L {PACKAGE} lacks the programs: {listed:#?}"
+    );
+
+    commands_from_the_shell();
+
+    let artifacts = session::fresh_artifacts("installed");
+    let tmp = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut procs = Procs::default();
+    let result = runtime.block_on(in_the_desktop(&mut procs, tmp.path(), &artifacts));
+    drop(procs);
+    if let Err(e) = result {
+        panic!(
+            "installed-app test failed: {e}\n(logs and screenshots in {})",
+            artifacts.display()
+        );
+    }
+
+    installed.purge();
+    assert!(
+        !is_installed(),
+        "{PACKAGE} is still installed after the purge"
+    );
+    let left: Vec<&PathBuf> = listed
+        .iter()
+        .filter(|p| p.starts_with("/usr") && !existed_before.contains(*p))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "left under /usr after the purge: {left:#?}"
+    );
+}
+
+/// `--version` of both programs, the man page, and a completion script, as a shell user meets
+/// them.
+fn commands_from_the_shell() {
+    for (bin, name) in [(CLI_BIN, "agentwatch"), (DESKTOP_BIN, "agentwatch-desktop")] {
+        // No display needed: the desktop app answers --version before it looks for one.
+        let out = checked(Command::new(bin).arg("--version").env_remove("DISPLAY"));
+        assert_eq!(
+            stdout(&out).trim(),
+            format!("{name} {VERSION}"),
+            "{bin} --version"
+        );
+    }
+
+    let page = checked(Command::new("man").args(["-w", "agentwatch"]));
+    assert_eq!(
+        stdout(&page).trim(),
+        "/usr/share/man/man1/agentwatch.1.gz",
+        "man finds the installed page"
+    );
+    let rendered = checked(
+        Command::new("man")
+            .arg("agentwatch")
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "100"),
+    );
+    let text = stdout(&rendered);
+    for expected in [
+        "NAME",
+        "agentwatch - Watch contact-centre",
+        "SUBCOMMANDS",
+        "secret",
+    ] {
+        assert!(
+            text.contains(expected),
+            "man agentwatch lacks {expected:?}:\n{text}"
+        );
+    }
+    let desktop_page = checked(
+        Command::new("man")
+            .arg("agentwatch-desktop")
+            .env("MANPAGER", "cat"),
+    );
+    assert!(
+        stdout(&desktop_page).contains("--hidden"),
+        "man agentwatch-desktop"
+    );
+
+    // bash: the script loads, registers itself, and completes a subcommand from its start.
+    let script = r#"
+        source /usr/share/bash-completion/completions/agentwatch || exit 10
+        complete -p agentwatch || exit 11
+        COMP_WORDS=(agentwatch sec); COMP_CWORD=1
+        COMP_LINE="agentwatch sec"; COMP_POINT=${#COMP_LINE}
+        _agentwatch agentwatch sec agentwatch
+        printf 'reply: %s\n' "${COMPREPLY[@]}"
+    "#;
+    let out = checked(Command::new("bash").args(["--norc", "-c", script]));
+    let text = stdout(&out);
+    assert!(
+        text.contains("-F _agentwatch agentwatch") && text.contains("reply: secret"),
+        "bash completion: {text}"
+    );
+    for file in [
+        "/usr/share/zsh/vendor-completions/_agentwatch",
+        "/usr/share/fish/vendor_completions.d/agentwatch.fish",
+        "/usr/share/bash-completion/completions/agentwatch-desktop",
+    ] {
+        assert!(Path::new(file).is_file(), "{file} is not installed");
+    }
+}
+
+/// The installed desktop app in the test's desktop session: started as the menu's demo action
+/// starts it, its tray item, first poll, a notification and its window's WM_CLASS; then, driven
+/// through WebDriver, start at login.
+async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
+    let _one = session::one_session_at_a_time().await;
+    let home = tmp.join("home");
+    let config = home.join(".config/agentwatch/config.toml");
+    std::fs::create_dir_all(&home)?;
+    let desktop = session::start(
+        procs,
+        artifacts,
+        &home,
+        &config,
+        session::TrayHost::StatusNotifier,
+    );
+    let entry = std::fs::read_to_string(DESKTOP_FILE)?;
+    let wm_class = desktop_key(&entry, "Desktop Entry", "StartupWMClass")
+        .ok_or("the desktop file has no StartupWMClass")?;
+    let demo_exec = desktop_key(&entry, "Desktop Action demo", "Exec")
+        .ok_or("the desktop file has no demo action")?;
+    let demo_args = exec_args(&demo_exec, "agentwatch-desktop")?;
+
+    // The menu's "AgentWatch demo", from /usr/bin.
+    let started = Instant::now();
+    let mut app = spawn_installed(&desktop, &demo_args, &artifacts.join("app-demo.log"))?;
+    procs.adopt("agentwatch-desktop (demo)", app.id());
+    let tray = wait_for(
+        "the tray item",
+        Duration::from_secs(30),
+        session::tray_tooltip,
+    );
+    let to_tray = started.elapsed();
+    let polled = wait_for(
+        "the first poll in the tray tooltip",
+        Duration::from_secs(30),
+        || session::tray_tooltip().filter(|t| agent_count(t) > 0),
+    );
+    let to_poll = started.elapsed();
+    println!(
+        "installed app: tray item after {} ms ({tray:?}), first poll after {} ms ({polled:?})",
+        to_tray.as_millis(),
+        to_poll.as_millis()
+    );
+    session::until_notified(
+        &desktop.notifications,
+        "a notification from the demo",
+        |n| n.0 == "AgentWatch",
+    )
+    .await;
+
+    let window = wait_for("the dashboard window", Duration::from_secs(30), || {
+        session::window_ids(
+            &desktop.display,
+            &["--onlyvisible", "--name", "^AgentWatch$"],
+        )
+        .into_iter()
+        .next()
+    });
+    session::screenshot_root(&desktop.display, &artifacts.join("installed-demo.png"));
+    let class = window_class(&desktop.display, &window)?;
+    assert_eq!(
+        class, wm_class,
+        "the window's WM_CLASS class must be the desktop file's StartupWMClass"
+    );
+    stop(&mut app)?;
+    wait_for(
+        "the demo's tray item to go",
+        Duration::from_secs(15),
+        || session::tray_tooltip().is_none().then_some(()),
+    );
+
+    // Start at login, turned on through the app's own settings command (as the dashboard's
+    // checkbox does), in the installed app driven through WebDriver.
+    let port = driver::start(procs, &desktop, artifacts, "app-webdriver.log", &[])?;
+    let demo_arg_refs: Vec<&str> = demo_args.iter().map(String::as_str).collect();
+    let c = web::connect_with_args(port, DESKTOP_BIN, &demo_arg_refs).await?;
+    let info = driver::until_dashboard_ready(&c).await;
+    let pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
+    procs.adopt("agentwatch-desktop (webdriver)", pid);
+    let mut settings = invoke(&c, "get_settings", json!({})).await?;
+    assert_eq!(
+        settings["start_at_login"],
+        json!(false),
+        "start at login is on in a fresh HOME"
+    );
+    settings["start_at_login"] = json!(true);
+    settings.as_object_mut().unwrap().remove("autostart_error");
+    invoke(&c, "save_settings", json!({ "settings": settings })).await?;
+    let autostart = home.join(".config/autostart");
+    let file = wait_for("the autostart entry", Duration::from_secs(10), || {
+        std::fs::read_dir(&autostart)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "desktop"))
+    });
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    wait_for(
+        "the WebDriver app's tray item to go",
+        Duration::from_secs(15),
+        || session::tray_tooltip().is_none().then_some(()),
+    );
+    let text = std::fs::read_to_string(&file)?;
+    let exec =
+        desktop_key(&text, "Desktop Entry", "Exec").ok_or("no Exec in the autostart entry")?;
+    assert_eq!(
+        exec.split_whitespace()
+            .map(|w| w.trim_matches('"'))
+            .collect::<Vec<_>>(),
+        [DESKTOP_BIN, "--hidden"],
+        "autostart entry {}",
+        file.display()
+    );
+    // And that line starts the app in the tray, as a login would.
+    let args = exec_args(&exec, DESKTOP_BIN)?;
+    let mut at_login = spawn_installed(&desktop, &args, &artifacts.join("app-login.log"))?;
+    procs.adopt("agentwatch-desktop (at login)", at_login.id());
+    wait_for(
+        "the tray item of the login start",
+        Duration::from_secs(30),
+        session::tray_tooltip,
+    );
+    stop(&mut at_login)?;
+    Ok(())
+}
+
+/// The installed desktop app with the session's display and the test's HOME.
+fn spawn_installed(desktop: &session::Desktop, args: &[String], log: &Path) -> R<Child> {
+    let log = std::fs::File::create(log)?;
+    let home = &desktop.home;
+    Ok(Command::new(DESKTOP_BIN)
+        .args(args)
+        .env("DISPLAY", &desktop.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("GDK_BACKEND", "x11")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("AGENTWATCH_CONFIG", &desktop.config)
+        .env("AGENTWATCH_LOG", "info")
+        .env("NO_AT_BRIDGE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log.try_clone()?))
+        .stderr(Stdio::from(log))
+        .spawn()?)
+}
+
+/// Ends the app (TERM) and waits for it, so that the next start is not a second instance.
+fn stop(app: &mut Child) -> R<()> {
+    let _ = Command::new("kill").arg(app.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if app.try_wait()?.is_some() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    app.kill()?;
+    Err("the app ignored TERM for 10 s".into())
+}
+
+/// "3 agents: …" → 3; "0 agents · 3 accounts" (before the first poll) → 0.
+fn agent_count(tooltip: &str) -> u32 {
+    tooltip
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A key of one group of a desktop entry file.
+fn desktop_key(text: &str, group: &str, key: &str) -> Option<String> {
+    let mut in_group = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            in_group = line == format!("[{group}]");
+        } else if in_group {
+            if let Some(value) = line.strip_prefix(key).and_then(|r| r.strip_prefix('=')) {
+                return Some(value.trim().to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The arguments of an `Exec` line whose program must be `program`.
+fn exec_args(exec: &str, program: &str) -> R<Vec<String>> {
+    let words: Vec<String> = exec
+        .split_whitespace()
+        .map(|w| w.trim_matches('"').to_string())
+        .collect();
+    match words.split_first() {
+        Some((first, rest)) if first == program => Ok(rest.to_vec()),
+        _ => Err(format!("Exec={exec} does not start {program}").into()),
+    }
+}
+
+/// The class part of a window's WM_CLASS (`WM_CLASS(STRING) = "name", "Class"`).
+fn window_class(display: &str, window: &str) -> R<String> {
+    let out = checked(
+        Command::new("xprop")
+            .args(["-id", window, "WM_CLASS"])
+            .env("DISPLAY", display),
+    );
+    let text = stdout(&out);
+    let quoted: Vec<&str> = text.split('"').skip(1).step_by(2).collect();
+    match quoted.as_slice() {
+        [_, class] => Ok(class.to_string()),
+        _ => Err(format!("xprop WM_CLASS: {text}").into()),
+    }
+}
+
+/// Purges the package when dropped, so a failed check does not leave it installed.
+struct Installed {
+    purged: bool,
+}
+
+impl Installed {
+    fn install(deb: &Path) -> Installed {
+        // Armed before apt runs: a half-finished install is removed too.
+        let guard = Installed { purged: false };
+        let out = as_root("apt-get")
+            .args(["install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300"])
+            .arg(deb)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .output()
+            .expect("apt-get runs");
+        assert!(
+            out.status.success(),
+            "apt-get install {} failed: {}{}",
+            deb.display(),
+            stdout(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        guard
+    }
+
+    fn purge(mut self) {
+        self.purged = true;
+        checked(as_root("dpkg").args(["--purge", PACKAGE]));
+    }
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        if !self.purged && is_installed() {
+            eprintln!("installed-app test: purging {PACKAGE}");
+            let _ = as_root("dpkg").args(["--purge", PACKAGE]).status();
+        }
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| stdout(&o).trim() == "0")
+}
+
+fn can_be_root() -> bool {
+    is_root()
+        || Command::new("sudo")
+            .args(["-n", "true"])
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+fn as_root(program: &str) -> Command {
+    if is_root() {
+        Command::new(program)
+    } else {
+        let mut c = Command::new("sudo");
+        c.args(["-n", program]);
+        c
+    }
+}
+
+fn is_installed() -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", PACKAGE])
+        .output()
+        .is_ok_and(|o| stdout(&o).contains("install ok installed"))
+}
+
+/// Every path the installed package owns (`dpkg -L`).
+fn dpkg_list() -> BTreeSet<PathBuf> {
+    let out = checked(Command::new("dpkg").args(["-L", PACKAGE]));
+    stdout(&out)
+        .lines()
+        .filter(|l| l.starts_with('/') && *l != "/.")
+        .map(PathBuf::from)
+        .collect()
+}
+
+/// Every path in the .deb, as installed (`dpkg-deb -c`: `./usr/bin/x` → `/usr/bin/x`).
+fn contents(deb: &Path) -> BTreeSet<PathBuf> {
+    let out = checked(Command::new("dpkg-deb").arg("-c").arg(deb));
+    stdout(&out)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .map(|p| PathBuf::from(p.trim_start_matches('.').trim_end_matches('/')))
+        .filter(|p| p.as_os_str().len() > 1)
+        .collect()
+}
+
+/// The package `cargo xtask test` built, or a fresh `cargo xtask package`.
+fn package_path() -> PathBuf {
+    if let Some(deb) = std::env::var_os("AGENTWATCH_DEB") {
+        return PathBuf::from(deb);
+    }
+    let out = checked(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["run", "--quiet", "-p", "xtask", "--", "package"])
+            .current_dir(session::workspace())
+            .stderr(Stdio::inherit()),
+    );
+    let text = stdout(&out);
+    PathBuf::from(
+        text.lines()
+            .last()
+            .expect("cargo xtask package prints the path"),
+    )
+}
+
+fn checked(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_program()));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}): {}{}",
+        out.status,
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

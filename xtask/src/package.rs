@@ -1,0 +1,79 @@
+//! `cargo xtask package`: builds the release binaries once (the desktop app with Tauri's
+//! production settings), stages the installed file tree, and writes
+//! `<target dir>/package/agentwatch_<version>_<arch>.deb` with dpkg-deb, then checks it
+//! (desktop-file-validate, appstreamcli, lintian). Why dpkg-deb and not the Tauri CLI: see
+//! README "Install" (the CLI cannot build this layout, and dpkg-deb needs nothing beyond dpkg).
+
+mod deb;
+mod rpm;
+mod stage;
+mod versions;
+
+use std::path::PathBuf;
+
+/// The Debian package's name.
+pub const PACKAGE: &str = "agentwatch";
+pub const DESKTOP_FILE: &str = "packaging/agentwatch-desktop.desktop";
+pub const METAINFO: &str = "packaging/io.agentwatch.desktop.metainfo.xml";
+/// The two programs, as cargo names their binaries and as they are installed in /usr/bin.
+pub const BINARIES: [&str; 2] = ["agentwatch-desktop", "agentwatch"];
+/// Set by `cargo xtask test` to the package it built, for tests/installed.rs.
+pub const DEB_VAR: &str = "AGENTWATCH_DEB";
+
+pub fn command(args: &[String]) -> Result<(), String> {
+    let rpm = match args {
+        [] => false,
+        [flag] if flag == "--rpm" => true,
+        other => {
+            return Err(format!(
+                "unexpected arguments {other:?} (expected --rpm or nothing)"
+            ))
+        }
+    };
+    crate::setup::install_missing(crate::setup::Purpose::Package)?;
+    if rpm {
+        crate::setup::install_missing(crate::setup::Purpose::Rpm)?;
+    }
+    let deb = build()?;
+    if rpm {
+        let version = versions::checked_version(&crate::workspace_root())?;
+        let out = crate::target_dir().join("package");
+        println!(
+            "{}",
+            rpm::build(&out, &staged_tree(&out), &version)?.display()
+        );
+    }
+    // Last, so that a script can take the last line.
+    println!("{}", deb.display());
+    Ok(())
+}
+
+/// Builds, stages, packs and checks; the path of the .deb.
+pub fn build() -> Result<PathBuf, String> {
+    let root = crate::workspace_root();
+    let version = versions::checked_version(&root)?;
+    println!("xtask: building the release binaries (desktop app with tauri/custom-protocol)");
+    crate::run(crate::cargo().args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "agentwatch-desktop",
+        "-p",
+        "agentwatch-cli",
+        "--features",
+        "agentwatch-desktop/custom-protocol",
+    ]))?;
+    let out = crate::target_dir().join("package");
+    let tree = staged_tree(&out);
+    println!("xtask: staging {}", tree.display());
+    stage::stage(&root, &tree)?;
+    let deb = deb::build(&out, &tree, &version)?;
+    deb::check(&root, &deb)?;
+    Ok(deb)
+}
+
+/// debian/<package>/ under the output folder: where dpkg-shlibdeps expects a package's files.
+fn staged_tree(out: &std::path::Path) -> PathBuf {
+    out.join("debian").join(PACKAGE)
+}
