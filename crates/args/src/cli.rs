@@ -143,7 +143,6 @@ fn vendor_parser() -> clap::builder::PossibleValuesParser {
     )
 }
 
-
 /// The clap definition, for the man page and the completions.
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
