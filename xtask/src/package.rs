@@ -53,17 +53,18 @@ pub fn build() -> Result<PathBuf, String> {
     let root = crate::workspace_root();
     let version = versions::checked_version(&root)?;
     println!("xtask: building the release binaries (desktop app with tauri/custom-protocol)");
+    // Two commands, not one: built together, cargo would unify the simulators' features and
+    // give the desktop app the test parts the CLI's `agentwatch sim` carries.
     crate::run(crate::cargo().args([
         "build",
         "--release",
         "--quiet",
         "-p",
         "agentwatch-desktop",
-        "-p",
-        "agentwatch-cli",
         "--features",
         "agentwatch-desktop/custom-protocol",
     ]))?;
+    crate::run(crate::cargo().args(["build", "--release", "--quiet", "-p", "agentwatch-cli"]))?;
     let out = crate::target_dir().join("package");
     let tree = staged_tree(&out);
     println!("xtask: staging {}", tree.display());
