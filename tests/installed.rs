@@ -12,8 +12,14 @@
 //! passwordless sudo, and never over an agentwatch package already installed. `cargo xtask test`
 //! hands over the package it built (AGENTWATCH_DEB); alone, the test runs `cargo xtask package`.
 
+#[path = "desktop/access.rs"]
+#[allow(dead_code)]
+mod access;
 #[path = "desktop/driver.rs"]
 mod driver;
+#[path = "desktop/first_run.rs"]
+#[allow(dead_code)]
+mod first_run;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -179,7 +185,7 @@ fn commands_from_the_shell() {
 
 /// The installed desktop app in the test's desktop session: started as the menu's demo action
 /// starts it, its tray item, first poll, a notification and its window's WM_CLASS; then, driven
-/// through WebDriver, start at login.
+/// through WebDriver, the first-run view and start at login.
 async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
     let _one = session::one_session_at_a_time().await;
     let home = tmp.join("home");
@@ -248,14 +254,15 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
         || session::tray_tooltip().is_none().then_some(()),
     );
 
-    // Start at login, turned on through the app's own settings command (as the dashboard's
-    // checkbox does), in the installed app driven through WebDriver.
+    // The first start from the menu, driven through WebDriver: an empty profile meets the
+    // first-run view, with the Secret Service and the notification service found. Then start at
+    // login, turned on through the app's own settings command (as the dashboard's checkbox does).
     let port = driver::start(procs, &desktop, artifacts, "app-webdriver.log", &[])?;
-    let demo_arg_refs: Vec<&str> = demo_args.iter().map(String::as_str).collect();
-    let c = web::connect_with_args(port, DESKTOP_BIN, &demo_arg_refs).await?;
+    let c = web::connect_with_args(port, DESKTOP_BIN, &[]).await?;
     let info = driver::until_dashboard_ready(&c).await;
     let pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
     procs.adopt("agentwatch-desktop (webdriver)", pid);
+    first_run::assert_first_run_shown(&c, &config).await?;
     let mut settings = invoke(&c, "get_settings", json!({})).await?;
     assert_eq!(
         settings["start_at_login"],

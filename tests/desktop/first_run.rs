@@ -35,7 +35,7 @@ async fn services(c: &fantoccini::Client) -> Vec<(String, String, String)> {
 
 /// The first-run view is up, its checks say "found" for the Secret Service and notifications
 /// of this session, and the header does not send the user to the dashboard they are in.
-async fn assert_first_run_shown(c: &fantoccini::Client, config: &Path) -> R<()> {
+pub async fn assert_first_run_shown(c: &fantoccini::Client, config: &Path) -> R<()> {
     find(c, "#first-run:not([hidden])").await?;
     // The header's text is read as the page holds it (WebDriver's visible text of this ellipsed
     // span can be empty).
@@ -119,8 +119,8 @@ pub async fn step0_first_run(c: &fantoccini::Client, config: &Path, artifacts: &
     let chosen = c
         .execute(
             "return [document.querySelector('#acc-vendor').value,
-                     document.querySelector('#acc-app-id').offsetParent !== null,
-                     document.querySelector('#acc-workno').offsetParent !== null]",
+                     document.querySelector('#acc-app-id')?.offsetParent != null,
+                     document.querySelector('#acc-workno')?.offsetParent != null]",
             vec![],
         )
         .await?;
