@@ -37,22 +37,12 @@ fn tray_only_memory_of_the_release_app() {
     }
     let app = session::app_binary();
     assert!(app.exists(), "{} is missing", app.display());
-    let artifacts = session::fresh_artifacts("memory");
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-
     let mut procs = Procs::default();
-    let desktop = session::start(
-        &mut procs,
-        &artifacts,
-        &home,
-        &home.join("unused.toml"),
-        TrayHost::StatusNotifier,
-    );
-    let display = desktop.display.as_str();
+    let profile = session::start_demo_profile(&mut procs, "memory", TrayHost::StatusNotifier);
+    let (artifacts, home) = (&profile.artifacts, &profile.desktop.home);
+    let display = profile.desktop.display.as_str();
     let started = Instant::now();
-    let mut child = session::spawn_hidden_demo(display, &home, &artifacts.join("app.log"));
+    let mut child = session::spawn_hidden_demo(display, home, &artifacts.join("app.log"));
     let pid = child.id();
     procs.adopt("agentwatch-desktop", pid);
 
@@ -73,7 +63,7 @@ fn tray_only_memory_of_the_release_app() {
 
     let mut after_close = never_opened.clone();
     for round in 1..=ROUNDS {
-        let (with_window, webkit) = open_dashboard(&app, display, &home, pid);
+        let (with_window, webkit) = open_dashboard(&app, display, home, pid);
         let _ = writeln!(
             report,
             "{}  + WebKit processes {webkit:.1} MiB PSS",

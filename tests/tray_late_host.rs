@@ -31,27 +31,17 @@ fn the_tray_item_appears_when_the_panel_starts_after_the_app() {
         "{} is missing: `cargo build -p agentwatch-desktop`",
         app.display()
     );
-    let artifacts = session::fresh_artifacts("tray-late-host");
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-
     let mut procs = Procs::default();
-    let desktop = session::start(
-        &mut procs,
-        &artifacts,
-        &home,
-        &home.join("unused.toml"),
-        TrayHost::None,
-    );
-    let display = desktop.display.as_str();
+    let profile = session::start_demo_profile(&mut procs, "tray-late-host", TrayHost::None);
+    let (artifacts, home) = (&profile.artifacts, &profile.desktop.home);
+    let display = profile.desktop.display.as_str();
     assert!(
         !session::bus_name_has_owner("org.kde.StatusNotifierWatcher"),
         "a tray host is already on the bus"
     );
 
     let log_path = artifacts.join("app.log");
-    let mut child = session::spawn_hidden_demo(display, &home, &log_path);
+    let mut child = session::spawn_hidden_demo(display, home, &log_path);
     let pid = child.id();
     procs.adopt("agentwatch-desktop", pid);
 
@@ -66,7 +56,7 @@ fn the_tray_item_appears_when_the_panel_starts_after_the_app() {
     );
     // Not a wait for a condition: the panel coming late is the scenario.
     std::thread::sleep(PANEL_LATE_BY);
-    session::start_status_notifier_host(&mut procs, &artifacts, display);
+    session::start_status_notifier_host(&mut procs, artifacts, display);
 
     let tip = wait_for(
         "the app's item to be registered, with its tooltip",

@@ -32,26 +32,16 @@ fn xembed_tray_has_a_tooltip_a_left_click_a_menu_and_quit() {
         session::have("trayer"),
         "trayer is missing: run `cargo xtask setup`"
     );
-    let artifacts = session::fresh_artifacts("tray-xembed");
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-
     let mut procs = Procs::default();
-    let desktop = session::start(
-        &mut procs,
-        &artifacts,
-        &home,
-        &home.join("unused.toml"),
-        TrayHost::XEmbed,
-    );
-    let display = desktop.display.as_str();
+    let profile = session::start_demo_profile(&mut procs, "tray-xembed", TrayHost::XEmbed);
+    let (artifacts, home) = (&profile.artifacts, &profile.desktop.home);
+    let display = profile.desktop.display.as_str();
     assert!(
         !session::bus_name_has_owner("org.kde.StatusNotifierWatcher"),
         "a StatusNotifierItem host is on the bus: this test needs an XEmbed-only desktop"
     );
 
-    let mut child = session::spawn_hidden_demo(display, &home, &artifacts.join("app.log"));
+    let mut child = session::spawn_hidden_demo(display, home, &artifacts.join("app.log"));
     let pid = child.id();
     procs.adopt("agentwatch-desktop", pid);
 

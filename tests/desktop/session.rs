@@ -235,6 +235,28 @@ pub fn fresh_artifacts(name: &str) -> PathBuf {
     artifacts
 }
 
+/// A session for the demo as started at login (`--demo --hidden`, see [`spawn_hidden_demo`]):
+/// fresh artifacts under `name`, a fresh HOME in a temporary folder that lives as long as this,
+/// no config file of its own (the demo keeps its profile elsewhere).
+pub struct DemoProfile {
+    pub artifacts: PathBuf,
+    pub desktop: Desktop,
+    _tmp: tempfile::TempDir,
+}
+
+pub fn start_demo_profile(procs: &mut Procs, name: &str, tray: TrayHost) -> DemoProfile {
+    let artifacts = fresh_artifacts(name);
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    fs::create_dir_all(&home).unwrap();
+    let desktop = start(procs, &artifacts, &home, &home.join("unused.toml"), tray);
+    DemoProfile {
+        artifacts,
+        desktop,
+        _tmp: tmp,
+    }
+}
+
 /// A session for tests of notifications alone: no tray, no app profile (all in `dir`).
 pub fn start_notifications_only(procs: &mut Procs, dir: &Path) -> Desktop {
     start(procs, dir, dir, &dir.join("unused.toml"), TrayHost::None)
