@@ -21,6 +21,7 @@ mod decision;
 mod explain;
 mod flapping;
 mod gates;
+mod notifications;
 mod quiet_hours;
 mod settings;
 mod snooze;
@@ -47,9 +48,9 @@ pub use settings::{
 pub use snooze::{Snooze, SnoozeTarget, SnoozeUntil};
 
 use crate::condition::Condition;
-use crate::config::NotificationSettings;
 use crate::events::{Event, EventKind};
 use crate::model::Severity;
+pub use notifications::NotificationSettings;
 use snooze::Snoozes;
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;

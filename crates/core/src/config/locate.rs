@@ -1,0 +1,38 @@
+//! Pointing at the place in the file an error is about: its line and its key.
+
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
+    // Bytes, not `str` slicing: a parser's span may point inside a multi-byte character.
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    before.iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// Finds `key =` at the start of a line, to point at the offending line.
+pub(super) fn find_key_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                let start = offset + (line.len() - trimmed.len());
+                return Some(start..start + key.len());
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// toml's messages read "unknown field `x`, expected one of ..."; pull out the key when named.
+pub(super) fn split_toml_message(message: &str) -> (String, String) {
+    let key = ["unknown field `", "missing field `", "duplicate key `"]
+        .iter()
+        .find_map(|prefix| {
+            message
+                .find(prefix)
+                .map(|i| &message[i + prefix.len()..])
+                .and_then(|rest| rest.split('`').next())
+        })
+        .unwrap_or("")
+        .to_string();
+    (key, message.trim().to_string())
+}

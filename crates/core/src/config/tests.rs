@@ -1,0 +1,251 @@
+//! Loading, validating and saving config files.
+
+use super::*;
+use crate::model::{Severity, Vendor};
+
+#[test]
+fn an_error_inside_a_multibyte_character_names_its_line() {
+    // Found by the fuzz target (tests/fuzz/config.rs): toml's span for a bad escape ends
+    // inside the character after the backslash, and counting lines used to panic there.
+    let text = "[[accounts]]\nid = \"x\"\nname = \"a\\\u{1ee6f}b\"\n";
+    let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+    match err {
+        Error::Config { line, .. } => assert_eq!(line, 3, "{err}"),
+        other => panic!("not a config error: {other}"),
+    }
+}
+
+const GOOD: &str = r#"
+poll_interval_secs = 15
+[notifications]
+info = false
+[alerts]
+confirm_worse_polls = 3
+[alerts.quiet_hours]
+start = "22:00"
+end = "07:00"
+allow = "critical"
+[history]
+retention_days = 7
+[[accounts]]
+id = "cc-main"
+vendor = "huawei"
+name = "Contact centre"
+base_url = "https://10.1.2.3:8043"
+ca_file = "/etc/agentwatch/cc-ca.pem"
+watch = ["101", "102"]
+auth = "signin"
+workno = "5001"
+phonenum = "40038"
+
+[[accounts]]
+id = "ai"
+vendor = "agora"
+app_id = "appid"
+customer_id = "cust"
+
+[[accounts]]
+id = "nc"
+vendor = "segura"
+base_url = "http://127.0.0.1:9000"
+client_id = "client"
+[accounts.severity]
+vanished = "warning"
+"#;
+
+fn parse(text: &str) -> Result<Config> {
+    Config::parse(text, Path::new("/tmp/c.toml"))
+}
+
+#[test]
+fn the_documented_example_parses() {
+    let c = parse(GOOD).unwrap();
+    assert_eq!(c.accounts.len(), 3);
+    assert_eq!(c.accounts[0].watch, vec!["101", "102"]);
+    assert_eq!(c.accounts[1].effective_base_url(), "https://api.agora.io");
+    assert_eq!(c.accounts[2].severity["vanished"], Severity::Warning);
+    assert!(!c.notifications.wants(Severity::Info));
+    assert!(c.notifications.wants(Severity::Critical));
+    assert_eq!(c.alerts.confirm_worse_polls, 3);
+    assert!(c.alerts.quiet_hours.is_some());
+    assert_eq!(c.history.retention_days, 7);
+}
+
+#[test]
+fn bad_alert_settings_name_the_key() {
+    let text = GOOD.replace("confirm_worse_polls = 3", "confirm_worse_polls = 0");
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(err.contains("alerts.confirm_worse_polls"), "{err}");
+    assert!(
+        err.starts_with("/tmp/c.toml:6:"),
+        "points at the line: {err}"
+    );
+}
+
+#[test]
+fn round_trips_through_save() {
+    let c = parse(GOOD).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/config.toml");
+    c.save(&path).unwrap();
+    assert_eq!(Config::load(&path).unwrap(), c);
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let text = GOOD.replace(
+        "phonenum = \"40038\"",
+        "phonenum = \"40038\"\npasword = \"x\"",
+    );
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(err.starts_with("/tmp/c.toml:"), "{err}");
+    assert!(err.contains("pasword"), "{err}");
+}
+
+#[test]
+fn an_unknown_account_key_is_reported_at_its_own_line() {
+    let text = GOOD.replace(
+        "phonenum = \"40038\"",
+        "phonenum = \"40038\"\npasword = \"x\"",
+    );
+    let line = text.lines().position(|l| l.starts_with("pasword")).unwrap() + 1;
+    assert_eq!(line, 23, "the fixture moved: {text}");
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(err.starts_with("/tmp/c.toml:23:"), "{err}");
+    assert!(err.contains("pasword"), "{err}");
+    // In the last table too, whose header is 4 lines up and which has a nested table.
+    let text = GOOD.replace(
+        "client_id = \"client\"",
+        "client_id = \"client\"\ntimeout_sec = 10",
+    );
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(err.starts_with("/tmp/c.toml:35:"), "{err}");
+    assert!(err.contains("timeout_sec"), "{err}");
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback() {
+    let text = GOOD.replace("https://10.1.2.3:8043", "http://10.1.2.3:8043");
+    let err = parse(&text).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("accounts[cc-main].base_url"), "{msg}");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("base_url = \"http://10."))
+        .unwrap()
+        + 1;
+    assert!(
+        msg.contains(&format!(":{line}:")),
+        "points at the base_url line: {msg}"
+    );
+    assert!(validate_base_url("http://[::1]:80").is_ok());
+    assert!(validate_base_url("http://localhost:80").is_ok());
+}
+
+#[test]
+fn base_url_may_carry_a_path_prefix_but_no_query_fragment_or_user() {
+    assert!(validate_base_url("https://h:8043/").is_ok());
+    assert!(validate_base_url("https://h/senhasegura").is_ok());
+    assert!(validate_base_url("https://h/senhasegura/").is_ok());
+    assert!(validate_base_url("https://h/a?b=c").is_err());
+    assert!(validate_base_url("https://h/a#top").is_err());
+    assert!(validate_base_url("https://user@h/a").is_err());
+    assert!(validate_base_url("https://:pw@h/a").is_err());
+    assert!(validate_base_url("http://10.1.2.3/senhasegura").is_err());
+    assert!(validate_base_url("http://127.0.0.1:9/senhasegura").is_ok());
+    let text = GOOD.replace(
+        "base_url = \"http://127.0.0.1:9000\"",
+        "base_url = \"http://127.0.0.1:9000/senhasegura/\"",
+    );
+    let c = parse(&text).unwrap();
+    assert_eq!(
+        c.accounts[2].effective_base_url(),
+        "http://127.0.0.1:9000/senhasegura"
+    );
+}
+
+#[test]
+fn max_answer_mib_is_checked() {
+    let mut a = AccountConfig::new("a", Vendor::Segura, Some("https://h"));
+    a.set_option("client_id", "c");
+    assert_eq!(a.max_answer_bytes(), 32 * 1024 * 1024);
+    a.max_answer_mib = Some(1);
+    assert!(a.validate().is_ok());
+    assert_eq!(a.max_answer_bytes(), 1024 * 1024);
+    a.max_answer_mib = Some(0);
+    assert_eq!(a.validate().unwrap_err().0, "max_answer_mib");
+    a.max_answer_mib = Some(1025);
+    assert_eq!(a.validate().unwrap_err().0, "max_answer_mib");
+}
+
+#[test]
+fn huawei_ids_are_checked() {
+    let text = GOOD.replace("[\"101\", \"102\"]", "[\"101\", \"abc\"]");
+    assert!(parse(&text).unwrap_err().to_string().contains("abc"));
+}
+
+#[test]
+fn vendor_fields_are_required_and_foreign_ones_refused() {
+    let text = GOOD.replace("customer_id = \"cust\"", "");
+    assert!(parse(&text)
+        .unwrap_err()
+        .to_string()
+        .contains("customer_id"));
+    let text = GOOD.replace(
+        "client_id = \"client\"",
+        "client_id = \"client\"\nworkno = \"5001\"",
+    );
+    assert!(parse(&text)
+        .unwrap_err()
+        .to_string()
+        .contains("does not apply"));
+}
+
+#[test]
+fn duplicate_ids_are_refused() {
+    let text = GOOD.replace("id = \"nc\"", "id = \"ai\"");
+    assert!(parse(&text).unwrap_err().to_string().contains("duplicate"));
+}
+
+#[test]
+fn the_proxy_key_is_validated_and_a_password_in_it_is_refused_by_line() {
+    let with = |value: &str| {
+        GOOD.replace(
+            "client_id = \"client\"",
+            &format!("client_id = \"client\"\nproxy = \"{value}\""),
+        )
+    };
+    let c = parse(&with("socks5h://alice@127.0.0.1:1080")).unwrap();
+    assert_eq!(
+        c.accounts[2].proxy.as_deref(),
+        Some("socks5h://alice@127.0.0.1:1080")
+    );
+    assert_eq!(c.accounts[0].proxy, None, "no key is the system proxy");
+    for ok in ["system", "none", "http://127.0.0.1:3128"] {
+        assert!(parse(&with(ok)).is_ok(), "{ok}");
+    }
+
+    let text = with("http://alice:s3cret@proxy.example:3128");
+    let err = parse(&text).unwrap_err();
+    let msg = err.to_string();
+    let line = text.lines().position(|l| l.starts_with("proxy =")).unwrap() + 1;
+    assert!(
+        msg.starts_with(&format!("/tmp/c.toml:{line}: accounts[nc].proxy: ")),
+        "names file, line and key: {msg}"
+    );
+    assert!(msg.contains("must not hold a password"), "{msg}");
+    assert!(
+        !msg.contains("s3cret"),
+        "the password is not repeated: {msg}"
+    );
+
+    let err = parse(&with("squid:3128")).unwrap_err().to_string();
+    assert!(err.contains("accounts[nc].proxy"), "{err}");
+    assert!(err.contains("unsupported scheme"), "{err}");
+}
+
+#[test]
+fn a_missing_file_is_an_empty_config() {
+    let c = Config::load(Path::new("/nonexistent/agentwatch.toml")).unwrap();
+    assert!(c.accounts.is_empty());
+}
