@@ -41,10 +41,13 @@ impl HuaweiSettings {
     pub fn of(account: &AccountConfig) -> std::result::Result<Self, KeyError> {
         let settings: HuaweiSettings = vendor_options(account)?;
         let fail = |key: &str, msg: String| Err((key.to_string(), msg));
-        if account.watch.is_empty() {
+        // No watch list: the seat's team listing names the agents, and it needs the seat.
+        if account.watch.is_empty() && settings.workno.is_none() {
             return fail(
-                "watch",
-                "huawei accounts need the agent ids to watch (the gateway has no list call)".into(),
+                "workno",
+                "is needed to list the seat's team when no watch list is given \
+                 (name the agents to watch, or the seat's work number)"
+                    .into(),
             );
         }
         if let Some(bad) = account
@@ -54,18 +57,16 @@ impl HuaweiSettings {
         {
             return fail("watch", validate_huawei_agent_id(bad).unwrap_err());
         }
-        if settings.auth == HuaweiAuth::Signin {
-            match settings.workno.as_deref() {
-                None => return fail("workno", "is required when auth = \"signin\"".into()),
-                Some(w) => {
-                    if let Err(msg) = validate_huawei_agent_id(w) {
-                        return fail("workno", msg);
-                    }
-                }
-            }
-            if settings.phonenum.as_deref().is_some_and(|p| p.len() > 24) {
-                return fail("phonenum", "is at most 24 characters".into());
-            }
+        if settings.auth == HuaweiAuth::Signin && settings.workno.is_none() {
+            return fail("workno", "is required when auth = \"signin\"".into());
+        }
+        if let Some(Err(msg)) = settings.workno.as_deref().map(validate_huawei_agent_id) {
+            return fail("workno", msg);
+        }
+        if settings.auth == HuaweiAuth::Signin
+            && settings.phonenum.as_deref().is_some_and(|p| p.len() > 24)
+        {
+            return fail("phonenum", "is at most 24 characters".into());
         }
         Ok(settings)
     }
@@ -119,8 +120,9 @@ impl VendorModule for Module {
                 },
             ],
             secret_optional_when: None,
+            // Optional: with none, the seat's team listing names the agents.
             watch: WatchRule {
-                required: true,
+                required: false,
                 placeholder: "Agent work number, e.g. 1001",
                 pattern: Some(AGENT_ID_PATTERN),
                 pattern_message: Some(AGENT_ID_MESSAGE),
