@@ -256,7 +256,7 @@ async fn dropping_the_client_stops_the_heartbeat() {
 }
 
 #[tokio::test]
-async fn the_event_poll_answers_at_once_when_an_agent_changes() {
+async fn the_event_poll_answers_at_once_when_an_agent_signs_out() {
     let config = HuaweiSimConfig {
         auth_mode: AuthMode::Static,
         event_hold: Duration::from_secs(5),
@@ -291,7 +291,8 @@ async fn the_event_poll_answers_at_once_when_an_agent_changes() {
     })
     .await;
     assert!(is_held.is_some(), "the event poll reached the gateway");
-    gw.sim.set_agent("101", 8, false);
+    // Agent 101 signs out.
+    gw.sim.set_agent("101", 2, false);
     let answer = held.await.unwrap();
 
     assert!(
@@ -300,8 +301,11 @@ async fn the_event_poll_answers_at_once_when_an_agent_changes() {
     );
     assert_eq!(answer["event"]["eventType"], "QC_AgentState_Notify");
     assert_eq!(answer["event"]["workNo"], DEFAULT_WORKNO);
-    assert_eq!(answer["event"]["content"]["agentId"], "101");
-    assert_eq!(answer["event"]["content"]["agentState"], 8);
+    assert_eq!(
+        answer["event"]["content"]["subtype"],
+        "QC_AgentState_Logout"
+    );
+    assert_eq!(answer["event"]["content"]["monitoredagent"], "101");
 }
 
 /// A sign-in the gateway accepts without a usable `Set-GUID`: the account says so and the seat
