@@ -426,7 +426,7 @@ async fn a_guidless_seat_that_cannot_be_signed_out_is_reported_as_such() {
 /// polled, and a successful sign-in starts the spacing over.
 #[tokio::test]
 async fn failed_sign_ins_back_off_and_a_success_resets_the_back_off() {
-    let gw = Gateway::start(sim_with(quick(), &[("101", 4, false)])).await;
+    let gw = Gateway::start_per_agent(sim_with(quick(), &[("101", 4, false)])).await;
     let client = gw.client(&["101"]);
     // Every sign-in attempt of seat 5001 meets the fault: its hits count the attempts.
     gw.sim

@@ -229,7 +229,7 @@ async fn status_results_without_a_status_fail_the_account_with_the_reason() {
             result_shape: shape,
             ..quick()
         };
-        let gw = Gateway::start(sim_with(config, &[("101", 4, false)])).await;
+        let gw = Gateway::start_per_agent(sim_with(config, &[("101", 4, false)])).await;
         let client = gw.client(&["101"]);
 
         let err = client.poll().await.expect_err("no status, no poll");
