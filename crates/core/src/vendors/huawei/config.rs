@@ -163,6 +163,43 @@ impl VendorModule for Module {
 mod tests {
     use super::*;
 
+    /// The README's Huawei example, without a watch list, is a config the app accepts.
+    #[test]
+    fn the_readme_example_parses_without_a_watch_list() {
+        let readme = include_str!("../../../../../README.md");
+        let section = readme
+            .split("### Huawei CC-Gateway")
+            .nth(1)
+            .expect("README has a Huawei section");
+        let toml = section
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("the section starts with a toml block");
+        let config = crate::config::Config::parse(toml, std::path::Path::new("README.md"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let account = &config.accounts[0];
+        assert!(account.watch.is_empty());
+        let settings = HuaweiSettings::of(account).unwrap();
+        assert_eq!(settings.workno.as_deref(), Some("5001"));
+    }
+
+    #[test]
+    fn without_a_watch_list_the_seat_is_needed() {
+        let mut account = AccountConfig::new("cc", Vendor::Huawei, Some("http://127.0.0.1:1"));
+        account.set_option("auth", "guid");
+        let (key, message) = HuaweiSettings::of(&account).unwrap_err();
+        assert_eq!(key, "workno");
+        assert!(message.contains("watch list"), "{message}");
+        account.watch = vec!["101".into()];
+        assert!(HuaweiSettings::of(&account).is_ok());
+        account.watch.clear();
+        account.set_option("workno", "5001");
+        assert!(HuaweiSettings::of(&account).is_ok());
+        account.set_option("workno", "12a");
+        assert_eq!(HuaweiSettings::of(&account).unwrap_err().0, "workno");
+    }
+
     #[test]
     fn huawei_ids_are_checked() {
         assert!(validate_huawei_agent_id("101").is_ok());
