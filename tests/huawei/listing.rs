@@ -79,7 +79,10 @@ async fn integer_fields_msg_and_gbk_names_are_read() {
         ("talking", Some("李伟"))
     );
     let pre_rest = by_id(&seen, "102");
-    assert_eq!((pre_rest.state.as_str(), pre_rest.name.as_deref()), ("pre-rest", None));
+    assert_eq!(
+        (pre_rest.state.as_str(), pre_rest.name.as_deref()),
+        ("pre-rest", None)
+    );
     client.shutdown().await;
 }
 
@@ -102,16 +105,26 @@ async fn a_bad_entry_costs_only_itself() {
     assert_eq!(ids(&answer.observations), ["101", "102", "103"]);
     assert_eq!(answer.skipped_entries, 1);
     let alice = by_id(&answer.observations, "101");
-    assert_eq!((alice.state.as_str(), alice.severity), ("idle", Severity::Ok));
+    assert_eq!(
+        (alice.state.as_str(), alice.severity),
+        ("idle", Severity::Ok)
+    );
     let unreadable = by_id(&answer.observations, "102");
     assert_eq!(unreadable.severity, Severity::Unknown);
     assert!(
-        unreadable.detail.as_deref().unwrap_or_default().contains("status"),
+        unreadable
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("status"),
         "{unreadable:?}"
     );
     // A name that is not text costs the name, not the agent.
     let nameless = by_id(&answer.observations, "103");
-    assert_eq!((nameless.state.as_str(), nameless.name.as_deref()), ("rest", None));
+    assert_eq!(
+        (nameless.state.as_str(), nameless.name.as_deref()),
+        ("rest", None)
+    );
     client.shutdown().await;
 }
 
@@ -179,8 +192,7 @@ async fn a_refused_listing_without_a_watch_list_says_the_seat_lacks_the_right() 
 }
 
 #[tokio::test]
-async fn a_refused_listing_with_a_watch_list_falls_back_to_status_calls_until_the_next_sign_in()
-{
+async fn a_refused_listing_with_a_watch_list_falls_back_to_status_calls_until_the_next_sign_in() {
     let gw = Gateway::start(HuaweiSim::demo()).await;
     gw.sim.refuse_listing(Some(ListingRefusal::Retcode {
         retcode: "000-003".into(),
@@ -192,7 +204,11 @@ async fn a_refused_listing_with_a_watch_list_falls_back_to_status_calls_until_th
     assert_eq!(ids(&first), ["102", "101"]);
     let talking = by_id(&first, "102");
     assert_eq!(
-        (talking.state.as_str(), talking.detail.as_deref(), talking.name.as_deref()),
+        (
+            talking.state.as_str(),
+            talking.detail.as_deref(),
+            talking.name.as_deref()
+        ),
         ("talking", Some("talking"), None)
     );
     assert_eq!(gw.sim.stats().listing_requests, 1);
@@ -233,7 +249,11 @@ async fn with_a_watch_list_the_listing_is_filtered_and_left_out_agents_are_asked
 
     let seen = client.poll().await.expect("poll");
 
-    assert_eq!(ids(&seen), ["103", "101", "999"], "in watch order, nobody else");
+    assert_eq!(
+        ids(&seen),
+        ["103", "101", "999"],
+        "in watch order, nobody else"
+    );
     assert_eq!(by_id(&seen, "103").name.as_deref(), Some("Li Wei"));
     assert_eq!(by_id(&seen, "101").state, "idle");
     // Not in the listing: its own status call says the gateway does not know it.
@@ -300,7 +320,15 @@ async fn a_sign_out_is_seen_before_the_next_scheduled_poll() {
         state_of("101").filter(|s| s == "signed out")
     })
     .await;
-    assert!(seen.is_some(), "the sign-out reached the engine: {:?}", gw.sim.stats());
-    assert_eq!(gw.sim.stats().listing_requests, 2, "one poll more, through the listing");
+    assert!(
+        seen.is_some(),
+        "the sign-out reached the engine: {:?}",
+        gw.sim.stats()
+    );
+    assert_eq!(
+        gw.sim.stats().listing_requests,
+        2,
+        "one poll more, through the listing"
+    );
     engine.shutdown().await;
 }

@@ -226,7 +226,11 @@ async fn the_http_control_routes_drive_the_simulator() {
             retcode: "000-003".into()
         })
     );
-    let grant = http.delete(control("listing/refusal")).send().await.unwrap();
+    let grant = http
+        .delete(control("listing/refusal"))
+        .send()
+        .await
+        .unwrap();
     assert!(grant.status().is_success());
     assert_eq!(gw.sim.listing_refusal(), None);
     client.shutdown().await;

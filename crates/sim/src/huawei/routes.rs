@@ -32,7 +32,10 @@ pub fn gateway_routes() -> Router<HuaweiSim> {
         .route(&at("/onlineagent/{id}/logout"), delete(logout))
         .route(&at("/onlineagent/{id}/forcelogout"), delete(force_logout))
         .route(&at("/agentevent/{id}"), get(events))
-        .route(&at("/qualitycontrol/{id}/allagent"), get(super::team::all_agents))
+        .route(
+            &at("/qualitycontrol/{id}/allagent"),
+            get(super::team::all_agents),
+        )
 }
 
 async fn sign_in(State(sim): State<HuaweiSim>, Path(id): Path<String>, body: Bytes) -> Response {

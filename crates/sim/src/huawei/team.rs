@@ -8,9 +8,9 @@
 //! right.
 
 use super::routes::{guid_of, message_key, phrase_for, raw_response};
+use super::variants::ListingStatus;
 #[cfg(feature = "control")]
 use super::variants::Phrase;
-use super::variants::ListingStatus;
 use super::{HuaweiSim, RawAnswer};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -94,7 +94,11 @@ fn render(sim: &HuaweiSim) -> String {
     let names = sim.inner.names.read().unwrap_or_else(|e| e.into_inner());
     let config = sim.config();
     let mut body = String::with_capacity(64 + agents.len() * 80);
-    let _ = write!(body, r#"{{"{}":"","retcode":"0","result":["#, message_key(sim));
+    let _ = write!(
+        body,
+        r#"{{"{}":"","retcode":"0","result":["#,
+        message_key(sim)
+    );
     for (index, (id, state)) in agents.iter().enumerate() {
         if index > 0 {
             body.push(',');
@@ -146,10 +150,7 @@ impl HuaweiSim {
     }
 
     fn listing_mode(&self) -> std::sync::RwLockReadGuard<'_, ListingMode> {
-        self.inner
-            .listing
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
+        self.inner.listing.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn listing_mode_write(&self) -> std::sync::RwLockWriteGuard<'_, ListingMode> {

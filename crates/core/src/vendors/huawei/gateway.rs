@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::http;
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
-use reqwest::StatusCode;
 use reqwest::RequestBuilder;
+use reqwest::StatusCode;
 use std::fmt;
 use std::time::Duration;
 
@@ -119,8 +119,7 @@ impl Gateway {
         let request = self.with_guid(self.http.get(url), guid);
         let call = Call::Team(workno);
         let fetched = self.fetch(request, call).await?;
-        if fetched.status == StatusCode::NOT_FOUND && wire::parse_envelope(&fetched.text).is_err()
-        {
+        if fetched.status == StatusCode::NOT_FOUND && wire::parse_envelope(&fetched.text).is_err() {
             return Ok(TeamAnswer::NotFound);
         }
         Ok(TeamAnswer::Answered(fetched.into_answer(call)?.envelope))

@@ -234,7 +234,11 @@ impl HuaweiClient {
             by_id.extend(queried.into_iter().map(|o| (o.agent_id.clone(), o)));
         }
         Ok(PollAnswer {
-            observations: self.watch.iter().filter_map(|id| by_id.remove(id)).collect(),
+            observations: self
+                .watch
+                .iter()
+                .filter_map(|id| by_id.remove(id))
+                .collect(),
             skipped_entries,
         })
     }
