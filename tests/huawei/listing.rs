@@ -7,6 +7,7 @@
 use crate::{by_id, quick, sim_with, Gateway};
 use agentwatch_core::config::Config;
 use agentwatch_core::secrets::StaticSecrets;
+use agentwatch_core::vendors::PollTrigger;
 use agentwatch_core::{Engine, ErrorKind, Severity};
 use agentwatch_sim::huawei::{
     Charset, HuaweiSim, HuaweiSimConfig, ListingRefusal, ListingStatus, MessageKey, RawAnswer,
@@ -15,6 +16,7 @@ use agentwatch_sim::huawei::{
 use agentwatch_tests as support;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 fn ids(observations: &[agentwatch_core::Observation]) -> Vec<&str> {
     observations.iter().map(|o| o.agent_id.as_str()).collect()
@@ -278,6 +280,46 @@ async fn a_stale_guid_on_the_listing_signs_in_again() {
 
     assert_eq!(seen.len(), 10);
     assert_eq!(gw.sim.stats().sign_ins, 2);
+    client.shutdown().await;
+}
+
+/// Whether a poll was asked for since the last look (a stored wake-up is taken at once).
+async fn asked_for_a_poll(wake: &Notify) -> bool {
+    tokio::time::timeout(Duration::ZERO, wake.notified())
+        .await
+        .is_ok()
+}
+
+#[tokio::test]
+async fn only_sign_ins_and_outs_of_watched_agents_ask_for_a_poll() {
+    let agents = [("101", 4, false), ("150", 4, false)];
+    let gw = Gateway::start(sim_with(quick(), &agents)).await;
+    let client = gw.client(&["101", "5001"]);
+    let wake = Arc::new(Notify::new());
+    client.set_poll_trigger(PollTrigger::new(wake.clone()));
+    client.poll().await.expect("first poll");
+
+    // Not watched, not a sign-in or sign-out, or the seat itself (its own Login event came
+    // with its sign-in): no poll asked for.
+    gw.sim.set_agent("150", 2, false);
+    gw.sim.set_agent("101", 8, false);
+    let polls = gw.sim.stats().event_polls;
+    let taken = support::wait_for(Duration::from_secs(5), || async {
+        (gw.sim.stats().event_polls >= polls + 2).then_some(())
+    })
+    .await;
+    assert!(taken.is_some(), "the heartbeat took the events");
+    assert!(!asked_for_a_poll(&wake).await);
+
+    gw.sim.set_agent("101", 2, false);
+    let asked = support::wait_for(Duration::from_secs(5), || async {
+        asked_for_a_poll(&wake).await.then_some(())
+    })
+    .await;
+    assert!(
+        asked.is_some(),
+        "a watched agent's sign-out asks for a poll"
+    );
     client.shutdown().await;
 }
 
