@@ -1,12 +1,14 @@
 //! End-to-end tests of the Huawei client against its simulator, over real HTTP on loopback.
 //! This file holds the harness; the tests live in `huawei/`: polling and mapping, sessions
 //! (sign-in, Guid rotation, heartbeat, sign-out, back-off), injected faults, unreadable
-//! answers, and the wire variants real gateways send.
+//! answers, the wire variants real gateways send, and the team listing with its sign-in events.
 
 #[path = "huawei/answers.rs"]
 mod answers;
 #[path = "huawei/faults.rs"]
 mod faults;
+#[path = "huawei/listing.rs"]
+mod listing;
 #[path = "huawei/polling.rs"]
 mod polling;
 #[path = "huawei/sessions.rs"]
@@ -17,7 +19,9 @@ mod variants;
 use agentwatch_core::config::AccountConfig;
 use agentwatch_core::vendors::VendorClient;
 use agentwatch_core::{Error, Observation, Vendor};
-use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
+use agentwatch_sim::huawei::{
+    HuaweiSim, HuaweiSimConfig, ListingRefusal, DEFAULT_PASSWORD, DEFAULT_WORKNO,
+};
 use agentwatch_sim::SimServer;
 use agentwatch_tests as support;
 use std::sync::Arc;
@@ -37,6 +41,14 @@ impl Gateway {
             .await
             .expect("simulator starts");
         Gateway { sim, server }
+    }
+
+    /// A gateway that refuses the team listing (HTTP 404, as one without the call answers):
+    /// every poll reads one status call per watched agent, as a seat without the
+    /// quality-inspection right does.
+    pub async fn start_per_agent(sim: HuaweiSim) -> Gateway {
+        sim.refuse_listing(Some(ListingRefusal::NotFound));
+        Gateway::start(sim).await
     }
 
     pub fn url(&self) -> String {

@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: how long one poll cycle of N watched Huawei agents takes against the
-//! simulator, and the peak memory of the polling process.
+//! simulator (one status call per agent, and the whole team through the team listing in one
+//! call), and the peak memory of the polling process.
 //!
 //! The simulator runs in a child process (this binary with `--serve N`) so that the figures are
 //! the client's alone: the child's own peak memory is printed separately. Traffic stays on
@@ -15,7 +16,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const FIRST_AGENT_ID: u32 = 101;
+/// Above the supervisor seat's work number (5001), which the listing leaves out: the team is
+/// then exactly the N agents.
+const FIRST_AGENT_ID: u32 = 10_001;
 const TIMED_CYCLES: usize = 5;
 
 fn main() {
@@ -40,13 +43,10 @@ fn serve(count: u32) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         let sim = HuaweiSim::new(HuaweiSimConfig::default());
-        sim.add_agents((0..count).map(|i| {
-            (
-                (FIRST_AGENT_ID + i).to_string(),
-                [4, 7, 3, 5][i as usize % 4],
-                i % 4 == 1,
-            )
-        }));
+        let id = |i: u32| (FIRST_AGENT_ID + i).to_string();
+        sim.add_agents((0..count).map(|i| (id(i), [4, 7, 3, 5][i as usize % 4], i % 4 == 1)));
+        // Names as long as real ones, for the listing.
+        sim.set_names((0..count).map(|i| (id(i), format!("Agent number {}", id(i)))));
         let server = SimServer::start(sim.router(), 0, None).await.expect("bind");
         println!("PORT {}", server.addr().port());
         // Exit when the parent closes our stdin (also when it dies).
@@ -88,19 +88,15 @@ fn run(sizes: &[u32]) {
         "agents", "first (ms)", "min (ms)", "median", "max"
     );
     for &n in sizes {
-        let timings = rt.block_on(measure(port, n));
-        let first = timings[0];
-        let mut rest = timings[1..].to_vec();
-        rest.sort();
-        println!(
-            "{:>8}  {:>12.1}  {:>10.1}  {:>10.1}  {:>10.1}",
-            n,
-            ms(first),
-            ms(rest[0]),
-            ms(rest[rest.len() / 2]),
-            ms(rest[rest.len() - 1])
-        );
+        let timings = rt.block_on(measure(port, n, Way::PerAgent));
+        print_row(n, &timings);
     }
+    // The listing always names the simulator's whole team: measured at the largest size.
+    println!(
+        "the same, the whole team through the team listing (qualitycontrol/allagent, one call)"
+    );
+    let timings = rt.block_on(measure(port, largest, Way::Listing));
+    print_row(largest, &timings);
     drop(rt);
     let client_peak = peak_rss_kib("self");
     let sim_peak = peak_rss_kib(&child.id().to_string());
@@ -113,15 +109,42 @@ fn run(sizes: &[u32]) {
     );
 }
 
+/// One line of the table: the first cycle, then min, median and max of the steady ones.
+fn print_row(n: u32, timings: &[Duration]) {
+    let first = timings[0];
+    let mut rest = timings[1..].to_vec();
+    rest.sort();
+    println!(
+        "{:>8}  {:>12.1}  {:>10.1}  {:>10.1}  {:>10.1}",
+        n,
+        ms(first),
+        ms(rest[0]),
+        ms(rest[rest.len() / 2]),
+        ms(rest[rest.len() - 1])
+    );
+}
+
+/// How the account reads its agents.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// A watch list of N agents on a gateway that refuses the listing: one call per agent.
+    PerAgent,
+    /// No watch list: the team listing, one call per poll.
+    Listing,
+}
+
 /// The first cycle (sign-in, connections opening) and then TIMED_CYCLES steady ones.
-async fn measure(port: u16, n: u32) -> Vec<Duration> {
+async fn measure(port: u16, n: u32, way: Way) -> Vec<Duration> {
     let mut account = AccountConfig::new(
         "bench",
         Vendor::Huawei,
         Some(&format!("http://127.0.0.1:{port}")),
     );
     account.set_option("workno", DEFAULT_WORKNO);
-    account.watch = (0..n).map(|i| (FIRST_AGENT_ID + i).to_string()).collect();
+    if way == Way::PerAgent {
+        account.watch = (0..n).map(|i| (FIRST_AGENT_ID + i).to_string()).collect();
+    }
+    set_listing(port, way).await;
     let secrets = StaticSecrets::new().with("bench", DEFAULT_PASSWORD);
     let client = connect(&account, &secrets).await.expect("client");
     let mut timings = Vec::new();
@@ -139,6 +162,21 @@ async fn measure(port: u16, n: u32) -> Vec<Duration> {
     }
     client.shutdown().await;
     timings
+}
+
+/// Refuses the listing (HTTP 404) for the per-agent figure, grants it for the listing's,
+/// through the simulator's control route.
+async fn set_listing(port: u16, way: Way) {
+    let url = format!("http://127.0.0.1:{port}/_sim/listing/refusal");
+    let http = reqwest::Client::new();
+    let request = match way {
+        Way::PerAgent => http
+            .put(url)
+            .json(&serde_json::json!({"kind": "not_found"})),
+        Way::Listing => http.delete(url),
+    };
+    let answer = request.send().await.expect("control route answers");
+    assert!(answer.status().is_success(), "{}", answer.status());
 }
 
 fn ms(d: Duration) -> f64 {

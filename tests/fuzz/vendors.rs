@@ -179,6 +179,8 @@ pub fn huawei() -> VendorShape {
         classify: |method, path| {
             if path.contains("agentstatus") {
                 "status"
+            } else if path.contains("qualitycontrol") {
+                "listing"
             } else if path.contains("agentevent") {
                 "event"
             } else if path.contains("forcelogin") {
@@ -222,6 +224,24 @@ pub fn huawei() -> VendorShape {
                 ],
                 headers: vec![json],
                 fuzzed_in_4: 3,
+            },
+            Route {
+                name: "listing",
+                templates: vec![
+                    json!({"message": "", "retcode": "0", "result": [
+                        {"workno": "101", "name": "Alice Zhang", "status": "4"},
+                        {"workno": "102", "name": "李伟", "status": "7", "groupName": "g1"},
+                        {"workno": "5001", "name": "the seat", "status": "3"}
+                    ]}),
+                    json!({"msg": "", "retcode": 0, "result": [
+                        {"workNo": 101, "name": 7, "status": 8, "ctiStatus": "3"},
+                        {"name": "no work number", "status": "4"}
+                    ]}),
+                    json!({"message": "no permission", "retcode": "000-003"}),
+                    json!({"detail": "no such route", "reason": "NotFound"}),
+                ],
+                headers: vec![json],
+                fuzzed_in_4: 2,
             },
             Route {
                 name: "event",

@@ -22,7 +22,7 @@ fn agents() -> Vec<(&'static str, i64, bool)> {
 
 #[tokio::test]
 async fn one_unreadable_status_answer_marks_only_its_agent() {
-    let gw = Gateway::start(sim_with(quick(), &agents())).await;
+    let gw = Gateway::start_per_agent(sim_with(quick(), &agents())).await;
     let client = gw.client(&["101", "102", "103", "104", "105"]);
     client.poll().await.expect("a healthy first poll");
 
@@ -86,7 +86,7 @@ async fn one_unreadable_status_answer_marks_only_its_agent() {
 
 #[tokio::test]
 async fn unreadable_answers_to_every_status_call_fail_the_account() {
-    let gw = Gateway::start(sim_with(quick(), &agents()[..2])).await;
+    let gw = Gateway::start_per_agent(sim_with(quick(), &agents()[..2])).await;
     let client = gw.client(&["101", "102"]);
     gw.sim.set_raw_status("101", RawAnswer::json("garbage"));
     gw.sim
@@ -105,7 +105,7 @@ async fn unreadable_answers_to_every_status_call_fail_the_account() {
 
 #[tokio::test]
 async fn an_unreadable_sign_in_answer_fails_the_account() {
-    let gw = Gateway::start(sim_with(quick(), &agents())).await;
+    let gw = Gateway::start_per_agent(sim_with(quick(), &agents())).await;
     gw.sim
         .faults()
         .set(FaultRule::times(Fault::Truncated, 1).on_path("/onlineagent/5001"));
@@ -125,7 +125,7 @@ async fn an_unreadable_sign_in_answer_fails_the_account() {
 
 #[tokio::test]
 async fn an_agent_named_twice_in_the_watch_list_is_polled_once() {
-    let gw = Gateway::start(sim_with(quick(), &agents())).await;
+    let gw = Gateway::start_per_agent(sim_with(quick(), &agents())).await;
     let client = gw.client(&["101", "102", "101", "102", "101"]);
 
     let observations = client.poll().await.expect("poll");

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 /// Injects `fault` on status calls, checks the poll's error, clears it, checks recovery.
 async fn fault_gives(fault: Fault, kind: ErrorKind) -> Error {
-    let gw = Gateway::start(sim_with(quick(), &[("101", 4, false), ("102", 7, true)])).await;
+    let gw =
+        Gateway::start_per_agent(sim_with(quick(), &[("101", 4, false), ("102", 7, true)])).await;
     let client = gw.client(&["101", "102"]);
     client.poll().await.expect("healthy first poll");
     let guid = gw.sim.current_guid(DEFAULT_WORKNO).unwrap();

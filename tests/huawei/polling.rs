@@ -4,13 +4,13 @@
 use crate::{by_id, quick, sim_with, Gateway};
 use agentwatch_core::{ErrorKind, Severity, Vendor};
 use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
-use agentwatch_sim::huawei::{MessageKey, ResultShape};
+use agentwatch_sim::huawei::{ListingRefusal, MessageKey, ResultShape};
 use agentwatch_sim::{SimServer, TestCa};
 use agentwatch_tests as support;
 
 #[tokio::test]
 async fn a_poll_shows_every_watched_agent_in_order() {
-    let gw = Gateway::start(HuaweiSim::demo()).await;
+    let gw = Gateway::start_per_agent(HuaweiSim::demo()).await;
     let ids = HuaweiSim::demo_agent_ids();
     let client = gw.client(&ids);
 
@@ -159,7 +159,7 @@ async fn ten_thousand_agents_are_polled_with_bounded_concurrency() {
     let sim = HuaweiSim::new(quick());
     let ids: Vec<String> = (200_000..210_000).map(|n: u32| n.to_string()).collect();
     sim.add_agents(ids.iter().map(|id| (id.clone(), 4, false)));
-    let gw = Gateway::start(sim).await;
+    let gw = Gateway::start_per_agent(sim).await;
     let mut account = gw.account(&[]);
     account.watch = ids.clone();
     let client = support::client(&account, DEFAULT_PASSWORD).unwrap();
@@ -182,7 +182,7 @@ async fn ten_thousand_agents_are_polled_with_bounded_concurrency() {
 
 #[tokio::test]
 async fn the_http_control_routes_drive_the_simulator() {
-    let gw = Gateway::start(sim_with(quick(), &[("101", 4, false)])).await;
+    let gw = Gateway::start_per_agent(sim_with(quick(), &[("101", 4, false)])).await;
     let client = gw.client(&["101"]);
     client.poll().await.expect("poll");
     let http = reqwest::Client::new();
@@ -211,5 +211,27 @@ async fn the_http_control_routes_drive_the_simulator() {
     assert!(!gw.sim.is_signed_in(DEFAULT_WORKNO));
     client.poll().await.expect("the client signs in again");
     assert_eq!(gw.sim.stats().sign_ins, 2);
+
+    let refusal = serde_json::json!({"kind": "retcode", "retcode": "000-003"});
+    let refuse = http
+        .put(control("listing/refusal"))
+        .json(&refusal)
+        .send()
+        .await
+        .unwrap();
+    assert!(refuse.status().is_success(), "{}", refuse.status());
+    assert_eq!(
+        gw.sim.listing_refusal(),
+        Some(ListingRefusal::Retcode {
+            retcode: "000-003".into()
+        })
+    );
+    let grant = http
+        .delete(control("listing/refusal"))
+        .send()
+        .await
+        .unwrap();
+    assert!(grant.status().is_success());
+    assert_eq!(gw.sim.listing_refusal(), None);
     client.shutdown().await;
 }

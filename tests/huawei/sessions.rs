@@ -256,7 +256,7 @@ async fn dropping_the_client_stops_the_heartbeat() {
 }
 
 #[tokio::test]
-async fn the_event_poll_answers_at_once_when_an_agent_changes() {
+async fn the_event_poll_answers_at_once_when_an_agent_signs_out() {
     let config = HuaweiSimConfig {
         auth_mode: AuthMode::Static,
         event_hold: Duration::from_secs(5),
@@ -291,7 +291,8 @@ async fn the_event_poll_answers_at_once_when_an_agent_changes() {
     })
     .await;
     assert!(is_held.is_some(), "the event poll reached the gateway");
-    gw.sim.set_agent("101", 8, false);
+    // Agent 101 signs out.
+    gw.sim.set_agent("101", 2, false);
     let answer = held.await.unwrap();
 
     assert!(
@@ -300,8 +301,11 @@ async fn the_event_poll_answers_at_once_when_an_agent_changes() {
     );
     assert_eq!(answer["event"]["eventType"], "QC_AgentState_Notify");
     assert_eq!(answer["event"]["workNo"], DEFAULT_WORKNO);
-    assert_eq!(answer["event"]["content"]["agentId"], "101");
-    assert_eq!(answer["event"]["content"]["agentState"], 8);
+    assert_eq!(
+        answer["event"]["content"]["subtype"],
+        "QC_AgentState_Logout"
+    );
+    assert_eq!(answer["event"]["content"]["monitoredagent"], "101");
 }
 
 /// A sign-in the gateway accepts without a usable `Set-GUID`: the account says so and the seat
@@ -422,7 +426,7 @@ async fn a_guidless_seat_that_cannot_be_signed_out_is_reported_as_such() {
 /// polled, and a successful sign-in starts the spacing over.
 #[tokio::test]
 async fn failed_sign_ins_back_off_and_a_success_resets_the_back_off() {
-    let gw = Gateway::start(sim_with(quick(), &[("101", 4, false)])).await;
+    let gw = Gateway::start_per_agent(sim_with(quick(), &[("101", 4, false)])).await;
     let client = gw.client(&["101"]);
     // Every sign-in attempt of seat 5001 meets the fault: its hits count the attempts.
     gw.sim

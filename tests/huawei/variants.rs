@@ -86,7 +86,7 @@ async fn gbk_bytes_labelled_utf8_are_decoded_lossily_not_rejected() {
 }
 
 /// Polls once, then lets the heartbeat answer `polls` event polls while agent 150 (not
-/// watched) keeps changing, so that events flow. A rejected event answer would back the
+/// watched) keeps signing in and out, so that events flow. A rejected event answer would back the
 /// heartbeat off (1 s, 2 s, 4 s...): `polls` answers within the deadline show each one was
 /// taken. Then the watched agent must read as before, on the same sign-in.
 async fn the_heartbeat_takes_every_answer(config: HuaweiSimConfig) {
@@ -97,9 +97,9 @@ async fn the_heartbeat_takes_every_answer(config: HuaweiSimConfig) {
     let first: Vec<Observation> = client.poll().await.expect("first poll");
     let polls_before = gw.sim.stats().event_polls;
 
-    let state = std::cell::Cell::new(3);
+    let state = std::cell::Cell::new(4);
     let kept_up = support::wait_for(Duration::from_secs(8), || {
-        state.set(if state.get() == 3 { 8 } else { 3 });
+        state.set(if state.get() == 4 { 2 } else { 4 });
         gw.sim.set_agent("150", state.get(), false);
         async { (gw.sim.stats().event_polls >= polls_before + POLLS).then_some(()) }
     })
@@ -229,7 +229,7 @@ async fn status_results_without_a_status_fail_the_account_with_the_reason() {
             result_shape: shape,
             ..quick()
         };
-        let gw = Gateway::start(sim_with(config, &[("101", 4, false)])).await;
+        let gw = Gateway::start_per_agent(sim_with(config, &[("101", 4, false)])).await;
         let client = gw.client(&["101"]);
 
         let err = client.poll().await.expect_err("no status, no poll");

@@ -7,7 +7,7 @@
 
 use crate::{FIRST_HUAWEI_AGENT, HUAWEI_AGENTS, HUAWEI_CHURNERS};
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig, SimAgent as AgoraAgent};
-use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig};
+use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, ListingRefusal};
 use agentwatch_sim::segura::SeguraSim;
 use agentwatch_sim::{Fault, FaultRule, SimServer};
 use std::io::Read;
@@ -65,6 +65,9 @@ struct Sims {
 impl Sims {
     async fn start() -> Sims {
         let huawei = HuaweiSim::new(HuaweiSimConfig::default());
+        // A seat without the team listing: the soak keeps one status call per agent (and its
+        // faults on `agentstatus`), as measured before the listing existed.
+        huawei.refuse_listing(Some(ListingRefusal::NotFound));
         huawei.add_agents((0..HUAWEI_AGENTS + HUAWEI_CHURNERS).map(|i| {
             let (state, working) = HUAWEI_STATES[i as usize % HUAWEI_STATES.len()];
             ((FIRST_HUAWEI_AGENT + i).to_string(), state, working)

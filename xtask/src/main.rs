@@ -28,7 +28,8 @@ commands:
                    (checked with desktop-file-validate, appstreamcli and lintian), and with --rpm
                    an .rpm of the same files; prints their paths, the .deb's last
   package --windows  build the Windows programs (x86_64-pc-windows-gnu, release) and their NSIS installer
-  bench [serve]    measure one poll cycle of 1,000 and 10,000 Huawei agents, and `agentwatch serve`
+  bench [serve]    measure one poll cycle of 1,000 and 10,000 Huawei agents (one call per agent,
+                   and 10,000 through the team listing in one call), and `agentwatch serve`
                    with 11,500 agents (scrape time, exposition size, memory); `serve`: that alone
   bench --memory   build the desktop app in release and print its tray-only memory (PSS,
                    anonymous) in demo mode, before and after the dashboard was opened and closed

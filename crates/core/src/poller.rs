@@ -16,7 +16,8 @@ use crate::policy::AccountRef;
 use crate::secrets::SecretSource;
 use crate::sleep_watch::SleepWatch;
 use crate::vendors::{
-    apply_severity_overrides, build_client, override_for, ClientContext, PollAnswer, VendorClient,
+    apply_severity_overrides, build_client, override_for, ClientContext, PollAnswer, PollTrigger,
+    VendorClient,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -177,7 +178,7 @@ impl Poller {
         let mut state = PollerState::default();
         loop {
             let cycle = tokio::select! {
-                cycle = self.cycle(&mut state) => cycle,
+                cycle = self.cycle(&mut state, &wake) => cycle,
                 _ = cancel.cancelled() => break,
             };
             let delay = match cycle {
@@ -226,9 +227,9 @@ impl Poller {
         true
     }
 
-    async fn cycle(&mut self, state: &mut PollerState) -> Cycle {
+    async fn cycle(&mut self, state: &mut PollerState, wake: &Arc<Notify>) -> Cycle {
         let started = tokio::time::Instant::now();
-        let outcome = self.poll(state).await;
+        let outcome = self.poll(state, wake).await;
         // No subscriber is fine: only `serve` keeps these figures.
         let _ = self.polls.send(PollRecord {
             vendor: self.account.vendor,
@@ -258,11 +259,13 @@ impl Poller {
         }
     }
 
-    async fn poll(&self, state: &mut PollerState) -> Result<PollAnswer> {
+    /// `wake` is this poller's poll-now signal: the client may use it for news between polls.
+    async fn poll(&self, state: &mut PollerState, wake: &Arc<Notify>) -> Result<PollAnswer> {
         let client = match &state.client {
             Some(c) => c.clone(),
             None => {
                 let c = connect(&self.account, self.secrets.as_ref()).await?;
+                c.set_poll_trigger(PollTrigger::new(wake.clone()));
                 state.client = Some(c.clone());
                 c
             }

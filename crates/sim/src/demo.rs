@@ -72,15 +72,12 @@ impl DemoSims {
     }
 
     /// An AgentWatch config (TOML) with one account per simulator, watching every demo agent.
+    /// The Huawei account names no agents: the seat's team listing gives them, with names.
     pub fn config_toml(&self, poll_interval_secs: u64, ca_file: Option<&Path>) -> String {
         let ca = ca_file
             .map(|p| format!("ca_file = {:?}\n", p.display().to_string()))
             .unwrap_or_default();
         let agora = AgoraSimConfig::default();
-        let huawei_watch: Vec<String> = HuaweiSim::demo_agent_ids()
-            .iter()
-            .map(|id| format!("{id:?}"))
-            .collect();
         format!(
             r#"poll_interval_secs = {poll_interval_secs}
 
@@ -92,7 +89,6 @@ base_url = "{huawei}"
 {ca}auth = "signin"
 workno = "{workno}"
 phonenum = "40038"
-watch = [{watch}]
 
 [[accounts]]
 id = "{AGORA_ACCOUNT}"
@@ -111,7 +107,6 @@ base_url = "{segura}"
 "#,
             huawei = self.huawei_url(),
             workno = crate::huawei::DEFAULT_WORKNO,
-            watch = huawei_watch.join(", "),
             agora = self.agora_url(),
             app_id = agora.app_id,
             customer_id = agora.customer_id,

@@ -51,7 +51,8 @@ pub fn read_entry<T: DeserializeOwned>(entry: serde_json::Value, id_key: &str) -
     }
 }
 
-fn usable_id(value: Option<&serde_json::Value>) -> Option<String> {
+/// The agent id an entry's `id_key` value gives (a non-blank string or an integer), if any.
+pub fn usable_id(value: Option<&serde_json::Value>) -> Option<String> {
     let id = match value? {
         serde_json::Value::String(s) => s.trim().to_string(),
         serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),

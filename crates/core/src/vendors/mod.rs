@@ -28,6 +28,7 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// What the engine needs from a vendor.
 #[async_trait]
@@ -49,6 +50,11 @@ pub trait VendorClient: Send + Sync {
     /// Releases server-side sessions (Huawei sign-out) and stops background tasks.
     async fn shutdown(&self) {}
 
+    /// Called once by the engine's poller after building the client: a client that hears of
+    /// changes between polls (Huawei's sign-in/out events) asks for the account's next poll
+    /// now through `trigger`. Clients without such news ignore it.
+    fn set_poll_trigger(&self, _trigger: PollTrigger) {}
+
     /// The severity of an agent disappearing from the account's answers.
     fn vanished_severity(&self) -> Severity {
         Severity::Warning
@@ -57,6 +63,21 @@ pub trait VendorClient: Send + Sync {
     /// The severity of an agent whose identity (Segura: port, fingerprint) changed.
     fn identity_change_severity(&self) -> Severity {
         Severity::Critical
+    }
+}
+
+/// Asks the poller of one account to poll now instead of at the end of its wait. Requests
+/// made while a poll runs are kept as one: the poll after it starts at once.
+#[derive(Clone)]
+pub struct PollTrigger(Arc<Notify>);
+
+impl PollTrigger {
+    pub fn new(wake: Arc<Notify>) -> PollTrigger {
+        PollTrigger(wake)
+    }
+
+    pub fn poll_now(&self) {
+        self.0.notify_one();
     }
 }
 

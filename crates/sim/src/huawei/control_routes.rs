@@ -1,7 +1,8 @@
 //! `/_sim/...`: the Huawei simulator's control surface over HTTP, for the demo and for driving
-//! a running simulator by hand (`curl -X PUT .../_sim/agents/101 -d '{"state":7,"working":true}'`).
+//! a running simulator by hand (`curl -X PUT .../_sim/agents/101 -d '{"state":7,"working":true}'`;
+//! `curl -X PUT .../_sim/listing/refusal -d '{"kind":"not_found"}'` refuses the team listing).
 
-use super::{Agent, HuaweiSim, HuaweiSimStats};
+use super::{Agent, HuaweiSim, HuaweiSimStats, ListingRefusal};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -16,6 +17,10 @@ pub fn control_routes() -> Router<HuaweiSim> {
         .route("/_sim/sessions/expire", post(expire_sessions))
         .route("/_sim/guid/rotate", post(rotate_guid))
         .route("/_sim/stats", get(stats))
+        .route(
+            "/_sim/listing/refusal",
+            put(refuse_listing).delete(grant_listing),
+        )
 }
 
 async fn put_agent(
@@ -54,4 +59,18 @@ async fn rotate_guid(State(sim): State<HuaweiSim>) -> StatusCode {
 
 async fn stats(State(sim): State<HuaweiSim>) -> Json<HuaweiSimStats> {
     Json(sim.stats())
+}
+
+/// `{"kind":"retcode","retcode":"000-003"}` or `{"kind":"not_found"}`.
+async fn refuse_listing(
+    State(sim): State<HuaweiSim>,
+    Json(refusal): Json<ListingRefusal>,
+) -> StatusCode {
+    sim.refuse_listing(Some(refusal));
+    StatusCode::NO_CONTENT
+}
+
+async fn grant_listing(State(sim): State<HuaweiSim>) -> StatusCode {
+    sim.refuse_listing(None);
+    StatusCode::NO_CONTENT
 }

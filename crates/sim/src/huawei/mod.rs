@@ -5,6 +5,8 @@
 //!
 //! - `sessions`: seats, Guids, rotation, heartbeat deadline, event queues (pure logic);
 //! - `routes`: the gateway's HTTP calls;
+//! - `team`: the team listing (`qualitycontrol/{workno}/allagent`, undocumented), its names,
+//!   and its refusal (with the `control` feature);
 //! - `variants`: the undocumented shapes real gateways send (GBK, event arrays...);
 //! - `control_routes`: `/_sim/...` (the fault routes come from `crate::control`), with the
 //!   `control` feature.
@@ -13,10 +15,15 @@
 mod control_routes;
 mod routes;
 mod sessions;
+mod team;
 mod variants;
 
 pub use sessions::AuthMode;
-pub use variants::{Charset, EventShape, Language, ResultVariant, SignInGuid, WorkNoType};
+#[cfg(feature = "control")]
+pub use team::ListingRefusal;
+pub use variants::{
+    Charset, EventShape, Language, ListingStatus, ResultVariant, SignInGuid, WorkNoType,
+};
 
 #[cfg(feature = "control")]
 use crate::faults::FaultSwitch;
@@ -33,6 +40,8 @@ pub const DEFAULT_WORKNO: &str = "5001";
 /// Its password (a simulator credential, not a secret).
 pub const DEFAULT_PASSWORD: &str = "sim-password";
 pub const RESOURCE_PREFIX: &str = "/agentgateway/resource";
+/// agentState "signed out": the state that sign-in events are about.
+const SIGNED_OUT: i64 = 2;
 
 /// Which key carries the explanation in answers: Huawei's pages show both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,6 +91,8 @@ pub struct HuaweiSimConfig {
     /// A successful sign-in also sets the cookie `JSESSIONID=<guid>` (as the gateway's servlet
     /// container or a load balancer does); a sign-out may carry it instead of a Guid header.
     pub session_cookie: bool,
+    /// How the team listing types each agent's `status` (Huawei's demo: a string).
+    pub listing_status: ListingStatus,
 }
 
 impl Default for HuaweiSimConfig {
@@ -103,6 +114,7 @@ impl Default for HuaweiSimConfig {
             workno_type: WorkNoType::String,
             sign_in_guid: SignInGuid::Sent,
             session_cookie: true,
+            listing_status: ListingStatus::String,
         }
     }
 }
@@ -153,6 +165,8 @@ pub struct HuaweiSimStats {
     pub event_polls: u64,
     /// New Guids handed out on event answers.
     pub guids_delivered: u64,
+    /// Team listing requests, answered or refused.
+    pub listing_requests: u64,
 }
 
 #[derive(Default)]
@@ -169,6 +183,7 @@ struct Counters {
     forced_sign_out_attempts: AtomicU64,
     event_polls: AtomicU64,
     guids_delivered: AtomicU64,
+    listing_requests: AtomicU64,
 }
 
 /// A cheap, cloneable handle on one simulated gateway.
@@ -183,6 +198,10 @@ struct Inner {
     agents: RwLock<HashMap<String, Agent>>,
     /// Agents whose status calls get a fixed answer instead of their status.
     raw_status: RwLock<HashMap<String, RawAnswer>>,
+    /// The agents' names, as the team listing and the sign-in events give them.
+    names: RwLock<HashMap<String, String>>,
+    /// How the team listing answers besides listing the team.
+    listing: RwLock<team::ListingMode>,
     sessions: RwLock<SessionTable>,
     #[cfg(feature = "control")]
     faults: FaultSwitch,
@@ -202,6 +221,20 @@ const DEMO_AGENTS: [(&str, i64, bool); 10] = [
     ("110", 4, false),
 ];
 
+/// The demo agents' names, as the team listing gives them.
+const DEMO_NAMES: [(&str, &str); 10] = [
+    ("101", "Alice Zhang"),
+    ("102", "Bruno Costa"),
+    ("103", "Li Wei"),
+    ("104", "Dana Levi"),
+    ("105", "Emeka Obi"),
+    ("106", "Fatima Khan"),
+    ("107", "Gao Yan"),
+    ("108", "Hana Sato"),
+    ("109", "Ivan Petrov"),
+    ("110", "Julia Weber"),
+];
+
 impl HuaweiSim {
     pub fn new(config: HuaweiSimConfig) -> HuaweiSim {
         HuaweiSim {
@@ -209,6 +242,8 @@ impl HuaweiSim {
                 config,
                 agents: RwLock::new(HashMap::new()),
                 raw_status: RwLock::new(HashMap::new()),
+                names: RwLock::new(HashMap::new()),
+                listing: RwLock::new(team::ListingMode::default()),
                 sessions: RwLock::new(SessionTable::default()),
                 #[cfg(feature = "control")]
                 faults: FaultSwitch::default(),
@@ -217,11 +252,17 @@ impl HuaweiSim {
         }
     }
 
-    /// The default configuration with agents 101..=110 in mixed states.
+    /// The default configuration with agents 101..=110 in mixed states, with names.
     pub fn demo() -> HuaweiSim {
         let sim = HuaweiSim::new(HuaweiSimConfig::default());
         sim.add_agents(DEMO_AGENTS);
+        sim.set_names(DEMO_NAMES);
         sim
+    }
+
+    /// The demo agents' (id, name) pairs.
+    pub fn demo_names() -> [(&'static str, &'static str); 10] {
+        DEMO_NAMES
     }
 
     pub fn demo_agent_ids() -> [&'static str; 10] {
@@ -252,21 +293,48 @@ impl HuaweiSim {
         routes::gateway_routes().with_state(self.clone())
     }
 
-    /// Creates or changes an agent; signed-in seats get a `QC_AgentState_Notify` event when
-    /// its state or talking flag changed.
+    /// Creates or changes an agent; signed-in seats get a `QC_AgentState_Notify` event
+    /// (`QC_AgentState_Login` / `QC_AgentState_Logout`) when it signed in or out.
     pub fn set_agent(&self, id: &str, agent_state: i64, working: bool) {
         let agent = Agent {
             state: agent_state,
             working,
         };
         let previous = self.agents_write().insert(id.to_string(), agent);
-        if previous != Some(agent) {
-            let event = serde_json::json!({
-                "eventType": "QC_AgentState_Notify",
-                "content": {"agentId": id, "agentState": agent_state, "isWorking": working},
-            });
+        let signed_in = |agent: Option<Agent>| agent.is_some_and(|a| a.state != SIGNED_OUT);
+        if signed_in(previous) != signed_in(Some(agent)) {
+            let event = team::sign_in_event(id, self.name(id).as_deref(), signed_in(Some(agent)));
             self.sessions_write().broadcast(&event);
         }
+    }
+
+    /// Names an agent (the team listing's `name`, the events' `agentname`).
+    pub fn set_name(&self, id: &str, name: &str) {
+        self.inner
+            .names
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_string(), name.to_string());
+    }
+
+    /// Names many agents at once (benchmarks).
+    pub fn set_names<I, S, N>(&self, names: I)
+    where
+        I: IntoIterator<Item = (S, N)>,
+        S: Into<String>,
+        N: Into<String>,
+    {
+        let mut map = self.inner.names.write().unwrap_or_else(|e| e.into_inner());
+        map.extend(names.into_iter().map(|(id, name)| (id.into(), name.into())));
+    }
+
+    pub fn name(&self, id: &str) -> Option<String> {
+        self.inner
+            .names
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
     }
 
     /// Removes an agent: its status calls answer 000-002 from then on.
@@ -384,6 +452,7 @@ impl HuaweiSim {
             forced_sign_out_attempts: get(&c.forced_sign_out_attempts),
             event_polls: get(&c.event_polls),
             guids_delivered: get(&c.guids_delivered),
+            listing_requests: get(&c.listing_requests),
         }
     }
 

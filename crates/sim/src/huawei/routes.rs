@@ -32,6 +32,10 @@ pub fn gateway_routes() -> Router<HuaweiSim> {
         .route(&at("/onlineagent/{id}/logout"), delete(logout))
         .route(&at("/onlineagent/{id}/forcelogout"), delete(force_logout))
         .route(&at("/agentevent/{id}"), get(events))
+        .route(
+            &at("/qualitycontrol/{id}/allagent"),
+            get(super::team::all_agents),
+        )
 }
 
 async fn sign_in(State(sim): State<HuaweiSim>, Path(id): Path<String>, body: Bytes) -> Response {
@@ -315,7 +319,7 @@ impl HuaweiSim {
         self.respond(StatusCode::OK, body.to_string())
     }
 
-    fn error(&self, retcode: &str, phrase: Phrase) -> Response {
+    pub(super) fn error(&self, retcode: &str, phrase: Phrase) -> Response {
         let key = message_key(self);
         let status =
             StatusCode::from_u16(self.config().error_http_status).unwrap_or(StatusCode::OK);
@@ -327,7 +331,7 @@ impl HuaweiSim {
     }
 
     /// A JSON answer in the configured charset.
-    fn respond(&self, status: StatusCode, body: String) -> Response {
+    pub(super) fn respond(&self, status: StatusCode, body: String) -> Response {
         let charset = self.config().charset;
         let mut response = Response::new(Body::from(charset.encode(body)));
         *response.status_mut() = status;
@@ -339,7 +343,7 @@ impl HuaweiSim {
     }
 }
 
-fn phrase_for(retcode: &str) -> Phrase {
+pub(super) fn phrase_for(retcode: &str) -> Phrase {
     match retcode {
         sessions::RETCODE_NOT_SIGNED_IN => Phrase::NotSignedIn,
         sessions::RETCODE_NO_PERMISSION => Phrase::NoPermission,
@@ -347,14 +351,14 @@ fn phrase_for(retcode: &str) -> Phrase {
     }
 }
 
-fn message_key(sim: &HuaweiSim) -> &'static str {
+pub(super) fn message_key(sim: &HuaweiSim) -> &'static str {
     match sim.config().message_key {
         MessageKey::Message => "message",
         MessageKey::Msg => "msg",
     }
 }
 
-fn guid_of(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn guid_of(headers: &HeaderMap) -> Option<&str> {
     headers
         .get("guid")
         .and_then(|v| v.to_str().ok())
@@ -383,7 +387,7 @@ fn set_guid(answer: &mut Response, guid: &str) {
     }
 }
 
-fn raw_response(raw: super::RawAnswer) -> Response {
+pub(super) fn raw_response(raw: super::RawAnswer) -> Response {
     let mut response = Response::new(Body::from(raw.body));
     if let Ok(content_type) = HeaderValue::from_str(&raw.content_type) {
         response

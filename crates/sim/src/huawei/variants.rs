@@ -57,6 +57,8 @@ pub enum Phrase {
     NoPermission,
     TalkingCannotSignOut,
     BodyNotJson,
+    #[cfg_attr(not(feature = "control"), allow(dead_code))]
+    ListingRefused,
     Error,
 }
 
@@ -78,6 +80,10 @@ impl Phrase {
             (TalkingCannotSignOut, Language::Chinese) => "座席正在通话，不能签出",
             (BodyNotJson, Language::English) => "the request body is not a JSON object",
             (BodyNotJson, Language::Chinese) => "请求体不是JSON对象",
+            (ListingRefused, Language::English) => {
+                "no permission to list the agents for quality inspection"
+            }
+            (ListingRefused, Language::Chinese) => "无质检权限",
             (Error, Language::English) => "error",
             (Error, Language::Chinese) => "错误",
         }
@@ -152,6 +158,15 @@ impl WorkNoType {
             _ => Value::String(workno.to_string()),
         }
     }
+}
+
+/// How the team listing types each agent's `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListingStatus {
+    /// A string of digits, as Huawei's demo reads it.
+    #[default]
+    String,
+    Integer,
 }
 
 /// What a successful sign-in says about the new Guid.

@@ -41,10 +41,13 @@ impl HuaweiSettings {
     pub fn of(account: &AccountConfig) -> std::result::Result<Self, KeyError> {
         let settings: HuaweiSettings = vendor_options(account)?;
         let fail = |key: &str, msg: String| Err((key.to_string(), msg));
-        if account.watch.is_empty() {
+        // No watch list: the seat's team listing names the agents, and it needs the seat.
+        if account.watch.is_empty() && settings.workno.is_none() {
             return fail(
-                "watch",
-                "huawei accounts need the agent ids to watch (the gateway has no list call)".into(),
+                "workno",
+                "is needed to list the seat's team when no watch list is given \
+                 (name the agents to watch, or the seat's work number)"
+                    .into(),
             );
         }
         if let Some(bad) = account
@@ -54,18 +57,16 @@ impl HuaweiSettings {
         {
             return fail("watch", validate_huawei_agent_id(bad).unwrap_err());
         }
-        if settings.auth == HuaweiAuth::Signin {
-            match settings.workno.as_deref() {
-                None => return fail("workno", "is required when auth = \"signin\"".into()),
-                Some(w) => {
-                    if let Err(msg) = validate_huawei_agent_id(w) {
-                        return fail("workno", msg);
-                    }
-                }
-            }
-            if settings.phonenum.as_deref().is_some_and(|p| p.len() > 24) {
-                return fail("phonenum", "is at most 24 characters".into());
-            }
+        if settings.auth == HuaweiAuth::Signin && settings.workno.is_none() {
+            return fail("workno", "is required when auth = \"signin\"".into());
+        }
+        if let Some(Err(msg)) = settings.workno.as_deref().map(validate_huawei_agent_id) {
+            return fail("workno", msg);
+        }
+        if settings.auth == HuaweiAuth::Signin
+            && settings.phonenum.as_deref().is_some_and(|p| p.len() > 24)
+        {
+            return fail("phonenum", "is at most 24 characters".into());
         }
         Ok(settings)
     }
@@ -119,8 +120,9 @@ impl VendorModule for Module {
                 },
             ],
             secret_optional_when: None,
+            // Optional: with none, the seat's team listing names the agents.
             watch: WatchRule {
-                required: true,
+                required: false,
                 placeholder: "Agent work number, e.g. 1001",
                 pattern: Some(AGENT_ID_PATTERN),
                 pattern_message: Some(AGENT_ID_MESSAGE),
@@ -160,6 +162,43 @@ impl VendorModule for Module {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The README's Huawei example, without a watch list, is a config the app accepts.
+    #[test]
+    fn the_readme_example_parses_without_a_watch_list() {
+        let readme = include_str!("../../../../../README.md");
+        let section = readme
+            .split("### Huawei CC-Gateway")
+            .nth(1)
+            .expect("README has a Huawei section");
+        let toml = section
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("the section starts with a toml block");
+        let config = crate::config::Config::parse(toml, std::path::Path::new("README.md"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let account = &config.accounts[0];
+        assert!(account.watch.is_empty());
+        let settings = HuaweiSettings::of(account).unwrap();
+        assert_eq!(settings.workno.as_deref(), Some("5001"));
+    }
+
+    #[test]
+    fn without_a_watch_list_the_seat_is_needed() {
+        let mut account = AccountConfig::new("cc", Vendor::Huawei, Some("http://127.0.0.1:1"));
+        account.set_option("auth", "guid");
+        let (key, message) = HuaweiSettings::of(&account).unwrap_err();
+        assert_eq!(key, "workno");
+        assert!(message.contains("watch list"), "{message}");
+        account.watch = vec!["101".into()];
+        assert!(HuaweiSettings::of(&account).is_ok());
+        account.watch.clear();
+        account.set_option("workno", "5001");
+        assert!(HuaweiSettings::of(&account).is_ok());
+        account.set_option("workno", "12a");
+        assert_eq!(HuaweiSettings::of(&account).unwrap_err().0, "workno");
+    }
 
     #[test]
     fn huawei_ids_are_checked() {

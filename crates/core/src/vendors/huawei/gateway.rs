@@ -9,6 +9,7 @@ use crate::http;
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use reqwest::RequestBuilder;
+use reqwest::StatusCode;
 use std::fmt;
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ pub enum Call<'a> {
     SignIn(&'a str),
     ForceLogin(&'a str),
     Status(&'a str),
+    Team(&'a str),
     Events(&'a str),
     Logout(&'a str),
     ForceLogout(&'a str),
@@ -33,11 +35,19 @@ impl fmt::Display for Call<'_> {
             Call::SignIn(w) => write!(f, "sign-in of seat {w}"),
             Call::ForceLogin(w) => write!(f, "forced sign-in of seat {w}"),
             Call::Status(id) => write!(f, "status of agent {id}"),
+            Call::Team(w) => write!(f, "team listing of seat {w}"),
             Call::Events(w) => write!(f, "event poll of seat {w}"),
             Call::Logout(w) => write!(f, "sign-out of seat {w}"),
             Call::ForceLogout(w) => write!(f, "forced sign-out of seat {w}"),
         }
     }
+}
+
+/// The team listing's answer: an envelope, or HTTP 404 without one (a gateway that does not
+/// offer the call, or not to this seat).
+pub enum TeamAnswer {
+    Answered(Envelope),
+    NotFound,
 }
 
 /// A gateway answer: its envelope and its `Set-GUID` header as sent.
@@ -101,6 +111,20 @@ impl Gateway {
             .envelope)
     }
 
+    /// Every agent the quality-inspection seat `workno` may monitor (undocumented; see `team`).
+    /// HTTP 404 counts as a refusal only when the body is not an envelope: a retcode in the
+    /// body is the truth whatever the status.
+    pub async fn team(&self, workno: &str, guid: &HeaderValue) -> Result<TeamAnswer> {
+        let url = format!("{}/qualitycontrol/{workno}/allagent", self.resource);
+        let request = self.with_guid(self.http.get(url), guid);
+        let call = Call::Team(workno);
+        let fetched = self.fetch(request, call).await?;
+        if fetched.status == StatusCode::NOT_FOUND && wire::parse_envelope(&fetched.text).is_err() {
+            return Ok(TeamAnswer::NotFound);
+        }
+        Ok(TeamAnswer::Answered(fetched.into_answer(call)?.envelope))
+    }
+
     /// The long-poll that doubles as the heartbeat.
     pub async fn events(&self, workno: &str, guid: &HeaderValue) -> Result<Answer> {
         let url = format!("{}/agentevent/{workno}?calldata=", self.resource);
@@ -145,6 +169,11 @@ impl Gateway {
     }
 
     async fn exchange(&self, request: RequestBuilder, call: Call<'_>) -> Result<Answer> {
+        self.fetch(request, call).await?.into_answer(call)
+    }
+
+    /// Sends the request and reads the answer's text, within the account's size limit.
+    async fn fetch(&self, request: RequestBuilder, call: Call<'_>) -> Result<Fetched> {
         let response = http::send(request).await.map_err(|e| e.in_call(call))?;
         let status = response.status();
         let set_guid = response.headers().get(wire::SET_GUID).cloned();
@@ -158,19 +187,44 @@ impl Gateway {
         let body = http::read_body(response, self.max_answer_bytes)
             .await
             .map_err(|e| e.in_call(call))?;
-        let text = charset::decode(content_type.as_ref(), &body);
-        let envelope = match wire::parse_envelope(&text) {
+        let text = charset::decode(content_type.as_ref(), &body).into_owned();
+        Ok(Fetched {
+            status,
+            headers,
+            set_guid,
+            text,
+        })
+    }
+}
+
+/// An answer as received, before its envelope is read.
+struct Fetched {
+    status: StatusCode,
+    headers: HeaderMap,
+    set_guid: Option<HeaderValue>,
+    text: String,
+}
+
+impl Fetched {
+    /// The envelope; an answer that is not one is malformed (success) or the HTTP error.
+    fn into_answer(self, call: Call<'_>) -> Result<Answer> {
+        let envelope = match wire::parse_envelope(&self.text) {
             Ok(envelope) => envelope,
-            Err(e) if status.is_success() => return Err(Error::malformed(&call.to_string(), e)),
+            Err(e) if self.status.is_success() => {
+                return Err(Error::malformed(&call.to_string(), e))
+            }
             Err(_) => {
                 return Err(http::status_error(
-                    status,
-                    &headers,
-                    text.as_bytes(),
+                    self.status,
+                    &self.headers,
+                    self.text.as_bytes(),
                     &call.to_string(),
                 ))
             }
         };
-        Ok(Answer { envelope, set_guid })
+        Ok(Answer {
+            envelope,
+            set_guid: self.set_guid,
+        })
     }
 }

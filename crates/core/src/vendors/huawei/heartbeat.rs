@@ -1,10 +1,12 @@
 //! The event long-poll that keeps a signed-in seat alive. The gateway signs a seat out when it
 //! has not polled its events for about two minutes, and in AUTHMODE 2 it hands out each new
-//! Guid on an event answer, so this task runs for as long as the session lives.
+//! Guid on an event answer, so this task runs for as long as the session lives. The events
+//! themselves matter only when they say a monitored agent signed in or out (`team_events`).
 
 use super::backoff;
 use super::gateway::Gateway;
 use super::guid::GuidStore;
+use super::team_events::TeamEvents;
 use super::wire;
 use rand::Rng;
 use std::sync::Arc;
@@ -34,12 +36,20 @@ impl Heartbeat {
     pub fn start(
         gateway: Arc<Gateway>,
         store: Arc<GuidStore>,
+        team_events: Arc<TeamEvents>,
         workno: String,
         session: u64,
         parent: &CancellationToken,
     ) -> Heartbeat {
         let cancel = parent.child_token();
-        let task = tokio::spawn(run(gateway, store, workno, session, cancel.clone()));
+        let task = tokio::spawn(run(
+            gateway,
+            store,
+            team_events,
+            workno,
+            session,
+            cancel.clone(),
+        ));
         Heartbeat {
             cancel,
             task: Some(task),
@@ -67,6 +77,7 @@ impl Drop for Heartbeat {
 async fn run(
     gateway: Arc<Gateway>,
     store: Arc<GuidStore>,
+    team_events: Arc<TeamEvents>,
     workno: String,
     session: u64,
     cancel: CancellationToken,
@@ -105,6 +116,9 @@ async fn run(
                     );
                     store.forget_session(session);
                     return;
+                }
+                if answer.envelope.is_ok() {
+                    team_events.take(&answer.envelope, &workno);
                 }
                 if answer.envelope.is_ok() && guid_usable {
                     failures = 0;

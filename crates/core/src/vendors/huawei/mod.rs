@@ -1,10 +1,13 @@
 //! Huawei CC-Gateway: the status of each watched contact-centre agent, read through a
-//! supervisor seat's session (or a Guid obtained elsewhere).
+//! supervisor seat's session (or a Guid obtained elsewhere): the seat's team listing where the
+//! gateway grants it (one call per poll), one status call per watched agent otherwise.
 //!
 //! - `charset`: answer bytes to text (GBK / GB18030 when the charset says so, else UTF-8);
 //! - `wire`: the envelope, status result, sign-in body and Set-GUID header;
 //! - `states`: agentState -> label and default severity;
 //! - `gateway`: one method per gateway call;
+//! - `team` / `team_events`: the team listing (one call for every agent the seat may monitor)
+//!   and the sign-in/out events of monitored agents, which ask for a poll at once;
 //! - `session` / `guid` / `heartbeat`: sign-in, the current Guid, the event long-poll;
 //! - `backoff`: how failed sign-ins and event polls are spaced out.
 
@@ -16,21 +19,24 @@ mod guid;
 mod heartbeat;
 mod session;
 mod states;
+mod team;
+mod team_events;
 mod wire;
 
-use super::{ClientContext, VendorClient};
+use super::{ClientContext, PollAnswer, PollTrigger, VendorClient};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Observation;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use gateway::Gateway;
+use gateway::{Call, Gateway, TeamAnswer};
 use guid::Guid;
 use reqwest::header::HeaderValue;
 use session::{Credentials, SeatLogin, Session};
+use team_events::TeamEvents;
 
 pub use config::{validate_huawei_agent_id, HuaweiAuth, HuaweiSettings, Module};
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 /// How many status calls are in flight at once: enough to poll 10,000 agents in well under a
 /// second over keep-alive connections, few enough not to swamp a gateway.
@@ -39,8 +45,16 @@ const STATUS_CONCURRENCY: usize = 64;
 pub struct HuaweiClient {
     gateway: Arc<Gateway>,
     session: Session,
-    /// The watched agent ids, de-duplicated, in configuration order.
+    /// The watched agent ids, de-duplicated, in configuration order; empty = the whole team.
     watch: Vec<String>,
+    /// The seat whose team is listed (the signed-in seat, or the configured `workno` with a
+    /// Guid from elsewhere); none = no listing, one status call per watched agent.
+    listing_seat: Option<String>,
+    /// The session in which the gateway refused the listing: with a watch list, the status
+    /// calls stand in for it until the next sign-in tries it again.
+    listing_refused_in: Mutex<Option<u64>>,
+    /// Which agents the account reports, and their sign-in events.
+    team_events: Arc<TeamEvents>,
 }
 
 /// One agent's status call: an observation, or an answer that could not be read (shown as
@@ -50,11 +64,26 @@ enum Outcome {
     Unreadable(Error),
 }
 
-/// Why a batch of status calls stopped.
+/// Why a batch of calls stopped.
 enum BatchError {
     /// The gateway no longer accepts the Guid (retcode 100-006 or 000-003).
     SessionLost(String),
     Failed(Error),
+}
+
+/// What the team listing gave.
+enum Listing {
+    Listed(team::Listed),
+    /// Refused while the session is fine: why, as the gateway said it.
+    Refused(String),
+}
+
+/// Whether a batch whose every answer is unreadable fails the poll (it does when the batch
+/// is the whole poll; not when it only fills in agents the listing left out).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AllUnreadable {
+    Fails,
+    Shown,
 }
 
 impl HuaweiClient {
@@ -100,32 +129,153 @@ impl HuaweiClient {
             .filter(|id| seen.insert(*id))
             .map(str::to_string)
             .collect();
+        let listing_seat = settings.workno.as_deref().map(|w| w.trim().to_string());
+        let team_events = Arc::new(TeamEvents::new(listing_seat.clone(), &watch));
         Ok(HuaweiClient {
-            session: Session::new(gateway.clone(), credentials),
+            session: Session::new(gateway.clone(), credentials, team_events.clone()),
             gateway,
             watch,
+            listing_seat,
+            listing_refused_in: Mutex::new(None),
+            team_events,
         })
     }
 
-    /// One status call per watched agent, `STATUS_CONCURRENCY` at a time; the first failure
+    /// One poll with `guid`: the team listing where the seat may use it, else (or for watched
+    /// agents it leaves out) one status call per agent.
+    async fn poll_with(&self, guid: &Guid) -> Result<PollAnswer, BatchError> {
+        let per_agent = || async {
+            self.status_of(&self.watch, &guid.header, AllUnreadable::Fails)
+                .await
+                .map(PollAnswer::from)
+        };
+        let Some(seat) = self.listing_seat.as_deref() else {
+            return per_agent().await;
+        };
+        if !self.watch.is_empty() && self.listing_refused_in(guid.session) {
+            return per_agent().await;
+        }
+        match self.list_team(seat, &guid.header).await? {
+            Listing::Listed(listed) => self.with_left_out(listed, &guid.header).await,
+            Listing::Refused(reason) if self.watch.is_empty() => {
+                Err(BatchError::Failed(listing_refused(seat, &reason)))
+            }
+            Listing::Refused(reason) => {
+                tracing::warn!(
+                    seat = %seat,
+                    "huawei: the gateway refused the team listing ({reason}); reading each \
+                     watched agent's status instead until the next sign-in"
+                );
+                *self.lock_refusal() = Some(guid.session);
+                per_agent().await
+            }
+        }
+    }
+
+    /// The team listing's agents, limited to the watch list and without the seat itself.
+    async fn list_team(&self, seat: &str, guid: &HeaderValue) -> Result<Listing, BatchError> {
+        let envelope = match self.gateway.team(seat, guid).await {
+            Ok(TeamAnswer::Answered(envelope)) => envelope,
+            Ok(TeamAnswer::NotFound) => return Ok(Listing::Refused("HTTP 404".into())),
+            Err(e) => return Err(BatchError::Failed(e)),
+        };
+        if envelope.is_ok() {
+            let keep = |id: &str| self.team_events.concerns(id);
+            return team::read(envelope.result, keep)
+                .map(Listing::Listed)
+                .map_err(|reason| {
+                    BatchError::Failed(Error::malformed(&Call::Team(seat).to_string(), reason))
+                });
+        }
+        // "No permission" is also what a stale Guid gets: the seat's own status tells which.
+        if wire::is_session_lost(&envelope.retcode) && !self.session_alive(seat, guid).await? {
+            return Err(BatchError::SessionLost(envelope.retcode));
+        }
+        Ok(Listing::Refused(envelope.describe()))
+    }
+
+    /// Whether the gateway still accepts `guid`, asked with the seat's own status.
+    async fn session_alive(&self, seat: &str, guid: &HeaderValue) -> Result<bool, BatchError> {
+        match self.gateway.status(seat, guid).await {
+            Ok(envelope) => Ok(!wire::is_session_lost(&envelope.retcode)),
+            Err(e) => Err(BatchError::Failed(e)),
+        }
+    }
+
+    /// The listed agents, plus a status call for each watched agent the listing left out
+    /// (signed out, not in the seat's team, unknown: the call says which), in watch order.
+    async fn with_left_out(
+        &self,
+        listed: team::Listed,
+        guid: &HeaderValue,
+    ) -> Result<PollAnswer, BatchError> {
+        let skipped_entries = listed.skipped_entries;
+        if self.watch.is_empty() {
+            return Ok(PollAnswer {
+                observations: listed.observations,
+                skipped_entries,
+            });
+        }
+        let mut by_id: HashMap<String, Observation> = listed
+            .observations
+            .into_iter()
+            .map(|o| (o.agent_id.clone(), o))
+            .collect();
+        let left_out: Vec<String> = self
+            .watch
+            .iter()
+            .filter(|id| !by_id.contains_key(id.as_str()))
+            .cloned()
+            .collect();
+        if !left_out.is_empty() {
+            let queried = self
+                .status_of(&left_out, guid, AllUnreadable::Shown)
+                .await?;
+            by_id.extend(queried.into_iter().map(|o| (o.agent_id.clone(), o)));
+        }
+        Ok(PollAnswer {
+            observations: self
+                .watch
+                .iter()
+                .filter_map(|id| by_id.remove(id))
+                .collect(),
+            skipped_entries,
+        })
+    }
+
+    fn listing_refused_in(&self, session: u64) -> bool {
+        *self.lock_refusal() == Some(session)
+    }
+
+    fn lock_refusal(&self) -> std::sync::MutexGuard<'_, Option<u64>> {
+        self.listing_refused_in
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// One status call per agent of `ids`, `STATUS_CONCURRENCY` at a time; the first failure
     /// stops the batch (dropping the calls still in flight). An unreadable answer only marks
-    /// its agent, unless no answer at all could be read: then the account's poll fails.
-    async fn poll_with(&self, guid: &Guid) -> Result<Vec<Observation>, BatchError> {
+    /// its agent, unless no answer at all could be read and `all_unreadable` says that fails.
+    async fn status_of(
+        &self,
+        ids: &[String],
+        guid: &HeaderValue,
+        all_unreadable: AllUnreadable,
+    ) -> Result<Vec<Observation>, BatchError> {
         let gateway = &*self.gateway;
-        let header = &guid.header;
-        let watch = &self.watch;
         // Indices, not `&String` items: a closure over borrowed items trips the compiler's
         // higher-ranked lifetime check inside an async_trait future.
-        let mut outcomes: Vec<(usize, Outcome)> = futures::stream::iter(0..watch.len())
+        let mut outcomes: Vec<(usize, Outcome)> = futures::stream::iter(0..ids.len())
             .map(|index| async move {
-                let id = watch[index].as_str();
-                observe(gateway, id, header).await.map(|o| (index, o))
+                let id = ids[index].as_str();
+                observe(gateway, id, guid).await.map(|o| (index, o))
             })
             .buffer_unordered(STATUS_CONCURRENCY)
             .try_collect()
             .await?;
         outcomes.sort_unstable_by_key(|(index, _)| *index);
-        if !outcomes.is_empty()
+        if all_unreadable == AllUnreadable::Fails
+            && !outcomes.is_empty()
             && outcomes
                 .iter()
                 .all(|(_, o)| matches!(o, Outcome::Unreadable(_)))
@@ -141,13 +291,24 @@ impl HuaweiClient {
                 Outcome::Observed(observation) => observation,
                 Outcome::Unreadable(error) => {
                     tracing::warn!("huawei: {error}");
-                    states::unreadable(&watch[index], &error.to_string())
+                    states::unreadable(&ids[index], &error.to_string())
                 }
             })
             .collect())
     }
 }
 
+/// The account's failure when it has no watch list and the gateway will not list the team.
+fn listing_refused(seat: &str, reason: &str) -> Error {
+    Error::poll(
+        ErrorKind::Vendor,
+        format!(
+            "the gateway refused to list the agents of seat {seat} ({reason}): this seat lacks \
+             the quality-inspection right that listing the team needs. Give the seat that right \
+             on the gateway, or name the agents to watch in this account's watch list"
+        ),
+    )
+}
 /// One agent's status call turned into an observation.
 async fn observe(gateway: &Gateway, id: &str, guid: &HeaderValue) -> Result<Outcome, BatchError> {
     let envelope = match gateway.status(id, guid).await {
@@ -182,16 +343,20 @@ async fn observe(gateway: &Gateway, id: &str, guid: &HeaderValue) -> Result<Outc
 #[async_trait]
 impl VendorClient for HuaweiClient {
     async fn poll(&self) -> Result<Vec<Observation>> {
+        self.poll_answer().await.map(|answer| answer.observations)
+    }
+
+    async fn poll_answer(&self) -> Result<PollAnswer> {
         let guid = self.session.guid().await?;
         let retcode = match self.poll_with(&guid).await {
-            Ok(observations) => return Ok(observations),
+            Ok(answer) => return Ok(answer),
             Err(BatchError::Failed(e)) => return Err(e),
             Err(BatchError::SessionLost(retcode)) => retcode,
         };
         tracing::info!("huawei: the gateway no longer accepts the Guid (retcode {retcode}); renewing the session");
         let guid = self.session.renew(&guid, &retcode).await?;
         match self.poll_with(&guid).await {
-            Ok(observations) => Ok(observations),
+            Ok(answer) => Ok(answer),
             Err(BatchError::Failed(e)) => Err(e),
             Err(BatchError::SessionLost(retcode)) => Err(Error::poll(
                 ErrorKind::Auth,
@@ -201,6 +366,10 @@ impl VendorClient for HuaweiClient {
                 ),
             )),
         }
+    }
+
+    fn set_poll_trigger(&self, trigger: PollTrigger) {
+        self.team_events.set_trigger(trigger);
     }
 
     async fn shutdown(&self) {

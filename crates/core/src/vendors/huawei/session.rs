@@ -6,6 +6,7 @@ use super::backoff::SignInBackoff;
 use super::gateway::{Answer, Call, Gateway};
 use super::guid::{Guid, GuidStore};
 use super::heartbeat::Heartbeat;
+use super::team_events::TeamEvents;
 use super::wire::{self, SignInBody};
 use crate::error::{Error, ErrorKind, Result};
 use bytes::Bytes;
@@ -40,12 +41,18 @@ pub struct Session {
     /// back-off of failed sign-ins.
     sign_in_lock: tokio::sync::Mutex<SignInBackoff>,
     heartbeat: Mutex<Option<Heartbeat>>,
+    /// Where the heartbeat hands the sign-in/out events of monitored agents.
+    team_events: Arc<TeamEvents>,
     /// Cancels every heartbeat at once (shutdown, drop).
     background: CancellationToken,
 }
 
 impl Session {
-    pub fn new(gateway: Arc<Gateway>, credentials: Credentials) -> Session {
+    pub fn new(
+        gateway: Arc<Gateway>,
+        credentials: Credentials,
+        team_events: Arc<TeamEvents>,
+    ) -> Session {
         Session {
             gateway,
             credentials,
@@ -53,6 +60,7 @@ impl Session {
             sessions_started: AtomicU64::new(0),
             sign_in_lock: tokio::sync::Mutex::new(SignInBackoff::default()),
             heartbeat: Mutex::new(None),
+            team_events,
             background: CancellationToken::new(),
         }
     }
@@ -201,6 +209,7 @@ impl Session {
         *self.lock_heartbeat() = Some(Heartbeat::start(
             self.gateway.clone(),
             self.store.clone(),
+            self.team_events.clone(),
             workno.clone(),
             session,
             &self.background,

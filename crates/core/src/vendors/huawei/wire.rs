@@ -41,6 +41,9 @@ pub struct Envelope {
     msg: Option<Value>,
     #[serde(default)]
     pub result: Option<Value>,
+    /// An event poll's event(s): one object, an array of them, null or absent.
+    #[serde(default)]
+    pub event: Option<Value>,
 }
 
 impl Envelope {
@@ -133,7 +136,7 @@ pub fn agent_status(result: Option<&Value>) -> Result<AgentStatus, String> {
     })
 }
 
-fn json_type(value: &Value) -> &'static str {
+pub fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -225,7 +228,7 @@ fn retcode_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 /// Documented as Integer; digits in a string are accepted too (Huawei sends numbers as
 /// strings elsewhere). Anything else is a type error.
-fn integer<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+pub fn integer<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     struct IntegerVisitor;
     impl Visitor<'_> for IntegerVisitor {
         type Value = i64;
