@@ -51,6 +51,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
             summary: "Agent 101: signed out".into(),
             body: "Huawei CC-Gateway · Contact centre · was idle".into(),
             urgency: Urgency::Critical,
+            sound: None,
         })
         .await
         .expect("dunst answers");
@@ -125,6 +126,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
             summary: "nobody will show this".into(),
             body: String::new(),
             urgency: Urgency::Normal,
+            sound: None,
         })
         .await;
     let waited = started.elapsed();
