@@ -101,6 +101,20 @@ impl Notification {
     }
 }
 
+impl Notification {
+    /// What "Play" in Settings sends: a notification carrying the sound, so that the user hears
+    /// what the desktop's notification service does with it (and learns when it plays none).
+    pub fn sound_check(sound: Sound) -> Notification {
+        Notification {
+            summary: format!("Sound check: {sound}"),
+            body: "This is the sound of AgentWatch's alerts with this setting. Nothing is wrong."
+                .to_string(),
+            urgency: Urgency::Low,
+            sound: Some(sound),
+        }
+    }
+}
+
 /// `text` safe inside the body of a desktop notification: the Freedesktop spec lets a server
 /// render a body as markup (dunst and GNOME Shell do), so a vendor's `<b>` or `<a href>` in an
 /// agent id would be rendered, and a lone `&` could make the server drop the markup or the text.
