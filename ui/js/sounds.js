@@ -58,7 +58,7 @@ function row([sev, label, note]) {
       "div",
       { class: "sound-row" },
       h("select", { id, name: `sound_${sev}`, "aria-describedby": `${id}-msg`, onchange: () => applyChoice(sev) }, options),
-      h("button", { type: "button", class: "btn small", onclick: () => play(sev) }, "Play"),
+      h("button", { type: "button", class: "btn small", dataset: { play: sev }, "aria-label": `Play the ${label} sound`, onclick: () => play(sev) }, "Play"),
     ),
     h("input", {
       name: `sound_file_${sev}`,
@@ -179,9 +179,9 @@ export function initSounds() {
     h(
       "div",
       { class: "sound-presets", role: "group", "aria-label": "Sound presets" },
-      h("button", { type: "button", class: "btn small", onclick: () => applyPreset("silent") }, "Silent"),
-      h("button", { type: "button", class: "btn small", onclick: () => applyPreset("critical") }, "Alarm on critical"),
-      h("button", { type: "button", class: "btn small", onclick: () => applyPreset("loud") }, "Alarm and warnings"),
+      h("button", { type: "button", class: "btn small", dataset: { preset: "silent" }, onclick: () => applyPreset("silent") }, "Silent"),
+      h("button", { type: "button", class: "btn small", dataset: { preset: "critical" }, onclick: () => applyPreset("critical") }, "Alarm on critical"),
+      h("button", { type: "button", class: "btn small", dataset: { preset: "loud" }, onclick: () => applyPreset("loud") }, "Alarm and warnings"),
     ),
     h("div", { class: "grid" }, SEVERITIES.map(row)),
     h(
