@@ -4,9 +4,8 @@
 //! without carries no sound hint at all. Runs inside the D-Bus session that `cargo xtask test`
 //! builds; a plain `cargo test` says it is skipped.
 //!
-//! Reminders (silent, or sounding with `repeat_critical`) are decided by the policy with its
-//! injected clock (crates/core/src/policy/tests.rs): here they would need a minute of waiting
-//! per reminder, and they reach the bus through the very same path as the changes below.
+//! Reminders of a critical agent are silent, or sound again with `repeat_critical`: the second
+//! test waits for the first reminder (a minute, the shortest interval) of two engines at once.
 #![cfg(target_os = "linux")]
 
 #[path = "desktop/session.rs"]
@@ -20,10 +19,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// One `Notify` call as the bus carried it: its summary and its hints as (key, value) text.
+/// One `Notify` call as the bus carried it: its summary, body and hints as (key, value) text.
 #[derive(Debug, Clone)]
 struct NotifyCall {
     summary: String,
+    body: String,
     hints: Vec<(String, String)>,
 }
 
@@ -73,9 +73,10 @@ fn notify_calls(log: &str) -> Vec<NotifyCall> {
                 hints.push((key, value));
             }
         }
-        if let Some(summary) = strings.get(2) {
+        if let [_app, _icon, summary, body, ..] = strings.as_slice() {
             calls.push(NotifyCall {
                 summary: summary.clone(),
+                body: body.clone(),
                 hints,
             });
         }
@@ -86,7 +87,16 @@ fn notify_calls(log: &str) -> Vec<NotifyCall> {
 /// Waits (polling, with a deadline) until dbus-monitor has logged a `Notify` call that `pick`
 /// accepts.
 async fn until_called(log: &Path, what: &str, pick: impl Fn(&NotifyCall) -> bool) -> NotifyCall {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    until_called_within(Duration::from_secs(30), log, what, pick).await
+}
+
+async fn until_called_within(
+    limit: Duration,
+    log: &Path,
+    what: &str,
+    pick: impl Fn(&NotifyCall) -> bool,
+) -> NotifyCall {
+    let deadline = Instant::now() + limit;
     loop {
         let calls = notify_calls(&std::fs::read_to_string(log).unwrap_or_default());
         if let Some(call) = calls.iter().find(|c| pick(c)) {
@@ -100,10 +110,10 @@ async fn until_called(log: &Path, what: &str, pick: impl Fn(&NotifyCall) -> bool
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_notify_call_carries_the_sound_of_its_severity_and_none_without_one() {
+/// Whether this test can run here: inside the test session, with dbus-monitor.
+fn can_run() -> bool {
     if !session::in_test_session() {
-        return;
+        return false;
     }
     if !session::have("dbus-monitor") {
         assert!(
@@ -111,15 +121,19 @@ async fn the_notify_call_carries_the_sound_of_its_severity_and_none_without_one(
             "dbus-monitor is missing: `cargo xtask setup` installs it (Debian's dbus-bin)"
         );
         eprintln!("skipped: dbus-monitor is missing (Debian's dbus-bin)");
-        return;
+        return false;
     }
-    let _session = session::one_session_at_a_time().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut procs = session::Procs::default();
-    let desktop = session::start_notifications_only(&mut procs, dir.path());
+    true
+}
 
-    // dbus-monitor on the session bus, watching calls to the notification service.
-    let monitor_log = dir.path().join("dbus-monitor.log");
+/// dunst in a private session, and dbus-monitor logging every call to the notification
+/// service (to the returned file) once it is seen listening.
+async fn monitored_session(
+    procs: &mut session::Procs,
+    dir: &Path,
+) -> (session::Desktop, std::path::PathBuf) {
+    let desktop = session::start_notifications_only(procs, dir);
+    let monitor_log = dir.join("dbus-monitor.log");
     procs.spawn(
         "dbus-monitor",
         Command::new("dbus-monitor").args([
@@ -136,10 +150,21 @@ async fn the_notify_call_carries_the_sound_of_its_severity_and_none_without_one(
             .iter()
             .any(|c| c.summary.starts_with("test marker"))
         {
-            break;
+            return (desktop, monitor_log);
         }
         assert!(Instant::now() < deadline, "dbus-monitor never saw a call");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notify_call_carries_the_sound_of_its_severity_and_none_without_one() {
+    if !can_run() {
+        return;
+    }
+    let _session = session::one_session_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut procs = session::Procs::default();
+    let (desktop, monitor_log) = monitored_session(&mut procs, dir.path()).await;
 
     // Critical rings the theme's alarm; an unreachable account (unknown) plays a file; a
     // warning has no sound.
@@ -202,5 +227,71 @@ async fn the_notify_call_carries_the_sound_of_its_severity_and_none_without_one(
         shown.iter().any(|n| n.1 == format!("{failing}: FAILED")),
         "{shown:?}"
     );
+    drop(procs);
+}
+
+/// Two engines, each watching its own simulator and sending to the same bus, one with
+/// `repeat_critical` and one without: the first reminder of the first rings again, the other's
+/// is silent. The shortest reminder interval is a minute, checked every 30 s: up to 90 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_ring_again_only_with_repeat_critical() {
+    if !can_run() {
+        return;
+    }
+    let _session = session::one_session_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut procs = session::Procs::default();
+    let (_desktop, monitor_log) = monitored_session(&mut procs, dir.path()).await;
+
+    let mut engines = Vec::new();
+    let mut sims = Vec::new();
+    for (name, repeat) in [("Repeating desk", true), ("Quiet desk", false)] {
+        let sim = AgoraSim::demo();
+        let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+        let engine = agentwatch_tests::notifying_agora_engine(&server, move |c| {
+            c.accounts[0].name = name.to_string();
+            c.alerts.confirm_worse_polls = 1;
+            c.alerts.remind_every_mins = 1;
+            c.notifications.sounds.critical = Some(Sound::parse("alarm-clock-elapsed"));
+            c.notifications.sounds.repeat_critical = repeat;
+        })
+        .await;
+        sim.set_status(&AgoraSim::demo_agents()[0].agent_id, "FAILED");
+        engines.push(engine);
+        sims.push((sim, server));
+    }
+    let failing = AgoraSim::demo_agents()[0].agent_id.clone();
+    let reminder = |desk: &'static str| {
+        let (log, failing) = (monitor_log.clone(), failing.clone());
+        async move {
+            until_called_within(Duration::from_secs(120), &log, desk, |c| {
+                c.summary == format!("{failing}: still FAILED") && c.body.contains(desk)
+            })
+            .await
+        }
+    };
+    let repeating = reminder("Repeating desk").await;
+    let quiet = reminder("Quiet desk").await;
+    for engine in engines {
+        engine.shutdown().await;
+    }
+    assert_eq!(
+        repeating.hint("sound-name"),
+        Some("string \"alarm-clock-elapsed\""),
+        "{repeating:?}"
+    );
+    assert_eq!(
+        quiet.sound_hints(),
+        Vec::<&(String, String)>::new(),
+        "a reminder without repeat_critical is silent: {quiet:?}"
+    );
+    // Both changes to FAILED rang.
+    let calls = notify_calls(&std::fs::read_to_string(&monitor_log).unwrap());
+    let rang = calls
+        .iter()
+        .filter(|c| c.summary == format!("{failing}: FAILED"))
+        .filter(|c| c.hint("sound-name") == Some("string \"alarm-clock-elapsed\""))
+        .count();
+    assert_eq!(rang, 2, "{calls:#?}");
     drop(procs);
 }
