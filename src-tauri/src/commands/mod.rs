@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::secrets::{SecretInput, TypedOrStored};
 use crate::state::{publish, schedule_pause_end, AppState};
 use crate::view::{EventView, StatusView, TrayView};
-use agentwatch_core::check::{check_account, CheckOutcome};
+use agentwatch_core::check::{check_account_within, CheckOutcome};
 use agentwatch_core::config::{AccountConfig, Config, NotificationSettings};
 use agentwatch_core::desktop_services::{self, ServiceCheck};
 use agentwatch_core::policy::{AlertSettings, QuietHours};
@@ -207,14 +207,7 @@ pub async fn test_connection(
         proxy_secret: typed(proxy_secret),
         stored: state.secrets.as_ref(),
     };
-    let check = tokio::time::timeout(TEST_CONNECTION_LIMIT, check_account(&account, &secrets))
-        .await
-        .map_err(|_| {
-            agentwatch_core::Error::poll(
-                agentwatch_core::ErrorKind::Timeout,
-                format!("no answer within {} s", TEST_CONNECTION_LIMIT.as_secs()),
-            )
-        })?;
+    let check = check_account_within(&account, &secrets, TEST_CONNECTION_LIMIT).await;
     let worst = check.worst();
     Ok(match check.outcome {
         CheckOutcome::Agents(list) => ConnectionTest {
