@@ -14,6 +14,9 @@
 //! - Gates, first match wins: notifications off, paused, account snoozed, agent snoozed,
 //!   severity turned off, quiet hours.
 //! - Storm control: more than S notifications from one poll become one summary.
+//! - Sounds (`[notifications.sounds]`): a notification that goes out carries the sound of its
+//!   severity, if any; a reminder only with `repeat_critical`; a storm summary the sound of the
+//!   most severe notification it stands for.
 
 mod accounts;
 mod agents;
