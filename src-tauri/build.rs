@@ -29,5 +29,6 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "history",
         "timeline",
         "export_history_csv",
+        "preview_sound",
     ]
 }

@@ -19,6 +19,8 @@ mod first_run;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
+#[path = "desktop/sounds.rs"]
+mod sounds;
 #[path = "desktop/web.rs"]
 mod web;
 #[path = "desktop/x11.rs"]
@@ -168,6 +170,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         settings_start_at_login(&c, &desktop)
             .await
             .map_err(step("settings (start at login)"))?;
+        sounds::sounds_in_settings(&c, &desktop, &config_path)
+            .await
+            .map_err(step("settings (sounds)"))?;
         step3_failed_agent(&c, &sims, &desktop, artifacts)
             .await
             .map_err(step("3 (failed agent)"))?;

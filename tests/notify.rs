@@ -10,15 +10,12 @@
 #[allow(dead_code)]
 mod session;
 
-use agentwatch_core::config::{AccountConfig, Config};
 use agentwatch_core::notifier::{DesktopNotifier, Notification, Notifier, Urgency};
-use agentwatch_core::secrets::StaticSecrets;
-use agentwatch_core::{Engine, EngineOptions, ErrorKind, Vendor};
+use agentwatch_core::ErrorKind;
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::{Fault, FaultRule, SimServer};
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The PID of the dunst started with this session's config.
@@ -51,6 +48,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
             summary: "Agent 101: signed out".into(),
             body: "Huawei CC-Gateway · Contact centre · was idle".into(),
             urgency: Urgency::Critical,
+            sound: None,
         })
         .await
         .expect("dunst answers");
@@ -66,7 +64,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
     // 2. The engine's changes and outages become notifications: one per change, one per outage.
     let sim = AgoraSim::demo();
     let server = SimServer::start(sim.router(), 0, None).await.unwrap();
-    let engine = notifying_engine(&server, |_| {}).await;
+    let engine = agentwatch_tests::notifying_agora_engine(&server, |_| {}).await;
     let target = AgoraSim::demo_agents()[0].agent_id.clone();
     sim.set_status(&target, "FAILED");
     let ((_, _, body, urgency), _) =
@@ -125,6 +123,7 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
             summary: "nobody will show this".into(),
             body: String::new(),
             urgency: Urgency::Normal,
+            sound: None,
         })
         .await;
     let waited = started.elapsed();
@@ -196,7 +195,9 @@ async fn vendor_markup_is_shown_as_literal_text() {
     ));
     let server = SimServer::start(sim.router(), 0, None).await.unwrap();
     // Every change is told at its first sight.
-    let engine = notifying_engine(&server, |c| c.alerts.confirm_worse_polls = 1).await;
+    let engine =
+        agentwatch_tests::notifying_agora_engine(&server, |c| c.alerts.confirm_worse_polls = 1)
+            .await;
     sim.set_status(MARKUP, "FAILED");
     let failed_summary = format!("{MARKUP}: FAILED");
     session::until_notified(&desktop.notifications, "the FAILED change", |n| {
@@ -236,39 +237,4 @@ async fn vendor_markup_is_shown_as_literal_text() {
         "{outage:?}"
     );
     drop(procs);
-}
-
-/// An engine watching the Agora simulator behind `server` ("AI agents", 1 s polls), sending
-/// its notifications to the desktop's service; returned once it has polled.
-async fn notifying_engine(server: &SimServer, adjust: impl FnOnce(&mut Config)) -> Engine {
-    let defaults = AgoraSimConfig::default();
-    let mut account = AccountConfig::new("ai", Vendor::Agora, Some(&server.base_url()));
-    account.name = "AI agents".into();
-    account.set_option("app_id", defaults.app_id.clone());
-    account.set_option("customer_id", defaults.customer_id.clone());
-    account.timeout_secs = Some(2);
-    let mut config = Config {
-        poll_interval_secs: 1,
-        accounts: vec![account],
-        ..Config::default()
-    };
-    adjust(&mut config);
-    let engine = Engine::start_with(
-        &config,
-        Arc::new(StaticSecrets::new().with("ai", &defaults.customer_secret)),
-        EngineOptions {
-            notifier: Some(Arc::new(DesktopNotifier::default())),
-            history: None,
-            ..Default::default()
-        },
-    );
-    let mut status = engine.status();
-    tokio::time::timeout(
-        Duration::from_secs(15),
-        status.wait_for(|s| !s.agents.is_empty()),
-    )
-    .await
-    .expect("first poll")
-    .unwrap();
-    engine
 }

@@ -97,6 +97,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::app_info,
         commands::desktop_services,
         commands::switch_demo,
+        commands::sounds::preview_sound,
         alerts::alerts,
         alerts::snooze,
         alerts::history,

@@ -131,7 +131,7 @@ impl SecretSource for Secrets {
             Secrets::Keyring(store) => store.proxy_secret(account_id).await,
             Secrets::Memory(map) => {
                 Self::memory_get(map, &SecretSlot::Proxy.keyring_user(account_id))
-                    .ok_or_else(|| agentwatch_core::proxy::missing_password(account_id))
+                    .ok_or_else(|| agentwatch_core::secrets::missing_proxy_password(account_id))
             }
         }
     }

@@ -582,6 +582,68 @@ fn alert_settings_are_validated_and_saved() {
     assert_eq!(quiet.start.to_string(), "20:00");
 }
 
+/// Sounds are checked by the core as a hand-written file's are, saved under
+/// `[notifications.sounds]`, and the limits that moved to the core still name the form field.
+#[test]
+fn sounds_and_limits_are_checked_by_the_core_and_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let h = app(&config, Secrets::memory([]));
+    let s = invoke(&h, "get_settings", json!({})).unwrap();
+    assert_eq!(
+        s["notifications"]["sounds"],
+        Value::Null,
+        "silent by default: {s}"
+    );
+
+    let refused = |change: &dyn Fn(&mut Value)| {
+        let mut bad = s.clone();
+        change(&mut bad);
+        invoke(&h, "save_settings", json!({"settings": bad})).unwrap_err()
+    };
+    let e = refused(&|v| v["notifications"]["sounds"] = json!({"critical": "alarm clock!"}));
+    assert_eq!(e["field"], "sounds.critical", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("sound-theme name"),
+        "{e}"
+    );
+    let gone = dir.path().join("gone.oga").display().to_string();
+    let e = refused(&|v| v["notifications"]["sounds"] = json!({"warning": gone}));
+    assert_eq!(e["field"], "sounds.warning", "{e}");
+    let e = refused(&|v| v["alerts"]["storm_threshold"] = json!(5000));
+    assert_eq!(e["field"], "storm_threshold", "{e}");
+    let e = refused(&|v| v["poll_interval_secs"] = json!(7200));
+    assert_eq!(e["field"], "poll_interval_secs", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("3600"), "{e}");
+    assert!(!config.exists(), "a refused save wrote the config");
+
+    let mut good = s.clone();
+    good["notifications"]["sounds"] =
+        json!({"critical": "alarm-clock-elapsed", "warning": null, "repeat_critical": true});
+    let saved = invoke(&h, "save_settings", json!({"settings": good})).unwrap();
+    assert_eq!(
+        saved["notifications"]["sounds"],
+        json!({"critical": "alarm-clock-elapsed", "repeat_critical": true})
+    );
+    let on_disk = std::fs::read_to_string(&config).unwrap();
+    assert!(on_disk.contains("[notifications.sounds]"), "{on_disk}");
+    let reread = agentwatch_core::config::Config::load(&config).unwrap();
+    assert!(
+        reread.notifications.sounds.for_reminder().is_some(),
+        "{on_disk}"
+    );
+
+    // The preview checks the sound before anything is sent.
+    let e = invoke(
+        &h,
+        "preview_sound",
+        json!({"sound": "sounds/relative.oga", "field": "sounds.critical"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["field"], "sounds.critical", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("absolute"), "{e}");
+}
+
 /// Test connection names the reason a supervisor can act on: a certificate the app does not
 /// trust, a server too slow for the account's time limit, an HTTP error status, a refused
 /// connection. Each against a real simulator on loopback.

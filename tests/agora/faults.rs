@@ -196,3 +196,43 @@ async fn answers_without_meta_are_read() {
     assert_eq!(seen[FAILED_ID].severity, Severity::Critical);
     assert!(sim.faults().hits() >= 7, "the fault was applied");
 }
+
+/// The dashboard's "Test connection" waits for a whole check at most its limit: a vendor slower
+/// than that (within the account's own time limit) fails the check as a timeout, with the
+/// route, instead of keeping the form busy. A check within the limit is untouched.
+#[tokio::test]
+async fn a_check_past_its_limit_is_a_timeout_with_the_route() {
+    use agentwatch_core::check::{check_account_within, CheckOutcome};
+    use agentwatch_core::secrets::StaticSecrets;
+    let sim = AgoraSim::demo();
+    let server = serve(&sim).await;
+    let account = agora_account(&server);
+    let secrets = StaticSecrets::new().with("ai", SECRET);
+    sim.faults()
+        .set(FaultRule::always(Fault::Slow { millis: 3_000 }));
+    let started = std::time::Instant::now();
+    let check = check_account_within(&account, &secrets, Duration::from_secs(1)).await;
+    // Sooner than the account's own 2 s request limit would have.
+    assert!(
+        started.elapsed() < Duration::from_millis(1_900),
+        "{:?}",
+        started.elapsed()
+    );
+    match &check.outcome {
+        CheckOutcome::Error(e) => {
+            assert_eq!(e.kind, ErrorKind::Timeout, "{e:?}");
+            assert_eq!(e.message, "no answer within 1 s");
+        }
+        other => panic!("not a timeout: {other:?}"),
+    }
+    let timed_out_route = check.route.clone();
+
+    sim.faults().clear();
+    let check = check_account_within(&account, &secrets, Duration::from_secs(10)).await;
+    assert_eq!(timed_out_route, check.route, "the same route is named");
+    assert!(
+        matches!(&check.outcome, CheckOutcome::Agents(list) if list.len() == 7),
+        "{:?}",
+        check.outcome
+    );
+}

@@ -672,6 +672,7 @@ pub async fn notified_before_marker(file: &Path) -> Vec<Received> {
             summary: summary.clone(),
             body: String::new(),
             urgency: Urgency::Low,
+            sound: None,
         })
         .await
         .expect("the notification service takes the marker");

@@ -1,9 +1,13 @@
 //! Shared helpers for the end-to-end tests: accounts pointed at a simulator, clients built the
 //! way the engine builds them, and waiting for a condition with a deadline.
 
-use agentwatch_core::config::AccountConfig;
+use agentwatch_core::config::{AccountConfig, Config};
+use agentwatch_core::notifier::DesktopNotifier;
+use agentwatch_core::secrets::StaticSecrets;
 use agentwatch_core::vendors::{build_client, ClientContext, VendorClient};
+use agentwatch_core::{Engine, EngineOptions};
 use agentwatch_core::{Result, Vendor};
+use agentwatch_sim::agora::AgoraSimConfig;
 use secrecy::SecretString;
 use std::future::Future;
 use std::sync::Arc;
@@ -61,4 +65,43 @@ pub fn secret_tool_search() -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// An engine watching the Agora simulator behind `server` ("AI agents", 1 s polls), sending
+/// its notifications to the desktop's service; returned once it has polled. For the tests that
+/// run inside a desktop session (tests/notify.rs, tests/sounds.rs).
+pub async fn notifying_agora_engine(
+    server: &agentwatch_sim::SimServer,
+    adjust: impl FnOnce(&mut Config),
+) -> Engine {
+    let defaults = AgoraSimConfig::default();
+    let mut account = AccountConfig::new("ai", Vendor::Agora, Some(&server.base_url()));
+    account.name = "AI agents".into();
+    account.set_option("app_id", defaults.app_id.clone());
+    account.set_option("customer_id", defaults.customer_id.clone());
+    account.timeout_secs = Some(2);
+    let mut config = Config {
+        poll_interval_secs: 1,
+        accounts: vec![account],
+        ..Config::default()
+    };
+    adjust(&mut config);
+    let engine = Engine::start_with(
+        &config,
+        Arc::new(StaticSecrets::new().with("ai", &defaults.customer_secret)),
+        EngineOptions {
+            notifier: Some(Arc::new(DesktopNotifier::default())),
+            history: None,
+            ..Default::default()
+        },
+    );
+    let mut status = engine.status();
+    tokio::time::timeout(
+        Duration::from_secs(15),
+        status.wait_for(|s| !s.agents.is_empty()),
+    )
+    .await
+    .expect("first poll")
+    .unwrap();
+    engine
 }

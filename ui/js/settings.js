@@ -1,8 +1,9 @@
-// Settings: poll interval, notifications per severity, the alert policy's main keys, history
-// retention, start at login. Checked as typed; the core checks again on save.
+// Settings: poll interval, notifications per severity (their sounds in sounds.js), the alert
+// policy's main keys, history retention, start at login. Checked as typed; the core checks again on save.
 import { call, asError, describeError } from "./api.js";
 import { $, $$ } from "./dom.js";
 import { positiveInt } from "./validate.js";
+import { initSounds, fillSounds, readSounds } from "./sounds.js";
 
 const SEVERITIES = ["critical", "warning", "unknown", "info", "ok"];
 // name -> [min, max] of the number fields
@@ -51,6 +52,7 @@ function fill(s) {
   f.elements.namedItem("poll_interval_secs").value = s.poll_interval_secs;
   f.elements.namedItem("enabled").checked = s.notifications.enabled;
   for (const sev of SEVERITIES) f.elements.namedItem(sev).checked = s.notifications[sev];
+  fillSounds(s.notifications.sounds);
   f.elements.namedItem("start_at_login").checked = s.start_at_login;
   const a = s.alerts || {};
   for (const name of ["confirm_worse_polls", "confirm_better_polls", "remind_every_mins", "storm_threshold"]) {
@@ -86,6 +88,7 @@ export async function loadSettings() {
 
 export function initSettings(configPath) {
   $("#config-path").textContent = configPath;
+  initSounds();
   const f = $("#settings-form");
   f.elements.namedItem("enabled").addEventListener("change", applyEnabled);
   f.elements.namedItem("quiet_on").addEventListener("change", applyQuiet);
@@ -114,8 +117,10 @@ export function initSettings(configPath) {
       first.focus();
       return;
     }
+    const sounds = readSounds();
+    if (!sounds) return;
     const interval = f.elements.namedItem("poll_interval_secs");
-    const notifications = { enabled: f.elements.namedItem("enabled").checked };
+    const notifications = { enabled: f.elements.namedItem("enabled").checked, sounds };
     for (const sev of SEVERITIES) notifications[sev] = f.elements.namedItem(sev).checked;
     const num = (name) => Number(f.elements.namedItem(name).value);
     const settings = {

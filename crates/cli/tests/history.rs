@@ -72,6 +72,7 @@ fn fill(db: &Path) -> i64 {
             summary: "bot-A1 (A1): FAILED".into(),
             body: "Agora Conversational AI · AI agents, EU · was \"RUNNING\"".into(),
             urgency: Urgency::Critical,
+            sound: None,
         },
         "change",
     )

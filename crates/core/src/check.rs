@@ -1,7 +1,7 @@
 //! One poll of every account, for `agentwatch check` and the UI's "Test connection".
 
 use crate::config::{AccountConfig, Config};
-use crate::error::ErrorReport;
+use crate::error::{ErrorKind, ErrorReport};
 use crate::model::{Observation, Severity};
 use crate::poller::{connect, poll_with_overrides};
 use crate::secrets::SecretSource;
@@ -64,6 +64,30 @@ pub async fn check_account(account: &AccountConfig, secrets: &dyn SecretSource) 
         route: route_of(account),
         outcome,
         skipped_entries,
+    }
+}
+
+/// `check_account` with a time limit on the whole check (sign-in, poll, sign-out), for a caller
+/// that waits for it (the dashboard's "Test connection"): past the limit the check failed with
+/// a timeout, named like any other failure, route included.
+pub async fn check_account_within(
+    account: &AccountConfig,
+    secrets: &dyn SecretSource,
+    limit: Duration,
+) -> AccountCheck {
+    match tokio::time::timeout(limit, check_account(account, secrets)).await {
+        Ok(check) => check,
+        Err(_) => AccountCheck {
+            account_id: account.id.clone(),
+            account_name: account.display_name().to_string(),
+            vendor: account.vendor,
+            route: route_of(account),
+            outcome: CheckOutcome::Error(ErrorReport {
+                kind: ErrorKind::Timeout,
+                message: format!("no answer within {} s", limit.as_secs()),
+            }),
+            skipped_entries: 0,
+        },
     }
 }
 

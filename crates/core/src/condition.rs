@@ -65,6 +65,7 @@ impl Condition {
             summary: self.headline().to_string(),
             body,
             urgency: Urgency::Normal,
+            sound: None,
         }
     }
 }

@@ -137,7 +137,7 @@ impl Error {
     /// Classifies a reqwest transport error. The URL is stripped: it can carry query values.
     pub fn from_transport(err: reqwest::Error) -> Self {
         let err = err.without_url();
-        if crate::proxy::is_auth_refusal(&error_chain(&err)) {
+        if is_proxy_auth_refusal(&error_chain(&err)) {
             return Error::poll(
                 ErrorKind::Auth,
                 "the proxy refused its credentials (check the proxy user and its password)",
@@ -242,6 +242,14 @@ impl From<&Error> for ErrorReport {
             message: e.to_string(),
         }
     }
+}
+
+/// Whether a transport error is a proxy refusing our credentials (CONNECT answered 407, or a
+/// SOCKS5 server rejecting the user and password).
+fn is_proxy_auth_refusal(chain: &str) -> bool {
+    let chain = chain.to_ascii_lowercase();
+    chain.contains("proxy authorization required")
+        || (chain.contains("socks") && chain.contains("credentials not accepted"))
 }
 
 #[cfg(test)]

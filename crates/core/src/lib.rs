@@ -25,6 +25,7 @@ pub mod poller;
 pub mod proxy;
 pub mod secrets;
 pub mod sleep_watch;
+pub mod sounds;
 pub mod status;
 pub mod vendors;
 

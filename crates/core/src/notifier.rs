@@ -5,6 +5,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{Event, EventKind};
 use crate::model::Severity;
+use crate::sounds::Sound;
 use async_trait::async_trait;
 use serde::Serialize;
 use std::time::Duration;
@@ -36,6 +37,9 @@ pub struct Notification {
     pub summary: String,
     pub body: String,
     pub urgency: Urgency,
+    /// What the desktop is asked to play with it (`[notifications.sounds]`); the policy sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sound: Option<Sound>,
 }
 
 impl Notification {
@@ -92,6 +96,21 @@ impl Notification {
             summary,
             body,
             urgency: Urgency::for_severity(event.severity),
+            sound: None,
+        }
+    }
+}
+
+impl Notification {
+    /// What "Play" in Settings sends: a notification carrying the sound, so that the user hears
+    /// what the desktop's notification service does with it (and learns when it plays none).
+    pub fn sound_check(sound: Sound) -> Notification {
+        Notification {
+            summary: format!("Sound check: {sound}"),
+            body: "This is the sound of AgentWatch's alerts with this setting. Nothing is wrong."
+                .to_string(),
+            urgency: Urgency::Low,
+            sound: Some(sound),
         }
     }
 }
@@ -116,7 +135,8 @@ pub fn markup_escaped(text: &str) -> String {
 
 impl Notification {
     /// The notification as the desktop's notification service receives it: the app's name, the
-    /// summary, the body with its markup characters escaped, the urgency. Every sender builds on
+    /// summary, the body with its markup characters escaped, the urgency, the sound hint when
+    /// there is a sound. Every sender builds on
     /// this, so none can send a body unescaped (`Notification::body` stays plain text for the
     /// history, the dashboard and routes).
     pub fn to_desktop(&self) -> notify_rust::Notification {
@@ -131,6 +151,9 @@ impl Notification {
             .summary(&self.summary)
             .body(&markup_escaped(&self.body))
             .urgency(urgency);
+        if let Some(sound) = &self.sound {
+            sound.apply(&mut desktop);
+        }
         desktop
     }
 }
@@ -253,5 +276,39 @@ mod tests {
         // What is kept and shown elsewhere stays the plain text.
         assert!(n.body.contains("<b>x</b>"), "{}", n.body);
         assert_eq!(sent.summary, n.summary);
+    }
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn a_sound_becomes_the_freedesktop_hint_and_no_sound_no_hint() {
+        use crate::sounds::Sound;
+        use notify_rust::Hint;
+        let mut n = Notification::for_event(&event(
+            Severity::Critical,
+            EventKind::AccountRecovered { down_for_secs: 60 },
+        ));
+        let sound_hints = |n: &Notification| -> Vec<Hint> {
+            n.to_desktop()
+                .hints
+                .into_iter()
+                .filter(|h| {
+                    matches!(
+                        h,
+                        Hint::SoundName(_) | Hint::SoundFile(_) | Hint::SuppressSound(_)
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(sound_hints(&n), vec![]);
+        n.sound = Some(Sound::parse("alarm-clock-elapsed"));
+        assert_eq!(
+            sound_hints(&n),
+            vec![Hint::SoundName("alarm-clock-elapsed".into())]
+        );
+        n.sound = Some(Sound::parse("/usr/share/sounds/x.oga"));
+        assert_eq!(
+            sound_hints(&n),
+            vec![Hint::SoundFile("/usr/share/sounds/x.oga".into())]
+        );
     }
 }

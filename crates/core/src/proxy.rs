@@ -95,7 +95,8 @@ impl ProxySetting {
             )
         })?;
         if let Some(user) = self.user() {
-            let password = password.ok_or_else(|| missing_password(account_id))?;
+            let password =
+                password.ok_or_else(|| crate::secrets::missing_proxy_password(account_id))?;
             proxy = proxy.basic_auth(&user, password.expose_secret());
         }
         Ok(builder.proxy(proxy))
@@ -124,26 +125,6 @@ impl ProxySetting {
             }
         }
     }
-}
-
-/// The error when the proxy URL names a user and no password is stored for it.
-pub fn missing_password(account_id: &str) -> Error {
-    Error::poll(
-        ErrorKind::MissingSecret,
-        format!(
-            "no proxy password is stored for account {account_id:?} (run `agentwatch secret set \
-             {account_id} --proxy` or set {})",
-            crate::secrets::proxy_env_var_name(account_id)
-        ),
-    )
-}
-
-/// Whether a transport error is a proxy refusing our credentials (CONNECT answered 407, or a
-/// SOCKS5 server rejecting the user and password).
-pub fn is_auth_refusal(chain: &str) -> bool {
-    let chain = chain.to_ascii_lowercase();
-    chain.contains("proxy authorization required")
-        || (chain.contains("socks") && chain.contains("credentials not accepted"))
 }
 
 /// A URL for messages: scheme, user, host and port, no password, no trailing slash.

@@ -11,7 +11,7 @@ pub use credentials::{
     headless_secrets, read_secret_file, FirstFound, SystemdCredentials, CREDENTIALS_DIRECTORY,
 };
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::keyring_lock::{self, LockState};
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -39,7 +39,7 @@ pub trait SecretSource: Send + Sync {
     /// The password of the account's proxy user; asked only when its proxy URL names a user.
     /// A source that keeps none says it is missing.
     async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
-        Err(crate::proxy::missing_password(account_id))
+        Err(missing_proxy_password(account_id))
     }
 }
 
@@ -86,6 +86,18 @@ pub fn env_var_name(account_id: &str) -> String {
 /// The same for the account's proxy password: `AGENTWATCH_PROXY_SECRET_<ID>`.
 pub fn proxy_env_var_name(account_id: &str) -> String {
     format!("AGENTWATCH_PROXY_SECRET_{}", env_suffix(account_id))
+}
+
+/// The error when the proxy URL names a user and no password is stored for it.
+pub fn missing_proxy_password(account_id: &str) -> Error {
+    Error::poll(
+        ErrorKind::MissingSecret,
+        format!(
+            "no proxy password is stored for account {account_id:?} (run `agentwatch secret set \
+             {account_id} --proxy` or set {})",
+            proxy_env_var_name(account_id)
+        ),
+    )
 }
 
 fn env_suffix(account_id: &str) -> String {
@@ -274,7 +286,7 @@ impl SecretSource for SecretStore {
         }
         self.keyring_get_in(SecretSlot::Proxy, account_id)
             .await?
-            .ok_or_else(|| crate::proxy::missing_password(account_id))
+            .ok_or_else(|| missing_proxy_password(account_id))
     }
 }
 
@@ -327,7 +339,7 @@ impl SecretSource for StaticSecrets {
         self.0
             .get(&SecretSlot::Proxy.keyring_user(account_id))
             .cloned()
-            .ok_or_else(|| crate::proxy::missing_password(account_id))
+            .ok_or_else(|| missing_proxy_password(account_id))
     }
 }
 

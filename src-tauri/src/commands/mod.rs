@@ -1,12 +1,14 @@
 //! The dashboard's commands. Each one parses, calls the core, and maps the error to
 //! `{kind, message}`; no vendor knowledge lives here.
 
+pub mod sounds;
+
 use crate::error::{Error, Result};
 use crate::secrets::{SecretInput, TypedOrStored};
 use crate::state::{publish, schedule_pause_end, AppState};
 use crate::view::{EventView, StatusView, TrayView};
-use agentwatch_core::check::{check_account, CheckOutcome};
-use agentwatch_core::config::{AccountConfig, NotificationSettings, MIN_POLL_INTERVAL_SECS};
+use agentwatch_core::check::{check_account_within, CheckOutcome};
+use agentwatch_core::config::{AccountConfig, Config, NotificationSettings};
 use agentwatch_core::desktop_services::{self, ServiceCheck};
 use agentwatch_core::policy::{AlertSettings, QuietHours};
 use agentwatch_core::secrets::{SecretSlot, SecretSourceKind};
@@ -18,7 +20,6 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 const TEST_CONNECTION_LIMIT: Duration = Duration::from_secs(45);
-pub const MAX_POLL_INTERVAL_SECS: u64 = 3600;
 
 #[derive(Serialize)]
 pub struct Dashboard {
@@ -206,14 +207,7 @@ pub async fn test_connection(
         proxy_secret: typed(proxy_secret),
         stored: state.secrets.as_ref(),
     };
-    let check = tokio::time::timeout(TEST_CONNECTION_LIMIT, check_account(&account, &secrets))
-        .await
-        .map_err(|_| {
-            agentwatch_core::Error::poll(
-                agentwatch_core::ErrorKind::Timeout,
-                format!("no answer within {} s", TEST_CONNECTION_LIMIT.as_secs()),
-            )
-        })?;
+    let check = check_account_within(&account, &secrets, TEST_CONNECTION_LIMIT).await;
     let worst = check.worst();
     Ok(match check.outcome {
         CheckOutcome::Agents(list) => ConnectionTest {
@@ -277,31 +271,37 @@ impl AlertForm {
         }
     }
 
-    /// The config's alert settings with this form applied, validated by the core's own rules;
-    /// errors name the form field.
-    fn apply(&self, current: &AlertSettings) -> Result<AlertSettings> {
-        let mut next = current.clone();
-        next.confirm_worse_polls = self.confirm_worse_polls;
-        next.confirm_better_polls = self.confirm_better_polls;
-        next.remind_every_mins = self.remind_every_mins;
-        next.storm_threshold = self.storm_threshold;
-        next.quiet_hours = self.quiet_hours.clone();
-        if self.storm_threshold > MAX_STORM_THRESHOLD {
-            return Err(Error::invalid(
-                "storm_threshold",
-                format!("must be at most {MAX_STORM_THRESHOLD}; 0 turns summaries off"),
-            ));
-        }
-        next.validate().map_err(|(key, message)| {
-            let field = key.rsplit('.').next().unwrap_or(&key).to_string();
-            Error::invalid(&field, message)
-        })?;
-        Ok(next)
+    fn apply(&self, alerts: &mut AlertSettings) {
+        alerts.confirm_worse_polls = self.confirm_worse_polls;
+        alerts.confirm_better_polls = self.confirm_better_polls;
+        alerts.remind_every_mins = self.remind_every_mins;
+        alerts.storm_threshold = self.storm_threshold;
+        alerts.quiet_hours = self.quiet_hours.clone();
     }
 }
 
-pub const MAX_STORM_THRESHOLD: u32 = 1000;
-pub const MAX_RETENTION_DAYS: u32 = 3650;
+impl Settings {
+    /// The form's keys written into the config; the rest stays as it is.
+    fn apply(&self, config: &mut Config) {
+        config.poll_interval_secs = self.poll_interval_secs;
+        config.notifications = self.notifications.clone();
+        if let Some(form) = &self.alerts {
+            form.apply(&mut config.alerts);
+        }
+        if let Some(days) = self.retention_days {
+            config.history.retention_days = days;
+        }
+    }
+}
+
+/// The form input a config key is shown beside: `alerts.quiet_hours.days` -> `days`, but
+/// `notifications.sounds.critical` -> `sounds.critical` (the form has a `critical` switch too).
+fn form_field(key: &str) -> &str {
+    match key.strip_prefix("notifications.") {
+        Some(rest) => rest,
+        None => key.rsplit('.').next().unwrap_or(key),
+    }
+}
 
 #[derive(Serialize)]
 pub struct SettingsView {
@@ -343,50 +343,24 @@ pub async fn save_settings<R: Runtime>(
     state: State<'_, AppState>,
     settings: Settings,
 ) -> Result<SettingsView> {
-    let secs = settings.poll_interval_secs;
-    if !(MIN_POLL_INTERVAL_SECS..=MAX_POLL_INTERVAL_SECS).contains(&secs) {
-        return Err(Error::invalid(
-            "poll_interval_secs",
-            format!(
-                "must be between {MIN_POLL_INTERVAL_SECS} and {MAX_POLL_INTERVAL_SECS} seconds"
-            ),
-        ));
-    }
-    if let Some(days) = settings.retention_days {
-        if !(1..=MAX_RETENTION_DAYS).contains(&days) {
-            return Err(Error::invalid(
-                "retention_days",
-                format!("must be between 1 and {MAX_RETENTION_DAYS} days"),
-            ));
-        }
-    }
-    let config = state.config().await;
-    let alerts = match &settings.alerts {
-        Some(form) => form.apply(&config.alerts)?,
-        None => config.alerts.clone(),
-    };
-    let retention = settings
-        .retention_days
-        .unwrap_or(config.history.retention_days);
-    if config.poll_interval_secs != secs
-        || config.notifications != settings.notifications
-        || config.alerts != alerts
-        || config.history.retention_days != retention
-    {
-        let notifications = settings.notifications.clone();
+    // The core's checks, the same a hand-written file gets; nothing is written on an error.
+    let current = state.config().await;
+    let mut next = current.clone();
+    settings.apply(&mut next);
+    next.validate_settings()
+        .map_err(|(key, message)| Error::invalid(form_field(&key), message))?;
+    if next != current {
+        let form = settings.clone();
         state
             .update_config(&app, move |c| {
-                c.poll_interval_secs = secs;
-                c.notifications = notifications;
-                c.alerts = alerts;
-                c.history.retention_days = retention;
+                form.apply(c);
                 Ok(())
             })
             .await?;
     }
-    let current = autostart_enabled(&app);
-    let unavailable_and_off = current.is_err() && !settings.start_at_login;
-    if current.ok() != Some(settings.start_at_login) && !unavailable_and_off {
+    let autostart = autostart_enabled(&app);
+    let unavailable_and_off = autostart.is_err() && !settings.start_at_login;
+    if autostart.ok() != Some(settings.start_at_login) && !unavailable_and_off {
         let manager = app
             .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
             .ok_or_else(|| {

@@ -2,7 +2,7 @@
 //! written for its module to read.
 
 use super::base_url::validate_base_url;
-use super::MIN_POLL_INTERVAL_SECS;
+use super::validate_poll_interval;
 use crate::model::{Severity, Vendor};
 use crate::vendors::registry::KeyError;
 use serde::{Deserialize, Serialize};
@@ -160,8 +160,8 @@ impl AccountConfig {
             return fail("proxy", msg);
         }
         if let Some(secs) = self.poll_interval_secs {
-            if secs < MIN_POLL_INTERVAL_SECS {
-                return fail("poll_interval_secs", "must be at least 1".into());
+            if let Err(msg) = validate_poll_interval(secs) {
+                return fail("poll_interval_secs", msg);
             }
         }
         if self.timeout_secs == Some(0) {

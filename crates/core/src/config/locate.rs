@@ -22,6 +22,46 @@ pub(super) fn find_key_span(text: &str, key: &str) -> Option<std::ops::Range<usi
     None
 }
 
+/// Finds a dotted key such as `alerts.accounts.cc.confirm_worse_polls`: the last part inside
+/// its own table (`[alerts.accounts.cc]`) when the file has that header, so that a key every
+/// table has (`critical`) points at the right line; else the first line setting that key.
+pub(super) fn find_dotted_key_span(text: &str, dotted: &str) -> Option<std::ops::Range<usize>> {
+    let (table, key) = dotted.rsplit_once('.').unwrap_or(("", dotted));
+    let section = if table.is_empty() {
+        // Top-level keys come before the first table header.
+        Some(0..text.find("\n[").map_or(text.len(), |i| i + 1))
+    } else {
+        table_section(text, table)
+    };
+    section
+        .and_then(|range| {
+            find_key_span(&text[range.clone()], key)
+                .map(|s| (range.start + s.start)..(range.start + s.end))
+        })
+        .or_else(|| find_key_span(text, key))
+}
+
+/// The byte range of `[table]`'s own lines: from after its header to the next header.
+fn table_section(text: &str, table: &str) -> Option<std::ops::Range<usize>> {
+    let header = format!("[{table}]");
+    let mut offset = 0;
+    let mut start = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if start.is_some() {
+                return start.map(|s| s..offset);
+            }
+            let without_comment = trimmed.split('#').next().unwrap_or("").trim();
+            if without_comment.replace(' ', "") == header {
+                start = Some(offset + line.len());
+            }
+        }
+        offset += line.len();
+    }
+    start.map(|s| s..text.len())
+}
+
 /// toml's messages read "unknown field `x`, expected one of ..."; pull out the key when named.
 pub(super) fn split_toml_message(message: &str) -> (String, String) {
     let key = ["unknown field `", "missing field `", "duplicate key `"]

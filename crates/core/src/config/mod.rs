@@ -17,12 +17,44 @@ pub use base_url::validate_base_url;
 use crate::error::{Error, Result};
 use crate::history::HistorySettings;
 use crate::policy::AlertSettings;
-use locate::{find_key_span, line_of, split_toml_message};
+use locate::{find_dotted_key_span, find_key_span, line_of, split_toml_message};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_POLL_INTERVAL_SECS: u64 = 15;
 pub const MIN_POLL_INTERVAL_SECS: u64 = 1;
+/// Polling less often than hourly would tell a failure too late to matter.
+pub const MAX_POLL_INTERVAL_SECS: u64 = 3600;
+
+/// The range every poll interval (the file's and an account's own) must be in.
+pub fn validate_poll_interval(secs: u64) -> std::result::Result<(), String> {
+    if (MIN_POLL_INTERVAL_SECS..=MAX_POLL_INTERVAL_SECS).contains(&secs) {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be between {MIN_POLL_INTERVAL_SECS} and {MAX_POLL_INTERVAL_SECS} seconds, not {secs}"
+        ))
+    }
+}
+
+/// Checks every section but the accounts; the error is (dotted key, message). Shared by
+/// `Config::parse` (which adds the file and line) and `Config::validate_settings`.
+fn validate_sections(
+    poll_interval_secs: u64,
+    notifications: &NotificationSettings,
+    alerts: &AlertSettings,
+    history: &HistorySettings,
+) -> std::result::Result<(), (String, String)> {
+    let under = |section: &str| {
+        let section = section.to_string();
+        move |(key, message): (String, String)| (format!("{section}.{key}"), message)
+    };
+    validate_poll_interval(poll_interval_secs)
+        .map_err(|message| ("poll_interval_secs".to_string(), message))?;
+    notifications.validate().map_err(under("notifications"))?;
+    alerts.validate().map_err(under("alerts"))?;
+    history.validate().map_err(under("history"))
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,20 +133,13 @@ impl Config {
             let (key, message) = split_toml_message(e.message());
             config_error(e.span(), &key, message)
         })?;
-        if raw.poll_interval_secs < MIN_POLL_INTERVAL_SECS {
-            return Err(config_error(
-                find_key_span(text, "poll_interval_secs"),
-                "poll_interval_secs",
-                "must be at least 1".into(),
-            ));
-        }
-        if let Err((key, message)) = raw.alerts.validate() {
-            return Err(config_error(
-                find_key_span(text, key.rsplit('.').next().unwrap_or(&key)),
-                &format!("alerts.{key}"),
-                message,
-            ));
-        }
+        validate_sections(
+            raw.poll_interval_secs,
+            &raw.notifications,
+            &raw.alerts,
+            &raw.history,
+        )
+        .map_err(|(key, message)| config_error(find_dotted_key_span(text, &key), &key, message))?;
         let mut accounts = Vec::with_capacity(raw.accounts.len());
         for spanned in raw.accounts {
             let span = spanned.span();
@@ -161,8 +186,28 @@ impl Config {
         toml::to_string_pretty(self).expect("config serialises to TOML")
     }
 
-    /// Writes the file atomically (temporary file, then rename), creating its folder.
+    /// Checks every section but the accounts (each account has `AccountConfig::validate`):
+    /// the same limits a hand-written file gets. The error is (dotted key, message), such as
+    /// `("history.retention_days", "must be between 1 and 3650 days")`.
+    pub fn validate_settings(&self) -> std::result::Result<(), (String, String)> {
+        validate_sections(
+            self.poll_interval_secs,
+            &self.notifications,
+            &self.alerts,
+            &self.history,
+        )
+    }
+
+    /// Writes the file atomically (temporary file, then rename), creating its folder. A config
+    /// that would not load again is refused.
     pub fn save(&self, path: &Path) -> Result<()> {
+        self.validate_settings()
+            .map_err(|(key, message)| Error::Config {
+                file: path.to_path_buf(),
+                line: 0,
+                key,
+                message,
+            })?;
         for account in &self.accounts {
             account.validate().map_err(|(key, message)| Error::Config {
                 file: path.to_path_buf(),

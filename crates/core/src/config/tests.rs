@@ -82,6 +82,109 @@ fn bad_alert_settings_name_the_key() {
     );
 }
 
+/// The line an error points at and its message, for a config that must not load.
+fn refused(text: &str) -> (usize, String, String) {
+    match parse(text).unwrap_err() {
+        Error::Config {
+            line, key, message, ..
+        } => (line, key, message),
+        other => panic!("not a config error: {other}"),
+    }
+}
+
+/// A hand-written file gets the dashboard's limits, each named by file, line and key.
+#[test]
+fn the_dashboards_limits_hold_for_a_hand_written_file() {
+    let (line, key, message) =
+        refused(&GOOD.replace("poll_interval_secs = 15", "poll_interval_secs = 7200"));
+    assert_eq!((line, key.as_str()), (2, "poll_interval_secs"), "{message}");
+    assert!(message.contains("between 1 and 3600 seconds"), "{message}");
+
+    let text = GOOD.replace(
+        "confirm_worse_polls = 3",
+        "confirm_worse_polls = 3\nstorm_threshold = 5000",
+    );
+    let (line, key, message) = refused(&text);
+    assert_eq!(
+        (line, key.as_str()),
+        (7, "alerts.storm_threshold"),
+        "{message}"
+    );
+    assert!(message.contains("at most 1000"), "{message}");
+
+    let (line, key, message) = refused(&GOOD.replace("retention_days = 7", "retention_days = 0"));
+    assert_eq!(
+        (line, key.as_str()),
+        (12, "history.retention_days"),
+        "{message}"
+    );
+    let (_, _, message) = refused(&GOOD.replace("retention_days = 7", "retention_days = 4000"));
+    assert!(message.contains("between 1 and 3650 days"), "{message}");
+
+    // An account's own interval has the same range.
+    let text = GOOD.replace("id = \"ai\"", "id = \"ai\"\npoll_interval_secs = 86400");
+    let (_, key, message) = refused(&text);
+    assert_eq!(key, "accounts[ai].poll_interval_secs", "{message}");
+}
+
+#[test]
+fn a_bad_sound_is_named_at_its_own_line_not_at_the_switch_of_the_same_name() {
+    // `critical` is a key of [notifications] too: the error points into [notifications.sounds].
+    let text = GOOD.replace(
+        "[notifications]\ninfo = false\n",
+        "[notifications]\ncritical = true\n[notifications.sounds]\nwarning = \"dialog-warning\"\ncritical = \"alarm clock!\"\n",
+    );
+    let (line, key, message) = refused(&text);
+    assert_eq!(
+        (line, key.as_str()),
+        (7, "notifications.sounds.critical"),
+        "{message}"
+    );
+    assert!(message.contains("not a sound-theme name"), "{message}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ding.oga");
+    let text = GOOD.replace(
+        "[notifications]\ninfo = false\n",
+        &format!(
+            "[notifications]\n[notifications.sounds]\ncritical = {:?}\nrepeat_critical = true\n",
+            file.display().to_string()
+        ),
+    );
+    let (line, key, message) = refused(&text);
+    assert_eq!(
+        (line, key.as_str()),
+        (5, "notifications.sounds.critical"),
+        "{message}"
+    );
+    assert!(message.contains("cannot read the sound file"), "{message}");
+
+    std::fs::write(&file, b"OggS").unwrap();
+    let c = parse(&text).unwrap();
+    assert_eq!(
+        c.notifications.sounds.for_reminder(),
+        Some(&crate::sounds::Sound::File(file.clone()))
+    );
+    let path = dir.path().join("config.toml");
+    c.save(&path).unwrap();
+    assert_eq!(Config::load(&path).unwrap(), c);
+}
+
+#[test]
+fn save_refuses_what_would_not_load_again() {
+    let mut c = parse(GOOD).unwrap();
+    c.alerts.storm_threshold = 1001;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let err = c.save(&path).unwrap_err().to_string();
+    assert!(err.contains("alerts.storm_threshold"), "{err}");
+    assert!(!path.exists(), "a refused config was written");
+    assert_eq!(
+        c.validate_settings().unwrap_err().0,
+        "alerts.storm_threshold"
+    );
+}
+
 #[test]
 fn round_trips_through_save() {
     let c = parse(GOOD).unwrap();

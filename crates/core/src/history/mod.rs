@@ -19,7 +19,7 @@ mod write;
 
 pub use entry::{EntryKind, HistoryEntry};
 pub use query::HistoryFilter;
-pub use retention::{HistorySettings, PruneReport, DEFAULT_RETENTION_DAYS};
+pub use retention::{HistorySettings, PruneReport, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS};
 pub use timeline::Band;
 
 use crate::error::{Error, Result};

@@ -181,6 +181,7 @@ mod tests {
                         summary: "Agent A1 (A1): FAILED".into(),
                         body: "Huawei CC-Gateway · Contact centre · was idle".into(),
                         urgency: Urgency::Critical,
+                        sound: None,
                     },
                     "change",
                 ),
@@ -202,6 +203,7 @@ mod tests {
             summary: "s, with \"quotes\"".into(),
             body: "b".into(),
             urgency: Urgency::Critical,
+            sound: None,
         };
         history
             .record_notification(1_500, ACCOUNT, Some("A1"), &sent, "reminder")

@@ -14,15 +14,30 @@ use crate::error::Result;
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+/// Ten years: beyond that the file only grows.
+pub const MAX_RETENTION_DAYS: u32 = 3650;
 const DAY_MS: i64 = 86_400_000;
 
 /// The `[history]` section of the configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HistorySettings {
-    /// Days of history kept; older rows are pruned. 0 is read as 1: the dashboard's 24 h view
-    /// always has its data.
+    /// Days of history kept (1 to `MAX_RETENTION_DAYS`); older rows are pruned.
     pub retention_days: u32,
+}
+
+impl HistorySettings {
+    /// Checks the range. The error is (key under `history.`, message).
+    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+        if (1..=MAX_RETENTION_DAYS).contains(&self.retention_days) {
+            Ok(())
+        } else {
+            Err((
+                "retention_days".to_string(),
+                format!("must be between 1 and {MAX_RETENTION_DAYS} days"),
+            ))
+        }
+    }
 }
 
 impl Default for HistorySettings {

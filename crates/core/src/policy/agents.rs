@@ -328,9 +328,12 @@ impl AlertPolicy {
         let state = observation.state.clone();
         let for_secs = elapsed_secs(track.since_ms, now_ms);
         let subject = crate::events::agent_subject(&key.agent_id, track.name.as_deref());
-        let outcome = self.outcome(now, account, Some(key), Severity::Critical, || {
-            wording::reminder(account, &subject, &state, for_secs)
-        });
+        // Silent unless `repeat_critical`: the change itself sounded already.
+        let sound = self.notifications.sounds.for_reminder();
+        let outcome =
+            self.outcome_sounding(now, account, Some(key), Severity::Critical, sound, || {
+                wording::reminder(account, &subject, &state, for_secs)
+            });
         if matches!(outcome, Outcome::Notify(_)) {
             track.alerted = true;
         }

@@ -1,14 +1,16 @@
 //! The gates between a decision and a notification, first match wins: notifications off,
-//! paused, account snoozed, agent snoozed, severity turned off, quiet hours.
+//! paused, account snoozed, agent snoozed, severity turned off, quiet hours. A notification that
+//! passes gets the sound `[notifications.sounds]` gives its severity.
 
 use super::times::time_label;
 use super::{AccountRef, AgentKey, AlertPolicy, Outcome, Reason, SnoozeTarget, SnoozeUntil};
 use crate::model::Severity;
 use crate::notifier::Notification;
+use crate::sounds::Sound;
 use time::OffsetDateTime;
 
 impl AlertPolicy {
-    /// Notify, unless a gate holds it back (first match wins).
+    /// Notify with the severity's sound, unless a gate holds it back (first match wins).
     pub(super) fn outcome(
         &self,
         now: OffsetDateTime,
@@ -17,9 +19,26 @@ impl AlertPolicy {
         severity: Severity,
         notification: impl FnOnce() -> Notification,
     ) -> Outcome {
+        let sound = self.notifications.sounds.for_severity(severity);
+        self.outcome_sounding(now, account, agent, severity, sound, notification)
+    }
+
+    /// Notify with `sound` (none: silent), unless a gate holds it back (first match wins).
+    pub(super) fn outcome_sounding(
+        &self,
+        now: OffsetDateTime,
+        account: &AccountRef,
+        agent: Option<&AgentKey>,
+        severity: Severity,
+        sound: Option<&Sound>,
+        notification: impl FnOnce() -> Notification,
+    ) -> Outcome {
         match self.gate(now, account, agent, severity) {
             Some(reason) => Outcome::Quiet(reason),
-            None => Outcome::Notify(notification()),
+            None => Outcome::Notify(Notification {
+                sound: sound.cloned(),
+                ..notification()
+            }),
         }
     }
 

@@ -14,6 +14,9 @@
 //! - Gates, first match wins: notifications off, paused, account snoozed, agent snoozed,
 //!   severity turned off, quiet hours.
 //! - Storm control: more than S notifications from one poll become one summary.
+//! - Sounds (`[notifications.sounds]`): a notification that goes out carries the sound of its
+//!   severity, if any; a reminder only with `repeat_critical`; a storm summary the sound of the
+//!   most severe notification it stands for.
 
 mod accounts;
 mod agents;
@@ -43,7 +46,8 @@ pub use quiet_hours::{Day, QuietAllow, QuietHours, TimeOfDay};
 pub use settings::{
     AccountAlertSettings, AlertSettings, ConfirmPolls, DEFAULT_CONFIRM_BETTER_POLLS,
     DEFAULT_CONFIRM_WORSE_POLLS, DEFAULT_FLAP_CHANGES, DEFAULT_FLAP_WINDOW_MINS,
-    DEFAULT_REMIND_EVERY_MINS, DEFAULT_STORM_THRESHOLD, MAX_CONFIRM_POLLS,
+    DEFAULT_REMIND_EVERY_MINS, DEFAULT_STORM_THRESHOLD, MAX_CONFIRM_POLLS, MAX_FLAP_WINDOW_MINS,
+    MAX_REMIND_EVERY_MINS, MAX_STORM_THRESHOLD,
 };
 pub use snooze::{Snooze, SnoozeTarget, SnoozeUntil};
 

@@ -1,6 +1,8 @@
-//! `[notifications]` in the config file: which severities become desktop notifications.
+//! `[notifications]` in the config file: which severities become desktop notifications, and
+//! the sound each asks for (`[notifications.sounds]`, see `crate::sounds`).
 
 use crate::model::Severity;
+use crate::sounds::SoundSettings;
 use serde::{Deserialize, Serialize};
 
 /// Which events become desktop notifications, by the severity the event carries (a change to
@@ -14,6 +16,8 @@ pub struct NotificationSettings {
     pub warning: bool,
     pub critical: bool,
     pub unknown: bool,
+    #[serde(skip_serializing_if = "SoundSettings::is_silent")]
+    pub sounds: SoundSettings,
 }
 
 impl Default for NotificationSettings {
@@ -25,6 +29,7 @@ impl Default for NotificationSettings {
             warning: true,
             critical: true,
             unknown: true,
+            sounds: SoundSettings::default(),
         }
     }
 }
@@ -39,5 +44,12 @@ impl NotificationSettings {
                 Severity::Critical => self.critical,
                 Severity::Unknown => self.unknown,
             }
+    }
+
+    /// Checks the sounds. The error is (key under `notifications.`, message).
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        self.sounds
+            .validate()
+            .map_err(|(key, message)| (format!("sounds.{key}"), message))
     }
 }

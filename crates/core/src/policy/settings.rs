@@ -35,6 +35,8 @@ pub const DEFAULT_STORM_THRESHOLD: u32 = 5;
 pub const MAX_CONFIRM_POLLS: u32 = 20;
 pub const MAX_FLAP_WINDOW_MINS: u32 = 24 * 60;
 pub const MAX_REMIND_EVERY_MINS: u32 = 7 * 24 * 60;
+/// A summary standing for more than this many notifications from one poll says nothing more.
+pub const MAX_STORM_THRESHOLD: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -195,6 +197,12 @@ impl AlertSettings {
             return fail(
                 "remind_every_mins".into(),
                 format!("must be at most {MAX_REMIND_EVERY_MINS} minutes (a week); 0 turns reminders off"),
+            );
+        }
+        if self.storm_threshold > MAX_STORM_THRESHOLD {
+            return fail(
+                "storm_threshold".into(),
+                format!("must be at most {MAX_STORM_THRESHOLD}; 0 turns summaries off"),
             );
         }
         if let Some(quiet) = &self.quiet_hours {

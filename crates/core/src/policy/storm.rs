@@ -6,6 +6,8 @@ use super::decision::{AccountRef, Decision, DecisionKind, Outcome, StateCount};
 use super::explain::Reason;
 use super::wording;
 use crate::model::Severity;
+use crate::notifier::Notification;
+use crate::sounds::Sound;
 use std::collections::BTreeMap;
 
 /// Most states named in the summary; the rest are counted as "other".
@@ -37,10 +39,21 @@ pub(crate) fn fold(
     }
     let mut by_label: BTreeMap<String, usize> = BTreeMap::new();
     let mut worst = Vec::with_capacity(count);
+    // The summary sounds like the most severe notification it stands for that had a sound: a
+    // round of silent reminders stays silent, a round with a new failure rings.
+    let mut loudest: Option<(Severity, Sound)> = None;
     for &i in &foldable {
         let decision = &mut decisions[i];
         *by_label.entry(state_label(&decision.kind)).or_default() += 1;
         worst.push(decision.severity);
+        if let Some(sound) = decision.notification().and_then(|n| n.sound.clone()) {
+            if loudest
+                .as_ref()
+                .is_none_or(|(s, _)| decision.severity.rank() > s.rank())
+            {
+                loudest = Some((decision.severity, sound));
+            }
+        }
         decision.outcome = Outcome::Quiet(Reason::FoldedIntoStorm { count });
     }
     let breakdown = breakdown(by_label);
@@ -49,7 +62,10 @@ pub(crate) fn fold(
         Round::Poll => format!("{count} agents changed in {}", account.name),
         Round::Reminders => format!("{count} agents are still critical in {}", account.name),
     };
-    let notification = wording::storm(account, &headline, &breakdown, severity);
+    let notification = Notification {
+        sound: loudest.map(|(_, sound)| sound),
+        ..wording::storm(account, &headline, &breakdown, severity)
+    };
     decisions.push(super::account_decision(
         account,
         at_ms,

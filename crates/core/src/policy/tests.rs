@@ -1112,3 +1112,120 @@ fn decisions_and_snoozes_serialise_for_the_ui() {
     assert_eq!(snoozes[0]["until"]["until"], "at");
     assert!(snoozes[0]["until"]["at_ms"].is_i64());
 }
+
+/// (summary, sound) of every notification sent, in order.
+fn sounded(run: &Run) -> Vec<(String, Option<String>)> {
+    run.decisions
+        .iter()
+        .filter_map(|d| d.notification())
+        .map(|n| (n.summary.clone(), n.sound.as_ref().map(|s| s.to_string())))
+        .collect()
+}
+
+fn alarm_on_critical(repeat_critical: bool) -> NotificationSettings {
+    NotificationSettings {
+        sounds: crate::sounds::SoundSettings {
+            critical: Some(crate::sounds::Sound::parse("alarm-clock-elapsed")),
+            repeat_critical,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_critical_change_sounds_and_a_severity_without_a_sound_is_silent() {
+    let mut run = Run::new(AlertSettings::default(), alarm_on_critical(false));
+    for step in [
+        S::Poll(R),
+        S::Poll(F),
+        S::Poll(F),
+        S::Poll(STOP),
+        S::Poll(STOP),
+    ] {
+        run.step(step);
+    }
+    let alarm = Some("alarm-clock-elapsed".to_string());
+    assert_eq!(
+        sounded(&run),
+        vec![
+            ("A1: FAILED".to_string(), alarm),
+            // STOPPED is a warning, which has no sound.
+            ("A1: STOPPED".to_string(), None),
+        ]
+    );
+}
+
+#[test]
+fn reminders_sound_again_only_with_repeat_critical() {
+    let steps = [
+        S::Poll(R),
+        S::Poll(F),
+        S::Poll(F),
+        S::Wait(31 * 60),
+        S::Tick,
+    ];
+    let alarm = Some("alarm-clock-elapsed".to_string());
+    for (repeat, reminder_sound) in [(false, None), (true, alarm.clone())] {
+        let mut run = Run::new(AlertSettings::default(), alarm_on_critical(repeat));
+        for step in steps {
+            run.step(step);
+        }
+        assert_eq!(
+            sounded(&run),
+            vec![
+                ("A1: FAILED".to_string(), alarm.clone()),
+                ("A1: still FAILED".to_string(), reminder_sound),
+            ],
+            "repeat_critical = {repeat}"
+        );
+    }
+    // Acknowledged: no reminder at all, so nothing sounds until it changes again.
+    let mut run = Run::new(AlertSettings::default(), alarm_on_critical(true));
+    for step in [
+        S::Poll(R),
+        S::Poll(F),
+        S::Poll(F),
+        S::SnoozeAgent("A1", Until::Recovery),
+        S::Wait(31 * 60),
+        S::Tick,
+    ] {
+        run.step(step);
+    }
+    assert_eq!(sounded(&run), vec![("A1: FAILED".to_string(), alarm)]);
+}
+
+#[test]
+fn a_storm_summary_sounds_like_the_most_severe_notification_it_stands_for() {
+    let settings = AlertSettings {
+        storm_threshold: 2,
+        ..Default::default()
+    };
+    let mut notifications = alarm_on_critical(false);
+    notifications.sounds.warning = Some(crate::sounds::Sound::parse("dialog-warning"));
+    let mut run = Run::new(settings.clone(), notifications);
+    let base: &'static [(&str, &str)] = &[("1", "idle"), ("2", "idle"), ("3", "idle")];
+    let storm: &'static [(&str, &str)] = &[("1", "signed out"), ("2", "FAILED"), ("3", "busy")];
+    for step in [S::Poll(base), S::Poll(storm), S::Poll(storm)] {
+        run.step(step);
+    }
+    let summary = run.decisions.last().unwrap().notification().unwrap();
+    assert_eq!(
+        summary.sound.as_ref().map(|s| s.to_string()).as_deref(),
+        Some("alarm-clock-elapsed"),
+        "{}",
+        summary.summary
+    );
+    // The same storm with nothing that sounds is a silent summary.
+    let mut run = Run::new(settings, NotificationSettings::default());
+    for step in [S::Poll(base), S::Poll(storm), S::Poll(storm)] {
+        run.step(step);
+    }
+    let summary = run.decisions.last().unwrap().notification().unwrap();
+    assert!(
+        summary.summary.starts_with("3 agents changed"),
+        "{}",
+        summary.summary
+    );
+    assert_eq!(summary.sound, None);
+}

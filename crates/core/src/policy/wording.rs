@@ -17,6 +17,7 @@ fn notification(
         summary,
         body: format!("{} · {} · {tail}", account.vendor.label(), account.name),
         urgency: Urgency::for_severity(severity),
+        sound: None,
     }
 }
 
@@ -104,5 +105,6 @@ pub(crate) fn storm(
             account.name
         ),
         urgency: Urgency::for_severity(severity),
+        sound: None,
     }
 }

@@ -118,7 +118,7 @@ impl SecretSource for SystemdCredentials {
     async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
         self.read(SecretSlot::Proxy, account_id)
             .await?
-            .ok_or_else(|| crate::proxy::missing_password(account_id))
+            .ok_or_else(|| super::missing_proxy_password(account_id))
     }
 }
 
@@ -158,7 +158,7 @@ impl SecretSource for FirstFound {
     }
 
     async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
-        let mut last = crate::proxy::missing_password(account_id);
+        let mut last = super::missing_proxy_password(account_id);
         for source in &self.0 {
             match source.proxy_secret(account_id).await {
                 Err(e) if e.kind() == crate::ErrorKind::MissingSecret => last = e,
