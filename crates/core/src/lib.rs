@@ -26,6 +26,7 @@ pub mod proxy;
 pub mod secrets;
 pub mod sleep_watch;
 pub mod status;
+pub mod time_limits;
 pub mod vendors;
 
 pub use engine::{Engine, EngineOptions};

@@ -35,6 +35,7 @@ fn observation(id: &str, spec: &str) -> Observation {
         severity: severity_of(state),
         identity,
         detail: None,
+        time_in_state: None,
     }
 }
 

@@ -17,13 +17,19 @@ pub(crate) enum AgentView {
     Absent,
 }
 
-/// Two views are the same state when state, native value and identity agree; the display name,
+/// Two views are the same state when state, native value, identity and the time limit passed
+/// agree; the display name,
 /// the detail and a re-mapped severity are not changes (as in the change detector).
 impl PartialEq for AgentView {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (AgentView::Present(a), AgentView::Present(b)) => {
-                a.state == b.state && a.native == b.native && a.identity == b.identity
+                // The level of a time limit passed counts (crossing it is a change); the time
+                // in state itself grows every poll and does not.
+                a.state == b.state
+                    && a.native == b.native
+                    && a.identity == b.identity
+                    && a.limit_level() == b.limit_level()
             }
             (AgentView::Absent, AgentView::Absent) => true,
             _ => false,
