@@ -4,9 +4,9 @@ use super::load_accounts;
 use crate::table::Table;
 use crate::terminal;
 use agentwatch_core::check::{check_all_with_history, AccountCheck, CheckOutcome};
+use agentwatch_core::events::limit_reason;
 use agentwatch_core::history::History;
 use agentwatch_core::secrets::headless_secrets;
-use agentwatch_core::events::limit_reason;
 use agentwatch_core::{Observation, Severity};
 use std::path::Path;
 
@@ -17,8 +17,7 @@ pub async fn run(config_path: &Path, json: bool) -> u8 {
     };
     // The history knows since when agents have been in their states (for time limits).
     let history = History::default_path();
-    let checks =
-        check_all_with_history(&config, headless_secrets().as_ref(), Some(&history)).await;
+    let checks = check_all_with_history(&config, headless_secrets().as_ref(), Some(&history)).await;
     let worst = Severity::worst(checks.iter().map(AccountCheck::worst));
     if json {
         let out = serde_json::json!({ "worst": worst, "accounts": checks });
