@@ -150,6 +150,23 @@ mod tests {
     }
 
     #[test]
+    fn every_vendor_preset_is_a_valid_limit() {
+        let presets: Vec<_> = crate::vendors::registry::forms()
+            .into_iter()
+            .flat_map(|f| f.time_limit_presets)
+            .collect();
+        assert!(presets.len() >= 5, "{presets:?}");
+        for p in presets {
+            let limit = TimeLimit {
+                warning: Some(LimitText(p.warning.into())),
+                critical: Some(LimitText(p.critical.into())),
+            };
+            let limits = TimeLimits::from([(p.state.to_string(), limit)]);
+            assert_eq!(validate(&limits), Ok(()), "{p:?}");
+        }
+    }
+
+    #[test]
     fn validation_names_the_key_and_refuses_bad_pairs() {
         let one = |state: &str, limit: TimeLimit| TimeLimits::from([(state.to_string(), limit)]);
         assert!(validate(&one("rest", TimeLimit::secs(Some(900), Some(1800)))).is_ok());
