@@ -12,6 +12,8 @@ use crate::model::{Observation, Severity};
 
 /// An agent as one poll saw it: present with its state, or absent from the snapshot.
 #[derive(Debug, Clone)]
+// Nearly every view is `Present`: boxing it would only add an allocation per agent and poll.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum AgentView {
     Present(Observation),
     Absent,

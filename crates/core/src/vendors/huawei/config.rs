@@ -158,6 +158,16 @@ impl VendorModule for Module {
     }
 }
 
+/// How long contact-centre agents commonly may rest, wrap up or stay busy (the labels of
+/// `states::documented`, so the limits read like the live view).
+fn time_limit_presets() -> Vec<LimitPreset> {
+    vec![
+        LimitPreset::new("rest", "Rest", "15m", "30m"),
+        LimitPreset::new("wrap-up", "Wrap-up", "2m", "5m"),
+        LimitPreset::new("busy", "Busy", "10m", "20m"),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,14 +180,4 @@ mod tests {
         assert!(validate_huawei_agent_id("1000000").is_err());
         assert!(validate_huawei_agent_id("12a").is_err());
     }
-}
-
-/// How long contact-centre agents commonly may rest, wrap up or stay busy (the labels of
-/// `states::documented`, so the limits read like the live view).
-fn time_limit_presets() -> Vec<LimitPreset> {
-    vec![
-        LimitPreset::new("rest", "Rest", "15m", "30m"),
-        LimitPreset::new("wrap-up", "Wrap-up", "2m", "5m"),
-        LimitPreset::new("busy", "Busy", "10m", "20m"),
-    ]
 }
