@@ -85,9 +85,13 @@ impl AlertPolicy {
             None => 1,
         };
         let confirmed = track.confirmed.clone();
-        let step = track
-            .confirmer
-            .observe(&confirmed, observed.clone(), needed, now_ms);
+        let step = track.confirmer.observe_continuing(
+            &confirmed,
+            observed.clone(),
+            needed,
+            now_ms,
+            AgentView::same_state,
+        );
         if let Some(dropped) = step.dropped {
             if let Some((severity, kind)) = change_to(&dropped.value, &confirmed) {
                 let reason = Reason::Blip {

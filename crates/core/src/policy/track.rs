@@ -28,10 +28,7 @@ impl PartialEq for AgentView {
             (AgentView::Present(a), AgentView::Present(b)) => {
                 // The level of a time limit passed counts (crossing it is a change); the time
                 // in state itself grows every poll and does not.
-                a.state == b.state
-                    && a.native == b.native
-                    && a.identity == b.identity
-                    && a.limit_level() == b.limit_level()
+                self.same_state(other) && a.limit_level() == b.limit_level()
             }
             (AgentView::Absent, AgentView::Absent) => true,
             _ => false,
@@ -59,6 +56,18 @@ impl AgentView {
         match self {
             AgentView::Present(o) => o.state.clone(),
             AgentView::Absent => "gone".to_string(),
+        }
+    }
+
+    /// The same state, whatever time limit either has passed: a candidate state that grows
+    /// past its limit while it is being confirmed is still the same candidate.
+    pub fn same_state(&self, other: &AgentView) -> bool {
+        match (self, other) {
+            (AgentView::Present(a), AgentView::Present(b)) => {
+                a.state == b.state && a.native == b.native && a.identity == b.identity
+            }
+            (AgentView::Absent, AgentView::Absent) => true,
+            _ => false,
         }
     }
 
