@@ -27,12 +27,19 @@ pub async fn step_limit_breach_reaches_dunst(
 
     // The account form offers the vendor's presets, as the core describes them.
     click(c, "#tab-accounts").await?;
+    // Should the form not open, the page's own errors say why.
+    let collect_errors = "window.__errs = []; window.addEventListener('error', \
+        (e) => window.__errs.push(`${e.message} ${e.filename}:${e.lineno}`)); return 1";
+    c.execute(collect_errors, vec![]).await?;
     click(
         c,
         &format!(".arow[data-account=\"{HUAWEI_ID}\"] button[aria-label^=\"Edit\"]"),
     )
     .await?;
-    find(c, "#account-dialog[open]").await?;
+    if let Err(e) = find(c, "#account-dialog[open]").await {
+        let errs = c.execute("return window.__errs", vec![]).await?;
+        return Err(format!("{e}; page errors: {errs}").into());
+    }
     let presets = texts(c, "#acc-limits-presets button").await;
     for expected in [
         "Rest 15 min / 30 min",
