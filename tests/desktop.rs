@@ -16,6 +16,8 @@ mod access;
 mod driver;
 #[path = "desktop/first_run.rs"]
 mod first_run;
+#[path = "desktop/limits.rs"]
+mod limits;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -164,6 +166,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step2b_http_json_account_from_its_form(&c, &config_path)
             .await
             .map_err(step("2b (http-json form)"))?;
+        limits::step_limit_breach_reaches_dunst(&c, &sims, &desktop)
+            .await
+            .map_err(step("2c (time-in-state limit)"))?;
         keyboard_and_light_theme(&c)
             .await
             .map_err(step("keyboard and light theme"))?;

@@ -410,6 +410,7 @@ mod tests {
                 severity: agentwatch_core::Severity::Ok,
                 identity: None,
                 detail: None,
+                time_in_state: None,
             },
             since_ms,
             stale: false,

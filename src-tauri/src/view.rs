@@ -201,6 +201,7 @@ mod tests {
                 severity,
                 identity: None,
                 detail: None,
+                time_in_state: None,
             },
             since_ms: 0,
             stale: false,

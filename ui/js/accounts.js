@@ -3,6 +3,7 @@
 import { call, asError, describeError } from "./api.js";
 import { h, $, $$, vendorLabel, setVendorLabels } from "./dom.js";
 import * as v from "./validate.js";
+import { initTimeLimits, drawTimeLimits, setTimeLimitPresets, checkTimeLimits, collectTimeLimits } from "./time_limits.js";
 
 // Each vendor's form as the core describes it (app_info): its fields, labels, hints, checks,
 // the meaning of its secret and its watch-list rule. Nothing here knows a vendor by name.
@@ -39,9 +40,11 @@ export function initAccounts(changed) {
   $("#acc-vendor").addEventListener("change", () => {
     clearMessages();
     drawVendorFields({});
+    setTimeLimitPresets(formOf(vendor()).time_limit_presets);
     applyVendor();
   });
   $("#acc-all").addEventListener("change", applyVendor);
+  initTimeLimits();
   $("#acc-watch-add").addEventListener("click", addWatch);
   $("#acc-watch-input").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -144,6 +147,7 @@ function openForm(account, vendorId = null) {
   field("timeout_secs").value = a.timeout_secs || "";
   watch = [...(a.watch || [])];
   drawVendorFields(a);
+  drawTimeLimits(a.time_limits, formOf(a.vendor).time_limit_presets);
   $("#acc-all").checked = !!account && !formOf(a.vendor).watch.required && watch.length === 0;
   applyVendor();
   dialog().showModal();
@@ -347,6 +351,7 @@ function checkAll() {
     showMessage("watch", "Add the agent ids to watch: this vendor has no list of agents");
     ok = false;
   }
+  ok = checkTimeLimits() && ok;
   if (!editing && !field("secret").value && !secretOptional()) {
     showMessage("secret", "Type the secret once: it goes to the keyring");
     ok = false;
@@ -374,6 +379,8 @@ function collect() {
     a.enabled = editing.enabled !== false;
     a.severity = editing.severity || {};
   }
+  const limits = collectTimeLimits();
+  if (Object.keys(limits).length) a.time_limits = limits;
   // Only the fields shown: a hidden one (Huawei's work number with a Guid) does not apply.
   for (const d of visibleFields()) {
     const raw = field(d.name).value || "";
@@ -391,9 +398,11 @@ function collect() {
 function showServerError(err) {
   const e = asError(err);
   if (e.kind === "invalid" && e.field) {
-    const known = form().querySelector(`.msg[data-for="${e.field}"]`);
+    // A limit's key (time_limits.rest.warning) is shown by the limits' editor.
+    const name = e.field.startsWith("time_limits") ? "time_limits" : e.field;
+    const known = form().querySelector(`.msg[data-for="${name}"]`);
     if (known) {
-      showMessage(e.field, e.message);
+      showMessage(name, e.message);
       return;
     }
   }

@@ -232,6 +232,7 @@ function showTip(el, label, b, from, to) {
 const KIND_LABEL = {
   changed: "change",
   identity_changed: "identity",
+  over_limit: "time limit",
   appeared: "appeared",
   vanished: "vanished",
   account_unreachable: "outage",

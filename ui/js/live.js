@@ -3,6 +3,7 @@
 import { h, $, badge, vendorLabel, ago, clock } from "./dom.js";
 import { alertCell, pendingFor, isFlapping, showWhy, onAlertsChange } from "./alerts.js";
 import { call, describeError } from "./api.js";
+import { timeInStateNote } from "./time_limits.js";
 
 const RANK = { critical: 4, warning: 3, unknown: 2, info: 1, ok: 0 };
 let status = { accounts: [], agents: [] };
@@ -159,6 +160,7 @@ function renderAgents() {
           "td",
           {},
           h("span", { class: "state" }, a.state),
+          timeInStateNote(a),
           a.detail ? h("div", { class: "detail" }, a.detail) : null,
         ),
         h("td", { class: "time", dataset: { ago: a.since_ms } }, ago(a.since_ms)),

@@ -68,7 +68,6 @@ impl Board {
         account: &AccountConfig,
         snapshot: &Snapshot,
         skipped_entries: usize,
-        since_ms: &HashMap<String, i64>,
         now: i64,
     ) {
         let name = account.display_name().to_string();
@@ -90,7 +89,7 @@ impl Board {
                     account_name: name.clone(),
                     vendor: account.vendor,
                     observation: obs.clone(),
-                    since_ms: since_ms.get(&obs.agent_id).copied().unwrap_or(now),
+                    since_ms: obs.time_in_state.as_ref().map_or(now, |t| t.entered_ms),
                     stale: false,
                 }));
             status.agents.sort_by(|x, y| {

@@ -70,6 +70,23 @@ pub fn agent_change(
                 },
             ))
         }
+        (Some(before), Some(now))
+            if now.limit_level().map(Severity::rank) > before.limit_level().map(Severity::rank) =>
+        {
+            now.over_limit().map(|(_, limit_secs, for_secs)| {
+                (
+                    now.severity,
+                    EventKind::OverLimit {
+                        agent_id,
+                        name,
+                        state: now.state.clone(),
+                        for_secs,
+                        limit_secs,
+                        approximate: now.time_in_state.as_ref().is_some_and(|t| t.approximate),
+                    },
+                )
+            })
+        }
         (Some(before), Some(now)) if before.identity != now.identity => Some((
             rules.identity_changed,
             EventKind::IdentityChanged {
@@ -103,6 +120,7 @@ mod tests {
             severity: sev,
             identity: None,
             detail: None,
+            time_in_state: None,
         }
     }
 

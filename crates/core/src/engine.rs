@@ -74,7 +74,7 @@ impl Engine {
         let cancel = CancellationToken::new();
         let mut tasks = Vec::new();
 
-        let (history_tx, history_thread) = match options.history {
+        let (history_tx, history_thread) = match options.history.clone() {
             Some(path) => {
                 let (tx, rx) = std::sync::mpsc::channel();
                 let retention = config.history.retention_days;
@@ -126,6 +126,7 @@ impl Engine {
                 reports: reports_tx.clone(),
                 sleep: sleep.clone(),
                 resumes: sleep.subscribe(),
+                history: options.history.clone(),
             };
             tasks.push(tokio::spawn(poller.run(cancel.child_token(), wake)));
         }

@@ -37,6 +37,20 @@ pub enum EventKind {
         old_identity: String,
         new_identity: String,
     },
+    /// The agent has stayed in its state past a time limit of its account (the event's
+    /// severity is the limit's level).
+    OverLimit {
+        agent_id: String,
+        name: Option<String>,
+        state: String,
+        /// Seconds in the state when the limit was seen passed.
+        for_secs: u64,
+        /// The limit passed, in seconds.
+        limit_secs: u64,
+        /// The time in state is a lower bound (the agent was in the state when watching began).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        approximate: bool,
+    },
     Appeared {
         agent_id: String,
         name: Option<String>,
@@ -62,6 +76,7 @@ impl EventKind {
         match self {
             EventKind::Changed { agent_id, .. }
             | EventKind::IdentityChanged { agent_id, .. }
+            | EventKind::OverLimit { agent_id, .. }
             | EventKind::Appeared { agent_id, .. }
             | EventKind::Vanished { agent_id, .. } => Some(agent_id),
             _ => None,
@@ -72,6 +87,7 @@ impl EventKind {
         match self {
             EventKind::Changed { name, .. }
             | EventKind::IdentityChanged { name, .. }
+            | EventKind::OverLimit { name, .. }
             | EventKind::Appeared { name, .. }
             | EventKind::Vanished { name, .. } => name.as_deref(),
             _ => None,
@@ -91,12 +107,41 @@ impl EventKind {
                 new_identity,
                 ..
             } => (old_identity.clone(), new_identity.clone()),
+            EventKind::OverLimit {
+                state, limit_secs, ..
+            } => (state.clone(), over_limit_words(state, *limit_secs)),
             EventKind::Appeared { state, .. } => ("(absent)".into(), state.clone()),
             EventKind::Vanished { last_state, .. } => (last_state.clone(), "(gone)".into()),
             EventKind::AccountUnreachable { .. } => ("reachable".into(), "unreachable".into()),
             EventKind::AccountRecovered { .. } => ("unreachable".into(), "reachable".into()),
         }
     }
+}
+
+/// "rest over its 15 min limit": the state an agent past its limit is shown in.
+pub fn over_limit_words(state: &str, limit_secs: u64) -> String {
+    format!(
+        "{state} over its {} limit",
+        crate::clock::human_duration(limit_secs)
+    )
+}
+
+/// "rest for 16 min" (or "rest for ≥ 16 min" when the start is not known exactly).
+pub fn time_in_state_words(state: &str, for_secs: u64, approximate: bool) -> String {
+    let at_least = if approximate { "≥ " } else { "" };
+    format!(
+        "{state} for {at_least}{}",
+        crate::clock::human_duration(for_secs)
+    )
+}
+
+/// "rest for 16 min, limit 15 min": why an agent past its limit is a warning or critical.
+pub fn limit_reason(state: &str, for_secs: u64, limit_secs: u64, approximate: bool) -> String {
+    format!(
+        "{}, limit {}",
+        time_in_state_words(state, for_secs, approximate),
+        crate::clock::human_duration(limit_secs)
+    )
 }
 
 /// "name (id)", or the id alone when there is no name or it is the id.
@@ -121,6 +166,24 @@ impl Event {
     pub fn line(&self) -> String {
         let (old, new) = self.kind.transition();
         let agent = self.kind.agent_id().unwrap_or("-");
+        if let EventKind::OverLimit {
+            state,
+            for_secs,
+            approximate,
+            ..
+        } = &self.kind
+        {
+            // Not a move from one state to another: "… 103 rest over its 15 min limit warning".
+            return format!(
+                "{} {} {} {} {new} {} ({})",
+                crate::clock::local_hms(self.at_ms),
+                self.vendor,
+                self.account_id,
+                agent,
+                self.severity,
+                time_in_state_words(state, *for_secs, *approximate)
+            );
+        }
         let mut line = format!(
             "{} {} {} {} {} -> {} {}",
             crate::clock::local_hms(self.at_ms),

@@ -27,6 +27,7 @@ pub mod secrets;
 pub mod sleep_watch;
 pub mod sounds;
 pub mod status;
+pub mod time_limits;
 pub mod vendors;
 
 pub use engine::{Engine, EngineOptions};

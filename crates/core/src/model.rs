@@ -136,6 +136,85 @@ pub struct Observation {
     /// Extra facts for the UI ("talking", "started 12:03"); not compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// When the agent entered its state and how that compares with the account's time limit.
+    /// A vendor client sets it when the vendor says when the state began; the poller fills it
+    /// in for every agent (`time_limits::StateClock`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_in_state: Option<TimeInState>,
+}
+
+impl Observation {
+    /// The limit this observation is past: its level, the limit crossed and the time in state
+    /// (seconds), as of the poll.
+    pub fn over_limit(&self) -> Option<(Severity, u64, u64)> {
+        let limit = self.time_in_state.as_ref()?.limit.as_ref()?;
+        let level = limit.over?;
+        let crossed = match level {
+            Severity::Critical => limit.critical_secs,
+            _ => limit.warning_secs,
+        }?;
+        Some((level, crossed, limit.for_secs))
+    }
+
+    /// The level of the limit passed, if any: what the change detector compares.
+    pub fn limit_level(&self) -> Option<Severity> {
+        self.over_limit().map(|(level, _, _)| level)
+    }
+}
+
+/// How long an agent has been in its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeInState {
+    /// When the agent entered the state (Unix ms).
+    pub entered_ms: i64,
+    /// The agent was already in the state when watching began and nothing older said when it
+    /// entered it: it has been in it at least since `entered_ms` ("≥ 12 min").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
+    /// The account's limit for the state, when it has one, as of the poll.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<LimitCheck>,
+}
+
+impl TimeInState {
+    /// The start of the state as the vendor gives it.
+    pub fn from_vendor(entered_ms: i64) -> TimeInState {
+        TimeInState {
+            entered_ms,
+            approximate: false,
+            limit: None,
+        }
+    }
+}
+
+/// An agent's time in state against its limit, as of one poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitCheck {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical_secs: Option<u64>,
+    /// The level of the limit passed; `None` while within it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over: Option<Severity>,
+    /// Seconds in the state at the poll.
+    pub for_secs: u64,
+}
+
+/// The value of `map` for the observation's state, keyed by native value (exactly, then
+/// case-insensitively) or by label: how `[accounts.severity]` and `[accounts.time_limits]` are
+/// matched.
+pub fn state_key_match<'a, V>(map: &'a BTreeMap<String, V>, obs: &Observation) -> Option<&'a V> {
+    if map.is_empty() {
+        return None;
+    }
+    map.get(&obs.native).or_else(|| {
+        map.iter()
+            .find(|(k, _)| {
+                k.eq_ignore_ascii_case(&obs.native) || k.eq_ignore_ascii_case(&obs.state)
+            })
+            .map(|(_, v)| v)
+    })
 }
 
 /// Everything one successful poll of one account saw, keyed by agent id.
@@ -195,6 +274,7 @@ mod tests {
             severity: Severity::Ok,
             identity: None,
             detail: None,
+            time_in_state: None,
         }
     }
 

@@ -66,6 +66,22 @@ impl Notification {
                 format!("{subject} re-registered"),
                 format!("{vendor} · {account} · {old_identity} → {new_identity}"),
             ),
+            EventKind::OverLimit {
+                state,
+                for_secs,
+                limit_secs,
+                approximate,
+                ..
+            } => (
+                format!(
+                    "{subject}: {}",
+                    crate::events::time_in_state_words(state, *for_secs, *approximate)
+                ),
+                format!(
+                    "{vendor} · {account} · {}",
+                    crate::events::limit_reason(state, *for_secs, *limit_secs, *approximate)
+                ),
+            ),
             EventKind::Appeared { state, .. } => (
                 format!("{subject} appeared: {state}"),
                 format!("{vendor} · {account}"),

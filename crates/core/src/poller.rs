@@ -15,11 +15,11 @@ use crate::model::{one_per_agent, snapshot_from, Severity, Snapshot, Vendor};
 use crate::policy::AccountRef;
 use crate::secrets::SecretSource;
 use crate::sleep_watch::SleepWatch;
+use crate::time_limits::StateClock;
 use crate::vendors::{
     apply_severity_overrides, build_client, override_for, ClientContext, PollAnswer, PollTrigger,
     VendorClient,
 };
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
@@ -139,6 +139,8 @@ pub(crate) struct Poller {
     /// Tells whether the machine slept; `resumes` wakes after each sleep.
     pub sleep: Arc<SleepWatch>,
     pub resumes: watch::Receiver<u64>,
+    /// The history file, read once at the first poll for when agents entered their states.
+    pub history: Option<std::path::PathBuf>,
 }
 
 /// After a sleep the network takes a while to come back (Wi-Fi, VPN): connection failures in
@@ -151,7 +153,8 @@ const RESUME_RETRY: Duration = Duration::from_secs(2);
 struct PollerState {
     client: Option<Arc<dyn VendorClient>>,
     last: Option<Snapshot>,
-    since_ms: HashMap<String, i64>,
+    /// When each agent entered its state; made at the first poll (it reads the history).
+    clock: Option<StateClock>,
     failures: u32,
     down_since_ms: Option<i64>,
     /// Set on resume; cleared by the first poll that gets through.
@@ -239,9 +242,14 @@ impl Poller {
         });
         let now = now_ms();
         match outcome {
-            Ok(answer) => {
+            Ok(mut answer) => {
                 state.grace_until = None;
                 let skipped = answer.skipped_entries;
+                let clock = match state.clock.as_mut() {
+                    Some(clock) => clock,
+                    None => state.clock.insert(self.start_clock().await),
+                };
+                clock.stamp(&mut answer.observations, &self.account.time_limits, now);
                 self.on_success(state, snapshot_from(answer.observations), skipped, now);
                 Cycle::Polled
             }
@@ -282,6 +290,30 @@ impl Poller {
         result
     }
 
+    /// The account's clock of time in state, with the entry times the history knows (read
+    /// only when the account has time limits: otherwise the first poll's time will do).
+    async fn start_clock(&self) -> StateClock {
+        let Some(path) = self.history.clone() else {
+            return StateClock::default();
+        };
+        if self.account.time_limits.is_empty() {
+            return StateClock::default();
+        }
+        let account_id = self.account.id.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            crate::history::History::open_existing(&path)?
+                .map_or(Ok(Default::default()), |h| h.entered_states(&account_id))
+        });
+        match read.await {
+            Ok(Ok(entries)) => StateClock::with_history(entries),
+            Ok(Err(e)) => {
+                tracing::warn!(account = %self.account.id, "time in state starts afresh: {e}");
+                StateClock::default()
+            }
+            Err(_) => StateClock::default(),
+        }
+    }
+
     fn event(&self, at_ms: i64, severity: Severity, kind: EventKind) -> Event {
         Event {
             at_ms,
@@ -312,24 +344,12 @@ impl Poller {
         if let Some(previous) = &state.last {
             let rules = self.diff_rules(state);
             for (severity, kind) in diff(previous, &snapshot, rules) {
-                if let Some(id) = kind.agent_id() {
-                    state.since_ms.insert(id.to_string(), now);
-                }
                 events.push(self.event(now, severity, kind));
             }
         }
-        state.since_ms.retain(|id, _| snapshot.contains_key(id));
-        for id in snapshot.keys() {
-            state.since_ms.entry(id.clone()).or_insert(now);
-        }
         state.failures = 0;
-        self.board.account_polled(
-            &self.account,
-            &snapshot,
-            skipped_entries,
-            &state.since_ms,
-            now,
-        );
+        self.board
+            .account_polled(&self.account, &snapshot, skipped_entries, now);
         self.report(state, Ok(snapshot.clone()));
         state.last = Some(snapshot);
         self.publish(events);

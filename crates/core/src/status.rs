@@ -155,6 +155,7 @@ mod tests {
                 severity: sev,
                 identity: None,
                 detail: None,
+                time_in_state: None,
             },
             since_ms: 0,
             stale,

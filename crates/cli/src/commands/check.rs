@@ -3,9 +3,11 @@
 use super::load_accounts;
 use crate::table::Table;
 use crate::terminal;
-use agentwatch_core::check::{check_all, AccountCheck, CheckOutcome};
+use agentwatch_core::check::{check_all_with_history, AccountCheck, CheckOutcome};
+use agentwatch_core::events::limit_reason;
+use agentwatch_core::history::History;
 use agentwatch_core::secrets::headless_secrets;
-use agentwatch_core::Severity;
+use agentwatch_core::{Observation, Severity};
 use std::path::Path;
 
 pub async fn run(config_path: &Path, json: bool) -> u8 {
@@ -13,7 +15,9 @@ pub async fn run(config_path: &Path, json: bool) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let checks = check_all(&config, headless_secrets().as_ref()).await;
+    // The history knows since when agents have been in their states (for time limits).
+    let history = History::default_path();
+    let checks = check_all_with_history(&config, headless_secrets().as_ref(), Some(&history)).await;
     let worst = Severity::worst(checks.iter().map(AccountCheck::worst));
     if json {
         let out = serde_json::json!({ "worst": worst, "accounts": checks });
@@ -30,6 +34,19 @@ pub async fn run(config_path: &Path, json: bool) -> u8 {
 fn skipped_note(account_id: &str, skipped: usize) -> String {
     let entries = if skipped == 1 { "entry" } else { "entries" };
     format!("{account_id}: {skipped} {entries} of the answer skipped (no usable agent id)\n")
+}
+
+/// The agent's detail, led by the time limit it is past ("rest for 16 min, limit 15 min").
+fn detail_of(o: &Observation) -> String {
+    let over = o.over_limit().map(|(_, limit_secs, for_secs)| {
+        let approximate = o.time_in_state.as_ref().is_some_and(|t| t.approximate);
+        limit_reason(&o.state, for_secs, limit_secs, approximate)
+    });
+    [over, o.detail.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn render(checks: &[AccountCheck]) -> String {
@@ -56,7 +73,7 @@ fn render(checks: &[AccountCheck]) -> String {
                         o.name.clone().unwrap_or_default(),
                         o.state.clone(),
                         o.severity.to_string(),
-                        o.detail.clone().unwrap_or_default(),
+                        detail_of(o),
                     ]);
                 }
             }

@@ -4,6 +4,7 @@
 use super::base_url::validate_base_url;
 use super::validate_poll_interval;
 use crate::model::{Severity, Vendor};
+use crate::time_limits::TimeLimits;
 use crate::vendors::registry::KeyError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -53,6 +54,10 @@ pub struct AccountConfig {
     /// Overrides of the default severity, keyed by native state ("2", "STOPPED") or its label.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub severity: BTreeMap<String, Severity>,
+    /// How long an agent may stay in a state, keyed like `severity` (`rest`, `"5"`); off
+    /// unless configured (`crate::time_limits`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub time_limits: TimeLimits,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_interval_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +85,7 @@ impl AccountConfig {
             proxy: None,
             watch: Vec::new(),
             severity: BTreeMap::new(),
+            time_limits: TimeLimits::new(),
             poll_interval_secs: None,
             timeout_secs: None,
             max_answer_mib: None,
@@ -182,6 +188,7 @@ impl AccountConfig {
         if self.watch.iter().any(|w| w.trim().is_empty()) {
             return fail("watch", "agent ids must not be empty".into());
         }
+        crate::time_limits::validate(&self.time_limits)?;
         vendor.validate(self)
     }
 }

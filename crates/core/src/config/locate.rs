@@ -62,6 +62,19 @@ fn table_section(text: &str, table: &str) -> Option<std::ops::Range<usize>> {
     start.map(|s| s..text.len())
 }
 
+/// Finds the line of a dotted key (`time_limits.rest.warning`): the whole key, else its parts
+/// from the last to the first, bare or quoted (`rest = { warning = "15x" }` is on the line of
+/// `rest`; `"5" = {...}` is written quoted).
+pub(super) fn find_key_path_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    find_key_span(text, key).or_else(|| {
+        key.rsplit('.')
+            .filter(|part| !part.is_empty())
+            .find_map(|part| {
+                find_key_span(text, part).or_else(|| find_key_span(text, &format!("{part:?}")))
+            })
+    })
+}
+
 /// toml's messages read "unknown field `x`, expected one of ..."; pull out the key when named.
 pub(super) fn split_toml_message(message: &str) -> (String, String) {
     let key = ["unknown field `", "missing field `", "duplicate key `"]

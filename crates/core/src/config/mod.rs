@@ -17,7 +17,9 @@ pub use base_url::validate_base_url;
 use crate::error::{Error, Result};
 use crate::history::HistorySettings;
 use crate::policy::AlertSettings;
-use locate::{find_dotted_key_span, find_key_span, line_of, split_toml_message};
+use locate::{
+    find_dotted_key_span, find_key_path_span, find_key_span, line_of, split_toml_message,
+};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -110,6 +112,14 @@ struct RawConfig {
     accounts: Vec<toml::Spanned<toml::Value>>,
 }
 
+/// Where the account table that ends its own keys at `from` really ends: at the next
+/// `[[accounts]]` header, or at the end of the file.
+fn account_region_end(text: &str, from: usize) -> usize {
+    text.get(from..)
+        .and_then(|rest| rest.find("[[accounts]]"))
+        .map_or(text.len(), |i| from + i)
+}
+
 impl Config {
     /// Reads and validates a config file. A missing file is an empty configuration.
     pub fn load(path: &Path) -> Result<Config> {
@@ -156,8 +166,11 @@ impl Config {
                         config_error(key_span.or(Some(span.clone())), &key, message)
                     })?;
             if let Err((key, message)) = account.validate() {
-                let key_span = find_key_span(&text[span.clone()], &key)
-                    .map(|s| (span.start + s.start)..(span.start + s.end));
+                // The account's span ends before its sub-tables (`[accounts.time_limits]`):
+                // look on to the next account.
+                let region = span.start..account_region_end(text, span.end);
+                let key_span = find_key_path_span(&text[region.clone()], &key)
+                    .map(|s| (region.start + s.start)..(region.start + s.end));
                 return Err(config_error(
                     key_span.or(Some(span.clone())),
                     &format!("accounts[{}].{key}", account.id),

@@ -352,3 +352,59 @@ fn a_missing_file_is_an_empty_config() {
     let c = Config::load(Path::new("/nonexistent/agentwatch.toml")).unwrap();
     assert!(c.accounts.is_empty());
 }
+
+const LIMITS: &str = r#"
+[[accounts]]
+id = "cc"
+vendor = "huawei"
+base_url = "https://cc.example.com:8043"
+workno = "40038"
+phonenum = "40038"
+watch = ["101", "103"]
+
+[accounts.time_limits]
+rest = { warning = "15m", critical = "30m" }
+"5"  = { warning = "2m" }
+"#;
+
+#[test]
+fn time_limits_parse_by_label_or_native_value_and_round_trip() {
+    let c = parse(LIMITS).unwrap();
+    let limits = &c.accounts[0].time_limits;
+    let rest = &limits["rest"];
+    assert_eq!(rest.warning.as_ref().unwrap().secs(), Ok(900));
+    assert_eq!(rest.critical.as_ref().unwrap().secs(), Ok(1800));
+    assert_eq!(limits["5"].warning.as_ref().unwrap().secs(), Ok(120));
+    assert!(limits["5"].critical.is_none());
+    assert_eq!(parse(&c.to_toml()).unwrap(), c);
+}
+
+#[test]
+fn an_invalid_time_limit_names_file_line_and_key() {
+    let text = LIMITS.replace("\"2m\"", "\"2 minutes\"");
+    let err = parse(&text).unwrap_err().to_string();
+    let line = text.lines().position(|l| l.starts_with("\"5\"")).unwrap() + 1;
+    assert!(err.starts_with(&format!("/tmp/c.toml:{line}:")), "{err}");
+    assert!(err.contains("accounts[cc].time_limits.5.warning"), "{err}");
+    assert!(err.contains("not a duration"), "{err}");
+
+    let text = LIMITS.replace("critical = \"30m\"", "critical = \"10m\"");
+    let err = parse(&text).unwrap_err().to_string();
+    let line = text.lines().position(|l| l.starts_with("rest")).unwrap() + 1;
+    assert!(err.starts_with(&format!("/tmp/c.toml:{line}:")), "{err}");
+    assert!(err.contains("time_limits.rest.critical"), "{err}");
+
+    // The table form points at the offending key's own line.
+    let text = LIMITS.replace(
+        "\"5\"  = { warning = \"2m\" }",
+        "[accounts.time_limits.wrap-up]\nwarning = \"15q\"",
+    );
+    let err = parse(&text).unwrap_err().to_string();
+    let line = text.lines().position(|l| l.starts_with("warning")).unwrap() + 1;
+    assert!(err.starts_with(&format!("/tmp/c.toml:{line}:")), "{err}");
+    assert!(err.contains("time_limits.wrap-up.warning"), "{err}");
+
+    let text = LIMITS.replace("{ warning = \"2m\" }", "{ warnig = \"2m\" }");
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(err.contains("warnig"), "{err}");
+}

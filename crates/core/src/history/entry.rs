@@ -14,6 +14,8 @@ pub enum EntryKind {
     Changed,
     /// Same state, new identity (Segura: port, fingerprint hash).
     IdentityChanged,
+    /// The agent stayed in its state past a time limit.
+    OverLimit,
     Appeared,
     Vanished,
     /// The account could not be polled (the start of an outage).
@@ -25,9 +27,10 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 7] = [
+    pub const ALL: [EntryKind; 8] = [
         EntryKind::Changed,
         EntryKind::IdentityChanged,
+        EntryKind::OverLimit,
         EntryKind::Appeared,
         EntryKind::Vanished,
         EntryKind::AccountUnreachable,
@@ -39,6 +42,7 @@ impl EntryKind {
         match self {
             EntryKind::Changed => "changed",
             EntryKind::IdentityChanged => "identity_changed",
+            EntryKind::OverLimit => "over_limit",
             EntryKind::Appeared => "appeared",
             EntryKind::Vanished => "vanished",
             EntryKind::AccountUnreachable => "account_unreachable",
@@ -64,6 +68,7 @@ impl std::fmt::Display for EntryKind {
 /// |---|---|---|---|---|---|
 /// | changed | old → new | old, new | – | the agent's detail when given | |
 /// | identity_changed | state → state | –, the event's | – | "old identity → new identity" | |
+/// | over_limit | state → "state over its 15 min limit" | –, the limit's level | "time limit" | "rest for 16 min, limit 15 min" | duration_secs = time in state |
 /// | appeared | "(absent)" → state | –, state's | – | | |
 /// | vanished | last state → "(gone)" | –, the event's | – | | |
 /// | account_unreachable | "reachable" → "unreachable" | –, the event's | error kind (timeout, auth...) | error message | |
@@ -120,6 +125,7 @@ impl HistoryEntry {
         let kind = match &event.kind {
             EventKind::Changed { .. } => EntryKind::Changed,
             EventKind::IdentityChanged { .. } => EntryKind::IdentityChanged,
+            EventKind::OverLimit { .. } => EntryKind::OverLimit,
             EventKind::Appeared { .. } => EntryKind::Appeared,
             EventKind::Vanished { .. } => EntryKind::Vanished,
             EventKind::AccountUnreachable { .. } => EntryKind::AccountUnreachable,
@@ -148,6 +154,22 @@ impl HistoryEntry {
                 entry.old_state = Some(state.clone());
                 entry.new_state = Some(state.clone());
                 entry.detail = Some(format!("{old_identity} → {new_identity}"));
+            }
+            EventKind::OverLimit {
+                state,
+                for_secs,
+                limit_secs,
+                approximate,
+                ..
+            } => {
+                entry.reason = Some("time limit".to_string());
+                entry.detail = Some(crate::events::limit_reason(
+                    state,
+                    *for_secs,
+                    *limit_secs,
+                    *approximate,
+                ));
+                entry.duration_secs = Some(*for_secs);
             }
             EventKind::AccountUnreachable { error, .. } => {
                 entry.reason = Some(error.kind.as_str().to_string());

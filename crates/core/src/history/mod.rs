@@ -10,6 +10,7 @@
 //! which are built from vendor states and our own words, never from credentials.
 
 mod csv;
+mod entered;
 mod entry;
 mod query;
 mod retention;

@@ -27,11 +27,13 @@ pub struct Band {
     pub detail: Option<String>,
 }
 
-/// Identity changes keep the state, so they do not split a band.
-const TIMELINE_KINDS: [EntryKind; 5] = [
+/// Identity changes keep the state, so they do not split a band; passing a time limit starts a
+/// band of its own ("rest over its 15 min limit", warning) until the agent leaves the state.
+const TIMELINE_KINDS: [EntryKind; 6] = [
     EntryKind::AccountUnreachable,
     EntryKind::AccountRecovered,
     EntryKind::Changed,
+    EntryKind::OverLimit,
     EntryKind::Appeared,
     EntryKind::Vanished,
 ];

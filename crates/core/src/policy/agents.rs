@@ -85,9 +85,13 @@ impl AlertPolicy {
             None => 1,
         };
         let confirmed = track.confirmed.clone();
-        let step = track
-            .confirmer
-            .observe(&confirmed, observed.clone(), needed, now_ms);
+        let step = track.confirmer.observe_continuing(
+            &confirmed,
+            observed.clone(),
+            needed,
+            now_ms,
+            AgentView::same_state,
+        );
         if let Some(dropped) = step.dropped {
             if let Some((severity, kind)) = change_to(&dropped.value, &confirmed) {
                 let reason = Reason::Blip {
@@ -216,7 +220,14 @@ impl AlertPolicy {
             self.snoozes
                 .end_on_recovery(&SnoozeTarget::Agent(key.clone()));
             let previous_state = old.label();
-            let previous_for_secs = elapsed_secs(previous_since_ms, candidate.first_seen_ms);
+            // An agent past its time limit was in the state since it entered it, not since
+            // the limit was passed.
+            let previous_start = old
+                .observation()
+                .filter(|o| o.over_limit().is_some())
+                .and_then(|o| o.time_in_state.as_ref())
+                .map_or(previous_since_ms, |t| t.entered_ms);
+            let previous_for_secs = elapsed_secs(previous_start, candidate.first_seen_ms);
             if std::mem::replace(&mut track.alerted, false) {
                 let outcome = self.outcome(now, account, Some(key), severity, || {
                     wording::recovered(
@@ -328,11 +339,25 @@ impl AlertPolicy {
         let state = observation.state.clone();
         let for_secs = elapsed_secs(track.since_ms, now_ms);
         let subject = crate::events::agent_subject(&key.agent_id, track.name.as_deref());
+        // Past a time limit, what matters is how long it has been in the state altogether.
+        let over_limit = observation
+            .over_limit()
+            .zip(observation.time_in_state.as_ref());
         // Silent unless `repeat_critical`: the change itself sounded already.
         let sound = self.notifications.sounds.for_reminder();
         let outcome =
             self.outcome_sounding(now, account, Some(key), Severity::Critical, sound, || {
-                wording::reminder(account, &subject, &state, for_secs)
+                match over_limit {
+                    Some(((_, limit_secs, _), t)) => wording::over_limit_reminder(
+                        account,
+                        &subject,
+                        &state,
+                        elapsed_secs(t.entered_ms, now_ms),
+                        limit_secs,
+                        t.approximate,
+                    ),
+                    None => wording::reminder(account, &subject, &state, for_secs),
+                }
             });
         if matches!(outcome, Outcome::Notify(_)) {
             track.alerted = true;

@@ -35,6 +35,7 @@ fn observation(id: &str, spec: &str) -> Observation {
         severity: severity_of(state),
         identity,
         detail: None,
+        time_in_state: None,
     }
 }
 
@@ -64,6 +65,9 @@ struct Run {
     now: OffsetDateTime,
     account: AccountRef,
     decisions: Vec<Decision>,
+    /// Polls are stamped with the time in state as the poller does, against these limits.
+    clock: crate::time_limits::StateClock,
+    limits: crate::time_limits::TimeLimits,
 }
 
 impl Run {
@@ -73,6 +77,8 @@ impl Run {
             now: START,
             account: AccountRef::new("ai", "AI agents", Vendor::Agora),
             decisions: Vec::new(),
+            clock: Default::default(),
+            limits: Default::default(),
         }
     }
 
@@ -87,9 +93,13 @@ impl Run {
         let decisions = match step {
             S::Poll(agents) => {
                 self.now += Duration::seconds(POLL_SECS);
-                let snapshot = crate::model::snapshot_from(
-                    agents.iter().map(|(id, spec)| observation(id, spec)),
-                );
+                let mut seen: Vec<Observation> = agents
+                    .iter()
+                    .map(|(id, spec)| observation(id, spec))
+                    .collect();
+                let now_ms = times::to_ms(self.now);
+                self.clock.stamp(&mut seen, &self.limits, now_ms);
+                let snapshot = crate::model::snapshot_from(seen);
                 self.policy
                     .on_poll(self.now, &self.account, PollOutcome::Ok(&snapshot))
             }
@@ -1228,4 +1238,73 @@ fn a_storm_summary_sounds_like_the_most_severe_notification_it_stands_for() {
         summary.summary
     );
     assert_eq!(summary.sound, None);
+}
+
+#[test]
+fn time_alone_crosses_a_limit_which_is_confirmed_reminded_and_ended_by_leaving() {
+    const IDLE: &[(&str, &str)] = &[("A1", "idle")];
+    const BUSY: &[(&str, &str)] = &[("A1", "busy")];
+    let settings = AlertSettings {
+        remind_every_mins: 10,
+        ..AlertSettings::default()
+    };
+    let mut run = Run::new(settings, NotificationSettings::default());
+    run.limits = crate::time_limits::TimeLimits::from([(
+        "busy".to_string(),
+        crate::time_limits::TimeLimit::secs(Some(60), Some(120)),
+    )]);
+    // Baseline idle, then busy from the second poll on: nothing but time passes.
+    run.step(S::Poll(IDLE));
+    for _ in 0..12 {
+        run.step(S::Poll(BUSY));
+    }
+    let limit_changes: Vec<_> = run
+        .decisions
+        .iter()
+        .filter(|d| matches!(&d.kind, DecisionKind::Changed { event, .. } if matches!(event.kind, EventKind::OverLimit { .. })))
+        .map(|d| (d.severity, d.notification().map(|n| n.body.clone())))
+        .collect();
+    assert_eq!(
+        limit_changes,
+        vec![
+            (
+                Severity::Warning,
+                Some("Agora Conversational AI · AI agents · busy for 1 min, limit 1 min".into())
+            ),
+            (
+                Severity::Critical,
+                Some("Agora Conversational AI · AI agents · busy for 2 min, limit 2 min".into())
+            ),
+        ],
+        "{:#?}",
+        run.decisions
+    );
+    // Each change for the worse was pending for a poll first: to busy, past 1 min, past 2 min.
+    let pending = run
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.kind, DecisionKind::Pending { .. }))
+        .count();
+    assert_eq!(pending, 3);
+    // Staying busy made nothing more; ten minutes on, a reminder tells the whole time busy.
+    let before = run.decisions.len();
+    run.step(S::Poll(BUSY));
+    assert_eq!(run.decisions.len(), before, "staying is not a change");
+    run.step(S::Wait(600));
+    run.step(S::Tick);
+    run.step(S::Poll(IDLE));
+    let notified = run.notified();
+    let tail: Vec<&str> = notified
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(tail, ["A1: busy for 13 min", "A1: idle"], "{notified:?}");
+    let recovery = run.decisions.last().unwrap().notification().unwrap();
+    assert!(
+        recovery.body.ends_with("back to ok after 13 min in busy"),
+        "{recovery:?}"
+    );
 }

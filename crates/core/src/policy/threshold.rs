@@ -50,6 +50,20 @@ impl<V: PartialEq> Confirmer<V> {
     /// Takes one poll's observation. `needed` is the number of polls the observed state needs
     /// (it depends on the direction of the change, which only the caller knows).
     pub fn observe(&mut self, confirmed: &V, observed: V, needed: u32, now_ms: i64) -> Observed<V> {
+        self.observe_continuing(confirmed, observed, needed, now_ms, |_, _| false)
+    }
+
+    /// `observe`, where an observation that `continues` the candidate (the same state, grown
+    /// past a time limit meanwhile) takes its place and goes on counting, instead of ending it
+    /// as a blip and starting over.
+    pub fn observe_continuing(
+        &mut self,
+        confirmed: &V,
+        observed: V,
+        needed: u32,
+        now_ms: i64,
+        continues: impl Fn(&V, &V) -> bool,
+    ) -> Observed<V> {
         if observed == *confirmed {
             return Observed {
                 dropped: self.candidate.take(),
@@ -58,7 +72,8 @@ impl<V: PartialEq> Confirmer<V> {
         }
         let needed = needed.max(1);
         let (candidate, dropped) = match self.candidate.take() {
-            Some(mut same) if same.value == observed => {
+            Some(mut same) if same.value == observed || continues(&same.value, &observed) => {
+                same.value = observed;
                 same.seen = same.seen.saturating_add(1);
                 same.needed = needed;
                 (same, None)
@@ -105,6 +120,25 @@ mod tests {
             other => panic!("expected confirmation, got {other:?}"),
         }
         assert!(c.candidate().is_none());
+    }
+
+    #[test]
+    fn a_continuation_takes_the_candidates_place_and_keeps_counting() {
+        let mut c = Confirmer::default();
+        let same_word = |a: &&str, b: &&str| a.split(' ').next() == b.split(' ').next();
+        c.observe_continuing(&"idle", "rest", 3, 1, same_word);
+        let o = c.observe_continuing(&"idle", "rest over", 3, 2, same_word);
+        assert_eq!(
+            (o.dropped, o.step),
+            (None, Step::Pending { seen: 2, needed: 3 })
+        );
+        match c
+            .observe_continuing(&"idle", "rest over", 3, 3, same_word)
+            .step
+        {
+            Step::Confirmed(cand) => assert_eq!((cand.value, cand.first_seen_ms), ("rest over", 1)),
+            other => panic!("expected confirmation, got {other:?}"),
+        }
     }
 
     #[test]

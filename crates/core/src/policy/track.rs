@@ -12,18 +12,23 @@ use crate::model::{Observation, Severity};
 
 /// An agent as one poll saw it: present with its state, or absent from the snapshot.
 #[derive(Debug, Clone)]
+// Nearly every view is `Present`: boxing it would only add an allocation per agent and poll.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum AgentView {
     Present(Observation),
     Absent,
 }
 
-/// Two views are the same state when state, native value and identity agree; the display name,
+/// Two views are the same state when state, native value, identity and the time limit passed
+/// agree; the display name,
 /// the detail and a re-mapped severity are not changes (as in the change detector).
 impl PartialEq for AgentView {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (AgentView::Present(a), AgentView::Present(b)) => {
-                a.state == b.state && a.native == b.native && a.identity == b.identity
+                // The level of a time limit passed counts (crossing it is a change); the time
+                // in state itself grows every poll and does not.
+                self.same_state(other) && a.limit_level() == b.limit_level()
             }
             (AgentView::Absent, AgentView::Absent) => true,
             _ => false,
@@ -51,6 +56,18 @@ impl AgentView {
         match self {
             AgentView::Present(o) => o.state.clone(),
             AgentView::Absent => "gone".to_string(),
+        }
+    }
+
+    /// The same state, whatever time limit either has passed: a candidate state that grows
+    /// past its limit while it is being confirmed is still the same candidate.
+    pub fn same_state(&self, other: &AgentView) -> bool {
+        match (self, other) {
+            (AgentView::Present(a), AgentView::Present(b)) => {
+                a.state == b.state && a.native == b.native && a.identity == b.identity
+            }
+            (AgentView::Absent, AgentView::Absent) => true,
+            _ => false,
         }
     }
 

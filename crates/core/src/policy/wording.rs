@@ -86,6 +86,26 @@ pub(crate) fn reminder(
     )
 }
 
+/// "Li Wei (103): rest for 47 min" / "… · still over its 30 min limit".
+pub(crate) fn over_limit_reminder(
+    account: &AccountRef,
+    subject: &str,
+    state: &str,
+    for_secs: u64,
+    limit_secs: u64,
+    approximate: bool,
+) -> Notification {
+    notification(
+        format!(
+            "{subject}: {}",
+            crate::events::time_in_state_words(state, for_secs, approximate)
+        ),
+        account,
+        &format!("still over its {} limit", human_duration(limit_secs)),
+        Severity::Critical,
+    )
+}
+
 /// "9 agents changed in Contact centre: 6 signed out, 3 busy".
 pub(crate) fn storm(
     account: &AccountRef,

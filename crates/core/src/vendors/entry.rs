@@ -74,6 +74,7 @@ pub fn unreadable(agent_id: &str, reason: &str) -> Observation {
         detail: Some(format!(
             "the vendor's entry for this agent is unreadable: {reason}"
         )),
+        time_in_state: None,
     }
 }
 

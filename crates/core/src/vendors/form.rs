@@ -183,4 +183,35 @@ pub struct VendorForm {
     pub secret_optional_when: Option<When>,
     pub watch: WatchRule,
     pub fields: Vec<FormField>,
+    /// Time limits the dashboard offers for this vendor's states, one click each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub time_limit_presets: Vec<LimitPreset>,
+}
+
+/// A time limit a supervisor of this vendor's agents commonly sets: `[accounts.time_limits]`
+/// gets `state = { warning, critical }` when it is picked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LimitPreset {
+    /// The key written: the state's label or native value, as the vendor's states read.
+    pub state: &'static str,
+    /// What the button says ("Rest").
+    pub label: &'static str,
+    pub warning: &'static str,
+    pub critical: &'static str,
+}
+
+impl LimitPreset {
+    pub const fn new(
+        state: &'static str,
+        label: &'static str,
+        warning: &'static str,
+        critical: &'static str,
+    ) -> Self {
+        LimitPreset {
+            state,
+            label,
+            warning,
+            critical,
+        }
+    }
 }

@@ -115,18 +115,7 @@ pub fn build_client(ctx: ClientContext) -> Result<Arc<dyn VendorClient>> {
 /// Applies the account's severity overrides, matched on the native value first and then on the
 /// state label, case-insensitively.
 pub fn apply_severity_overrides(overrides: &BTreeMap<String, Severity>, obs: &mut Observation) {
-    if overrides.is_empty() {
-        return;
-    }
-    let found = overrides.get(&obs.native).or_else(|| {
-        overrides
-            .iter()
-            .find(|(k, _)| {
-                k.eq_ignore_ascii_case(&obs.native) || k.eq_ignore_ascii_case(&obs.state)
-            })
-            .map(|(_, v)| v)
-    });
-    if let Some(sev) = found {
+    if let Some(sev) = crate::model::state_key_match(overrides, obs) {
         obs.severity = *sev;
     }
 }
@@ -152,6 +141,7 @@ mod tests {
             severity: Severity::Ok,
             identity: None,
             detail: None,
+            time_in_state: None,
         }
     }
 

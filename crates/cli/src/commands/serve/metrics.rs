@@ -342,6 +342,7 @@ mod tests {
                 severity,
                 identity: None,
                 detail: None,
+                time_in_state: None,
             },
             since_ms: 1_700_000_000_500,
             stale: false,

@@ -4,7 +4,7 @@ use super::AgoraClient;
 use crate::config::AccountConfig;
 use crate::error::Result;
 use crate::model::Vendor;
-use crate::vendors::form::{FormField, SecretLabel, VendorForm, WatchRule};
+use crate::vendors::form::{FormField, LimitPreset, SecretLabel, VendorForm, WatchRule};
 use crate::vendors::registry::{
     config_error, required_text, vendor_options, KeyError, VendorModule,
 };
@@ -73,6 +73,7 @@ impl VendorModule for Module {
             }],
             secret_optional_when: None,
             watch: WatchRule::optional(),
+            time_limit_presets: time_limit_presets(),
             fields: vec![
                 FormField::text("app_id", "App ID").required(),
                 FormField::text("customer_id", "Customer ID").required(),
@@ -94,4 +95,12 @@ impl VendorModule for Module {
             AgoraSettings::of(&ctx.account).map_err(|e| config_error(&ctx.account, e))?;
         Ok(Arc::new(AgoraClient::with_settings(ctx, settings)?))
     }
+}
+
+/// An AI agent stuck recovering or starting needs a look within minutes.
+fn time_limit_presets() -> Vec<LimitPreset> {
+    vec![
+        LimitPreset::new("RECOVERING", "Recovering", "2m", "5m"),
+        LimitPreset::new("STARTING", "Starting", "2m", "5m"),
+    ]
 }

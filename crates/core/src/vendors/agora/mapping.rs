@@ -2,7 +2,7 @@
 //! observation a supervisor sees.
 
 use super::wire::{AgentDetail, ListedAgent};
-use crate::model::{Observation, Severity};
+use crate::model::{Observation, Severity, TimeInState};
 
 /// The documented states, in the order of their numeric filter value (IDLE = 0 ... FAILED = 6).
 pub const STATES: [&str; 7] = [
@@ -41,6 +41,7 @@ pub fn from_listed(agent: &ListedAgent) -> Observation {
         severity: severity_of(&agent.status),
         identity: None,
         detail: agent.start_ts.and_then(|ts| describe_time("started", ts)),
+        time_in_state: entered_from_vendor(&agent.status, agent.start_ts, None),
     }
 }
 
@@ -60,6 +61,7 @@ pub fn from_detail(agent: &AgentDetail) -> Observation {
         severity: severity_of(&agent.status),
         identity: None,
         detail,
+        time_in_state: entered_from_vendor(&agent.status, agent.start_ts, agent.stop_ts),
     }
 }
 
@@ -73,6 +75,7 @@ pub fn exited(agent_id: &str) -> Observation {
         severity: Severity::Info,
         identity: None,
         detail: Some("Agora no longer knows this agent (HTTP 404): it has exited".to_string()),
+        time_in_state: None,
     }
 }
 
@@ -83,6 +86,24 @@ fn state_label(status: &str) -> String {
     } else {
         status.to_string()
     }
+}
+
+/// When the agent entered its state, where Agora's times say so: a STARTING agent since its
+/// start, a STOPPED one since its stop. Other states began at some moment Agora does not give.
+fn entered_from_vendor(
+    status: &str,
+    start_ts: Option<i64>,
+    stop_ts: Option<i64>,
+) -> Option<TimeInState> {
+    let secs = match status.trim().to_ascii_uppercase().as_str() {
+        "STARTING" => start_ts,
+        "STOPPED" => stop_ts,
+        _ => None,
+    }?;
+    // 0 is Agora's "not yet"; a time before 2001 or past 2100 is not a real one.
+    (1_000_000_000..4_102_444_800)
+        .contains(&secs)
+        .then(|| TimeInState::from_vendor(secs * 1000))
 }
 
 /// "started 2025-12-24 10:24 UTC"; nothing for 0 (Agora's "not yet") or an impossible time.
@@ -98,6 +119,21 @@ fn describe_time(verb: &str, unix_secs: i64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_starting_agent_entered_its_state_at_its_start_and_a_stopped_one_at_its_stop() {
+        let start = Some(1_735_035_893);
+        let stop = Some(1_735_036_000);
+        let at = |status| entered_from_vendor(status, start, stop).map(|t| t.entered_ms);
+        assert_eq!(at("STARTING"), Some(1_735_035_893_000));
+        assert_eq!(at("STOPPED"), Some(1_735_036_000_000));
+        assert_eq!(
+            at("RUNNING"),
+            None,
+            "Agora does not say when it began running"
+        );
+        assert_eq!(entered_from_vendor("STARTING", Some(0), None), None);
+    }
 
     #[test]
     fn every_documented_status_has_its_default_severity() {

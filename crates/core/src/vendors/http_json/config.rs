@@ -193,6 +193,7 @@ impl VendorModule for Module {
                 value: "none",
             }),
             watch: WatchRule::optional(),
+            time_limit_presets: Vec::new(),
             fields: vec![
                 FormField::text("path", "Path of the agent list")
                     .required()

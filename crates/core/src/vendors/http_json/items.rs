@@ -55,6 +55,7 @@ pub fn observe(item: Item, settings: &HttpJsonSettings) -> Observation {
         native: item.native,
         identity: None,
         detail: None,
+        time_in_state: None,
     }
 }
 

@@ -4,7 +4,7 @@ use super::HuaweiClient;
 use crate::config::AccountConfig;
 use crate::error::Result;
 use crate::model::Vendor;
-use crate::vendors::form::{FormField, SecretLabel, VendorForm, WatchRule, When};
+use crate::vendors::form::{FormField, LimitPreset, SecretLabel, VendorForm, WatchRule, When};
 use crate::vendors::registry::{config_error, vendor_options, KeyError, VendorModule};
 use crate::vendors::{ClientContext, VendorClient};
 use serde::{Deserialize, Serialize};
@@ -127,6 +127,7 @@ impl VendorModule for Module {
                 pattern: Some(AGENT_ID_PATTERN),
                 pattern_message: Some(AGENT_ID_MESSAGE),
             },
+            time_limit_presets: time_limit_presets(),
             fields: vec![
                 FormField::select(
                     "auth",
@@ -157,6 +158,16 @@ impl VendorModule for Module {
             HuaweiSettings::of(&ctx.account).map_err(|e| config_error(&ctx.account, e))?;
         Ok(Arc::new(HuaweiClient::with_settings(ctx, settings)?))
     }
+}
+
+/// How long contact-centre agents commonly may rest, wrap up or stay busy (the labels of
+/// `states::documented`, so the limits read like the live view).
+fn time_limit_presets() -> Vec<LimitPreset> {
+    vec![
+        LimitPreset::new("rest", "Rest", "15m", "30m"),
+        LimitPreset::new("wrap-up", "Wrap-up", "2m", "5m"),
+        LimitPreset::new("busy", "Busy", "10m", "20m"),
+    ]
 }
 
 #[cfg(test)]

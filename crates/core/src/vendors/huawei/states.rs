@@ -36,6 +36,7 @@ pub fn observation(agent_id: &str, status: AgentStatus) -> Observation {
         severity,
         identity: None,
         detail: status.is_working.then(|| "talking".to_string()),
+        time_in_state: None,
     }
 }
 
@@ -50,6 +51,7 @@ pub fn not_found(agent_id: &str, gateway_message: &str) -> Observation {
         severity: Severity::Unknown,
         identity: None,
         detail: (!gateway_message.is_empty()).then(|| gateway_message.to_string()),
+        time_in_state: None,
     }
 }
 
@@ -64,6 +66,7 @@ pub fn unreadable(agent_id: &str, reason: &str) -> Observation {
         severity: Severity::Unknown,
         identity: None,
         detail: Some(reason.to_string()),
+        time_in_state: None,
     }
 }
 

@@ -33,6 +33,7 @@ pub(super) fn observe(agent: WireAgent) -> Observation {
         severity: Severity::Ok,
         identity: Some(format!("{port_part} · {fingerprint_part}")),
         detail: port.map(|p| format!("port {p}")),
+        time_in_state: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn the_seed_answer_parses_exactly() {
             severity: Severity::Ok,
             identity: Some(format!("port 30000 · fingerprint {hash}")),
             detail: Some("port 30000".into()),
+            time_in_state: None,
         }]
     );
 }
