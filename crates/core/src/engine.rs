@@ -100,8 +100,14 @@ impl Engine {
             sleep.clone(),
             cancel.child_token(),
         )));
+        let mut policy = AlertPolicy::new(config.alerts.clone(), config.notifications.clone());
+        policy.set_maintenance_schedules(
+            accounts
+                .iter()
+                .map(|a| (a.id.as_str(), a.maintenance.as_slice())),
+        );
         let alert_task = AlertTask {
-            policy: AlertPolicy::new(config.alerts.clone(), config.notifications.clone()),
+            policy,
             reports,
             commands: commands_rx,
             notifications,

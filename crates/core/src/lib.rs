@@ -18,6 +18,7 @@ pub mod history;
 mod history_writer;
 pub mod http;
 mod keyring_lock;
+pub mod maintenance;
 pub mod model;
 pub mod notifier;
 pub mod policy;

@@ -61,6 +61,9 @@ pub struct AccountConfig {
     /// account unreachable ("answer too large") instead of filling memory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_answer_mib: Option<u32>,
+    /// Maintenance windows (`[[accounts.maintenance]]`): recorded, never notified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<crate::maintenance::MaintenanceWindow>,
 
     /// The vendor's own keys, flat in the account's table as users write them.
     #[serde(flatten)]
@@ -83,6 +86,7 @@ impl AccountConfig {
             poll_interval_secs: None,
             timeout_secs: None,
             max_answer_mib: None,
+            maintenance: Vec::new(),
             options: toml::Table::new(),
         }
     }
@@ -181,6 +185,11 @@ impl AccountConfig {
         }
         if self.watch.iter().any(|w| w.trim().is_empty()) {
             return fail("watch", "agent ids must not be empty".into());
+        }
+        for (i, window) in self.maintenance.iter().enumerate() {
+            if let Err(msg) = window.validate() {
+                return fail("maintenance", format!("window {}: {msg}", i + 1));
+            }
         }
         vendor.validate(self)
     }
