@@ -170,6 +170,11 @@ impl Engine {
         let _ = self.commands.send(command);
     }
 
+    /// A handle that applies control-channel requests to this engine.
+    pub fn control(&self) -> crate::control::EngineControl {
+        crate::control::EngineControl::new(self.commands.clone(), self.board.subscribe())
+    }
+
     /// The latest status; `changed()` on the receiver wakes on every update.
     pub fn status(&self) -> watch::Receiver<Arc<Status>> {
         self.board.subscribe()

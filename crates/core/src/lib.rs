@@ -9,6 +9,7 @@ pub mod check;
 pub mod clock;
 pub mod condition;
 pub mod config;
+pub mod control;
 pub mod desktop_services;
 pub mod detector;
 pub mod engine;

@@ -1189,5 +1189,5 @@ fn a_maintenance_window_records_changes_and_outages_but_notifies_none() {
         .iter()
         .filter_map(|d| d.reason().map(|r| r.to_string()))
         .collect();
-    assert!(quiet.iter().any(|r| *r == expected), "{quiet:?}");
+    assert!(quiet.contains(&expected), "{quiet:?}");
 }
