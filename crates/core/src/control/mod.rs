@@ -171,7 +171,8 @@ fn known_account(status: &Status, id: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no account {id:?} is watched"))
 }
 
-fn until(now: OffsetDateTime, for_secs: Option<u64>) -> Result<OffsetDateTime, String> {
+/// When something asked for `for_secs` (default an hour) ends; refused outside 1 min..7 days.
+pub fn ends_after(now: OffsetDateTime, for_secs: Option<u64>) -> Result<OffsetDateTime, String> {
     let secs = for_secs.unwrap_or(DEFAULT_FOR_SECS);
     if !(60..=MAX_ADHOC_SECS).contains(&secs) {
         return Err("the time given must be from 1 minute to 7 days".into());
@@ -188,7 +189,7 @@ pub fn plan(op: &ControlOp, status: &Status, now: OffsetDateTime) -> Result<Plan
             account,
             for_secs,
         } => {
-            let until = until(now, *for_secs)?;
+            let until = ends_after(now, *for_secs)?;
             let (target, who) = match (agent, account) {
                 (Some(agent), None) => {
                     let key = resolve_agent(status, agent)?;
@@ -222,7 +223,7 @@ pub fn plan(op: &ControlOp, status: &Status, now: OffsetDateTime) -> Result<Plan
             message: "notifications paused until resumed".into(),
         },
         ControlOp::Pause { for_secs } => {
-            let until = until(now, *for_secs)?;
+            let until = ends_after(now, *for_secs)?;
             Planned {
                 command: AlertCommand::PauseAll(Some(until)),
                 message: format!("notifications paused until {}", label(until)),
@@ -234,7 +235,7 @@ pub fn plan(op: &ControlOp, status: &Status, now: OffsetDateTime) -> Result<Plan
         },
         ControlOp::MaintenanceStart { account, for_secs } => {
             let account_id = known_account(status, account)?;
-            let until = until(now, *for_secs)?;
+            let until = ends_after(now, *for_secs)?;
             Planned {
                 message: format!("account {account_id} in maintenance until {}", label(until)),
                 command: AlertCommand::StartMaintenance(
