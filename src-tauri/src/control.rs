@@ -4,7 +4,8 @@
 //! the tray and the dashboard the same way whoever asked.
 
 use crate::error::{Error, Result};
-use crate::state::{publish, schedule_pause_end, AppState, PAUSED_UNTIL_RESUMED};
+use crate::state::{publish, schedule_pause_end, AppState};
+use crate::view::PAUSED_UNTIL_RESUMED;
 use agentwatch_core::alerts::AlertCommand;
 use agentwatch_core::control::{plan, ControlRequest, ControlResponse};
 use serde::Deserialize;

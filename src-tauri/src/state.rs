@@ -6,7 +6,7 @@
 
 use crate::alert_memory;
 use crate::secrets::Secrets;
-use crate::view::{EventView, StatusView, TrayView};
+use crate::view::{EventView, StatusView, TrayView, PAUSED_UNTIL_RESUMED};
 use agentwatch_core::alerts::{AlertCommand, AlertView};
 use agentwatch_core::config::Config;
 use agentwatch_core::notifier::Notifier;
@@ -25,8 +25,6 @@ pub const STATUS_EVENT: &str = "status";
 pub const AGENT_EVENT: &str = "agent-event";
 /// The policy's view (pending, flapping, snoozes, recent decisions) pushed to the dashboard.
 pub const ALERTS_EVENT: &str = "alerts";
-/// `paused_until_ms` of a pause that lasts until resumed.
-pub const PAUSED_UNTIL_RESUMED: i64 = i64::MAX;
 
 /// Shows a new tray view (the tray module's, set at setup: state does not know the tray).
 pub type TrayListener = Box<dyn Fn(&TrayView) + Send + Sync>;

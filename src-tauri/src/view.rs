@@ -36,6 +36,9 @@ impl TrayKind {
     }
 }
 
+/// `paused_until_ms` of a pause that lasts until resumed (`agentwatch pause` without `--for`).
+pub const PAUSED_UNTIL_RESUMED: i64 = i64::MAX;
+
 /// Everything the tray shows, recomputed on each status update and applied only when changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrayView {
@@ -77,7 +80,7 @@ impl TrayView {
             status.summary()
         };
         let paused = paused_until_ms.map(|until| match until {
-            crate::state::PAUSED_UNTIL_RESUMED => "Notifications paused until resumed".to_string(),
+            PAUSED_UNTIL_RESUMED => "Notifications paused until resumed".to_string(),
             until => format!(
                 "Notifications paused until {}",
                 &agentwatch_core::clock::local_hms(until)[..5]
@@ -294,7 +297,7 @@ mod tests {
             vec!["Account a (agora) — failed, 1 agent · in maintenance until 02:00"]
         );
         assert_eq!(v.kind, TrayKind::Critical, "a failure still shows");
-        let until_resumed = TrayView::new(&s, Some(crate::state::PAUSED_UNTIL_RESUMED), &[]);
+        let until_resumed = TrayView::new(&s, Some(PAUSED_UNTIL_RESUMED), &[]);
         assert_eq!(
             until_resumed.paused.as_deref(),
             Some("Notifications paused until resumed")
