@@ -29,7 +29,11 @@ pub async fn maintenance_and_snooze_from_a_script(
     .await;
     println!("desktop test: card {chip:?}, tray {tooltip:?}");
 
-    click(c, &format!("{card} button[data-action=\"maintenance-end\"]")).await?;
+    click(
+        c,
+        &format!("{card} button[data-action=\"maintenance-end\"]"),
+    )
+    .await?;
     until("the card to leave maintenance", LIMIT, || async {
         texts(c, &format!("{card} .chip.maint"))
             .await
@@ -43,7 +47,10 @@ pub async fn maintenance_and_snooze_from_a_script(
     .await;
 
     // A script snoozes an agent of the running app.
-    let agent = AgoraSim::demo_agents().pop().ok_or("no demo agent")?.agent_id;
+    let agent = AgoraSim::demo_agents()
+        .pop()
+        .ok_or("no demo agent")?
+        .agent_id;
     let out = Command::new(agentwatch_tests::agentwatch_binary())
         .args(["snooze", &format!("{account_id}/{agent}"), "--for", "30m"])
         .output()?;
@@ -58,10 +65,14 @@ pub async fn maintenance_and_snooze_from_a_script(
     }
     assert!(said.starts_with("snoozed agent "), "{said}");
     let row = format!("#agents-body tr[data-account=\"{account_id}\"][data-agent=\"{agent}\"]");
-    until("the dashboard to show the script's snooze", LIMIT, || async {
-        let t = text(c, &format!("{row} .chip.snoozed")).await.ok()?;
-        t.contains("snoozed").then_some(())
-    })
+    until(
+        "the dashboard to show the script's snooze",
+        LIMIT,
+        || async {
+            let t = text(c, &format!("{row} .chip.snoozed")).await.ok()?;
+            t.contains("snoozed").then_some(())
+        },
+    )
     .await;
     // Cleared from the dashboard, so that the steps after this one start from no snooze.
     click(c, &format!("{row} button[data-action=\"clear\"]")).await?;
