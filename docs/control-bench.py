@@ -1,5 +1,9 @@
+"""The control channel's round trip (BENCHMARKS.md): 500 raw requests over the socket of the
+AgentWatch running with this XDG_RUNTIME_DIR, then 50 whole `agentwatch pause --resume` runs.
+AGENTWATCH_BIN names the binary (default: agentwatch on the PATH)."""
 import socket, time, json, statistics, subprocess, os
-path = "/tmp/ctlbench/rt/agentwatch/control.sock"
+path = os.path.join(os.environ["XDG_RUNTIME_DIR"], "agentwatch/control.sock")
+binary = os.environ.get("AGENTWATCH_BIN", "agentwatch")
 times = []
 for i in range(500):
     t = time.perf_counter()
@@ -15,11 +19,10 @@ for i in range(500):
     assert json.loads(data)["ok"]
 times.sort()
 print("socket round trip, 500 requests: median %.2f ms, p99 %.2f ms, max %.2f ms" % (statistics.median(times), times[int(len(times)*0.99)], times[-1]))
-env = dict(os.environ, XDG_RUNTIME_DIR="/tmp/ctlbench/rt")
 cli = []
 for i in range(50):
     t = time.perf_counter()
-    r = subprocess.run(["/work/targets/control/debug/agentwatch", "pause", "--resume"], env=env, capture_output=True)
+    r = subprocess.run([binary, "pause", "--resume"], capture_output=True)
     cli.append((time.perf_counter() - t) * 1000)
     assert r.returncode == 0, r
 cli.sort()
