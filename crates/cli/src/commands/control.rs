@@ -8,12 +8,15 @@ use agentwatch_core::control::ControlOp;
 use std::time::Duration;
 
 /// Done.
+#[cfg_attr(not(unix), allow(dead_code))] // no control channel there yet
 pub const EXIT_DONE: u8 = 0;
 /// The running AgentWatch refused the request (unknown agent or account, time out of range).
+#[cfg_attr(not(unix), allow(dead_code))] // no control channel there yet
 pub const EXIT_REFUSED: u8 = 1;
 /// Nothing answers: no AgentWatch is running, or this platform has no control channel.
 pub const EXIT_UNAVAILABLE: u8 = 69;
 /// The channel itself failed (a folder refused for its owner or mode, no answer in time).
+#[cfg_attr(not(unix), allow(dead_code))] // no control channel there yet
 pub const EXIT_CHANNEL_FAILED: u8 = 74;
 
 /// The request a command line stands for.
@@ -77,4 +80,22 @@ pub async fn run(_op: ControlOp) -> u8 {
         "agentwatch: controlling a running AgentWatch is not supported on this platform yet"
     ));
     EXIT_UNAVAILABLE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_help_names_every_exit_code_used() {
+        let help = agentwatch_args::cli::CONTROL_EXIT_CODES;
+        for (code, meaning) in [
+            (EXIT_DONE, "done"),
+            (EXIT_REFUSED, "refused"),
+            (EXIT_UNAVAILABLE, "no AgentWatch running"),
+            (EXIT_CHANNEL_FAILED, "the control channel failed"),
+        ] {
+            assert!(help.contains(&format!("{code} {meaning}")), "{help}");
+        }
+    }
 }
