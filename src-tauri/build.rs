@@ -30,5 +30,7 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "timeline",
         "export_history_csv",
         "preview_sound",
+        "start_maintenance",
+        "end_maintenance",
     ]
 }

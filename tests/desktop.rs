@@ -12,6 +12,8 @@
 // Shared with tests/notify.rs and tests/alerts.rs: each uses part of it.
 #[path = "desktop/access.rs"]
 mod access;
+#[path = "desktop/control.rs"]
+mod control;
 #[path = "desktop/driver.rs"]
 mod driver;
 #[path = "desktop/first_run.rs"]
@@ -184,6 +186,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step3b_snooze_keeps_dunst_silent(&c, &sims, &desktop, artifacts)
             .await
             .map_err(step("3b (snooze)"))?;
+        control::maintenance_and_snooze_from_a_script(&c, AGORA_ID)
+            .await
+            .map_err(step("3c (maintenance, snooze from a script)"))?;
         step4_unreachable_account(&c, &sims, &desktop)
             .await
             .map_err(step("4 (unreachable)"))?;

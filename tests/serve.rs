@@ -10,7 +10,7 @@
 
 use agentwatch_sim::demo::{DemoSims, HUAWEI_ACCOUNT};
 use agentwatch_sim::huawei::DEFAULT_WORKNO;
-use agentwatch_tests::wait_for;
+use agentwatch_tests::{agentwatch_binary, wait_for};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -29,23 +29,6 @@ fn workspace() -> PathBuf {
 
 fn deploy(file: &str) -> PathBuf {
     workspace().join("deploy").join(file)
-}
-
-fn agentwatch_binary() -> PathBuf {
-    let bin = std::env::var_os("AGENTWATCH_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| workspace().join("target"))
-                .join("debug/agentwatch")
-        });
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with `cargo build -p agentwatch-cli` (cargo xtask test does)",
-        bin.display()
-    );
-    bin
 }
 
 /// A tool this test needs, with what to do when it is missing.

@@ -1,5 +1,5 @@
-//! What the supervisor told the alert policy (the pause, snoozes for a time or until cleared)
-//! outlives the engine, which restarts on every config change, and the app itself: it is kept
+//! What the supervisor told the alert policy (the pause, snoozes for a time or until cleared,
+//! maintenance windows started by hand) outlives the engine, which restarts on every config change, and the app itself: it is kept
 //! in a small JSON file beside the history and handed to each new engine.
 //!
 //! Acknowledgements ("until the agent recovers") are handed over between engines but not kept
@@ -7,6 +7,7 @@
 //! the acknowledgement would then silence the agent's next failure.
 
 use agentwatch_core::alerts::AlertCommand;
+use agentwatch_core::maintenance::AdhocMaintenance;
 use agentwatch_core::policy::{Snooze, SnoozeUntil};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -18,17 +19,29 @@ pub struct Remembered {
     pub paused_until_ms: Option<i64>,
     #[serde(default)]
     pub snoozes: Vec<Snooze>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<AdhocMaintenance>,
 }
 
 impl Remembered {
-    /// What is worth keeping at `now_ms`: a pause and snoozes still in force, no
-    /// acknowledgements.
-    pub fn new(paused_until_ms: Option<i64>, snoozes: &[Snooze], now_ms: i64) -> Remembered {
+    /// What is worth keeping at `now_ms`: a pause, snoozes and maintenance windows still in
+    /// force, no acknowledgements.
+    pub fn new(
+        paused_until_ms: Option<i64>,
+        snoozes: &[Snooze],
+        maintenance: &[AdhocMaintenance],
+        now_ms: i64,
+    ) -> Remembered {
         Remembered {
             paused_until_ms: paused_until_ms.filter(|until| *until > now_ms),
             snoozes: snoozes
                 .iter()
                 .filter(|s| in_force(s, now_ms) && s.until != SnoozeUntil::Recovery)
+                .cloned()
+                .collect(),
+            maintenance: maintenance
+                .iter()
+                .filter(|m| m.until_ms > now_ms)
                 .cloned()
                 .collect(),
         }
@@ -50,7 +63,7 @@ pub fn load(path: &Path, now_ms: i64) -> Remembered {
         }
     };
     match serde_json::from_str::<Remembered>(&text) {
-        Ok(r) => Remembered::new(r.paused_until_ms, &r.snoozes, now_ms),
+        Ok(r) => Remembered::new(r.paused_until_ms, &r.snoozes, &r.maintenance, now_ms),
         Err(e) => {
             tracing::warn!(
                 "pause and snoozes not restored: {} is not readable: {e}",
@@ -83,6 +96,20 @@ pub fn snooze_commands(snoozes: &[Snooze], now_ms: i64) -> Vec<AlertCommand> {
         .iter()
         .filter(|s| in_force(s, now_ms))
         .map(|s| AlertCommand::Snooze(s.target.clone(), s.until))
+        .collect()
+}
+
+/// The commands that give a new engine the maintenance windows started by hand.
+pub fn maintenance_commands(windows: &[AdhocMaintenance], now_ms: i64) -> Vec<AlertCommand> {
+    windows
+        .iter()
+        .filter(|m| m.until_ms > now_ms)
+        .filter_map(|m| {
+            let until =
+                time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(m.until_ms) * 1_000_000)
+                    .ok()?;
+            Some(AlertCommand::StartMaintenance(m.target.clone(), until))
+        })
         .collect()
 }
 
@@ -121,7 +148,7 @@ mod tests {
             agent("1003", SnoozeUntil::Recovery),
             agent("1004", SnoozeUntil::Cleared),
         ];
-        let kept = Remembered::new(Some(NOW + 5), &snoozes, NOW);
+        let kept = Remembered::new(Some(NOW + 5), &snoozes, &[], NOW);
         assert_eq!(kept.paused_until_ms, Some(NOW + 5));
         assert_eq!(
             kept.snoozes,
@@ -129,7 +156,7 @@ mod tests {
             "expired and acknowledgement dropped"
         );
         assert_eq!(
-            Remembered::new(Some(NOW - 5), &[], NOW).paused_until_ms,
+            Remembered::new(Some(NOW - 5), &[], &[], NOW).paused_until_ms,
             None
         );
     }
@@ -139,15 +166,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("state/alerts.json");
         assert_eq!(load(&file, NOW), Remembered::default(), "no file yet");
+        let window = AdhocMaintenance {
+            target: agentwatch_core::maintenance::MaintenanceTarget::account("cc"),
+            until_ms: NOW + 7_200_000,
+        };
         let remembered = Remembered::new(
             Some(NOW + 3_600_000),
             &[agent("1001", at(NOW + 60_000))],
+            std::slice::from_ref(&window),
             NOW,
         );
+        assert_eq!(remembered.maintenance, vec![window.clone()]);
         save(&file, &remembered);
         assert_eq!(load(&file, NOW), remembered);
-        // Later, the snooze and the pause have run out.
-        assert_eq!(load(&file, NOW + 3_600_000), Remembered::default());
+        assert_eq!(maintenance_commands(&[window], NOW).len(), 1);
+        // Later, the snooze, the pause and the window have run out.
+        assert_eq!(load(&file, NOW + 7_200_000), Remembered::default());
         std::fs::write(&file, "{ not json").unwrap();
         assert_eq!(load(&file, NOW), Remembered::default());
     }

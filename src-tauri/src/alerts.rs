@@ -91,13 +91,9 @@ pub fn snooze_command(r: &SnoozeRequest, now_ms: i64) -> Result<AlertCommand> {
 
 /// Snoozes, acknowledges or clears an agent or an account.
 #[tauri::command]
-pub async fn snooze(state: State<'_, AppState>, request: SnoozeRequest) -> Result<()> {
+pub async fn snooze<R: Runtime>(app: AppHandle<R>, request: SnoozeRequest) -> Result<()> {
     let command = snooze_command(&request, agentwatch_core::clock::now_ms())?;
-    if state.alert_command(command).await {
-        Ok(())
-    } else {
-        Err(Error::NotFound("the watcher is not running yet".into()))
-    }
+    crate::control::apply(&app, command).await
 }
 
 /// What the history table asks for.

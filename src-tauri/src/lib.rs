@@ -5,6 +5,7 @@
 pub mod alert_memory;
 pub mod alerts;
 pub mod commands;
+pub mod control;
 pub mod demo;
 pub mod error;
 #[cfg(target_os = "linux")]
@@ -103,6 +104,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         alerts::history,
         alerts::timeline,
         alerts::export_history_csv,
+        commands::maintenance::start_maintenance,
+        commands::maintenance::end_maintenance,
     ])
 }
 
@@ -157,9 +160,15 @@ pub fn run(options: Options) -> Result<(), String> {
                 )
             };
             tracing::info!("config: {}", state.config_path.display());
+            // The state tells the tray of a new view through this listener, not by calling it.
+            let tray_app = handle.clone();
+            state
+                .shared
+                .on_tray_change(Box::new(move |view| tray::apply(&tray_app, view)));
             app.manage(state);
             app.manage(relaunch::Relaunch::default());
             tray::create(&handle)?;
+            control::serve(&handle);
             #[cfg(target_os = "linux")]
             logind::watch(&handle);
             tauri::async_runtime::spawn(async move {

@@ -2,11 +2,11 @@
 //! the configuration changes. The engine's alert policy decides what to notify (per-severity
 //! settings, confirmation, flapping, quiet hours, pause) and sends it through the notifier, and
 //! records the history; background tasks per engine forward its status and events to the
-//! webview and the tray.
+//! webview and, through the listener set at setup (`Shared::on_tray_change`), the tray.
 
 use crate::alert_memory;
 use crate::secrets::Secrets;
-use crate::view::{EventView, StatusView, TrayView};
+use crate::view::{EventView, StatusView, TrayView, PAUSED_UNTIL_RESUMED};
 use agentwatch_core::alerts::{AlertCommand, AlertView};
 use agentwatch_core::config::Config;
 use agentwatch_core::notifier::Notifier;
@@ -26,6 +26,9 @@ pub const AGENT_EVENT: &str = "agent-event";
 /// The policy's view (pending, flapping, snoozes, recent decisions) pushed to the dashboard.
 pub const ALERTS_EVENT: &str = "alerts";
 
+/// Shows a new tray view (the tray module's, set at setup: state does not know the tray).
+pub type TrayListener = Box<dyn Fn(&TrayView) + Send + Sync>;
+
 /// What the background tasks share with the commands. Only short `std` locks, never held
 /// across an `.await`.
 #[derive(Default)]
@@ -38,6 +41,7 @@ pub struct Shared {
     alerts: Mutex<Arc<AlertView>>,
     /// What the alert memory file holds, to write it only on a change.
     remembered: Mutex<Option<alert_memory::Remembered>>,
+    tray_listener: std::sync::OnceLock<TrayListener>,
 }
 
 impl Shared {
@@ -64,6 +68,13 @@ impl Shared {
         self.alerts.lock().unwrap().clone()
     }
 
+    /// Who shows the tray view when it changes (set once, at setup).
+    pub fn on_tray_change(&self, listener: TrayListener) {
+        if self.tray_listener.set(listener).is_err() {
+            tracing::warn!("the tray listener was already set");
+        }
+    }
+
     pub fn tray_view(&self) -> Option<TrayView> {
         self.tray.lock().unwrap().clone()
     }
@@ -77,20 +88,20 @@ impl Shared {
     }
 }
 
-/// Sends the latest status to the webview and the tray. Called on every status update and when
-/// the pause changes.
+/// Sends the latest status to the webview and the tray. Called on every status update, when
+/// the pause changes and when the alert view does (maintenance windows).
 pub fn publish<R: Runtime>(app: &AppHandle<R>, shared: &Shared) {
     let status = shared.latest();
     let paused = shared.paused_until();
-    let view = TrayView::new(&status, paused);
+    let view = TrayView::new(&status, paused, &shared.alerts().maintenance);
     let changed = {
         let mut current = shared.tray.lock().unwrap();
         let changed = current.as_ref() != Some(&view);
         *current = Some(view.clone());
         changed
     };
-    if changed {
-        crate::tray::apply(app, &view);
+    if let (true, Some(show)) = (changed, shared.tray_listener.get()) {
+        show(&view);
     }
     let payload = StatusView::new(&status, &view, paused);
     if let Err(e) = app.emit(STATUS_EVENT, &payload) {
@@ -168,16 +179,17 @@ impl AppState {
         self.shared.set_paused_until(remembered.paused_until_ms);
         *self.shared.alerts.lock().unwrap() = Arc::new(AlertView {
             snoozes: remembered.snoozes,
+            adhoc_maintenance: remembered.maintenance,
             ..Default::default()
         });
         self.alert_memory = Some(path);
         self
     }
 
-    /// Saves the pause and the snoozes in force now.
+    /// Saves the pause, the snoozes and the maintenance windows in force now.
     pub fn remember_alerts(&self) {
         if let Some(path) = &self.alert_memory {
-            remember(path, &self.shared, &self.shared.alerts().snoozes);
+            remember(path, &self.shared, &self.shared.alerts());
         }
     }
 
@@ -246,23 +258,23 @@ impl AppState {
         let engine = Engine::start_with(&config, secrets, options);
         // A pause and the snoozes outlive the engine they were given to.
         engine.command(pause_command(self.shared.paused_until()));
-        let snoozes = self.shared.alerts().snoozes.clone();
-        for command in alert_memory::snooze_commands(&snoozes, agentwatch_core::clock::now_ms()) {
+        let alerts = self.shared.alerts();
+        let now = agentwatch_core::clock::now_ms();
+        for command in alert_memory::snooze_commands(&alerts.snoozes, now)
+            .into_iter()
+            .chain(alert_memory::maintenance_commands(
+                &alerts.adhoc_maintenance,
+                now,
+            ))
+        {
             engine.command(command);
         }
         let tasks = self.spawn_forwarders(app, &engine);
         *running = Some(Running { engine, tasks });
     }
 
-    /// Tells the running engine's alert policy about a pause or a resume.
-    pub async fn apply_pause(&self) {
-        if let Some(r) = self.running.lock().await.as_ref() {
-            r.engine.command(pause_command(self.shared.paused_until()));
-        }
-    }
-
-    /// Hands a snooze (or a clear) to the running engine's alert policy; false when no engine
-    /// runs.
+    /// Hands a command (pause, snooze, maintenance) to the running engine's alert policy; false
+    /// when no engine runs. The shared actions are in `control`.
     pub async fn alert_command(&self, command: AlertCommand) -> bool {
         match self.running.lock().await.as_ref() {
             Some(r) => {
@@ -356,13 +368,19 @@ impl AppState {
             // A new engine's first view comes before it has been handed the snoozes: not a
             // change to keep.
             let mut first = true;
+            let mut maintenance = Vec::new();
             loop {
                 let view = Arc::new(alerts.borrow_and_update().clone());
                 *shared3.alerts.lock().unwrap() = view.clone();
                 if let (Some(path), false) = (&memory, first) {
-                    remember(path, &shared3, &view.snoozes);
+                    remember(path, &shared3, &view);
                 }
                 first = false;
+                // "In maintenance until 02:00" on the tray, when that changed.
+                if view.maintenance != maintenance {
+                    maintenance = view.maintenance.clone();
+                    publish(&app3, &shared3);
+                }
                 if let Err(e) = app3.emit(ALERTS_EVENT, view.as_ref()) {
                     tracing::debug!("alert view not sent to the dashboard: {e}");
                 }
@@ -375,10 +393,15 @@ impl AppState {
     }
 }
 
-/// Saves the pause and these snoozes when they differ from what the file holds.
-fn remember(path: &std::path::Path, shared: &Shared, snoozes: &[agentwatch_core::policy::Snooze]) {
+/// Saves the pause and the view's snoozes and windows when they differ from what the file holds.
+fn remember(path: &std::path::Path, shared: &Shared, view: &AlertView) {
     let now = agentwatch_core::clock::now_ms();
-    let next = alert_memory::Remembered::new(shared.paused_until(), snoozes, now);
+    let next = alert_memory::Remembered::new(
+        shared.paused_until(),
+        &view.snoozes,
+        &view.adhoc_maintenance,
+        now,
+    );
     let mut saved = shared.remembered.lock().unwrap();
     if saved.as_ref() != Some(&next) {
         alert_memory::save(path, &next);
@@ -388,6 +411,7 @@ fn remember(path: &std::path::Path, shared: &Shared, snoozes: &[agentwatch_core:
 
 fn pause_command(until_ms: Option<i64>) -> AlertCommand {
     match until_ms {
+        Some(PAUSED_UNTIL_RESUMED) => AlertCommand::PauseAll(None),
         Some(ms) => AlertCommand::PauseAll(
             time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok(),
         ),

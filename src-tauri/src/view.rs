@@ -2,6 +2,7 @@
 //! the rules (which icon, which words) are tested without a display.
 
 use agentwatch_core::condition::Condition;
+use agentwatch_core::maintenance::ActiveMaintenance;
 use agentwatch_core::status::{AccountHealth, Status};
 use agentwatch_core::{Event, Severity};
 use serde::Serialize;
@@ -35,6 +36,9 @@ impl TrayKind {
     }
 }
 
+/// `paused_until_ms` of a pause that lasts until resumed (`agentwatch pause` without `--for`).
+pub const PAUSED_UNTIL_RESUMED: i64 = i64::MAX;
+
 /// Everything the tray shows, recomputed on each status update and applied only when changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrayView {
@@ -50,7 +54,13 @@ pub struct TrayView {
 }
 
 impl TrayView {
-    pub fn new(status: &Status, paused_until_ms: Option<i64>) -> TrayView {
+    /// `maintenance`: the windows in force (the alert view's), said in the summary and on the
+    /// accounts' lines.
+    pub fn new(
+        status: &Status,
+        paused_until_ms: Option<i64>,
+        maintenance: &[ActiveMaintenance],
+    ) -> TrayView {
         let worst = status.worst();
         let kind = if status.accounts.is_empty() {
             TrayKind::Unknown
@@ -69,14 +79,33 @@ impl TrayView {
         } else {
             status.summary()
         };
-        let paused = paused_until_ms.map(|until| {
-            format!(
+        let paused = paused_until_ms.map(|until| match until {
+            PAUSED_UNTIL_RESUMED => "Notifications paused until resumed".to_string(),
+            until => format!(
                 "Notifications paused until {}",
                 &agentwatch_core::clock::local_hms(until)[..5]
-            )
+            ),
         });
         if paused.is_some() {
             tooltip.push_str(" · notifications paused");
+        }
+        let in_maintenance = |id: &str| {
+            maintenance
+                .iter()
+                .find(|m| m.account_id == id && m.agent_id.is_none())
+        };
+        let windows: Vec<_> = status
+            .accounts
+            .iter()
+            .filter_map(|a| in_maintenance(&a.id).map(|m| (a, m)))
+            .collect();
+        match windows.as_slice() {
+            [] => {}
+            [(account, m)] => tooltip.push_str(&format!(
+                " · {} in maintenance until {}",
+                account.name, m.until
+            )),
+            many => tooltip.push_str(&format!(" · {} accounts in maintenance", many.len())),
         }
         let accounts = status
             .accounts
@@ -100,7 +129,10 @@ impl TrayView {
                 };
                 let n = agents.len();
                 let plural = if n == 1 { "agent" } else { "agents" };
-                format!("{} ({}) — {state}, {n} {plural}", a.name, a.vendor)
+                let window = in_maintenance(&a.id)
+                    .map(|m| format!(" · in maintenance until {}", m.until))
+                    .unwrap_or_default();
+                format!("{} ({}) — {state}, {n} {plural}{window}", a.name, a.vendor)
             })
             .collect();
         TrayView {
@@ -216,9 +248,9 @@ mod tests {
             updated_ms: 0,
             ..Default::default()
         };
-        assert_eq!(TrayView::new(&s, None).kind, TrayKind::Ok);
+        assert_eq!(TrayView::new(&s, None, &[]).kind, TrayKind::Ok);
         s.agents[1].observation.severity = Severity::Critical;
-        let v = TrayView::new(&s, None);
+        let v = TrayView::new(&s, None, &[]);
         assert_eq!(v.kind, TrayKind::Critical);
         assert_eq!(v.tooltip, "2 agents: 1 ok, 1 failed · 1 account");
         assert_eq!(v.accounts, vec!["Account a (agora) — failed, 2 agents"]);
@@ -232,11 +264,45 @@ mod tests {
             updated_ms: 0,
             ..Default::default()
         };
-        let v = TrayView::new(&s, Some(0));
+        let v = TrayView::new(&s, Some(0), &[]);
         assert_eq!(v.kind, TrayKind::Paused);
         assert!(v.tooltip.ends_with("notifications paused"));
         s.agents[0].observation.severity = Severity::Warning;
-        assert_eq!(TrayView::new(&s, Some(0)).kind, TrayKind::Warning);
+        assert_eq!(TrayView::new(&s, Some(0), &[]).kind, TrayKind::Warning);
+    }
+
+    #[test]
+    fn a_maintenance_window_is_said_in_the_summary_and_on_the_accounts_line() {
+        let s = Status {
+            accounts: vec![account("a", AccountHealth::Ok)],
+            agents: vec![agent("a", "1", Severity::Critical)],
+            updated_ms: 0,
+            ..Default::default()
+        };
+        let window = agentwatch_core::maintenance::ActiveMaintenance {
+            account_id: "a".into(),
+            agent_id: None,
+            until_ms: 0,
+            until: "02:00".into(),
+            scheduled: false,
+        };
+        let v = TrayView::new(&s, None, std::slice::from_ref(&window));
+        assert!(
+            v.tooltip
+                .ends_with(" · Account a in maintenance until 02:00"),
+            "{}",
+            v.tooltip
+        );
+        assert_eq!(
+            v.accounts,
+            vec!["Account a (agora) — failed, 1 agent · in maintenance until 02:00"]
+        );
+        assert_eq!(v.kind, TrayKind::Critical, "a failure still shows");
+        let until_resumed = TrayView::new(&s, Some(PAUSED_UNTIL_RESUMED), &[]);
+        assert_eq!(
+            until_resumed.paused.as_deref(),
+            Some("Notifications paused until resumed")
+        );
     }
 
     #[test]
@@ -247,11 +313,11 @@ mod tests {
             updated_ms: 0,
             ..Default::default()
         };
-        let v = TrayView::new(&s, None);
+        let v = TrayView::new(&s, None, &[]);
         assert_eq!(v.kind, TrayKind::Unknown);
         assert!(v.accounts[0].contains("unreachable"));
         assert_eq!(
-            TrayView::new(&Status::default(), None).kind,
+            TrayView::new(&Status::default(), None, &[]).kind,
             TrayKind::Unknown
         );
     }
@@ -259,7 +325,7 @@ mod tests {
     #[test]
     fn with_no_accounts_the_dashboard_does_not_send_itself_to_the_dashboard() {
         let empty = Status::default();
-        let tray = TrayView::new(&empty, None);
+        let tray = TrayView::new(&empty, None, &[]);
         assert!(
             tray.tooltip.contains("open the dashboard"),
             "{}",

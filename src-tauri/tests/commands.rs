@@ -804,3 +804,123 @@ fn snoozes_and_the_pause_survive_engine_and_app_restarts() {
         "the pause end is not shown: {dashboard}"
     );
 }
+
+/// The tray's summary, as `app_info` reports it.
+fn tray_tooltip(h: &Harness) -> String {
+    let info = invoke(h, "app_info", json!({})).unwrap();
+    info["tray"]["tooltip"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A maintenance window started from the account card reaches the alert view and the tray,
+/// outlives an app restart, and ends from the card; a script's request (what the control
+/// socket hands over) changes the same state.
+#[test]
+fn maintenance_from_the_card_and_a_script_reach_the_tray_and_survive_a_restart() {
+    use agentwatch_core::control::{ControlOp, ControlRequest};
+    let (sim, server) = start_agora();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "poll_interval_secs = 1\n").unwrap();
+    let windows_of = |h: &Harness| -> Vec<String> {
+        let view = invoke(h, "alerts", json!({})).unwrap();
+        view["maintenance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| {
+                Some(format!(
+                    "{} until {}",
+                    m["account_id"].as_str()?,
+                    m["until"].as_str()?
+                ))
+            })
+            .collect()
+    };
+
+    let first = app_with_memory(dir.path(), &config);
+    add_agora_account(&first, &sim, &server);
+    invoke(
+        &first,
+        "start_maintenance",
+        json!({"request": {"account_id": "ai", "minutes": 240}}),
+    )
+    .unwrap();
+    let window = wait(
+        "the window in the alert view",
+        Duration::from_secs(10),
+        || windows_of(&first).into_iter().next(),
+    );
+    assert!(window.starts_with("ai until "), "{window}");
+    wait("the tray to say it", Duration::from_secs(10), || {
+        tray_tooltip(&first)
+            .contains(" in maintenance until ")
+            .then_some(())
+    });
+    assert!(invoke(
+        &first,
+        "start_maintenance",
+        json!({"request": {"account_id": "ai", "minutes": 0}})
+    )
+    .is_err());
+
+    // A script snoozes an agent and pauses: the same views show it.
+    let handle = first._app.handle().clone();
+    let agent = AgoraSim::demo_agents()[0].agent_id.clone();
+    let answer = wait("the agents to be known", Duration::from_secs(10), || {
+        let request = ControlRequest::new(ControlOp::Snooze {
+            agent: Some(format!("ai/{agent}")),
+            account: None,
+            for_secs: Some(1800),
+        });
+        let answer =
+            tauri::async_runtime::block_on(agentwatch_desktop::control::answer(&handle, request));
+        answer.ok.then_some(answer)
+    });
+    assert!(
+        answer.message.starts_with("snoozed agent ai/"),
+        "{answer:?}"
+    );
+    wait(
+        "the script's snooze in the alert view",
+        Duration::from_secs(10),
+        || {
+            let view = invoke(&first, "alerts", json!({})).unwrap();
+            (view["snoozes"][0]["target"]["agent_id"] == json!(agent)).then_some(())
+        },
+    );
+    let paused = tauri::async_runtime::block_on(agentwatch_desktop::control::answer(
+        &handle,
+        ControlRequest::new(ControlOp::Pause { for_secs: None }),
+    ));
+    assert!(paused.ok, "{paused:?}");
+    let tooltip = tray_tooltip(&first);
+    assert!(tooltip.contains("notifications paused"), "{tooltip}");
+    let dashboard = invoke(&first, "dashboard", json!({})).unwrap();
+    assert!(
+        dashboard["status"]["paused_until_ms"].is_i64(),
+        "{dashboard}"
+    );
+
+    tauri::async_runtime::block_on(first._app.state::<AppState>().shutdown());
+    drop(first);
+
+    // The app starts again: the window is back; ended from the card, it is gone from the tray.
+    let second = app_with_memory(dir.path(), &config);
+    wait(
+        "the window after the restart",
+        Duration::from_secs(10),
+        || (windows_of(&second) == vec![window.clone()]).then_some(()),
+    );
+    invoke(&second, "end_maintenance", json!({"accountId": "ai"})).unwrap();
+    wait("the window to end", Duration::from_secs(10), || {
+        windows_of(&second).is_empty().then_some(())
+    });
+    wait(
+        "the tray to stop saying it",
+        Duration::from_secs(10),
+        || (!tray_tooltip(&second).contains("maintenance")).then_some(()),
+    );
+}

@@ -105,3 +105,27 @@ pub async fn notifying_agora_engine(
     .unwrap();
     engine
 }
+
+/// The `agentwatch` binary cargo built in this target dir (`cargo xtask test` builds the
+/// workspace first; alone: `cargo build -p agentwatch-cli`), or `AGENTWATCH_BIN`.
+pub fn agentwatch_binary() -> std::path::PathBuf {
+    use std::path::{Path, PathBuf};
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_path_buf();
+    let bin = std::env::var_os("AGENTWATCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace.join("target"))
+                .join("debug/agentwatch")
+        });
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p agentwatch-cli` (cargo xtask test does)",
+        bin.display()
+    );
+    bin
+}

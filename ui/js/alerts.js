@@ -14,6 +14,11 @@ export function setAlerts(next) {
   onChange();
 }
 
+// The latest alert view (maintenance.js reads its windows).
+export function currentAlerts() {
+  return view;
+}
+
 export function onAlertsChange(fn) {
   onChange = fn;
 }

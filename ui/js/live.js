@@ -4,6 +4,7 @@ import { h, $, badge, vendorLabel, ago, clock } from "./dom.js";
 import { alertCell, pendingFor, isFlapping, showWhy, onAlertsChange } from "./alerts.js";
 import { call, describeError } from "./api.js";
 import { timeInStateNote } from "./time_limits.js";
+import { maintenanceCell } from "./maintenance.js";
 
 const RANK = { critical: 4, warning: 3, unknown: 2, info: 1, ok: 0 };
 let status = { accounts: [], agents: [] };
@@ -71,7 +72,9 @@ function renderOverall() {
   const note = $("#paused-note");
   if (status.paused_until_ms) {
     note.hidden = false;
-    note.textContent = `Notifications paused until ${clock(status.paused_until_ms).slice(0, 5)}`;
+    // A pause until resumed (from a script) has no end time: the app sends i64::MAX for it.
+    const endless = status.paused_until_ms > 8.64e15;
+    note.textContent = endless ? "Notifications paused until resumed" : `Notifications paused until ${clock(status.paused_until_ms).slice(0, 5)}`;
   } else {
     note.hidden = true;
   }
@@ -97,6 +100,7 @@ function renderAccounts() {
         ),
         a.error ? h("div", { class: "err" }, `${a.error.kind}: ${a.error.message}`) : null,
         alertCell(a.id, null, a.name),
+        maintenanceCell(a.id, a.name),
       );
     }),
   );

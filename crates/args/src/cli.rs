@@ -86,6 +86,42 @@ pub enum Command {
         #[command(subcommand)]
         action: SecretAction,
     },
+    /// Snooze an agent (ACCOUNT/AGENT, or an agent id watched in one account) or a whole account
+    /// in the running AgentWatch (desktop app or `agentwatch watch`).
+    #[command(after_help = CONTROL_EXIT_CODES)]
+    Snooze {
+        /// The agent: ACCOUNT/AGENT, or its id when only one account has it.
+        #[arg(required_unless_present = "account", conflicts_with = "account")]
+        agent: Option<String>,
+        /// Snooze every agent of this account instead.
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+        /// How long (e.g. 30m, 2h; from 1 minute to 7 days).
+        #[arg(long = "for", default_value = "1h", value_name = "DURATION", value_parser = humantime::parse_duration)]
+        for_: Duration,
+    },
+    /// Acknowledge an agent in the running AgentWatch: quiet until it recovers.
+    #[command(after_help = CONTROL_EXIT_CODES)]
+    Ack {
+        /// The agent: ACCOUNT/AGENT, or its id when only one account has it.
+        agent: String,
+    },
+    /// Pause every notification of the running AgentWatch, or resume them.
+    #[command(after_help = CONTROL_EXIT_CODES)]
+    Pause {
+        /// How long (e.g. 1h); until `--resume` when absent.
+        #[arg(long = "for", value_name = "DURATION", value_parser = humantime::parse_duration, conflicts_with = "resume")]
+        for_: Option<Duration>,
+        /// End the pause.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Start or end an account's maintenance window in the running AgentWatch: its changes are
+    /// recorded but not notified.
+    Maintenance {
+        #[command(subcommand)]
+        action: MaintenanceAction,
+    },
     /// Run the three vendor simulators alone (for trying the app or other tools against them).
     Sim {
         /// First port: huawei on N, agora on N+1, segura on N+2 (default: free ports).
@@ -97,6 +133,29 @@ pub enum Command {
         /// Keep agents changing state every few seconds, as in the demo.
         #[arg(long)]
         script: bool,
+    },
+}
+
+/// The exit codes of the commands that act on a running AgentWatch.
+pub const CONTROL_EXIT_CODES: &str = "Exit codes: 0 done; 1 refused (unknown agent or account, time out of range); \
+69 no AgentWatch running (or control not supported on this platform); 74 the control channel failed.";
+
+#[derive(Subcommand)]
+pub enum MaintenanceAction {
+    /// Start a maintenance window now.
+    #[command(after_help = CONTROL_EXIT_CODES)]
+    Start {
+        /// The account's id.
+        account: String,
+        /// How long (e.g. 2h; from 1 minute to 7 days).
+        #[arg(long = "for", default_value = "1h", value_name = "DURATION", value_parser = humantime::parse_duration)]
+        for_: Duration,
+    },
+    /// End the account's maintenance window now (also a configured one, until its next time).
+    #[command(after_help = CONTROL_EXIT_CODES)]
+    End {
+        /// The account's id.
+        account: String,
     },
 }
 

@@ -110,6 +110,13 @@ fn main() -> ExitCode {
                 tls_ca,
                 script,
             } => commands::sim::run(port, tls_ca, script).await,
+            control @ (Command::Snooze { .. }
+            | Command::Ack { .. }
+            | Command::Pause { .. }
+            | Command::Maintenance { .. }) => match commands::control::op(control) {
+                Some(op) => commands::control::run(op).await,
+                None => commands::EXIT_USAGE,
+            },
         }
     });
     // Blocking threads (keyring, notifications) must not keep the process alive.

@@ -1,11 +1,12 @@
 //! The alert task: owns the alert policy, feeds it every poll and a periodic tick, applies
-//! snooze/pause commands, and hands out what it decided: notifications to the notifier, confirmed
+//! snooze/pause/maintenance commands, and hands out what it decided: notifications to the notifier, confirmed
 //! changes and sent notifications to the history, every decision to subscribers, and a view of
 //! what is pending, flapping or snoozed to the UI.
 
 use crate::clock::now_local;
 use crate::error::ErrorReport;
 use crate::history::HistoryEntry;
+use crate::maintenance::{ActiveMaintenance, AdhocMaintenance, MaintenanceTarget};
 use crate::model::Snapshot;
 use crate::notifier::Notifier;
 use crate::policy::{
@@ -37,6 +38,10 @@ pub enum AlertCommand {
     /// Pause every notification, until the time given or until resumed.
     PauseAll(Option<time::OffsetDateTime>),
     ResumeAll,
+    /// Starts (or moves the end of) a maintenance window of an account or one agent.
+    StartMaintenance(MaintenanceTarget, time::OffsetDateTime),
+    /// Ends the target's maintenance window now.
+    EndMaintenance(MaintenanceTarget),
 }
 
 /// What the policy is holding back or waiting on, for the UI.
@@ -46,6 +51,10 @@ pub struct AlertView {
     pub flapping: Vec<AgentKey>,
     pub snoozes: Vec<Snooze>,
     pub paused: bool,
+    /// The maintenance windows in force.
+    pub maintenance: Vec<ActiveMaintenance>,
+    /// The windows started at run time (kept across restarts by the desktop app).
+    pub adhoc_maintenance: Vec<AdhocMaintenance>,
     /// The latest decisions, newest last, each with its explanation.
     pub recent: Vec<ExplainedDecision>,
 }
@@ -114,6 +123,12 @@ impl AlertTask {
             }
             AlertCommand::PauseAll(until) => self.policy.pause_all(until),
             AlertCommand::ResumeAll => self.policy.resume_all(),
+            AlertCommand::StartMaintenance(target, until) => {
+                self.policy.start_maintenance(target, until)
+            }
+            AlertCommand::EndMaintenance(target) => {
+                self.policy.end_maintenance(&target, now_local());
+            }
         }
     }
 
@@ -155,7 +170,13 @@ impl AlertTask {
             self.policy.snoozes(now),
             self.policy.is_paused(now),
         );
+        let (maintenance, adhoc_maintenance) = (
+            self.policy.maintenance(now),
+            self.policy.adhoc_maintenance(now),
+        );
         self.view.send_modify(|view| {
+            view.maintenance = maintenance;
+            view.adhoc_maintenance = adhoc_maintenance;
             view.pending = pending;
             view.flapping = flapping;
             view.snoozes = snoozes;

@@ -100,8 +100,14 @@ impl Engine {
             sleep.clone(),
             cancel.child_token(),
         )));
+        let mut policy = AlertPolicy::new(config.alerts.clone(), config.notifications.clone());
+        policy.set_maintenance_schedules(
+            accounts
+                .iter()
+                .map(|a| (a.id.as_str(), a.maintenance.as_slice())),
+        );
         let alert_task = AlertTask {
-            policy: AlertPolicy::new(config.alerts.clone(), config.notifications.clone()),
+            policy,
             reports,
             commands: commands_rx,
             notifications,
@@ -163,6 +169,11 @@ impl Engine {
     /// Snooze, acknowledge, pause or resume (applied in order with the polls).
     pub fn command(&self, command: AlertCommand) {
         let _ = self.commands.send(command);
+    }
+
+    /// A handle that applies control-channel requests to this engine.
+    pub fn control(&self) -> crate::control::EngineControl {
+        crate::control::EngineControl::new(self.commands.clone(), self.board.subscribe())
     }
 
     /// The latest status; `changed()` on the receiver wakes on every update.

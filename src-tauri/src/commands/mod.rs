@@ -1,11 +1,13 @@
 //! The dashboard's commands. Each one parses, calls the core, and maps the error to
 //! `{kind, message}`; no vendor knowledge lives here.
 
+pub mod maintenance;
 pub mod sounds;
 
+use crate::control::{self, PauseMode};
 use crate::error::{Error, Result};
 use crate::secrets::{SecretInput, TypedOrStored};
-use crate::state::{publish, schedule_pause_end, AppState};
+use crate::state::AppState;
 use crate::view::{EventView, StatusView, TrayView};
 use agentwatch_core::check::{check_account_within, CheckOutcome};
 use agentwatch_core::config::{AccountConfig, Config, NotificationSettings};
@@ -39,7 +41,7 @@ fn event_json(e: &Event) -> serde_json::Value {
 pub async fn dashboard(state: State<'_, AppState>) -> Result<Dashboard> {
     let status = state.shared.latest();
     let paused = state.shared.paused_until();
-    let tray = TrayView::new(&status, paused);
+    let tray = TrayView::new(&status, paused, &state.shared.alerts().maintenance);
     Ok(Dashboard {
         status: serde_json::to_value(StatusView::new(&status, &tray, paused)).unwrap_or_default(),
         events: state.shared.recent().iter().map(event_json).collect(),
@@ -393,57 +395,13 @@ pub async fn unlock_keyring(state: State<'_, AppState>) -> Result<bool> {
     Ok(state.unlock_keyring().await?)
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum PauseMode {
-    Hour,
-    Tomorrow,
-    Resume,
-}
-
-/// Until when a pause lasts: an hour, or tomorrow 08:00 local time.
-pub fn pause_until(mode: PauseMode, now_ms: i64) -> Option<i64> {
-    match mode {
-        PauseMode::Hour => Some(now_ms + 3_600_000),
-        PauseMode::Tomorrow => {
-            let offset = crate::local_offset();
-            let now = time::OffsetDateTime::from_unix_timestamp_nanos(now_ms as i128 * 1_000_000)
-                .ok()?
-                .to_offset(offset);
-            let tomorrow = now
-                .date()
-                .next_day()?
-                .with_hms(8, 0, 0)
-                .ok()?
-                .assume_offset(offset);
-            Some((tomorrow.unix_timestamp_nanos() / 1_000_000) as i64)
-        }
-        PauseMode::Resume => None,
-    }
-}
-
-/// Pauses or resumes notifications (tray menu and dashboard alike).
-pub fn pause<R: Runtime>(app: &AppHandle<R>, mode: PauseMode) {
-    let state = app.state::<AppState>();
-    let until = pause_until(mode, agentwatch_core::clock::now_ms());
-    state.shared.set_paused_until(until);
-    state.remember_alerts();
-    publish(app, &state.shared);
-    let handle = app.clone();
-    tauri::async_runtime::spawn(async move {
-        handle.state::<AppState>().apply_pause().await;
-    });
-    if let Some(until) = until {
-        schedule_pause_end(app, state.shared.clone(), until);
-    }
-}
-
 #[tauri::command]
 pub async fn pause_notifications<R: Runtime>(
     app: AppHandle<R>,
     mode: PauseMode,
 ) -> Result<Option<i64>> {
-    pause(&app, mode);
+    let command = control::pause_command(mode, agentwatch_core::clock::now_ms());
+    control::apply(&app, command).await?;
     Ok(app.state::<AppState>().shared.paused_until())
 }
 
@@ -491,18 +449,4 @@ pub async fn desktop_services() -> Result<Vec<ServiceCheck>> {
 #[tauri::command]
 pub fn switch_demo<R: Runtime>(app: AppHandle<R>, demo: bool) {
     crate::relaunch::switch(&app, demo);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pauses_last_an_hour_or_until_tomorrow_morning() {
-        let now = 1_700_000_000_000;
-        assert_eq!(pause_until(PauseMode::Hour, now), Some(now + 3_600_000));
-        let t = pause_until(PauseMode::Tomorrow, now).unwrap();
-        assert!(t > now && t <= now + 32 * 3_600_000, "{t}");
-        assert_eq!(pause_until(PauseMode::Resume, now), None);
-    }
 }

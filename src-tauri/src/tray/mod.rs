@@ -19,6 +19,7 @@ pub mod sni;
 #[cfg(target_os = "linux")]
 pub mod xembed;
 
+use crate::control::{self, PauseMode};
 use crate::state::AppState;
 use crate::view::TrayView;
 use tauri::{AppHandle, Manager, Runtime};
@@ -103,7 +104,7 @@ enum Backend {
 /// Shows the tray: on Linux the StatusNotifierItem, with an XEmbed icon on X11 for as long as
 /// no host shows the item; else Tauri's tray. Call on the main thread (the app's setup).
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let view = TrayView::new(&Default::default(), None);
+    let view = TrayView::new(&Default::default(), None, &[]);
     #[cfg(target_os = "linux")]
     match sni::spawn(app, view.clone(), xembed_fallback(app)) {
         Ok(handle) => {
@@ -176,9 +177,9 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                 }
             });
         }
-        "pause-hour" => crate::commands::pause(app, crate::commands::PauseMode::Hour),
-        "pause-tomorrow" => crate::commands::pause(app, crate::commands::PauseMode::Tomorrow),
-        "resume" => crate::commands::pause(app, crate::commands::PauseMode::Resume),
+        "pause-hour" => control::pause(app, PauseMode::Hour),
+        "pause-tomorrow" => control::pause(app, PauseMode::Tomorrow),
+        "resume" => control::pause(app, PauseMode::Resume),
         "quit" => app.exit(0),
         _ => {}
     }

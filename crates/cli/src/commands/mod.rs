@@ -1,4 +1,5 @@
 pub mod check;
+pub mod control;
 pub mod demo;
 pub mod history;
 pub mod secret;

@@ -11,6 +11,7 @@ use agentwatch_core::{Engine, EngineOptions};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 pub async fn run(config_path: &Path, notify: bool, duration: Option<Duration>) -> u8 {
     let config = match load_accounts(config_path, super::EXIT_USAGE) {
@@ -39,6 +40,7 @@ pub async fn print_events(
     duration: Option<Duration>,
 ) {
     let engine = Engine::start_with(config, secrets, options);
+    let control = serve_control(&engine).await;
     let mut events = engine.subscribe();
     let deadline = async {
         match duration {
@@ -62,5 +64,35 @@ pub async fn print_events(
             _ = &mut stop => break,
         }
     }
+    control.cancel();
     engine.shutdown().await;
+}
+
+/// Answers `agentwatch snooze|ack|pause|maintenance` from other processes while watching,
+/// printing what each request did. Watching goes on without it when the socket cannot be had
+/// (another AgentWatch answers on it, or its folder is refused).
+async fn serve_control(engine: &Engine) -> CancellationToken {
+    let cancel = CancellationToken::new();
+    #[cfg(unix)]
+    {
+        use agentwatch_core::control::socket::{socket_dir, ControlServer, Handler};
+        match ControlServer::bind(&socket_dir()).await {
+            Ok(server) => {
+                let control = engine.control();
+                let handler: Handler = Arc::new(move |request| {
+                    let answer = control.apply(&request.op);
+                    let verdict = if answer.ok { "" } else { "refused: " };
+                    terminal::say(format_args!("control: {verdict}{}", answer.message));
+                    Box::pin(std::future::ready(answer))
+                });
+                tokio::spawn(server.serve(handler, cancel.clone()));
+            }
+            Err(e) => terminal::warn(format_args!(
+                "agentwatch: scripts cannot control this watch: {e}"
+            )),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = engine;
+    cancel
 }

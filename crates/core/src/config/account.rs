@@ -66,6 +66,9 @@ pub struct AccountConfig {
     /// account unreachable ("answer too large") instead of filling memory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_answer_mib: Option<u32>,
+    /// Maintenance windows (`[[accounts.maintenance]]`): recorded, never notified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<crate::maintenance::MaintenanceWindow>,
 
     /// The vendor's own keys, flat in the account's table as users write them.
     #[serde(flatten)]
@@ -89,6 +92,7 @@ impl AccountConfig {
             poll_interval_secs: None,
             timeout_secs: None,
             max_answer_mib: None,
+            maintenance: Vec::new(),
             options: toml::Table::new(),
         }
     }
@@ -189,6 +193,11 @@ impl AccountConfig {
             return fail("watch", "agent ids must not be empty".into());
         }
         crate::time_limits::validate(&self.time_limits)?;
+        for (i, window) in self.maintenance.iter().enumerate() {
+            if let Err(msg) = window.validate() {
+                return fail("maintenance", format!("window {}: {msg}", i + 1));
+            }
+        }
         vendor.validate(self)
     }
 }

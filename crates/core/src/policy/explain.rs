@@ -37,6 +37,13 @@ pub enum Reason {
         until: Option<String>,
     },
     AgentAcknowledged,
+    /// In a maintenance window (of the account, or `agent`: of this agent only): recorded in
+    /// the history, never notified.
+    Maintenance {
+        account: String,
+        agent: bool,
+        until: String,
+    },
     AgentSnoozed {
         until: Option<String>,
     },
@@ -102,6 +109,20 @@ impl fmt::Display for Reason {
             } => write!(
                 f,
                 "The account {account} is snoozed until you clear the snooze."
+            ),
+            Reason::Maintenance {
+                account,
+                agent: false,
+                until,
+            } => write!(
+                f,
+                "The account {account} is in maintenance until {until}: recorded, not notified."
+            ),
+            Reason::Maintenance {
+                agent: true, until, ..
+            } => write!(
+                f,
+                "This agent is in maintenance until {until}: recorded, not notified."
             ),
             Reason::AgentAcknowledged => {
                 write!(f, "This agent is acknowledged until it recovers.")

@@ -1,6 +1,6 @@
 //! The gates between a decision and a notification, first match wins: notifications off,
-//! paused, account snoozed, agent snoozed, severity turned off, quiet hours. A notification that
-//! passes gets the sound `[notifications.sounds]` gives its severity.
+//! paused, maintenance window, account snoozed, agent snoozed, severity turned off, quiet
+//! hours. A notification that passes gets the sound `[notifications.sounds]` gives its severity.
 
 use super::times::time_label;
 use super::{AccountRef, AgentKey, AlertPolicy, Outcome, Reason, SnoozeTarget, SnoozeUntil};
@@ -59,6 +59,19 @@ impl AlertPolicy {
         if let Some(until) = self.snoozes.active(&SnoozeTarget::All, now) {
             return Some(Reason::Paused {
                 until: label(until),
+            });
+        }
+        // The account's own window first, so that the reason names the account.
+        let agent_id = agent.map(|key| key.agent_id.as_str());
+        let window = [None, agent_id]
+            .into_iter()
+            .filter(|who| who.is_none() || agent_id.is_some())
+            .find_map(|who| self.maintenance.active(&account.id, who, now));
+        if let Some(window) = window {
+            return Some(Reason::Maintenance {
+                account: account.name.clone(),
+                agent: window.agent_id.is_some(),
+                until: window.until,
             });
         }
         let account_target = SnoozeTarget::Account {

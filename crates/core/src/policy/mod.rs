@@ -11,8 +11,8 @@
 //! - Flapping: more than K confirmed changes in a window: one notification, then quiet until a
 //!   whole window passes without a change.
 //! - Recovery: back to health after a notified problem says so, with how long it lasted.
-//! - Gates, first match wins: notifications off, paused, account snoozed, agent snoozed,
-//!   severity turned off, quiet hours.
+//! - Gates, first match wins: notifications off, paused, maintenance window, account snoozed,
+//!   agent snoozed, severity turned off, quiet hours.
 //! - Storm control: more than S notifications from one poll become one summary.
 //! - Sounds (`[notifications.sounds]`): a notification that goes out carries the sound of its
 //!   severity, if any; a reminder only with `repeat_critical`; a storm summary the sound of the
@@ -50,9 +50,11 @@ pub use settings::{
     MAX_REMIND_EVERY_MINS, MAX_STORM_THRESHOLD,
 };
 pub use snooze::{Snooze, SnoozeTarget, SnoozeUntil};
+pub(crate) use times::{time_label as when_label, to_ms as unix_ms};
 
 use crate::condition::Condition;
 use crate::events::{Event, EventKind};
+use crate::maintenance::{ActiveMaintenance, MaintenanceBook, MaintenanceTarget};
 use crate::model::Severity;
 pub use notifications::NotificationSettings;
 use snooze::Snoozes;
@@ -67,6 +69,8 @@ pub struct AlertPolicy {
     agents: BTreeMap<AgentKey, AgentTrack>,
     accounts: BTreeMap<String, AccountTrack>,
     snoozes: Snoozes,
+    /// Maintenance windows: configured and started at run time.
+    maintenance: MaintenanceBook,
     /// The condition stopping every account, as of the poll being handled.
     condition_now: Option<Condition>,
     /// Conditions already told, until they end.
@@ -82,6 +86,7 @@ impl AlertPolicy {
             agents: BTreeMap::new(),
             accounts: BTreeMap::new(),
             snoozes: Snoozes::default(),
+            maintenance: MaintenanceBook::default(),
             condition_now: None,
             conditions_told: BTreeSet::new(),
         }
@@ -106,6 +111,7 @@ impl AlertPolicy {
     ) -> Vec<Decision> {
         let now_ms = to_ms(now);
         self.snoozes.prune(now);
+        self.maintenance.prune(now);
         let mut out = Vec::new();
         let mut track = self
             .accounts
@@ -178,6 +184,7 @@ impl AlertPolicy {
     pub fn tick(&mut self, now: OffsetDateTime) -> Vec<Decision> {
         let now_ms = to_ms(now);
         self.snoozes.prune(now);
+        self.maintenance.prune(now);
         let mut out = Vec::new();
         let accounts: Vec<(AccountRef, bool)> = self
             .accounts
@@ -246,6 +253,37 @@ impl AlertPolicy {
         self.snoozes.list(now)
     }
 
+    /// The maintenance windows of the config file, by account (replacing the ones before).
+    pub fn set_maintenance_schedules<'a>(
+        &mut self,
+        accounts: impl IntoIterator<Item = (&'a str, &'a [crate::maintenance::MaintenanceWindow])>,
+    ) {
+        self.maintenance.set_schedules(accounts);
+    }
+
+    /// Starts (or moves the end of) a maintenance window of an account or one of its agents.
+    pub fn start_maintenance(&mut self, target: MaintenanceTarget, until: OffsetDateTime) {
+        self.maintenance.start(target, until);
+    }
+
+    /// Ends a maintenance window now; true when one was in force.
+    pub fn end_maintenance(&mut self, target: &MaintenanceTarget, now: OffsetDateTime) -> bool {
+        self.maintenance.end(target, now)
+    }
+
+    /// The maintenance windows in force at `now`.
+    pub fn maintenance(&self, now: OffsetDateTime) -> Vec<ActiveMaintenance> {
+        self.maintenance.list(now)
+    }
+
+    /// The windows started at run time and still in force (kept across restarts).
+    pub fn adhoc_maintenance(
+        &self,
+        now: OffsetDateTime,
+    ) -> Vec<crate::maintenance::AdhocMaintenance> {
+        self.maintenance.adhoc(now)
+    }
+
     /// Changes seen but not yet confirmed, for the UI's "pending" marks.
     pub fn pending(&self) -> Vec<PendingChange> {
         let accounts = self.accounts.iter().filter_map(|(id, t)| {
@@ -286,6 +324,7 @@ impl AlertPolicy {
     pub fn forget_account(&mut self, account_id: &str) {
         self.accounts.remove(account_id);
         self.agents.retain(|key, _| key.account_id != account_id);
+        self.maintenance.forget_account(account_id);
         self.snoozes.forget(|target| match target {
             SnoozeTarget::All => true,
             SnoozeTarget::Account { account_id: id } => id != account_id,

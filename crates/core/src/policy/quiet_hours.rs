@@ -37,7 +37,7 @@ impl Day {
         Day::Sun,
     ];
 
-    fn of(weekday: Weekday) -> Day {
+    pub(crate) fn of(weekday: Weekday) -> Day {
         match weekday {
             Weekday::Monday => Day::Mon,
             Weekday::Tuesday => Day::Tue,
@@ -64,10 +64,20 @@ impl TimeOfDay {
         })
     }
 
-    fn of(t: OffsetDateTime) -> TimeOfDay {
+    pub(crate) fn of(t: OffsetDateTime) -> TimeOfDay {
         TimeOfDay {
             minutes: u16::from(t.hour()) * 60 + u16::from(t.minute()),
         }
+    }
+}
+
+impl TimeOfDay {
+    pub fn hour(self) -> u8 {
+        (self.minutes / 60) as u8
+    }
+
+    pub fn minute(self) -> u8 {
+        (self.minutes % 60) as u8
     }
 }
 

@@ -849,6 +849,11 @@ fn memory_stays_bounded() {
 #[test]
 fn every_reason_reads_as_a_clear_sentence() {
     let reasons = [
+        Reason::Maintenance {
+            account: "Contact centre".into(),
+            agent: false,
+            until: "02:00".into(),
+        },
         Reason::Pending { seen: 1, needed: 2 },
         Reason::Blip {
             state: "FAILED".into(),
@@ -1307,4 +1312,78 @@ fn time_alone_crosses_a_limit_which_is_confirmed_reminded_and_ended_by_leaving()
         recovery.body.ends_with("back to ok after 13 min in busy"),
         "{recovery:?}"
     );
+}
+
+#[test]
+fn a_maintenance_window_records_changes_and_outages_but_notifies_none() {
+    use crate::maintenance::{MaintenanceTarget, MaintenanceWindow};
+    let mut run = Run::new(AlertSettings::default(), NotificationSettings::default());
+    // Mondays 12:00-13:00 (START is Monday 12:00).
+    let window = [MaintenanceWindow::weekly(
+        &[Day::Mon],
+        "12:00".parse().unwrap(),
+        "13:00".parse().unwrap(),
+    )];
+    run.policy.set_maintenance_schedules([("ai", &window[..])]);
+    for step in [
+        S::Poll(R),
+        S::Poll(F),
+        S::Poll(F),
+        S::Down,
+        S::Down,
+        S::Down,
+    ] {
+        run.step(step);
+    }
+    assert!(run.notified().is_empty(), "{:?}", run.notified());
+    let confirmed: Vec<_> = run
+        .decisions
+        .iter()
+        .filter(|d| d.confirmed_event().is_some())
+        .collect();
+    assert_eq!(
+        confirmed.len(),
+        2,
+        "the failure and the outage are recorded"
+    );
+    for d in confirmed {
+        assert_eq!(
+            d.explanation(),
+            "The account AI agents is in maintenance until 13:00: recorded, not notified."
+        );
+    }
+    assert_eq!(run.policy.maintenance(run.now)[0].until, "13:00");
+
+    // Ended by hand: the next failure is told again.
+    run.policy
+        .end_maintenance(&MaintenanceTarget::account("ai"), run.now);
+    for step in [S::Poll(R), S::Poll(R), S::Poll(F), S::Poll(F)] {
+        run.step(step);
+    }
+    assert_eq!(run.notified().len(), 1, "{:?}", run.explanations());
+
+    // A window of one agent started at run time silences that agent only.
+    let until = run.now + Duration::hours(2);
+    run.policy.start_maintenance(
+        MaintenanceTarget {
+            account_id: "ai".into(),
+            agent_id: Some("A1".into()),
+        },
+        until,
+    );
+    let expected = format!(
+        "This agent is in maintenance until {:02}:{:02}: recorded, not notified.",
+        until.hour(),
+        until.minute()
+    );
+    run.decisions.clear();
+    for step in [S::Poll(R), S::Poll(R)] {
+        run.step(step);
+    }
+    let quiet: Vec<_> = run
+        .decisions
+        .iter()
+        .filter_map(|d| d.reason().map(|r| r.to_string()))
+        .collect();
+    assert!(quiet.contains(&expected), "{quiet:?}");
 }

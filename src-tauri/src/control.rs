@@ -1,0 +1,161 @@
+//! The shared actions on the alert policy: pause/resume, snooze/acknowledge, maintenance. The
+//! dashboard's commands, the tray menu and the control socket (`agentwatch snooze|ack|pause|
+//! maintenance`) all come here, so that each change reaches the engine, the remembered state,
+//! the tray and the dashboard the same way whoever asked.
+
+use crate::error::{Error, Result};
+use crate::state::{publish, schedule_pause_end, AppState};
+use crate::view::PAUSED_UNTIL_RESUMED;
+use agentwatch_core::alerts::AlertCommand;
+use agentwatch_core::control::{plan, ControlRequest, ControlResponse};
+use serde::Deserialize;
+use tauri::{AppHandle, Manager, Runtime};
+
+/// Applies one command: a pause goes to the tray's face and the remembered state at once; every
+/// command goes to the running engine, whose new alert view then reaches the dashboard and the
+/// tray.
+pub async fn apply<R: Runtime>(app: &AppHandle<R>, command: AlertCommand) -> Result<()> {
+    let state = app.state::<AppState>();
+    let pause = match &command {
+        AlertCommand::PauseAll(Some(until)) => {
+            Some(Some((until.unix_timestamp_nanos() / 1_000_000) as i64))
+        }
+        AlertCommand::PauseAll(None) => Some(Some(PAUSED_UNTIL_RESUMED)),
+        AlertCommand::ResumeAll => Some(None),
+        _ => None,
+    };
+    if let Some(until) = pause {
+        state.shared.set_paused_until(until);
+        state.remember_alerts();
+        publish(app, &state.shared);
+        if let Some(until) = until.filter(|u| *u != PAUSED_UNTIL_RESUMED) {
+            schedule_pause_end(app, state.shared.clone(), until);
+        }
+        // The pause is kept by the shell too: an engine started later is handed it.
+        state.alert_command(command).await;
+        return Ok(());
+    }
+    if state.alert_command(command).await {
+        Ok(())
+    } else {
+        Err(Error::NotFound("the watcher is not running yet".into()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseMode {
+    Hour,
+    Tomorrow,
+    Resume,
+}
+
+/// Until when a pause lasts: an hour, or tomorrow 08:00 local time.
+pub fn pause_until(mode: PauseMode, now_ms: i64) -> Option<i64> {
+    match mode {
+        PauseMode::Hour => Some(now_ms + 3_600_000),
+        PauseMode::Tomorrow => {
+            let offset = crate::local_offset();
+            let now = time::OffsetDateTime::from_unix_timestamp_nanos(now_ms as i128 * 1_000_000)
+                .ok()?
+                .to_offset(offset);
+            let tomorrow = now
+                .date()
+                .next_day()?
+                .with_hms(8, 0, 0)
+                .ok()?
+                .assume_offset(offset);
+            Some((tomorrow.unix_timestamp_nanos() / 1_000_000) as i64)
+        }
+        PauseMode::Resume => None,
+    }
+}
+
+/// The policy command of a pause mode.
+pub fn pause_command(mode: PauseMode, now_ms: i64) -> AlertCommand {
+    match pause_until(mode, now_ms).and_then(|ms| instant(ms).ok()) {
+        Some(until) => AlertCommand::PauseAll(Some(until)),
+        None => AlertCommand::ResumeAll,
+    }
+}
+
+/// Unix ms as an instant.
+pub fn instant(ms: i64) -> Result<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|e| Error::invalid("until_ms", e.to_string()))
+}
+
+/// Pauses or resumes from where no answer is awaited (the tray menu).
+pub fn pause<R: Runtime>(app: &AppHandle<R>, mode: PauseMode) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let command = pause_command(mode, agentwatch_core::clock::now_ms());
+        if let Err(e) = apply(&app, command).await {
+            tracing::warn!("pause not applied: {e}");
+        }
+    });
+}
+
+/// Answers one control-socket request: planned against what the app watches now, then applied
+/// like the dashboard's own actions.
+pub async fn answer<R: Runtime>(app: &AppHandle<R>, request: ControlRequest) -> ControlResponse {
+    let status = app.state::<AppState>().shared.latest();
+    match plan(&request.op, &status, agentwatch_core::clock::now_local()) {
+        Ok(planned) => match apply(app, planned.command).await {
+            Ok(()) => {
+                tracing::info!("control: {}", planned.message);
+                ControlResponse::done(planned.message)
+            }
+            Err(e) => ControlResponse::refused(e.to_string()),
+        },
+        Err(why) => ControlResponse::refused(why),
+    }
+}
+
+/// Listens on the control socket for as long as the app runs. Another AgentWatch already
+/// answering there (a `watch` started first) is told in the log and leaves scripts to it.
+#[cfg(unix)]
+pub fn serve<R: Runtime>(app: &AppHandle<R>) {
+    use agentwatch_core::control::socket::{socket_dir, ControlServer, Handler};
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let server = match ControlServer::bind(&socket_dir()).await {
+            Ok(server) => server,
+            Err(e) => {
+                tracing::warn!("scripts cannot control this app: {e}");
+                return;
+            }
+        };
+        tracing::info!("control socket: {}", server.path().display());
+        let handler_app = app.clone();
+        let handler: Handler = std::sync::Arc::new(move |request| {
+            let app = handler_app.clone();
+            Box::pin(async move { answer(&app, request).await })
+        });
+        server
+            .serve(handler, tokio_util::sync::CancellationToken::new())
+            .await;
+    });
+}
+
+/// No control socket on this platform (yet): `agentwatch snooze` and friends say so.
+#[cfg(not(unix))]
+pub fn serve<R: Runtime>(_app: &AppHandle<R>) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_last_an_hour_or_until_tomorrow_morning() {
+        let now = 1_700_000_000_000;
+        assert_eq!(pause_until(PauseMode::Hour, now), Some(now + 3_600_000));
+        let t = pause_until(PauseMode::Tomorrow, now).unwrap();
+        assert!(t > now && t <= now + 32 * 3_600_000, "{t}");
+        assert_eq!(pause_until(PauseMode::Resume, now), None);
+        assert!(matches!(
+            pause_command(PauseMode::Resume, now),
+            AlertCommand::ResumeAll
+        ));
+    }
+}
