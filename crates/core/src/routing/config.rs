@@ -102,15 +102,24 @@ impl ActionConfig {
         Duration::from_secs(self.timeout_secs.unwrap_or(DEFAULT_ACTION_TIMEOUT_SECS))
     }
 
-    /// The program's name for logs, the history and the Why list (never its arguments, which
-    /// a user may have given a token to).
+    /// The program's name for logs, the history and the Why list, with its script's name when
+    /// it is an interpreter given a script path (`sh page.sh`); never its other arguments,
+    /// which a user may have given a token to.
     pub fn label(&self) -> String {
+        let file_name = |arg: &str| {
+            std::path::Path::new(arg)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(arg)
+                .to_string()
+        };
         let program = self.command.first().map(String::as_str).unwrap_or("");
-        let name = std::path::Path::new(program)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(program);
-        format!("action {name}")
+        match self.command.get(1) {
+            Some(script) if script.contains('/') && !script.starts_with('-') => {
+                format!("action {} {}", file_name(program), file_name(script))
+            }
+            _ => format!("action {}", file_name(program)),
+        }
     }
 
     pub fn validate(&self, known_accounts: &[&str]) -> Result<(), RouteError> {
@@ -319,6 +328,9 @@ mod tests {
         assert_eq!(action.validate(&[]).unwrap_err().0, "command");
         action.command = vec!["/usr/local/bin/page-me".into(), "--token".into()];
         assert_eq!(action.label(), "action page-me");
+        action.command = vec!["/bin/sh".into(), "/opt/hooks/page.sh".into(), "tok".into()];
+        assert_eq!(action.label(), "action sh page.sh");
+        action.command = vec!["/usr/local/bin/page-me".into()];
         action.accounts = vec!["nope".into()];
         assert_eq!(action.validate(&["cc"]).unwrap_err().0, "accounts");
         action.accounts = vec!["cc".into()];

@@ -383,11 +383,14 @@ async fn post_one(
     let url = match &webhook.url {
         Some(url) => validate_webhook_url(url),
         None => {
-            let stored = secrets.secret(&webhook.secret_name()).await.map_err(|e| {
-                format!(
-                    "no URL: {e} (store it with `agentwatch secret set {}`)",
-                    webhook.secret_name()
-                )
+            let name = webhook.secret_name();
+            let stored = secrets.secret(&name).await.map_err(|e| match e.kind() {
+                crate::ErrorKind::MissingSecret => format!(
+                    "not sent: no URL in the config, the keyring or {} (store it with \
+                     `agentwatch secret set {name}`)",
+                    crate::secrets::env_var_name(&name)
+                ),
+                _ => format!("not sent: cannot read its URL: {e}"),
             })?;
             validate_webhook_url(stored.expose_secret().trim())
         }

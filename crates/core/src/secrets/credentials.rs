@@ -37,10 +37,10 @@ impl SystemdCredentials {
 
     /// The credential's file name: the account id, or `ID+proxy` for the proxy password. An
     /// account id never holds '+' (nor ':', which `LoadCredential=` uses as its separator), so
-    /// the two never meet.
+    /// the two never meet. A webhook's URL (`webhook:<id>`) is `webhook+<id>`, for that colon.
     pub fn credential_name(slot: SecretSlot, account_id: &str) -> String {
         match slot {
-            SecretSlot::Vendor => account_id.to_string(),
+            SecretSlot::Vendor => account_id.replace(':', "+"),
             SecretSlot::Proxy => format!("{account_id}+proxy"),
         }
     }
