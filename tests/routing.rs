@@ -743,3 +743,120 @@ format = "slack"
         );
     }
 }
+
+// ---- a webhook URL kept in the real keyring (gnome-keyring, under `xtask session-inner`) ----
+
+fn keyring_session() -> bool {
+    let on = std::env::var_os("AGENTWATCH_TEST_KEYRING").is_some();
+    if !on {
+        eprintln!("skipped: run under `cargo xtask session-inner` for the real Secret Service");
+    }
+    on
+}
+
+/// `agentwatch secret set webhook:<id> --stdin` with `input` on its standard input.
+async fn secret_set(config: &Path, name: &str, input: &str) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(agentwatch_binary())
+        .args(["--config"])
+        .arg(config)
+        .args(["secret", "set", name, "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).await.unwrap();
+    drop(stdin);
+    tokio::time::timeout(DEADLINE, child.wait_with_output())
+        .await
+        .expect("secret set ended")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_webhook_url_stored_in_the_keyring_is_used_and_never_shown() {
+    if !keyring_session() {
+        return;
+    }
+    const TOKEN: &str = "K3YRINGt0ken5a4b3c2d1e0f";
+    let dir = tempfile::tempdir().unwrap();
+    let hooks = Listener::start().await;
+    let sim = AgoraSim::demo();
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    let mut config = Config {
+        poll_interval_secs: 1,
+        accounts: vec![agora_account(&server)],
+        ..Config::default()
+    };
+    config.webhooks = vec![webhook("kr-chat", WebhookFormat::Teams, None)];
+    let config_path = dir.path().join("config.toml");
+    config.save(&config_path).unwrap();
+
+    // Plain http to a host that is not loopback is refused, and nothing is stored.
+    let refused = secret_set(
+        &config_path,
+        "webhook:kr-chat",
+        "http://chat.example.org/x\n",
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("https") && !said.contains("chat.example.org"),
+        "{said}"
+    );
+
+    let url = hooks.url(&format!("/workflows/{TOKEN}"));
+    let stored = secret_set(&config_path, "webhook:kr-chat", &format!("{url}\n")).await;
+    assert!(stored.status.success(), "{stored:?}");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&stored.stdout),
+        String::from_utf8_lossy(&stored.stderr)
+    );
+    assert!(!said.contains(TOKEN), "secret set echoed the URL: {said}");
+    assert!(agentwatch_tests::secret_tool_search().contains("webhook:kr-chat"));
+
+    let secrets: Arc<dyn SecretSource> = Arc::new(agentwatch_core::secrets::FirstFound::new(vec![
+        Arc::new(agora_secrets()),
+        Arc::new(agentwatch_core::secrets::SecretStore::default()),
+    ]));
+    let history = dir.path().join("history.sqlite3");
+    let engine = Engine::start_with(
+        &config,
+        secrets,
+        EngineOptions {
+            route: true,
+            history: Some(history.clone()),
+            ..Default::default()
+        },
+    );
+    let mut view = engine.alert_view();
+    let agent = fail_first_agent(&engine, &sim).await;
+    let reports = route_reports(&mut view, &agent, 1).await;
+    assert_eq!(
+        reports,
+        [(
+            "webhook kr-chat".into(),
+            true,
+            "delivered (HTTP 200)".into()
+        )]
+    );
+    let card = hooks.received(&format!("/workflows/{TOKEN}"))[0].json();
+    assert_eq!(card["attachments"][0]["content"]["type"], "AdaptiveCard");
+    // The Why list as the dashboard gets it (serialised) never holds the URL.
+    let why = serde_json::to_string(&*view.borrow()).unwrap();
+    assert!(!why.contains(TOKEN));
+    engine.shutdown().await;
+    let history_bytes = std::fs::read(&history).unwrap();
+    assert!(!String::from_utf8_lossy(&history_bytes).contains(TOKEN));
+
+    let deleted = tokio::process::Command::new(agentwatch_binary())
+        .args(["secret", "delete", "webhook:kr-chat"])
+        .output()
+        .await
+        .unwrap();
+    assert!(deleted.status.success());
+}
