@@ -1,6 +1,8 @@
 //! The dashboard's commands. Each one parses, calls the core, and maps the error to
 //! `{kind, message}`; no vendor knowledge lives here.
 
+pub mod routing;
+
 use crate::error::{Error, Result};
 use crate::secrets::{SecretInput, TypedOrStored};
 use crate::state::{publish, schedule_pause_end, AppState};
@@ -61,7 +63,7 @@ pub struct AccountView {
 }
 
 /// Where one of an account's secrets is, in the words the UI expects.
-async fn secret_state(
+pub(crate) async fn secret_state(
     state: &AppState,
     slot: SecretSlot,
     account_id: &str,
