@@ -317,6 +317,40 @@ mod tests {
         assert!(action.accepts(Severity::Ok, "other"));
     }
 
+    fn parse(text: &str) -> crate::Result<crate::config::Config> {
+        crate::config::Config::parse(text, std::path::Path::new("c.toml"))
+    }
+
+    #[test]
+    fn the_config_file_points_at_the_faulty_route() {
+        let text = "[[webhooks]]\nid = \"a\"\nformat = \"ntfy\"\nurl = \"https://ntfy.sh/x\"\n\n\
+                    [[webhooks]]\nid = \"chat\"\nformat = \"slack\"\n\
+                    url = \"https://hooks.slack.com/services/T1/B2/abc\"\n";
+        match parse(text).unwrap_err() {
+            crate::Error::Config {
+                line, key, message, ..
+            } => {
+                assert_eq!((line, key.as_str()), (6, "webhooks[1].url"));
+                assert!(message.contains("secret set webhook:chat"), "{message}");
+                assert!(!message.contains("abc"), "{message}");
+            }
+            other => panic!("{other}"),
+        }
+        let duplicate = "[[webhooks]]\nid = \"a\"\nformat = \"json\"\n\
+                         [[webhooks]]\nid = \"a\"\nformat = \"teams\"\n";
+        assert!(parse(duplicate)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate webhook id"));
+        let unknown = "[[actions]]\ncommand = [\"/bin/true\"]\naccounts = [\"nope\"]\n";
+        assert!(parse(unknown).unwrap_err().to_string().contains("\"nope\""));
+        let typo = "[[actions]]\ncommand = [\"/bin/true\"]\nmin_severty = \"critical\"\n";
+        assert!(parse(typo).unwrap_err().to_string().contains("min_severty"));
+        let fine = "[[actions]]\ncommand = [\"/bin/true\"]\n[[webhooks]]\nid = \"k\"\nformat = \"teams\"\n";
+        let config = parse(fine).unwrap();
+        assert_eq!(parse(&config.to_toml()).unwrap(), config);
+    }
+
     #[test]
     fn actions_need_a_program_known_accounts_and_a_sane_limit() {
         let mut action = ActionConfig {
