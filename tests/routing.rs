@@ -420,6 +420,77 @@ async fn each_webhook_format_posts_its_services_documented_shape() {
 }
 
 #[tokio::test]
+async fn a_storm_summary_is_one_run_and_one_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let count = script(
+        dir.path(),
+        "count.sh",
+        r#"cat >> "$1/runs.jsonl"; echo >> "$1/runs.jsonl""#,
+    );
+    let hooks = Listener::start().await;
+    let sim = AgoraSim::demo();
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    let mut config = Config {
+        poll_interval_secs: 1,
+        accounts: vec![agora_account(&server)],
+        ..Config::default()
+    };
+    config.alerts.storm_threshold = 3;
+    config.actions = vec![action(
+        &["/bin/sh", &count, &dir.path().display().to_string()],
+        None,
+    )];
+    config.webhooks = vec![webhook(
+        "chat",
+        WebhookFormat::Json,
+        Some(hooks.url("/storm")),
+    )];
+    let engine = Engine::start_with(
+        &config,
+        Arc::new(agora_secrets()),
+        EngineOptions {
+            route: true,
+            ..Default::default()
+        },
+    );
+    // Four agents fail at once, after the baseline: four changes, over the threshold of three.
+    let first = fail_first_agent(&engine, &sim).await;
+    for agent in AgoraSim::demo_agents().iter().skip(1).take(3) {
+        sim.set_status(&agent.agent_id, "FAILED");
+    }
+    assert_eq!(first, AgoraSim::demo_agents()[0].agent_id);
+    let posted = wait_for(DEADLINE, || async {
+        hooks.received("/storm").first().cloned()
+    })
+    .await
+    .expect("the storm summary was posted");
+    let body = posted.json();
+    assert_eq!(body["kind"], "storm_summary", "{body}");
+    assert!(body["count"].as_u64().unwrap() >= 4, "{body}");
+    assert!(body["agent_id"].is_null());
+    let runs = wait_for(DEADLINE, || async {
+        std::fs::read_to_string(dir.path().join("runs.jsonl"))
+            .ok()
+            .filter(|t| t.ends_with("}\n"))
+    })
+    .await
+    .expect("the program ran for the storm");
+    // Two more polls: still one post and one run, not one per agent.
+    let polls = sim.request_count("/agents");
+    wait_for(DEADLINE, || async {
+        (sim.request_count("/agents") >= polls + 2).then_some(())
+    })
+    .await
+    .expect("two more polls");
+    assert_eq!(hooks.received("/storm").len(), 1);
+    let runs_now = std::fs::read_to_string(dir.path().join("runs.jsonl")).unwrap();
+    assert_eq!(runs_now, runs);
+    assert_eq!(runs.lines().filter(|l| !l.is_empty()).count(), 1, "{runs}");
+    assert!(runs.contains("\"kind\":\"storm_summary\""), "{runs}");
+    engine.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_failing_webhook_is_retried_until_it_answers() {
     let hooks = Listener::start().await;
     hooks.answer_with("/flaky", &[503, 500]);
@@ -859,4 +930,71 @@ async fn a_webhook_url_stored_in_the_keyring_is_used_and_never_shown() {
         .await
         .unwrap();
     assert!(deleted.status.success());
+}
+
+// ---- figures for BENCHMARKS.md (run by hand: --ignored --nocapture) ----
+
+/// Pushes `n` notifications through a router and waits for `n` outcomes; the time it took.
+async fn route_many(router: Router, n: usize) -> (Duration, Vec<RouteOutcome>) {
+    let (decisions, subscription) = tokio::sync::broadcast::channel(n + 1);
+    let (tx, mut outcomes) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    router.spawn(
+        subscription,
+        Arc::new(StaticSecrets::new()),
+        tx,
+        cancel.clone(),
+    );
+    let started = Instant::now();
+    for i in 0..n {
+        decisions.send(reminder(i)).unwrap();
+    }
+    let mut got = Vec::with_capacity(n);
+    while got.len() < n {
+        got.push(
+            tokio::time::timeout(Duration::from_secs(120), outcomes.recv())
+                .await
+                .expect("outcomes in time")
+                .unwrap(),
+        );
+    }
+    cancel.cancel();
+    (started.elapsed(), got)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "figures for BENCHMARKS.md: cargo test -p agentwatch-tests --test routing -- --ignored --nocapture"]
+async fn routing_figures() {
+    let hooks = Listener::start().await;
+    let n = 1000;
+    let router = Router::new(
+        &[],
+        &[webhook(
+            "bench",
+            WebhookFormat::Slack,
+            Some(hooks.url("/bench")),
+        )],
+    )
+    .with_limits(RetryPolicy::default(), n);
+    let (took, outcomes) = route_many(router, n).await;
+    assert!(outcomes.iter().all(|o| o.report.ok));
+    assert_eq!(hooks.received("/bench").len(), n);
+    println!(
+        "webhook (slack format, loopback, in order): {n} posts in {:.2} s = {:.0} posts/s, {:.2} ms each",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64(),
+        took.as_secs_f64() * 1000.0 / n as f64
+    );
+
+    let n = 200;
+    let router =
+        Router::new(&[action(&["/bin/true"], None)], &[]).with_limits(RetryPolicy::default(), n);
+    let (took, outcomes) = route_many(router, n).await;
+    assert!(outcomes.iter().all(|o| o.report.ok));
+    println!(
+        "program (/bin/true, 4 at a time): {n} runs in {:.2} s = {:.0} runs/s, {:.2} ms each",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64(),
+        took.as_secs_f64() * 1000.0 / n as f64
+    );
 }
