@@ -16,6 +16,8 @@ mod access;
 mod driver;
 #[path = "desktop/first_run.rs"]
 mod first_run;
+#[path = "desktop/routing.rs"]
+mod routing;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -126,7 +128,8 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
     std::fs::write(
         &config_path,
         format!(
-            "poll_interval_secs = {POLL_SECS}\n\n[alerts]\nconfirm_worse_polls = {CONFIRM_WORSE}\n"
+            "poll_interval_secs = {POLL_SECS}\n\n[alerts]\nconfirm_worse_polls = {CONFIRM_WORSE}\n{}",
+            routing::config()
         ),
     )?;
     let port = driver::start(procs, &desktop, artifacts, "app-and-driver.log", &[])?;
@@ -174,6 +177,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step3b_snooze_keeps_dunst_silent(&c, &sims, &desktop, artifacts)
             .await
             .map_err(step("3b (snooze)"))?;
+        routing::step_routes(&c)
+            .await
+            .map_err(step("3c (routing)"))?;
         step4_unreachable_account(&c, &sims, &desktop)
             .await
             .map_err(step("4 (unreachable)"))?;
