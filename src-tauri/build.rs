@@ -29,5 +29,8 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "history",
         "timeline",
         "export_history_csv",
+        "routes",
+        "set_webhook_url",
+        "delete_webhook_url",
     ]
 }
