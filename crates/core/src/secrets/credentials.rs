@@ -194,6 +194,16 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_webhook_url_is_the_credential_webhook_plus_its_id() {
+        // `LoadCredential=` splits at ':', so `webhook:chat` is kept as `webhook+chat`.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("webhook+chat"), "https://hooks.example/x\n").unwrap();
+        let creds = SystemdCredentials::new(dir.path());
+        let url = creds.secret("webhook:chat").await.unwrap();
+        assert_eq!(url.expose_secret(), "https://hooks.example/x");
+    }
+
+    #[tokio::test]
     async fn an_empty_or_oversized_credential_is_an_error_that_does_not_show_it() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("empty"), "\n").unwrap();
