@@ -26,7 +26,8 @@ pub struct RoutePayload {
     pub time: String,
     /// Unix time in milliseconds, the same instant.
     pub time_ms: i64,
-    /// Why it went out: the alert policy's explanation.
+    /// Why it went out, in the alert policy's terms ("confirmed change", "still FAILED after
+    /// 30 min", "4 changes in one poll"...).
     pub why: String,
     /// The desktop notification's title and body, ready to show.
     pub summary: String,
@@ -34,6 +35,41 @@ pub struct RoutePayload {
     /// For a storm summary: how many changes it stands for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
+}
+
+/// The reason a notifying decision went out, in a few words.
+fn why(kind: &DecisionKind) -> String {
+    use crate::clock::human_duration;
+    match kind {
+        DecisionKind::Changed { .. } | DecisionKind::Pending { .. } | DecisionKind::Blip { .. } => {
+            "confirmed change".into()
+        }
+        DecisionKind::Recovered {
+            previous_state,
+            previous_for_secs,
+            ..
+        } => format!(
+            "recovered after {} in {previous_state}",
+            human_duration(*previous_for_secs)
+        ),
+        DecisionKind::FlappingStarted {
+            changes,
+            window_mins,
+            ..
+        } => format!("flapping: {changes} changes in {window_mins} min"),
+        DecisionKind::FlappingSettled { quiet_mins, .. } => {
+            format!("stopped flapping: no change for {quiet_mins} min")
+        }
+        DecisionKind::Reminder { state, for_secs } => {
+            format!(
+                "reminder: still {state} after {}",
+                human_duration(*for_secs)
+            )
+        }
+        DecisionKind::StormSummary { count, .. } => {
+            format!("{count} notifications from one poll, summarised")
+        }
+    }
 }
 
 impl RoutePayload {
@@ -79,7 +115,7 @@ impl RoutePayload {
             severity: decision.severity,
             time,
             time_ms: decision.at_ms,
-            why: decision.explanation(),
+            why: why(&decision.kind),
             summary: notification.summary.clone(),
             body: notification.body.clone(),
             count,
