@@ -1,5 +1,7 @@
 //! The engine: one poller task per enabled account, the latest-status channel, the stream of
-//! observed changes, and the alert task that decides what to notify and records the history.
+//! observed changes, the alert task that decides what to notify and records the history, and
+//! (with `EngineOptions::route`) the routes that run programs and post webhooks for each
+//! notification (`routing`).
 //! Front ends (tray app, CLI) start it, read from it and shut it down; a configuration change is
 //! applied by shutting down and starting a new engine.
 
