@@ -83,6 +83,22 @@ fn slack(p: &RoutePayload) -> Value {
     })
 }
 
+/// Teams renders Markdown in TextBlocks and facts: a vendor's `[x](https://...)` in an agent id
+/// would become a link. CommonMark's backslash escapes keep such text literal.
+fn teams_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '[' | ']' | '(' | ')' | '*' | '_' | '`' | '#' | '<' | '>' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn teams(p: &RoutePayload) -> Value {
     let color = match p.severity {
         Severity::Critical => "Attention",
@@ -93,7 +109,7 @@ fn teams(p: &RoutePayload) -> Value {
     let facts: Vec<Value> = p
         .facts()
         .into_iter()
-        .map(|(title, value)| json!({"title": title, "value": value}))
+        .map(|(title, value)| json!({"title": title, "value": teams_escaped(&value)}))
         .collect();
     json!({
         "type": "message",
@@ -105,9 +121,9 @@ fn teams(p: &RoutePayload) -> Value {
                 "type": "AdaptiveCard",
                 "version": "1.4",
                 "body": [
-                    {"type": "TextBlock", "text": p.summary, "weight": "Bolder",
+                    {"type": "TextBlock", "text": teams_escaped(&p.summary), "weight": "Bolder",
                      "size": "Medium", "color": color, "wrap": true},
-                    {"type": "TextBlock", "text": p.body, "wrap": true},
+                    {"type": "TextBlock", "text": teams_escaped(&p.body), "wrap": true},
                     {"type": "FactSet", "facts": facts},
                 ]
             }
@@ -186,6 +202,14 @@ mod tests {
             .decode(inner)
             .unwrap();
         assert_eq!(String::from_utf8(decoded).unwrap(), "Zoë: FAILED");
+    }
+
+    #[test]
+    fn teams_text_cannot_make_a_link() {
+        assert_eq!(
+            teams_escaped("[x](https://evil) *b*"),
+            "\\[x\\]\\(https://evil\\) \\*b\\*"
+        );
     }
 
     #[test]
