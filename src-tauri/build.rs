@@ -32,5 +32,8 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "preview_sound",
         "start_maintenance",
         "end_maintenance",
+        "routes",
+        "set_webhook_url",
+        "delete_webhook_url",
     ]
 }

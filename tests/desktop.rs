@@ -20,6 +20,8 @@ mod driver;
 mod first_run;
 #[path = "desktop/limits.rs"]
 mod limits;
+#[path = "desktop/routing.rs"]
+mod routing;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -132,7 +134,8 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
     std::fs::write(
         &config_path,
         format!(
-            "poll_interval_secs = {POLL_SECS}\n\n[alerts]\nconfirm_worse_polls = {CONFIRM_WORSE}\n"
+            "poll_interval_secs = {POLL_SECS}\n\n[alerts]\nconfirm_worse_polls = {CONFIRM_WORSE}\n{}",
+            routing::config()
         ),
     )?;
     let port = driver::start(procs, &desktop, artifacts, "app-and-driver.log", &[])?;
@@ -189,6 +192,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         control::maintenance_and_snooze_from_a_script(&c, AGORA_ID)
             .await
             .map_err(step("3c (maintenance, snooze from a script)"))?;
+        routing::step_routes(&c)
+            .await
+            .map_err(step("3d (routing)"))?;
         step4_unreachable_account(&c, &sims, &desktop)
             .await
             .map_err(step("4 (unreachable)"))?;

@@ -253,6 +253,8 @@ impl AppState {
         let options = EngineOptions {
             notifier: self.notifier.clone(),
             history: self.history.clone(),
+            // [[actions]] and [[webhooks]], beside (never behind) the desktop notification.
+            route: true,
             ..Default::default()
         };
         let engine = Engine::start_with(&config, secrets, options);

@@ -924,3 +924,54 @@ fn maintenance_from_the_card_and_a_script_reach_the_tray_and_survive_a_restart()
         || (!tray_tooltip(&second).contains("maintenance")).then_some(()),
     );
 }
+
+/// Routing: the programs and webhooks are listed, a webhook URL is checked and stored
+/// (write-only: answers say where it is, never what), and can be removed.
+#[test]
+fn webhook_urls_are_write_only_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[[actions]]\ncommand = [\"/usr/local/bin/page-me\", \"--team\", \"cc\"]\n\
+         min_severity = \"critical\"\n\n\
+         [[webhooks]]\nid = \"chat\"\nformat = \"slack\"\n\n\
+         [[webhooks]]\nid = \"phones\"\nformat = \"ntfy\"\nurl = \"https://ntfy.example.org/cc\"\n",
+    )
+    .unwrap();
+    let h = app_with_memory(dir.path(), &config);
+    let routes = invoke(&h, "routes", json!({})).unwrap();
+    assert_eq!(routes["actions"][0]["command"][0], "/usr/local/bin/page-me");
+    assert_eq!(routes["actions"][0]["min_severity"], "critical");
+    assert_eq!(routes["webhooks"][0]["url"], "missing");
+    assert_eq!(routes["webhooks"][1]["url"], "config");
+    assert!(!routes.to_string().contains("ntfy.example.org"));
+
+    let refused = invoke(
+        &h,
+        "set_webhook_url",
+        json!({"id": "chat", "url": "http://chat.example.org/hook/abc"}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (refused["kind"].as_str(), refused["field"].as_str()),
+        (Some("invalid"), Some("url"))
+    );
+    assert!(!refused.to_string().contains("abc"), "{refused}");
+
+    let token = "https://hooks.slack.com/services/T0/B0/s3cr3tT0ken";
+    invoke(&h, "set_webhook_url", json!({"id": "chat", "url": token})).unwrap();
+    let routes = invoke(&h, "routes", json!({})).unwrap();
+    assert_eq!(routes["webhooks"][0]["url"], "memory");
+    assert!(!routes.to_string().contains("s3cr3t"));
+    assert!(!std::fs::read_to_string(&config).unwrap().contains("s3cr3t"));
+
+    assert_eq!(
+        invoke(&h, "delete_webhook_url", json!({"id": "chat"})).unwrap(),
+        json!(true)
+    );
+    assert_eq!(
+        invoke(&h, "routes", json!({})).unwrap()["webhooks"][0]["url"],
+        "missing"
+    );
+}

@@ -208,6 +208,9 @@ function renderWhy() {
           h("span", { class: "who" }, `${who} · ${d.account_name}`),
           h("span", { class: "kind" }, KIND_WORDS[d.kind.type] || d.kind.type),
           h("div", { class: "explanation" }, d.explanation),
+          (d.routes || []).map((r) =>
+            h("div", { class: `route-outcome ${r.ok ? "ok" : "failed"}` }, `${r.ok ? "✓" : "✗"} ${r.route}: ${r.outcome}`),
+          ),
         ),
       );
     }),

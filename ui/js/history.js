@@ -238,10 +238,11 @@ const KIND_LABEL = {
   account_unreachable: "outage",
   account_recovered: "recovered",
   notification: "notification",
+  route: "program / webhook",
 };
 
 function what(r) {
-  if (r.kind === "notification") return r.summary || "";
+  if (r.kind === "notification" || r.kind === "route") return r.summary || "";
   if (r.old_state || r.new_state) return `${r.old_state ?? ""} → ${r.new_state ?? ""}`;
   return "";
 }

@@ -4,6 +4,7 @@ import { call, asError, describeError } from "./api.js";
 import { $, $$ } from "./dom.js";
 import { positiveInt } from "./validate.js";
 import { initSounds, fillSounds, readSounds } from "./sounds.js";
+import { loadRoutes } from "./webhooks.js";
 
 const SEVERITIES = ["critical", "warning", "unknown", "info", "ok"];
 // name -> [min, max] of the number fields
@@ -84,6 +85,7 @@ export async function loadSettings() {
   } catch (err) {
     $("#settings-saved").textContent = describeError(err);
   }
+  loadRoutes();
 }
 
 export function initSettings(configPath) {

@@ -161,7 +161,8 @@ pub enum MaintenanceAction {
 
 #[derive(Subcommand)]
 pub enum SecretAction {
-    /// Store the account's secret: typed without echo, or read from standard input.
+    /// Store the account's secret, or a webhook's URL (`webhook:<ID>`): typed without echo, or
+    /// read from standard input.
     Set {
         account: String,
         /// Read the secret from standard input (first line) instead of the terminal.

@@ -13,6 +13,7 @@ use crate::policy::{
     AccountRef, AgentKey, AlertPolicy, Decision, DecisionKind, PendingChange, PollOutcome, Snooze,
     SnoozeTarget, SnoozeUntil,
 };
+use crate::routing::{RouteOutcome, RouteReport};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +65,9 @@ pub struct ExplainedDecision {
     #[serde(flatten)]
     pub decision: Decision,
     pub explanation: String,
+    /// What each program and webhook did with it, as their outcomes come in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteReport>,
 }
 
 pub(crate) struct AlertTask {
@@ -76,6 +80,8 @@ pub(crate) struct AlertTask {
     pub view: watch::Sender<AlertView>,
     /// Wakes after the machine slept.
     pub resumes: watch::Receiver<u64>,
+    /// What the routes (programs, webhooks) did with the notifications; none = no routing.
+    pub routes: Option<mpsc::UnboundedReceiver<RouteOutcome>>,
 }
 
 impl AlertTask {
@@ -98,6 +104,10 @@ impl AlertTask {
                 _ = tick.tick() => self.policy.tick(now_local()),
                 Ok(()) = self.resumes.changed() => {
                     self.policy.after_sleep(now_local());
+                    Vec::new()
+                }
+                Some(outcome) = next_route_outcome(&mut self.routes) => {
+                    self.record_route(outcome);
                     Vec::new()
                 }
                 _ = cancel.cancelled() => break,
@@ -162,6 +172,26 @@ impl AlertTask {
         self.publish_view(decisions);
     }
 
+    /// A program's or webhook's outcome: a history row, and a line under its decision in the
+    /// Why list (when the decision is still among the recent ones).
+    fn record_route(&mut self, outcome: RouteOutcome) {
+        if let Some(tx) = &self.history {
+            if tx.send(vec![HistoryEntry::route(&outcome)]).is_err() {
+                self.history = None;
+            }
+        }
+        self.view.send_modify(|view| {
+            if let Some(explained) = view
+                .recent
+                .iter_mut()
+                .rev()
+                .find(|e| outcome.concerns(&e.decision))
+            {
+                explained.routes.push(outcome.report);
+            }
+        });
+    }
+
     fn publish_view(&self, decisions: Vec<Decision>) {
         let now = now_local();
         let (pending, flapping, snoozes, paused) = (
@@ -185,10 +215,21 @@ impl AlertTask {
                 .extend(decisions.into_iter().map(|decision| ExplainedDecision {
                     explanation: decision.explanation(),
                     decision,
+                    routes: Vec::new(),
                 }));
             let excess = view.recent.len().saturating_sub(RECENT_DECISIONS);
             view.recent.drain(..excess);
         });
+    }
+}
+
+/// The next outcome from the routes; never, when there is no routing.
+async fn next_route_outcome(
+    routes: &mut Option<mpsc::UnboundedReceiver<RouteOutcome>>,
+) -> Option<RouteOutcome> {
+    match routes {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

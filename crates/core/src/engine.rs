@@ -1,5 +1,7 @@
 //! The engine: one poller task per enabled account, the latest-status channel, the stream of
-//! observed changes, and the alert task that decides what to notify and records the history.
+//! observed changes, the alert task that decides what to notify and records the history, and
+//! (with `EngineOptions::route`) the routes that run programs and post webhooks for each
+//! notification (`routing`).
 //! Front ends (tray app, CLI) start it, read from it and shut it down; a configuration change is
 //! applied by shutting down and starting a new engine.
 
@@ -10,6 +12,7 @@ use crate::events::Event;
 use crate::notifier::Notifier;
 use crate::policy::{AlertPolicy, Decision};
 use crate::poller::{PollRecord, Poller};
+use crate::routing::{RetryPolicy, Router};
 use crate::secrets::SecretSource;
 use crate::sleep_watch::{self, SleepWatch, SystemWallClock, WallClock};
 use crate::status::Status;
@@ -32,6 +35,11 @@ pub struct EngineOptions {
     pub history: Option<std::path::PathBuf>,
     /// The wall clock the sleep watch compares with the monotonic one (the system's when none).
     pub wall_clock: Option<Arc<dyn WallClock>>,
+    /// Runs the config's `[[actions]]` and posts its `[[webhooks]]` for each notification
+    /// (with or without a notifier: routing needs no notification service).
+    pub route: bool,
+    /// Other webhook retries and queue sizes than the defaults (tests).
+    pub route_limits: Option<(RetryPolicy, usize)>,
 }
 
 pub struct Engine {
@@ -88,6 +96,21 @@ impl Engine {
             tasks.push(tokio::spawn(send_notifications(rx, notifier)));
             tx
         });
+        let route_outcomes = options
+            .route
+            .then(|| Router::new(&config.actions, &config.webhooks))
+            .filter(|router| !router.is_empty())
+            .map(|router| {
+                let router = match options.route_limits {
+                    Some((retry, queue)) => router.with_limits(retry, queue),
+                    None => router,
+                };
+                let (tx, rx) = mpsc::unbounded_channel();
+                // Subscribed before the alert task starts, so no decision is missed.
+                let subscription = decisions.subscribe();
+                tasks.extend(router.spawn(subscription, secrets.clone(), tx, cancel.child_token()));
+                rx
+            });
         let (reports_tx, reports) = mpsc::unbounded_channel();
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (view_tx, alert_view) = watch::channel(AlertView::default());
@@ -115,6 +138,7 @@ impl Engine {
             decisions: decisions.clone(),
             view: view_tx,
             resumes: sleep.subscribe(),
+            routes: route_outcomes,
         };
         tasks.push(tokio::spawn(alert_task.run(cancel.child_token())));
 

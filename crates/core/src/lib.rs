@@ -25,6 +25,7 @@ pub mod notifier;
 pub mod policy;
 pub mod poller;
 pub mod proxy;
+pub mod routing;
 pub mod secrets;
 pub mod sleep_watch;
 pub mod sounds;

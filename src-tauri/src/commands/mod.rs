@@ -5,6 +5,8 @@ pub mod maintenance;
 pub mod sounds;
 
 use crate::control::{self, PauseMode};
+pub mod routing;
+
 use crate::error::{Error, Result};
 use crate::secrets::{SecretInput, TypedOrStored};
 use crate::state::AppState;
@@ -64,7 +66,7 @@ pub struct AccountView {
 }
 
 /// Where one of an account's secrets is, in the words the UI expects.
-async fn secret_state(
+pub(crate) async fn secret_state(
     state: &AppState,
     slot: SecretSlot,
     account_id: &str,

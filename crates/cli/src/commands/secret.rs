@@ -3,6 +3,7 @@
 
 use crate::terminal;
 use agentwatch_core::config::Config;
+use agentwatch_core::routing::{secret_name, validate_webhook_url};
 use agentwatch_core::secrets::{SecretSlot, SecretSourceKind, SecretStore};
 use secrecy::{ExposeSecret, SecretString};
 use std::io::{BufRead, IsTerminal};
@@ -11,6 +12,9 @@ use std::path::Path;
 const EXIT_FAILED: u8 = 1;
 
 pub async fn set(config_path: &Path, account: &str, from_stdin: bool, slot: SecretSlot) -> u8 {
+    if let Some(webhook) = account.strip_prefix("webhook:") {
+        return set_webhook_url(config_path, webhook, from_stdin).await;
+    }
     if let Ok(config) = Config::load(config_path) {
         match config.account(account) {
             None => terminal::warn(format_args!(
@@ -39,6 +43,45 @@ pub async fn set(config_path: &Path, account: &str, from_stdin: bool, slot: Secr
             terminal::say(format_args!(
                 "stored the {} of {account} in the keyring",
                 slot.noun()
+            ));
+            0
+        }
+        Err(e) => {
+            terminal::warn(format_args!("agentwatch: {e}"));
+            EXIT_FAILED
+        }
+    }
+}
+
+/// `secret set webhook:<id>`: the URL of a webhook, checked (https unless loopback) before it
+/// is stored; never echoed.
+async fn set_webhook_url(config_path: &Path, webhook: &str, from_stdin: bool) -> u8 {
+    let name = secret_name(webhook);
+    if let Ok(config) = Config::load(config_path) {
+        if !config.webhooks.iter().any(|w| w.id == webhook) {
+            terminal::warn(format_args!(
+                "note: {} has no [[webhooks]] with id {webhook:?} yet; the URL is stored anyway",
+                config_path.display()
+            ));
+        }
+    }
+    let from_stdin = from_stdin || !std::io::stdin().is_terminal();
+    let url = match read_secret(&name, SecretSlot::Vendor, from_stdin) {
+        Ok(s) => s,
+        Err(message) => {
+            terminal::warn(format_args!("agentwatch: {message}"));
+            return EXIT_FAILED;
+        }
+    };
+    let url = SecretString::from(url.expose_secret().trim().to_string());
+    if let Err(why) = validate_webhook_url(url.expose_secret()) {
+        terminal::warn(format_args!("agentwatch: not stored: the URL {why}"));
+        return EXIT_FAILED;
+    }
+    match SecretStore::default().set(&name, &url).await {
+        Ok(()) => {
+            terminal::say(format_args!(
+                "stored the URL of webhook {webhook} in the keyring"
             ));
             0
         }

@@ -26,6 +26,8 @@ pub async fn run(config_path: &Path, notify: bool, duration: Option<Duration>) -
     let options = EngineOptions {
         notifier: notify.then(|| Arc::new(DesktopNotifier::default()) as Arc<dyn Notifier>),
         history: Some(History::default_path()),
+        // Programs and webhooks go with --notify, with or without a notification service.
+        route: notify,
         ..Default::default()
     };
     print_events(&config, headless_secrets(), options, duration).await;

@@ -12,11 +12,13 @@ pub use crate::policy::NotificationSettings;
 pub use account::{
     AccountConfig, DEFAULT_MAX_ANSWER_MIB, DEFAULT_TIMEOUT_SECS, MAX_ANSWER_MIB_RANGE,
 };
+pub(crate) use base_url::is_loopback_host;
 pub use base_url::validate_base_url;
 
 use crate::error::{Error, Result};
 use crate::history::HistorySettings;
 use crate::policy::AlertSettings;
+use crate::routing::{ActionConfig, WebhookConfig};
 use locate::{
     find_dotted_key_span, find_key_path_span, find_key_span, line_of, split_toml_message,
 };
@@ -71,6 +73,12 @@ pub struct Config {
     pub history: HistorySettings,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountConfig>,
+    /// Programs run for each notification (`[[actions]]`, routing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ActionConfig>,
+    /// Webhooks posted for each notification (`[[webhooks]]`, routing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 impl Default for Config {
@@ -81,6 +89,8 @@ impl Default for Config {
             alerts: AlertSettings::default(),
             history: HistorySettings::default(),
             accounts: Vec::new(),
+            actions: Vec::new(),
+            webhooks: Vec::new(),
         }
     }
 }
@@ -110,6 +120,10 @@ struct RawConfig {
     history: HistorySettings,
     #[serde(default)]
     accounts: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    actions: Vec<ActionConfig>,
+    #[serde(default)]
+    webhooks: Vec<WebhookConfig>,
 }
 
 /// Where the account table that ends its own keys at `from` really ends: at the next
@@ -186,13 +200,44 @@ impl Config {
             }
             accounts.push(account);
         }
-        Ok(Config {
+        let config = Config {
             poll_interval_secs: raw.poll_interval_secs,
             notifications: raw.notifications,
             alerts: raw.alerts,
             history: raw.history,
             accounts,
-        })
+            actions: raw.actions,
+            webhooks: raw.webhooks,
+        };
+        if let Err((table, index, key, message)) = config.validate_routes() {
+            let span = nth_table_span(text, table, index);
+            return Err(config_error(
+                span,
+                &format!("{table}[{index}].{key}"),
+                message,
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The `[[actions]]` and `[[webhooks]]` checks: (table, index, key, message) of the first
+    /// fault.
+    fn validate_routes(&self) -> std::result::Result<(), (&'static str, usize, String, String)> {
+        let known: Vec<&str> = self.accounts.iter().map(|a| a.id.as_str()).collect();
+        for (i, action) in self.actions.iter().enumerate() {
+            action
+                .validate(&known)
+                .map_err(|(key, message)| ("actions", i, key, message))?;
+        }
+        for (i, webhook) in self.webhooks.iter().enumerate() {
+            webhook
+                .validate(&known)
+                .map_err(|(key, message)| ("webhooks", i, key, message))?;
+            if self.webhooks[..i].iter().any(|w| w.id == webhook.id) {
+                return Err(("webhooks", i, "id".into(), "duplicate webhook id".into()));
+            }
+        }
+        Ok(())
     }
 
     pub fn to_toml(&self) -> String {
@@ -229,6 +274,13 @@ impl Config {
                 message,
             })?;
         }
+        self.validate_routes()
+            .map_err(|(table, index, key, message)| Error::Config {
+                file: path.to_path_buf(),
+                line: 0,
+                key: format!("{table}[{index}].{key}"),
+                message,
+            })?;
         let io = |e: std::io::Error| Error::Io(format!("cannot write {}: {e}", path.display()));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
@@ -249,6 +301,23 @@ impl Config {
                 .unwrap_or(self.poll_interval_secs),
         )
     }
+}
+
+/// Where the `index`th `[[table]]` header is, to point an error at it.
+fn nth_table_span(text: &str, table: &str, index: usize) -> Option<std::ops::Range<usize>> {
+    let header = format!("[[{table}]]");
+    let mut offset = 0;
+    let mut seen = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == header {
+            if seen == index {
+                return Some(offset..offset + line.len());
+            }
+            seen += 1;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 #[cfg(test)]

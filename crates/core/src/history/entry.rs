@@ -24,10 +24,12 @@ pub enum EntryKind {
     AccountRecovered,
     /// A desktop notification that was sent.
     Notification,
+    /// What a program or webhook did with a notification (routing).
+    Route,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 8] = [
+    pub const ALL: [EntryKind; 9] = [
         EntryKind::Changed,
         EntryKind::IdentityChanged,
         EntryKind::OverLimit,
@@ -36,6 +38,7 @@ impl EntryKind {
         EntryKind::AccountUnreachable,
         EntryKind::AccountRecovered,
         EntryKind::Notification,
+        EntryKind::Route,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +51,7 @@ impl EntryKind {
             EntryKind::AccountUnreachable => "account_unreachable",
             EntryKind::AccountRecovered => "account_recovered",
             EntryKind::Notification => "notification",
+            EntryKind::Route => "route",
         }
     }
 
@@ -74,6 +78,7 @@ impl std::fmt::Display for EntryKind {
 /// | account_unreachable | "reachable" → "unreachable" | –, the event's | error kind (timeout, auth...) | error message | |
 /// | account_recovered | "unreachable" → "reachable" | –, the event's | – | | duration_secs = time down |
 /// | notification | – | – | why (change, reminder, flapping, recovery, storm) | body | summary, urgency |
+/// | route | – | –, the notification's | "action" or "webhook" | "webhook chat: delivered (HTTP 200)" | summary = the notification's |
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
     /// Unix time in milliseconds.
@@ -199,6 +204,29 @@ impl HistoryEntry {
             summary: Some(notification.summary.clone()),
             urgency: Some(notification.urgency),
             ..HistoryEntry::empty(at_ms, EntryKind::Notification, account_id)
+        }
+    }
+
+    /// The row for what a program or webhook did with a notification. Names the route by its
+    /// program's name or webhook id: never a URL or an argument.
+    pub fn route(outcome: &crate::routing::RouteOutcome) -> HistoryEntry {
+        HistoryEntry {
+            vendor: Some(outcome.vendor),
+            account_name: Some(outcome.account_name.clone()),
+            agent_id: outcome.agent_id.clone(),
+            agent_name: outcome.agent_name.clone(),
+            severity: Some(outcome.severity),
+            reason: Some(outcome.route_kind.to_string()),
+            detail: Some(format!(
+                "{}: {}",
+                outcome.report.route, outcome.report.outcome
+            )),
+            summary: Some(outcome.summary.clone()),
+            ..HistoryEntry::empty(
+                crate::clock::now_ms(),
+                EntryKind::Route,
+                &outcome.account_id,
+            )
         }
     }
 

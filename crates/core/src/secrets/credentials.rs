@@ -37,10 +37,10 @@ impl SystemdCredentials {
 
     /// The credential's file name: the account id, or `ID+proxy` for the proxy password. An
     /// account id never holds '+' (nor ':', which `LoadCredential=` uses as its separator), so
-    /// the two never meet.
+    /// the two never meet. A webhook's URL (`webhook:<id>`) is `webhook+<id>`, for that colon.
     pub fn credential_name(slot: SecretSlot, account_id: &str) -> String {
         match slot {
-            SecretSlot::Vendor => account_id.to_string(),
+            SecretSlot::Vendor => account_id.replace(':', "+"),
             SecretSlot::Proxy => format!("{account_id}+proxy"),
         }
     }
@@ -191,6 +191,16 @@ mod tests {
         );
         let missing = creds.secret("other").await.unwrap_err();
         assert_eq!(missing.kind(), crate::ErrorKind::MissingSecret);
+    }
+
+    #[tokio::test]
+    async fn a_webhook_url_is_the_credential_webhook_plus_its_id() {
+        // `LoadCredential=` splits at ':', so `webhook:chat` is kept as `webhook+chat`.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("webhook+chat"), "https://hooks.example/x\n").unwrap();
+        let creds = SystemdCredentials::new(dir.path());
+        let url = creds.secret("webhook:chat").await.unwrap();
+        assert_eq!(url.expose_secret(), "https://hooks.example/x");
     }
 
     #[tokio::test]

@@ -223,12 +223,12 @@ impl Running {
 }
 
 /// What the engine does with its decisions under `serve`: no desktop to notify; the history
-/// recorded as for `watch`.
+/// recorded as for `watch`; the configured `[[actions]]` and `[[webhooks]]` run (their URLs
+/// from the keyring, `AGENTWATCH_SECRET_WEBHOOK_<ID>` or `$CREDENTIALS_DIRECTORY/webhook:<id>`).
 fn engine_options(history: &Path) -> EngineOptions {
     EngineOptions {
-        // Issue 11 (not built yet): the configured [[actions]] and webhooks join here, as the
-        // engine's routes for its notifications, the same way `watch` will give them.
         notifier: None,
+        route: true,
         history: Some(history.to_path_buf()),
         ..Default::default()
     }
