@@ -3,6 +3,7 @@
 //! Data flows one way: config + secrets -> per-account poller -> vendor client -> snapshot ->
 //! change detector -> events -> notifier and the latest-status channel.
 
+pub mod agent_list;
 pub mod alerts;
 mod board;
 pub mod check;
@@ -19,6 +20,7 @@ mod history_writer;
 pub mod http;
 mod keyring_lock;
 pub mod model;
+pub mod names;
 pub mod notifier;
 pub mod policy;
 pub mod poller;
@@ -27,6 +29,7 @@ pub mod secrets;
 pub mod sleep_watch;
 pub mod status;
 pub mod vendors;
+pub mod watch_list;
 
 pub use engine::{Engine, EngineOptions};
 pub use error::{Error, ErrorKind, ErrorReport, Result};

@@ -118,7 +118,7 @@ impl Config {
         let mut accounts = Vec::with_capacity(raw.accounts.len());
         for spanned in raw.accounts {
             let span = spanned.span();
-            let account: AccountConfig =
+            let mut account: AccountConfig =
                 spanned
                     .into_inner()
                     .try_into()
@@ -130,11 +130,24 @@ impl Config {
                             .map(|s| (span.start + s.start)..(span.start + s.end));
                         config_error(key_span.or(Some(span.clone())), &key, message)
                     })?;
+            let in_table = |key: &str| {
+                find_key_span(&text[span.clone()], key)
+                    .map(|s| (span.start + s.start)..(span.start + s.end))
+                    .or(Some(span.clone()))
+            };
+            // Ranges ("101-150") are written for people; the rest of the program sees ids.
+            if !account.watch.iter().any(|w| w.trim().is_empty()) {
+                account.watch = crate::watch_list::parse_entries(&account.watch).map_err(|m| {
+                    config_error(
+                        in_table("watch"),
+                        &format!("accounts[{}].watch", account.id),
+                        m,
+                    )
+                })?;
+            }
             if let Err((key, message)) = account.validate() {
-                let key_span = find_key_span(&text[span.clone()], &key)
-                    .map(|s| (span.start + s.start)..(span.start + s.end));
                 return Err(config_error(
-                    key_span.or(Some(span.clone())),
+                    in_table(&key),
                     &format!("accounts[{}].{key}", account.id),
                     message,
                 ));
