@@ -39,8 +39,8 @@ pub fn validate_labels(labels: &BTreeMap<String, String>) -> Result<(), String> 
     Ok(())
 }
 
-/// The name to show for an agent: the label, else the vendor's name (trimmed, bounded, blank
-/// and control characters dropped), else `None`.
+/// The name to show for an agent: the label, else the vendor's name (trimmed and bounded; a
+/// blank one is no name), else `None`.
 pub fn resolve(
     labels: &BTreeMap<String, String>,
     agent_id: &str,
@@ -57,23 +57,18 @@ pub fn apply(labels: &BTreeMap<String, String>, obs: &mut Observation) {
     obs.name = resolve(labels, &obs.agent_id, obs.name.as_deref());
 }
 
-/// A vendor's name made fit for one line: control characters become spaces (a name is never
-/// meant to break a line or move a cursor), runs of blanks shrink, and the length is bounded.
-/// Escaping for each output (terminal, markup, webview) is still that output's job.
+/// A vendor's name, trimmed and bounded in length. Its characters are kept as the vendor sent
+/// them: each output escapes them its own way (the terminal shows `\x1b`, the webview shows
+/// text, the notification server gets escaped markup), so nothing is hidden from the user.
 fn clean_vendor_name(raw: &str) -> Option<String> {
-    let spaced: String = raw
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let words: Vec<&str> = spaced.split_whitespace().collect();
-    if words.is_empty() {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
         return None;
     }
-    let joined = words.join(" ");
-    if joined.chars().count() <= MAX_NAME_CHARS {
-        return Some(joined);
+    if trimmed.chars().count() <= MAX_NAME_CHARS {
+        return Some(trimmed.to_string());
     }
-    let mut cut: String = joined.chars().take(MAX_NAME_CHARS - 1).collect();
+    let mut cut: String = trimmed.chars().take(MAX_NAME_CHARS - 1).collect();
     cut.push('…');
     Some(cut)
 }
@@ -110,10 +105,10 @@ mod tests {
     }
 
     #[test]
-    fn a_vendor_name_is_kept_on_one_line_and_bounded() {
+    fn a_vendor_name_is_trimmed_and_bounded_but_not_rewritten() {
         assert_eq!(
-            resolve(&BTreeMap::new(), "1", Some("Li\nWei\x1b[31m")).as_deref(),
-            Some("Li Wei [31m")
+            resolve(&BTreeMap::new(), "1", Some(" Li\x1bWei\n")).as_deref(),
+            Some("Li\x1bWei")
         );
         let long = "x".repeat(10_000);
         let shown = resolve(&BTreeMap::new(), "1", Some(&long)).unwrap();

@@ -3,7 +3,8 @@
 //! One rule for the dashboard's field (through a Tauri command) and the config file's `watch`
 //! (expanded when the file is read), so both accept and refuse the same text.
 //!
-//! - Pieces are separated by commas, semicolons, spaces or line breaks.
+//! - Pasted pieces are separated by commas, semicolons, spaces or line breaks; in the config
+//!   file each string of `watch` is one piece.
 //! - A piece made only of digits and one `-` between them is a range of numbers, both ends
 //!   included; the numbers keep their width (`0101-0103` is `0101, 0102, 0103`).
 //! - Any other piece is an agent id, kept verbatim (Agora's `AGENT-1` is not a range).
@@ -20,12 +21,22 @@ pub const MAX_WATCH_IDS: usize = 50_000;
 
 /// Expands pasted text into agent ids.
 pub fn parse(text: &str) -> Result<Vec<String>, String> {
+    collect(
+        text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|p| !p.is_empty()),
+    )
+}
+
+/// Expands the config file's `watch = ["101-150", "201"]`: each string is one id (kept
+/// verbatim, spaces and all) or one range.
+pub fn parse_entries<S: AsRef<str>>(entries: &[S]) -> Result<Vec<String>, String> {
+    collect(entries.iter().map(AsRef::as_ref))
+}
+
+fn collect<'a>(pieces: impl Iterator<Item = &'a str>) -> Result<Vec<String>, String> {
     let mut ids = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for piece in text
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|p| !p.is_empty())
-    {
+    for piece in pieces {
         for id in expand_piece(piece)? {
             if seen.insert(id.clone()) {
                 if ids.len() == MAX_WATCH_IDS {
@@ -40,16 +51,6 @@ pub fn parse(text: &str) -> Result<Vec<String>, String> {
     Ok(ids)
 }
 
-/// Expands each entry of a list (the config file's `watch = ["101-150", "201"]`).
-pub fn parse_entries<S: AsRef<str>>(entries: &[S]) -> Result<Vec<String>, String> {
-    let joined = entries
-        .iter()
-        .map(AsRef::as_ref)
-        .collect::<Vec<_>>()
-        .join("\n");
-    parse(&joined)
-}
-
 fn expand_piece(piece: &str) -> Result<Vec<String>, String> {
     let numeric = piece.chars().all(|c| c.is_ascii_digit() || c == '-');
     if !numeric || !piece.contains('-') {
@@ -57,9 +58,11 @@ fn expand_piece(piece: &str) -> Result<Vec<String>, String> {
     }
     let (start, end) = match piece.split_once('-') {
         Some((s, e)) if !s.is_empty() && !e.is_empty() && !e.contains('-') => (s, e),
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "{piece:?} is not a range: write two numbers with one dash between them, as in 101-150"
-        )),
+        ))
+        }
     };
     let padded = |s: &str| s.len() > 1 && s.starts_with('0');
     if (padded(start) || padded(end)) && start.len() != end.len() {
@@ -108,6 +111,14 @@ mod tests {
         assert_eq!(parse("0101-0103").unwrap(), ["0101", "0102", "0103"]);
         assert_eq!(parse("098-101").unwrap(), ["098", "099", "100", "101"]);
         assert_eq!(parse("99-101").unwrap(), ["99", "100", "101"]);
+    }
+
+    #[test]
+    fn config_entries_are_one_id_or_one_range_each() {
+        assert_eq!(
+            parse_entries(&["a b, c", "7-8"]).unwrap(),
+            ["a b, c", "7", "8"]
+        );
     }
 
     #[test]
