@@ -97,6 +97,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::app_info,
         commands::desktop_services,
         commands::switch_demo,
+        commands::agents::parse_watch_list,
+        commands::agents::list_agents,
         alerts::alerts,
         alerts::snooze,
         alerts::history,

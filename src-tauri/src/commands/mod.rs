@@ -1,6 +1,8 @@
 //! The dashboard's commands. Each one parses, calls the core, and maps the error to
 //! `{kind, message}`; no vendor knowledge lives here.
 
+pub mod agents;
+
 use crate::error::{Error, Result};
 use crate::secrets::{SecretInput, TypedOrStored};
 use crate::state::{publish, schedule_pause_end, AppState};
@@ -17,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime, State};
 
-const TEST_CONNECTION_LIMIT: Duration = Duration::from_secs(45);
+pub(crate) const TEST_CONNECTION_LIMIT: Duration = Duration::from_secs(45);
 pub const MAX_POLL_INTERVAL_SECS: u64 = 3600;
 
 #[derive(Serialize)]
@@ -187,7 +189,7 @@ pub struct ConnectionTest {
 }
 
 /// A typed form secret; an empty field means "keep what is stored".
-fn typed(input: Option<SecretInput>) -> Option<secrecy::SecretString> {
+pub(crate) fn typed(input: Option<SecretInput>) -> Option<secrecy::SecretString> {
     input.map(|s| s.0).filter(|s| !s.expose_secret().is_empty())
 }
 
