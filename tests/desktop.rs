@@ -16,6 +16,8 @@ mod access;
 mod driver;
 #[path = "desktop/first_run.rs"]
 mod first_run;
+#[path = "desktop/names.rs"]
+mod names;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -162,6 +164,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step2b_http_json_account_from_its_form(&c, &config_path)
             .await
             .map_err(step("2b (http-json form)"))?;
+        names::names_ranges_and_the_picker(&c, &config_path, SEGURA_ID, HUAWEI_ID)
+            .await
+            .map_err(step("2c (names, ranges, picker)"))?;
         keyboard_and_light_theme(&c)
             .await
             .map_err(step("keyboard and light theme"))?;
@@ -824,10 +829,19 @@ async fn step2_watch_all_three_vendors(c: &fantoccini::Client, sims: &DemoSims) 
     // Huawei agent ids are digits 101..999999: a bad one is refused in place.
     type_into(c, "#acc-watch-input", "12a").await?;
     click(c, "#acc-watch-add").await?;
-    let msg = text(c, "#acc-watch-msg").await?;
+    // The field is read by the core (a command): its answer arrives a moment later.
+    let msg = until("the watch message", Duration::from_secs(10), || async {
+        let t = text(c, "#acc-watch-msg").await.ok()?;
+        (!t.is_empty()).then_some(t)
+    })
+    .await;
     assert!(msg.contains("101 and 999999"), "watch message: {msg:?}");
     type_into(c, "#acc-watch-input", &huawei_ids[..3].join(", ")).await?;
     click(c, "#acc-watch-add").await?;
+    until("three watched ids", Duration::from_secs(10), || async {
+        (texts(c, "#acc-watch-list li").await.len() >= 3).then_some(())
+    })
+    .await;
     save_form_and_wait(c, HUAWEI_ID).await?;
 
     open_add_form(c, "segura").await?;

@@ -290,7 +290,7 @@ mod tests {
         assert_eq!(lines[1], "   104: RUNNING — failed");
         assert_eq!(lines[2], "   Li Wei (103): rest — warning");
         assert_eq!(lines.len(), 1 + TRAY_AGENTS_PER_ACCOUNT + 1, "{lines:?}");
-        assert_eq!(lines.last().unwrap(), "   … and 1 more");
+        assert_eq!(lines.last().unwrap(), "   … and 2 more");
         assert!(!lines.iter().any(|l| l.contains("100")), "{lines:?}");
     }
 
