@@ -29,5 +29,7 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "history",
         "timeline",
         "export_history_csv",
+        "parse_watch_list",
+        "list_agents",
     ]
 }
