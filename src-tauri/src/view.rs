@@ -141,7 +141,7 @@ fn troubled_agent_lines(agents: &[&AgentStatus]) -> Vec<String> {
                 Severity::Critical => "failed",
                 other => other.as_str(),
             };
-            format!("   {subject}: {} — {severity}", o.state)
+            one_line(&format!("   {subject}: {} — {severity}", o.state))
         })
         .collect();
     if troubled.len() > TRAY_AGENTS_PER_ACCOUNT {
@@ -151,6 +151,14 @@ fn troubled_agent_lines(agents: &[&AgentStatus]) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// Vendor text on one menu line: a line break or other control character in a name or state
+/// must not add a line of its own to the menu or the tooltip that lists these lines.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// The dashboard's header while no account is watched.
@@ -292,6 +300,18 @@ mod tests {
         assert_eq!(lines.len(), 1 + TRAY_AGENTS_PER_ACCOUNT + 1, "{lines:?}");
         assert_eq!(lines.last().unwrap(), "   … and 2 more");
         assert!(!lines.iter().any(|l| l.contains("100")), "{lines:?}");
+
+        // A vendor's line break stays on the agent's line.
+        let mut hostile = agent("a", "9", Severity::Critical);
+        hostile.observation.name = Some("Eve\nAll agents ok".into());
+        let s = Status {
+            accounts: vec![account("a", AccountHealth::Ok)],
+            agents: vec![hostile],
+            updated_ms: 0,
+            ..Default::default()
+        };
+        let lines = TrayView::new(&s, None).accounts;
+        assert_eq!(lines[1], "   Eve All agents ok (9): RUNNING — failed");
     }
 
     #[test]

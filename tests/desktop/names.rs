@@ -22,38 +22,49 @@ pub async fn names_ranges_and_the_picker(
     ranges_expand_and_bad_ones_are_named(c, huawei_id).await
 }
 
-fn row(account: &str, agent: &str) -> String {
-    format!("#agents-body tr[data-account=\"{account}\"][data-agent=\"{agent}\"]")
+/// Every row of the live view as (account/agent, the name cell's text, the id under it).
+async fn live_rows(c: &fantoccini::Client) -> Vec<(String, String, String)> {
+    let rows = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#agents-body tr')).map((tr) => [
+               tr.dataset.account + '/' + tr.dataset.agent,
+               (tr.querySelector('.agent-name') || {}).textContent || '',
+               (tr.querySelector('.agent-id') || {}).textContent || ''])",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    serde_json::from_value(rows).unwrap_or_default()
 }
 
 /// The Segura simulator names its agents: the name is the row's title, the id under it.
 async fn live_view_shows_names(c: &fantoccini::Client, segura: &str) -> R<()> {
     click(c, "#tab-live").await?;
-    let named = row(segura, "3");
-    let shown = until("agent 3 with its name", WAIT, || async {
-        let name = text(c, &format!("{named} .agent-name")).await.ok()?;
-        let id = text(c, &format!("{named} .agent-id")).await.ok()?;
-        (name == "Branch office Recife").then_some(id)
-    })
-    .await;
-    assert_eq!(shown, "3", "the id under the name");
+    let key = format!("{segura}/3");
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let rows = live_rows(c).await;
+        let row = rows.iter().find(|r| r.0 == key);
+        if let Some((_, name, id)) = row {
+            if name.trim() == "Branch office Recife" {
+                assert_eq!(id.trim(), "3", "the id under the name");
+                break;
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("agent 3 is not shown by its name: {rows:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // The filter finds the agent by its name: only its row stays.
     type_into(c, "#filter", "recife").await?;
     let rows = until("the filter to keep one row", WAIT, || async {
-        let rows = c
-            .execute(
-                "return Array.from(document.querySelectorAll('#agents-body tr'))
-                   .map((tr) => tr.dataset.account + '/' + tr.dataset.agent)",
-                vec![],
-            )
-            .await
-            .ok()?;
-        let rows: Vec<String> = serde_json::from_value(rows).ok()?;
+        let rows: Vec<String> = live_rows(c).await.into_iter().map(|r| r.0).collect();
         (rows.len() == 1).then_some(rows)
     })
     .await;
-    assert_eq!(rows, [format!("{segura}/3")]);
+    assert_eq!(rows, [key]);
     // WebDriver's clear sends no input event: empty the filter the way the page listens for.
     c.execute(
         "const f = document.querySelector('#filter'); f.value = ''; f.dispatchEvent(new Event('input'));",

@@ -80,7 +80,8 @@ async function openPicker() {
   } finally {
     $("#acc-pick").disabled = false;
   }
-  picked = new Set(hooks.current().filter((id) => listed.some((a) => a.agent_id === id)));
+  const ids = new Set(listed.map((a) => a.agent_id));
+  picked = new Set(hooks.current().filter((id) => ids.has(id)));
   filter = "";
   $("#pick-filter").value = "";
   $("#pick-tools").hidden = listed.length === 0;
