@@ -282,6 +282,7 @@ function applyVendor() {
   const all = $("#acc-all").checked;
   $("#watch-add").hidden = all;
   $("#acc-watch-list").hidden = all;
+  $("#acc-watch-hint").hidden = all;
   $("#acc-watch-input").placeholder = f.watch.placeholder;
   renderWatch();
 }

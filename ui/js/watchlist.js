@@ -91,6 +91,7 @@ async function openPicker() {
     return;
   }
   drawRows();
+  box.scrollIntoView({ block: "nearest" });
   $("#pick-filter").focus();
 }
 
