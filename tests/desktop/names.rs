@@ -19,7 +19,9 @@ pub async fn names_ranges_and_the_picker(
 ) -> R<()> {
     live_view_shows_names(c, segura_id).await?;
     picker_writes_the_picked_agents(c, config_path, segura_id).await?;
-    ranges_expand_and_bad_ones_are_named(c, huawei_id).await
+    ranges_expand_and_bad_ones_are_named(c, huawei_id).await?;
+    // Back on the live view, where step 2 left the dashboard for the steps after this one.
+    click(c, "#tab-live").await
 }
 
 /// Every row of the live view as (account/agent, the name cell's text, the id under it).
