@@ -35,5 +35,7 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "routes",
         "set_webhook_url",
         "delete_webhook_url",
+        "parse_watch_list",
+        "list_agents",
     ]
 }

@@ -20,6 +20,8 @@ mod driver;
 mod first_run;
 #[path = "desktop/limits.rs"]
 mod limits;
+#[path = "desktop/names.rs"]
+mod names;
 #[path = "desktop/routing.rs"]
 mod routing;
 #[path = "desktop/session.rs"]
@@ -174,6 +176,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         limits::step_limit_breach_reaches_dunst(&c, &sims, &desktop)
             .await
             .map_err(step("2c (time-in-state limit)"))?;
+        names::names_ranges_and_the_picker(&c, &config_path, SEGURA_ID, HUAWEI_ID)
+            .await
+            .map_err(step("2d (names, ranges, picker)"))?;
         keyboard_and_light_theme(&c)
             .await
             .map_err(step("keyboard and light theme"))?;
@@ -845,10 +850,19 @@ async fn step2_watch_all_three_vendors(c: &fantoccini::Client, sims: &DemoSims) 
     // Huawei agent ids are digits 101..999999: a bad one is refused in place.
     type_into(c, "#acc-watch-input", "12a").await?;
     click(c, "#acc-watch-add").await?;
-    let msg = text(c, "#acc-watch-msg").await?;
+    // The field is read by the core (a command): its answer arrives a moment later.
+    let msg = until("the watch message", Duration::from_secs(10), || async {
+        let t = text(c, "#acc-watch-msg").await.ok()?;
+        (!t.is_empty()).then_some(t)
+    })
+    .await;
     assert!(msg.contains("101 and 999999"), "watch message: {msg:?}");
     type_into(c, "#acc-watch-input", &huawei_ids[..3].join(", ")).await?;
     click(c, "#acc-watch-add").await?;
+    until("three watched ids", Duration::from_secs(10), || async {
+        (texts(c, "#acc-watch-list li").await.len() >= 3).then_some(())
+    })
+    .await;
     save_form_and_wait(c, HUAWEI_ID).await?;
 
     open_add_form(c, "segura").await?;

@@ -102,6 +102,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::routing::routes,
         commands::routing::set_webhook_url,
         commands::routing::delete_webhook_url,
+        commands::agents::parse_watch_list,
+        commands::agents::list_agents,
         alerts::alerts,
         alerts::snooze,
         alerts::history,

@@ -3,7 +3,7 @@
 
 use agentwatch_core::condition::Condition;
 use agentwatch_core::maintenance::ActiveMaintenance;
-use agentwatch_core::status::{AccountHealth, Status};
+use agentwatch_core::status::{AccountHealth, AgentStatus, Status};
 use agentwatch_core::{Event, Severity};
 use serde::Serialize;
 
@@ -45,7 +45,8 @@ pub struct TrayView {
     pub kind: TrayKind,
     /// The one-line summary ("14 agents: 12 ok, 1 warning, 1 failed · 2 accounts").
     pub tooltip: String,
-    /// One menu line per account: "Contact centre — ok (10 agents)".
+    /// One menu line per account: "Contact centre — ok (10 agents)", each followed by lines
+    /// naming its agents in warning or failed.
     pub accounts: Vec<String>,
     /// "Notifications paused until 18:30", when paused.
     pub paused: Option<String>,
@@ -110,7 +111,7 @@ impl TrayView {
         let accounts = status
             .accounts
             .iter()
-            .map(|a| {
+            .flat_map(|a| {
                 let agents = status
                     .agents
                     .iter()
@@ -132,7 +133,8 @@ impl TrayView {
                 let window = in_maintenance(&a.id)
                     .map(|m| format!(" · in maintenance until {}", m.until))
                     .unwrap_or_default();
-                format!("{} ({}) — {state}, {n} {plural}{window}", a.name, a.vendor)
+                let head = format!("{} ({}) — {state}, {n} {plural}{window}", a.name, a.vendor);
+                std::iter::once(head).chain(troubled_agent_lines(&agents))
             })
             .collect();
         TrayView {
@@ -143,6 +145,52 @@ impl TrayView {
             keyring_locked: status.condition == Some(Condition::KeyringLocked),
         }
     }
+}
+
+/// The most agents named under an account in the tray menu; the rest are counted.
+pub const TRAY_AGENTS_PER_ACCOUNT: usize = 5;
+
+/// Menu lines for an account's agents in warning or failed, by name where they have one
+/// ("   Li Wei (103): rest — warning"), worst first, at most [`TRAY_AGENTS_PER_ACCOUNT`].
+fn troubled_agent_lines(agents: &[&AgentStatus]) -> Vec<String> {
+    let mut troubled: Vec<&&AgentStatus> = agents
+        .iter()
+        .filter(|g| {
+            matches!(
+                g.effective_severity(),
+                Severity::Warning | Severity::Critical
+            )
+        })
+        .collect();
+    troubled.sort_by_key(|g| std::cmp::Reverse(g.effective_severity().rank()));
+    let mut lines: Vec<String> = troubled
+        .iter()
+        .take(TRAY_AGENTS_PER_ACCOUNT)
+        .map(|g| {
+            let o = &g.observation;
+            let subject = agentwatch_core::events::agent_subject(&o.agent_id, o.name.as_deref());
+            let severity = match g.effective_severity() {
+                Severity::Critical => "failed",
+                other => other.as_str(),
+            };
+            one_line(&format!("   {subject}: {} — {severity}", o.state))
+        })
+        .collect();
+    if troubled.len() > TRAY_AGENTS_PER_ACCOUNT {
+        lines.push(format!(
+            "   … and {} more",
+            troubled.len() - TRAY_AGENTS_PER_ACCOUNT
+        ));
+    }
+    lines
+}
+
+/// Vendor text on one menu line: a line break or other control character in a name or state
+/// must not add a line of its own to the menu or the tooltip that lists these lines.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// The dashboard's header while no account is watched.
@@ -253,7 +301,50 @@ mod tests {
         let v = TrayView::new(&s, None, &[]);
         assert_eq!(v.kind, TrayKind::Critical);
         assert_eq!(v.tooltip, "2 agents: 1 ok, 1 failed · 1 account");
-        assert_eq!(v.accounts, vec!["Account a (agora) — failed, 2 agents"]);
+        assert_eq!(
+            v.accounts,
+            vec![
+                "Account a (agora) — failed, 2 agents",
+                "   2: RUNNING — failed"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_menu_names_the_agents_in_trouble_worst_first_and_counts_the_rest() {
+        let mut agents = vec![agent("a", "100", Severity::Ok)];
+        let mut named = agent("a", "103", Severity::Warning);
+        named.observation.name = Some("Li Wei".into());
+        named.observation.state = "rest".into();
+        agents.push(named);
+        agents.push(agent("a", "104", Severity::Critical));
+        for i in 0..TRAY_AGENTS_PER_ACCOUNT {
+            agents.push(agent("a", &format!("2{i}"), Severity::Warning));
+        }
+        let s = Status {
+            accounts: vec![account("a", AccountHealth::Ok)],
+            agents,
+            updated_ms: 0,
+            ..Default::default()
+        };
+        let lines = TrayView::new(&s, None, &[]).accounts;
+        assert_eq!(lines[1], "   104: RUNNING — failed");
+        assert_eq!(lines[2], "   Li Wei (103): rest — warning");
+        assert_eq!(lines.len(), 1 + TRAY_AGENTS_PER_ACCOUNT + 1, "{lines:?}");
+        assert_eq!(lines.last().unwrap(), "   … and 2 more");
+        assert!(!lines.iter().any(|l| l.contains("100")), "{lines:?}");
+
+        // A vendor's line break stays on the agent's line.
+        let mut hostile = agent("a", "9", Severity::Critical);
+        hostile.observation.name = Some("Eve\nAll agents ok".into());
+        let s = Status {
+            accounts: vec![account("a", AccountHealth::Ok)],
+            agents: vec![hostile],
+            updated_ms: 0,
+            ..Default::default()
+        };
+        let lines = TrayView::new(&s, None, &[]).accounts;
+        assert_eq!(lines[1], "   Eve All agents ok (9): RUNNING — failed");
     }
 
     #[test]

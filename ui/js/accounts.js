@@ -4,6 +4,7 @@ import { call, asError, describeError } from "./api.js";
 import { h, $, $$, vendorLabel, setVendorLabels } from "./dom.js";
 import * as v from "./validate.js";
 import { initTimeLimits, drawTimeLimits, setTimeLimitPresets, checkTimeLimits, collectTimeLimits } from "./time_limits.js";
+import { expandPasted, initPicker, closePicker, chips, keepPastedLineBreaks } from "./watchlist.js";
 
 // Each vendor's form as the core describes it (app_info): its fields, labels, hints, checks,
 // the meaning of its secret and its watch-list rule. Nothing here knows a vendor by name.
@@ -39,6 +40,7 @@ export function initAccounts(changed) {
   $("#btn-add-account").addEventListener("click", () => openForm(null));
   $("#acc-vendor").addEventListener("change", () => {
     clearMessages();
+    closePicker();
     drawVendorFields({});
     setTimeLimitPresets(formOf(vendor()).time_limit_presets);
     applyVendor();
@@ -64,6 +66,23 @@ export function initAccounts(changed) {
     field(name).addEventListener("input", () => showMessage(name, null));
   }
   $("#acc-watch-input").addEventListener("input", () => showMessage("watch", null));
+  keepPastedLineBreaks($("#acc-watch-input"));
+  initPicker({
+    account: () => collect(),
+    secrets: () => ({ secret: field("secret").value || null, proxySecret: field("proxy_secret").value || null }),
+    current: () => watch,
+    apply: (ids) => {
+      watch = ids;
+      $("#acc-all").checked = false;
+      showMessage("watch", null);
+      applyVendor();
+    },
+    all: () => {
+      watch = [];
+      $("#acc-all").checked = true;
+      applyVendor();
+    },
+  });
 }
 
 export async function loadAccounts() {
@@ -146,6 +165,7 @@ function openForm(account, vendorId = null) {
   field("poll_interval_secs").value = a.poll_interval_secs || "";
   field("timeout_secs").value = a.timeout_secs || "";
   watch = [...(a.watch || [])];
+  closePicker();
   drawVendorFields(a);
   drawTimeLimits(a.time_limits, formOf(a.vendor).time_limit_presets);
   $("#acc-all").checked = !!account && !formOf(a.vendor).watch.required && watch.length === 0;
@@ -266,26 +286,33 @@ function applyVendor() {
   const all = $("#acc-all").checked;
   $("#watch-add").hidden = all;
   $("#acc-watch-list").hidden = all;
+  $("#acc-watch-hint").hidden = all;
   $("#acc-watch-input").placeholder = f.watch.placeholder;
   renderWatch();
 }
 
 function renderWatch() {
-  $("#acc-watch-list").replaceChildren(
-    ...watch.map((id) =>
-      h(
-        "li",
-        {},
-        id,
-        h("button", { type: "button", "aria-label": `Stop watching ${id}`, onclick: () => { watch = watch.filter((w) => w !== id); renderWatch(); } }, "×"),
-      ),
-    ),
-  );
+  const remove = (id) => {
+    watch = watch.filter((w) => w !== id);
+    renderWatch();
+  };
+  const clear = () => {
+    watch = [];
+    renderWatch();
+  };
+  $("#acc-watch-list").replaceChildren(...chips(watch, remove, clear));
 }
 
-function addWatch() {
+/// Adds what was typed or pasted: ids, lists and ranges ("101-150, 201"), read by the core;
+/// a bad piece is named beside the field and nothing is added.
+async function addWatch() {
   const input = $("#acc-watch-input");
-  const ids = input.value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  const { ids, error } = await expandPasted(input.value);
+  if (error) {
+    showMessage("watch", error);
+    input.focus();
+    return;
+  }
   if (ids.length === 0) return;
   const rule = formOf(vendor()).watch;
   for (const id of ids) {
@@ -296,7 +323,8 @@ function addWatch() {
       return;
     }
   }
-  for (const id of ids) if (!watch.includes(id)) watch.push(id);
+  const have = new Set(watch);
+  for (const id of ids) if (!have.has(id)) watch.push(id);
   input.value = "";
   showMessage("watch", null);
   renderWatch();

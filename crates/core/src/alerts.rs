@@ -149,13 +149,16 @@ impl AlertTask {
                 rows.push(HistoryEntry::from_event(event));
             }
             if let Some(n) = decision.notification() {
-                rows.push(HistoryEntry::notification(
-                    decision.at_ms,
-                    &decision.account_id,
-                    decision.agent_id.as_deref(),
-                    n,
-                    notification_reason(&decision.kind),
-                ));
+                rows.push(
+                    HistoryEntry::notification(
+                        decision.at_ms,
+                        &decision.account_id,
+                        decision.agent_id.as_deref(),
+                        n,
+                        notification_reason(&decision.kind),
+                    )
+                    .with_agent_name(decision.agent_name.clone()),
+                );
                 if let Some(tx) = &self.notifications {
                     let _ = tx.send(n.clone());
                 }

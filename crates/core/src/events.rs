@@ -162,10 +162,14 @@ impl Event {
     }
 
     /// One line for terminals and logs: `HH:MM:SS vendor account agent old -> new severity`,
-    /// in local time, with the reason for account events.
+    /// in local time, with the reason for account events. The agent is `Name (id)` when it has
+    /// a name (`names`), else its id.
     pub fn line(&self) -> String {
         let (old, new) = self.kind.transition();
-        let agent = self.kind.agent_id().unwrap_or("-");
+        let agent = match self.kind.agent_id() {
+            Some(id) => agent_subject(id, self.kind.agent_name()),
+            None => "-".to_string(),
+        };
         if let EventKind::OverLimit {
             state,
             for_secs,

@@ -3,6 +3,7 @@
 //! Data flows one way: config + secrets -> per-account poller -> vendor client -> snapshot ->
 //! change detector -> events -> notifier and the latest-status channel.
 
+pub mod agent_list;
 pub mod alerts;
 mod board;
 pub mod check;
@@ -21,6 +22,7 @@ pub mod http;
 mod keyring_lock;
 pub mod maintenance;
 pub mod model;
+pub mod names;
 pub mod notifier;
 pub mod policy;
 pub mod poller;
@@ -32,6 +34,7 @@ pub mod sounds;
 pub mod status;
 pub mod time_limits;
 pub mod vendors;
+pub mod watch_list;
 
 pub use engine::{Engine, EngineOptions};
 pub use error::{Error, ErrorKind, ErrorReport, Result};

@@ -56,7 +56,7 @@ pub async fn connect(
 }
 
 /// One poll through a client, under an overall time limit, with each agent once and the
-/// account's severity overrides applied. Every poll (engine and `check`) comes through here.
+/// account's severity overrides and agent names (`names`) applied. Every poll (engine and `check`) comes through here.
 pub async fn poll_with_overrides(
     account: &AccountConfig,
     client: &dyn VendorClient,
@@ -83,6 +83,7 @@ pub async fn poll_with_overrides(
     }
     for obs in &mut one.observations {
         apply_severity_overrides(&account.severity, obs);
+        crate::names::apply(&account.labels, obs);
     }
     Ok(PollAnswer {
         observations: one.observations,

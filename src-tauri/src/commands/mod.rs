@@ -5,6 +5,7 @@ pub mod maintenance;
 pub mod sounds;
 
 use crate::control::{self, PauseMode};
+pub mod agents;
 pub mod routing;
 
 use crate::error::{Error, Result};
@@ -23,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime, State};
 
-const TEST_CONNECTION_LIMIT: Duration = Duration::from_secs(45);
+pub(crate) const TEST_CONNECTION_LIMIT: Duration = Duration::from_secs(45);
 
 #[derive(Serialize)]
 pub struct Dashboard {
@@ -192,7 +193,7 @@ pub struct ConnectionTest {
 }
 
 /// A typed form secret; an empty field means "keep what is stored".
-fn typed(input: Option<SecretInput>) -> Option<secrecy::SecretString> {
+pub(crate) fn typed(input: Option<SecretInput>) -> Option<secrecy::SecretString> {
     input.map(|s| s.0).filter(|s| !s.expose_secret().is_empty())
 }
 

@@ -48,9 +48,13 @@ pub struct AccountConfig {
     /// a password (that is in the keyring: `agentwatch secret set ID --proxy`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
-    /// Agent ids to watch; empty = every agent the account can see (agora, segura).
+    /// Agent ids to watch; empty = every agent the account can see (agora, segura). Numeric
+    /// ranges (`"101-150"`) are expanded where the file is read (`Config::parse`, `watch_list`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub watch: Vec<String>,
+    /// The user's names for agents (agent id -> label), shown instead of the vendor's name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// Overrides of the default severity, keyed by native state ("2", "STOPPED") or its label.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub severity: BTreeMap<String, Severity>,
@@ -87,6 +91,7 @@ impl AccountConfig {
             ca_file: None,
             proxy: None,
             watch: Vec::new(),
+            labels: BTreeMap::new(),
             severity: BTreeMap::new(),
             time_limits: TimeLimits::new(),
             poll_interval_secs: None,
@@ -197,6 +202,9 @@ impl AccountConfig {
             if let Err(msg) = window.validate() {
                 return fail("maintenance", format!("window {}: {msg}", i + 1));
             }
+        }
+        if let Err(msg) = crate::names::validate_labels(&self.labels) {
+            return fail("labels", msg);
         }
         vendor.validate(self)
     }

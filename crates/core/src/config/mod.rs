@@ -167,7 +167,7 @@ impl Config {
         let mut accounts = Vec::with_capacity(raw.accounts.len());
         for spanned in raw.accounts {
             let span = spanned.span();
-            let account: AccountConfig =
+            let mut account: AccountConfig =
                 spanned
                     .into_inner()
                     .try_into()
@@ -179,14 +179,27 @@ impl Config {
                             .map(|s| (span.start + s.start)..(span.start + s.end));
                         config_error(key_span.or(Some(span.clone())), &key, message)
                     })?;
+            // The account's span ends before its sub-tables (`[accounts.time_limits]`): look
+            // on to the next account, and find dotted keys (`time_limits.rest.warning`).
+            let region = span.start..account_region_end(text, span.end);
+            let in_table = |key: &str| {
+                find_key_path_span(&text[region.clone()], key)
+                    .map(|s| (region.start + s.start)..(region.start + s.end))
+                    .or(Some(span.clone()))
+            };
+            // Ranges ("101-150") are written for people; the rest of the program sees ids.
+            if !account.watch.iter().any(|w| w.trim().is_empty()) {
+                account.watch = crate::watch_list::parse_entries(&account.watch).map_err(|m| {
+                    config_error(
+                        in_table("watch"),
+                        &format!("accounts[{}].watch", account.id),
+                        m,
+                    )
+                })?;
+            }
             if let Err((key, message)) = account.validate() {
-                // The account's span ends before its sub-tables (`[accounts.time_limits]`):
-                // look on to the next account.
-                let region = span.start..account_region_end(text, span.end);
-                let key_span = find_key_path_span(&text[region.clone()], &key)
-                    .map(|s| (region.start + s.start)..(region.start + s.end));
                 return Err(config_error(
-                    key_span.or(Some(span.clone())),
+                    in_table(&key),
                     &format!("accounts[{}].{key}", account.id),
                     message,
                 ));

@@ -408,3 +408,42 @@ fn an_invalid_time_limit_names_file_line_and_key() {
     let err = parse(&text).unwrap_err().to_string();
     assert!(err.contains("warnig"), "{err}");
 }
+
+const AGORA_WITH: &str =
+    "[[accounts]]\nid = \"ai\"\nvendor = \"agora\"\napp_id = \"appid\"\ncustomer_id = \"cust\"\n";
+
+#[test]
+fn ranges_in_the_watch_list_are_expanded_when_the_file_is_read() {
+    let text = format!("{AGORA_WITH}watch = [\"0101-0103\", \"bot-1\", \"102\"]\n");
+    let config = parse(&text).unwrap();
+    assert_eq!(
+        config.accounts[0].watch,
+        ["0101", "0102", "0103", "bot-1", "102"]
+    );
+}
+
+#[test]
+fn a_bad_range_in_the_watch_list_names_its_line_key_and_piece() {
+    let text = format!("{AGORA_WITH}watch = [\"150-101\"]\n");
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(err.contains("c.toml:6:"), "{err}");
+    assert!(err.contains("accounts[ai].watch"), "{err}");
+    assert!(err.contains("\"150-101\" is reversed"), "{err}");
+}
+
+#[test]
+fn labels_are_read_and_checked() {
+    let text = format!("{AGORA_WITH}[accounts.labels]\n\"101\" = \"Alice Zhang (night shift)\"\n");
+    let config = parse(&text).unwrap();
+    assert_eq!(
+        config.accounts[0].labels["101"],
+        "Alice Zhang (night shift)"
+    );
+    let reread = parse(&config.to_toml()).unwrap();
+    assert_eq!(reread.accounts[0].labels, config.accounts[0].labels);
+
+    let bad = format!("{AGORA_WITH}[accounts.labels]\n\"101\" = \"\"\n");
+    let err = parse(&bad).unwrap_err().to_string();
+    assert!(err.contains("accounts[ai].labels"), "{err}");
+    assert!(err.contains("must not be empty"), "{err}");
+}

@@ -230,6 +230,13 @@ impl HistoryEntry {
         }
     }
 
+    /// Names the agent a notification is about (the name shown for it, `names`), so its row
+    /// reads like the change rows beside it.
+    pub fn with_agent_name(mut self, name: Option<String>) -> HistoryEntry {
+        self.agent_name = name;
+        self
+    }
+
     /// Adds the agent's detail ("talking", "started 12:03") to a change the engine records.
     pub fn with_detail(mut self, detail: Option<String>) -> HistoryEntry {
         if detail.is_some() {
