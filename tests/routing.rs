@@ -19,7 +19,7 @@ use agentwatch_core::secrets::{SecretSource, StaticSecrets};
 use agentwatch_core::{Engine, EngineOptions, Severity, Vendor};
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::SimServer;
-use agentwatch_tests::{account, wait_for};
+use agentwatch_tests::{account, agentwatch_binary, wait_for};
 use listener::Listener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -637,32 +637,25 @@ async fn a_full_queue_drops_the_oldest_notification_and_counts_it() {
 
 // ---- `agentwatch watch --notify`, the binary, with no notification service at all ----
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn agentwatch_binary() -> PathBuf {
-    let bin = std::env::var_os("AGENTWATCH_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| workspace().join("target"))
-                .join("debug/agentwatch")
-        });
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with `cargo build -p agentwatch-cli`",
-        bin.display()
-    );
-    bin
-}
-
 #[tokio::test]
 async fn watch_notify_routes_a_failing_agent_with_no_notification_service_and_no_secret_leaks() {
+    routes_a_failing_agent_with_no_secret_leaks(&["watch", "--notify"]).await;
+}
+
+/// `serve` routes as `watch --notify` does (issue 12: a team's server posts to its chat).
+#[tokio::test]
+async fn serve_routes_a_failing_agent_with_no_secret_leaks() {
+    let listen = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .to_string();
+    routes_a_failing_agent_with_no_secret_leaks(&["serve", "--listen", &listen]).await;
+}
+
+/// The real `agentwatch` binary run as `command` in an environment with no notification
+/// service: a failing agent reaches a program and a webhook, both outcomes are in the
+/// history, and neither the webhook's token nor the account secret is written anywhere.
+async fn routes_a_failing_agent_with_no_secret_leaks(command: &[&str]) {
     const TOKEN: &str = "T0KEN9f8e7d6c5b4a3928170";
     let dir = tempfile::tempdir().unwrap();
     let hooks = Listener::start().await;
@@ -709,7 +702,8 @@ format = "slack"
     let stdout = std::fs::File::create(dir.path().join("stdout.log")).unwrap();
     let stderr = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
     let mut child = tokio::process::Command::new(agentwatch_binary())
-        .args(["watch", "--notify", "--config"])
+        .args(command)
+        .arg("--config")
         .arg(&config_path)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())

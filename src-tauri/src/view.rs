@@ -385,8 +385,13 @@ mod tests {
             v.tooltip
         );
         assert_eq!(
-            v.accounts,
-            vec!["Account a (agora) — failed, 1 agent · in maintenance until 02:00"]
+            v.accounts[0],
+            "Account a (agora) — failed, 1 agent · in maintenance until 02:00"
+        );
+        assert_eq!(
+            v.accounts[1..],
+            ["   1: RUNNING — failed"],
+            "its agent in trouble"
         );
         assert_eq!(v.kind, TrayKind::Critical, "a failure still shows");
         let until_resumed = TrayView::new(&s, Some(PAUSED_UNTIL_RESUMED), &[]);

@@ -110,6 +110,31 @@ pub async fn step_limit_breach_reaches_dunst(
     });
     println!("desktop test: limit notification {note:?}");
     assert!(note.2.contains("limit 10 s"), "{note:?}");
+    // The account lists its team (no per-agent calls): the name comes from the listing, in
+    // the live view with the id under it and in the notification's title.
+    let name = HuaweiSim::demo_names()
+        .into_iter()
+        .find(|(id, _)| *id == agent)
+        .map(|(_, name)| name)
+        .ok_or("the demo agent has no name")?;
+    assert!(
+        note.1.starts_with(&format!("{name} ({agent}): rest for ")),
+        "{note:?}"
+    );
+    // textContent: WebKit's driver reads a line-clamped cell's text as empty.
+    let shown = c
+        .execute(
+            "const r = document.querySelector(arguments[0]); \
+             return [r.querySelector('.agent-name').textContent, \
+                     r.querySelector('.agent-id').textContent]",
+            vec![serde_json::json!(row)],
+        )
+        .await?;
+    assert_eq!(shown, serde_json::json!([name, agent]), "the live row");
+    assert!(
+        sims.huawei.stats().listing_requests > 0,
+        "the team was not listed"
+    );
 
     // Back to where the demo had it, so that the later steps start from the usual states.
     sims.huawei.set_agent(agent, was.state, was.working);

@@ -76,18 +76,6 @@ async fn live_view_shows_names(c: &fantoccini::Client, segura: &str) -> R<()> {
     Ok(())
 }
 
-/// Clicks an element of the account dialog once it is scrolled into view (the dialog scrolls;
-/// its footer would take a click meant for a row under it).
-async fn click_in_view(c: &fantoccini::Client, css: &str) -> R<()> {
-    find(c, css).await?;
-    c.execute(
-        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
-        vec![serde_json::json!(css)],
-    )
-    .await?;
-    click(c, css).await
-}
-
 async fn open_edit_form(c: &fantoccini::Client, account: &str) -> R<()> {
     click(c, "#tab-accounts").await?;
     click(
@@ -131,7 +119,7 @@ async fn picker_writes_the_picked_agents(
     segura: &str,
 ) -> R<()> {
     open_edit_form(c, segura).await?;
-    click_in_view(c, "#acc-pick").await?;
+    click(c, "#acc-pick").await?;
     let listed = until("the picker's list", WAIT, || async {
         let rows = texts(c, "#pick-list li").await;
         (rows.len() == 3).then_some(rows)
@@ -152,23 +140,23 @@ async fn picker_writes_the_picked_agents(
         (texts(c, "#pick-list li").await.len() == 1).then_some(())
     })
     .await;
-    click_in_view(c, "#pick-list input[value=\"3\"]").await?;
+    click(c, "#pick-list input[value=\"3\"]").await?;
     c.execute(
         "const f = document.querySelector('#pick-filter'); f.value = ''; f.dispatchEvent(new Event('input'));",
         vec![],
     )
     .await?;
-    click_in_view(c, "#pick-list input[value=\"1\"]").await?;
+    click(c, "#pick-list input[value=\"1\"]").await?;
     let counted = text(c, "#pick-msg").await?;
     assert!(counted.contains("2 picked"), "{counted}");
-    click_in_view(c, "#pick-use").await?;
+    click(c, "#pick-use").await?;
     let chips = texts(c, "#acc-watch-list li").await;
     assert!(chips.len() >= 2, "{chips:?}");
     save_and_wait_for_watch(c, config_path, segura, &["1", "3"]).await?;
 
     // "All agents" from the picker: the watch list is empty again (as the later steps expect).
     open_edit_form(c, segura).await?;
-    click_in_view(c, "#acc-pick").await?;
+    click(c, "#acc-pick").await?;
     until("the picker's list", WAIT, || async {
         (texts(c, "#pick-list li").await.len() == 3).then_some(())
     })
@@ -180,7 +168,7 @@ async fn picker_writes_the_picked_agents(
         )
         .await?;
     assert_eq!(checked, serde_json::json!(["1", "3"]), "the saved picks");
-    click_in_view(c, "#pick-all").await?;
+    click(c, "#pick-all").await?;
     save_and_wait_for_watch(c, config_path, segura, &[]).await
 }
 
@@ -190,7 +178,7 @@ async fn ranges_expand_and_bad_ones_are_named(c: &fantoccini::Client, huawei: &s
     open_edit_form(c, huawei).await?;
     let before = texts(c, "#acc-watch-list li").await.len();
     type_into(c, "#acc-watch-input", "104-106").await?;
-    click_in_view(c, "#acc-watch-add").await?;
+    click(c, "#acc-watch-add").await?;
     let chips = until("the range's ids", WAIT, || async {
         let chips = texts(c, "#acc-watch-list li").await;
         chips.iter().any(|t| t.starts_with("106")).then_some(chips)
@@ -203,7 +191,7 @@ async fn ranges_expand_and_bad_ones_are_named(c: &fantoccini::Client, huawei: &s
     assert!(after_range > before, "{chips:?}");
 
     type_into(c, "#acc-watch-input", "110-105").await?;
-    click_in_view(c, "#acc-watch-add").await?;
+    click(c, "#acc-watch-add").await?;
     let msg = until("the range's message", WAIT, || async {
         let t = text(c, "#acc-watch-msg").await.ok()?;
         (!t.is_empty()).then_some(t)

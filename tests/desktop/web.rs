@@ -69,7 +69,8 @@ pub async fn find(c: &Client, css: &str) -> R<Element> {
     ctx("find", css, found)
 }
 
-/// Clicks the element, finding it again when a re-render made the first find stale.
+/// Clicks the element, finding it again when a re-render made the first find stale and
+/// scrolling it into view when something lies over it.
 pub async fn click(c: &Client, css: &str) -> R<()> {
     let mut tries = 0;
     loop {
@@ -88,6 +89,16 @@ pub async fn click(c: &Client, css: &str) -> R<()> {
             Err(e) if tries < 10 && e.is_stale_element_reference() => {
                 tries += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            // In a scrolling dialog a sticky footer can lie over the element: bring it to the
+            // middle of its scroller, as a person would scroll to it, and click again.
+            Err(e) if tries < 10 && format!("{e:?}").contains("ElementClickIntercepted") => {
+                tries += 1;
+                c.execute(
+                    "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+                    vec![json!(css)],
+                )
+                .await?;
             }
             Err(e) => return ctx("click", css, Err(e)),
         }
