@@ -21,7 +21,7 @@ use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::SimServer;
 use agentwatch_tests::{account, agentwatch_binary, wait_for};
 use listener::Listener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
