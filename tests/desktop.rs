@@ -1072,19 +1072,8 @@ async fn settings_start_at_login(c: &fantoccini::Client, desktop: &session::Desk
             .map(|e| e.path())
             .find(|p| p.extension().is_some_and(|x| x == "desktop"))
     };
-    click(c, "#tab-settings").await?;
+    open_settings(c).await?;
     let checkbox = find(c, "#set-autostart").await?;
-    until("the settings to load", Duration::from_secs(10), || async {
-        let v = c
-            .execute(
-                "return document.querySelector('#set-interval').value",
-                vec![],
-            )
-            .await
-            .ok()?;
-        v.as_str().filter(|v| !v.is_empty()).map(str::to_string)
-    })
-    .await;
     assert!(
         !checkbox.is_selected().await?,
         "start at login is on in a fresh HOME"
@@ -1108,6 +1097,23 @@ async fn settings_start_at_login(c: &fantoccini::Client, desktop: &session::Desk
 
 /// Submits the settings form and waits for the answer to be drawn back into it: clicking a box
 /// before that would be undone when the saved settings refill the form.
+/// Opens the Settings tab and waits until the saved settings are in its form.
+async fn open_settings(c: &fantoccini::Client) -> R<()> {
+    click(c, "#tab-settings").await?;
+    until("the settings to load", Duration::from_secs(10), || async {
+        let v = c
+            .execute(
+                "return document.querySelector('#set-interval').value",
+                vec![],
+            )
+            .await
+            .ok()?;
+        v.as_str().filter(|v| !v.is_empty()).map(str::to_string)
+    })
+    .await;
+    Ok(())
+}
+
 async fn save_settings(c: &fantoccini::Client) -> R<()> {
     c.execute(
         "document.querySelector('#settings-saved').textContent = ''",

@@ -8,18 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 pub async fn sounds_in_settings(c: &fantoccini::Client, desktop: &Desktop, config: &Path) -> R<()> {
-    click(c, "#tab-settings").await?;
-    until("the sounds to load", Duration::from_secs(10), || async {
-        let v = c
-            .execute(
-                "return document.querySelector('#set-interval').value",
-                vec![],
-            )
-            .await
-            .ok()?;
-        v.as_str().filter(|v| !v.is_empty()).map(str::to_string)
-    })
-    .await;
+    super::open_settings(c).await?;
     let chosen = |sev: &'static str| async move {
         c.execute(
             &format!("return document.querySelector('#set-sound-{sev}').value"),

@@ -262,10 +262,9 @@ pub fn one_per_agent(observations: Vec<Observation>) -> OnePerAgent {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn seen(id: &str, state: &str) -> Observation {
+impl Observation {
+    /// An ok agent in `state` (native value the same), for the crate's unit tests.
+    pub(crate) fn seen_ok(id: &str, state: &str) -> Observation {
         Observation {
             agent_id: id.into(),
             name: None,
@@ -276,6 +275,15 @@ mod tests {
             detail: None,
             time_in_state: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(id: &str, state: &str) -> Observation {
+        Observation::seen_ok(id, state)
     }
 
     #[test]

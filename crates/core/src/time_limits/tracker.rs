@@ -97,16 +97,7 @@ mod tests {
     const MIN: i64 = 60_000;
 
     fn seen(id: &str, state: &str) -> Observation {
-        Observation {
-            agent_id: id.into(),
-            name: None,
-            state: state.into(),
-            native: state.into(),
-            severity: Severity::Ok,
-            identity: None,
-            detail: None,
-            time_in_state: None,
-        }
+        Observation::seen_ok(id, state)
     }
 
     fn rest_limits() -> TimeLimits {
