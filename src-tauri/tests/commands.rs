@@ -975,3 +975,36 @@ fn webhook_urls_are_write_only_and_checked() {
         "missing"
     );
 }
+
+/// An account that signs in with nothing is not listed as missing its secret; one that needs a
+/// secret and has none still is.
+#[test]
+fn an_account_without_authentication_needs_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        ["none", "bearer"]
+            .map(|auth| {
+                format!(
+                    "[[accounts]]\nid = \"{auth}\"\nvendor = \"http-json\"\n\
+                     base_url = \"http://127.0.0.1:9\"\npath = \"/agents\"\nauth = \"{auth}\"\n\
+                     [accounts.fields]\nlist = \"/agents\"\nid = \"/id\"\nstate = \"/state\"\n"
+                )
+            })
+            .join("\n"),
+    )
+    .unwrap();
+    let h = app(&config, Secrets::memory([]));
+    let listed = invoke(&h, "list_accounts", json!({})).unwrap();
+    let secret_of = |id: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .map(|a| a["secret"].clone())
+    };
+    assert_eq!(secret_of("none"), Some(json!("not_needed")), "{listed}");
+    assert_eq!(secret_of("bearer"), Some(json!("missing")), "{listed}");
+}

@@ -103,6 +103,7 @@ function secretText(a) {
     environment: ["stored", "Secret from the environment"],
     memory: ["stored", "Secret held in memory (demo)"],
     missing: ["missing", "No secret stored"],
+    not_needed: ["stored", "No secret needed"],
     unavailable: ["unavailable", `Keyring unavailable${a.secret_error ? `: ${a.secret_error.message}` : ""}`],
   }[a.secret] || ["missing", a.secret];
 }

@@ -86,7 +86,12 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView
     let config = state.config().await;
     let mut out = Vec::with_capacity(config.accounts.len());
     for account in config.accounts {
-        let (secret, secret_error) = secret_state(&state, SecretSlot::Vendor, &account.id).await;
+        // An account that signs in with nothing (http-json with `auth = "none"`) has no secret
+        // to miss.
+        let (secret, secret_error) = match account.vendor.module().needs_secret(&account) {
+            true => secret_state(&state, SecretSlot::Vendor, &account.id).await,
+            false => ("not_needed", None),
+        };
         let names_a_proxy_user = account.proxy_setting().is_ok_and(|p| p.user().is_some());
         let proxy_secret = match names_a_proxy_user {
             true => secret_state(&state, SecretSlot::Proxy, &account.id).await.0,
