@@ -774,6 +774,11 @@ async fn step1_agora_account_and_secret(
     assert!(msg.contains("https"), "base URL message: {msg:?}");
     let msg = text(c, "#acc-id-msg").await?;
     assert!(msg.contains("letters"), "id message: {msg:?}");
+    // A prefix the API is served under is a path the core accepts: so does the form.
+    type_into(c, "#acc-base-url", "https://10.1.2.3:8043/agora-prefix").await?;
+    click(c, "#acc-name").await?;
+    let msg = text(c, "#acc-base-url-msg").await?;
+    assert_eq!(msg, "", "a base URL with a path prefix is refused");
 
     type_into(c, "#acc-id", AGORA_ID).await?;
     type_into(c, "#acc-name", "AI agents (e2e)").await?;

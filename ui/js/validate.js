@@ -17,9 +17,10 @@ export function baseUrl(raw, required) {
   try {
     url = new URL(raw);
   } catch {
-    return "Not a URL (expected https://host:port)";
+    return "Not a URL (expected https://host:port, optionally with a path prefix)";
   }
-  if (url.pathname !== "/" && url.pathname !== "") return "Scheme, host and port only: AgentWatch adds the vendor's path";
+  // A path is allowed: some installations serve the API under a prefix (`/senhasegura`); the
+  // client adds the vendor's documented path after it, as the core does.
   if (url.search || url.hash || url.username) return "No query, fragment or user name";
   if (url.protocol === "https:") return null;
   if (url.protocol === "http:") {
