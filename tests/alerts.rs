@@ -27,20 +27,7 @@ use std::time::{Duration, Instant};
 
 /// One poll of every account, and wait until each has finished it.
 async fn poll_all(engine: &Engine) {
-    let before: Vec<Option<i64>> = engine
-        .current()
-        .accounts
-        .iter()
-        .map(|a| a.last_poll_ms)
-        .collect();
-    engine.poll_now();
-    wait_status(engine, "a poll of every account", |s| {
-        s.accounts
-            .iter()
-            .zip(&before)
-            .all(|(a, b)| a.last_poll_ms > *b)
-    })
-    .await;
+    agentwatch_tests::poll_all(engine, DEADLINE).await;
 }
 
 /// Generous: a loaded CI machine builds and runs other test binaries beside this one.

@@ -26,33 +26,6 @@ async fn wait_status(engine: &Engine, what: &str, check: impl Fn(&Status) -> boo
     }
 }
 
-/// Asks every account for a poll until each has finished one more (a request that arrives
-/// while a poll is still being published is asked again).
-async fn poll_all(engine: &Engine) {
-    let before: Vec<Option<i64>> = engine
-        .current()
-        .accounts
-        .iter()
-        .map(|a| a.last_poll_ms)
-        .collect();
-    let polled = |s: &Status| {
-        s.accounts
-            .iter()
-            .zip(&before)
-            .all(|(a, b)| a.last_poll_ms > *b)
-    };
-    let deadline = Instant::now() + DEADLINE;
-    let mut rx = engine.status();
-    loop {
-        engine.poll_now();
-        let waited = tokio::time::timeout(Duration::from_millis(500), rx.wait_for(|s| polled(s)));
-        if waited.await.is_ok() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "no poll of every account");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_label_names_a_huawei_agent_in_the_status_and_the_notification_title() {
     let huawei = HuaweiSim::new(HuaweiSimConfig::default());
@@ -91,7 +64,7 @@ async fn a_label_names_a_huawei_agent_in_the_status_and_the_notification_title()
     huawei.set_agent("103", 2, false);
     let deadline = Instant::now() + DEADLINE;
     let title = loop {
-        poll_all(&engine).await;
+        agentwatch_tests::poll_all(&engine, DEADLINE).await;
         let mut found = None;
         while let Ok(d) = decisions.try_recv() {
             if d.agent_id.as_deref() == Some("103") {

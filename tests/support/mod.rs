@@ -129,3 +129,36 @@ pub fn agentwatch_binary() -> std::path::PathBuf {
     );
     bin
 }
+
+/// Asks every account of `engine` for a poll now and waits until each has finished one (its
+/// result on the board, its events published). Counts the engine's poll records rather than
+/// comparing wall-clock times, which a clock stepped back (as virtual machines' are) would fool.
+pub async fn poll_all(engine: &Engine, deadline: Duration) {
+    use std::collections::HashSet;
+    use tokio::sync::broadcast::error::RecvError;
+    let accounts: HashSet<String> = engine
+        .current()
+        .accounts
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    let mut polls = engine.polls();
+    engine.poll_now();
+    let mut polled = HashSet::new();
+    let _ = tokio::time::timeout(deadline, async {
+        while !accounts.is_subset(&polled) {
+            match polls.recv().await {
+                Ok(record) => {
+                    polled.insert(record.account_id);
+                }
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break,
+            }
+        }
+    })
+    .await;
+    assert!(
+        accounts.is_subset(&polled),
+        "no poll of every account within {deadline:?}: {polled:?} of {accounts:?}"
+    );
+}

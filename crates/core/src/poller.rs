@@ -234,15 +234,14 @@ impl Poller {
     async fn cycle(&mut self, state: &mut PollerState, wake: &Arc<Notify>) -> Cycle {
         let started = tokio::time::Instant::now();
         let outcome = self.poll(state, wake).await;
-        // No subscriber is fine: only `serve` keeps these figures.
-        let _ = self.polls.send(PollRecord {
+        let record = PollRecord {
             vendor: self.account.vendor,
             account_id: self.account.id.clone(),
             duration: started.elapsed(),
             error: outcome.as_ref().err().map(Error::kind),
-        });
+        };
         let now = now_ms();
-        match outcome {
+        let cycle = match outcome {
             Ok(mut answer) => {
                 state.grace_until = None;
                 let skipped = answer.skipped_entries;
@@ -265,7 +264,11 @@ impl Poller {
                 self.on_failure(state, &err, now);
                 Cycle::Failed(err)
             }
-        }
+        };
+        // Sent once the board and the events say what this poll saw, so that whoever reads the
+        // record finds them. No subscriber is fine: `serve` keeps these figures.
+        let _ = self.polls.send(record);
+        cycle
     }
 
     /// `wake` is this poller's poll-now signal: the client may use it for news between polls.
