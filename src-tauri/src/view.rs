@@ -256,15 +256,8 @@ mod tests {
 
     fn account(id: &str, health: AccountHealth) -> AccountStatus {
         AccountStatus {
-            id: id.into(),
-            name: format!("Account {id}"),
-            vendor: Vendor::Agora,
             health,
-            error: None,
-            last_poll_ms: None,
-            last_success_ms: None,
-            down_since_ms: None,
-            skipped_entries: 0,
+            ..AccountStatus::pending(id, format!("Account {id}"), Vendor::Agora)
         }
     }
 

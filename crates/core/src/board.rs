@@ -21,17 +21,7 @@ impl Board {
         let status = Status {
             accounts: accounts
                 .iter()
-                .map(|a| AccountStatus {
-                    id: a.id.clone(),
-                    name: a.display_name().to_string(),
-                    vendor: a.vendor,
-                    health: AccountHealth::Pending,
-                    error: None,
-                    last_poll_ms: None,
-                    last_success_ms: None,
-                    down_since_ms: None,
-                    skipped_entries: 0,
-                })
+                .map(|a| AccountStatus::pending(a.id.clone(), a.display_name(), a.vendor))
                 .collect(),
             agents: Vec::new(),
             updated_ms: now_ms(),

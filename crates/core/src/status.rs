@@ -31,6 +31,23 @@ pub struct AccountStatus {
     pub skipped_entries: usize,
 }
 
+impl AccountStatus {
+    /// An account not polled yet: what the board starts from.
+    pub fn pending(id: impl Into<String>, name: impl Into<String>, vendor: Vendor) -> Self {
+        AccountStatus {
+            id: id.into(),
+            name: name.into(),
+            vendor,
+            health: AccountHealth::Pending,
+            error: None,
+            last_poll_ms: None,
+            last_success_ms: None,
+            down_since_ms: None,
+            skipped_entries: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgentStatus {
     pub account_id: String,
@@ -164,15 +181,8 @@ mod tests {
 
     fn account(health: AccountHealth) -> AccountStatus {
         AccountStatus {
-            id: "a".into(),
-            name: "A".into(),
-            vendor: Vendor::Agora,
             health,
-            error: None,
-            last_poll_ms: None,
-            last_success_ms: None,
-            down_since_ms: None,
-            skipped_entries: 0,
+            ..AccountStatus::pending("a", "A", Vendor::Agora)
         }
     }
 

@@ -27,15 +27,8 @@ fn agent(account: &str, id: &str) -> AgentStatus {
 
 fn account(id: &str) -> AccountStatus {
     AccountStatus {
-        id: id.into(),
-        name: id.into(),
-        vendor: Vendor::Agora,
         health: AccountHealth::Ok,
-        error: None,
-        last_poll_ms: None,
-        last_success_ms: None,
-        down_since_ms: None,
-        skipped_entries: 0,
+        ..AccountStatus::pending(id, id, Vendor::Agora)
     }
 }
 

@@ -352,15 +352,8 @@ mod tests {
     fn status(agents: Vec<AgentStatus>, health: AccountHealth) -> Arc<Status> {
         Arc::new(Status {
             accounts: vec![AccountStatus {
-                id: "ai".into(),
-                name: "AI".into(),
-                vendor: Vendor::Agora,
                 health,
-                error: None,
-                last_poll_ms: None,
-                last_success_ms: None,
-                down_since_ms: None,
-                skipped_entries: 0,
+                ..AccountStatus::pending("ai", "AI", Vendor::Agora)
             }],
             agents,
             updated_ms: 0,
