@@ -313,19 +313,8 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
 /// The installed desktop app with the session's display and the test's HOME.
 fn spawn_installed(desktop: &session::Desktop, args: &[String], log: &Path) -> R<Child> {
     let log = std::fs::File::create(log)?;
-    let home = &desktop.home;
-    Ok(Command::new(DESKTOP_BIN)
-        .args(args)
-        .env("DISPLAY", &desktop.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("GDK_BACKEND", "x11")
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("AGENTWATCH_CONFIG", &desktop.config)
-        .env("AGENTWATCH_LOG", "info")
-        .env("NO_AT_BRIDGE", "1")
+    Ok(desktop
+        .app_environment(Command::new(DESKTOP_BIN).args(args))
         .stdin(Stdio::null())
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log))

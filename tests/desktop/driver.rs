@@ -24,27 +24,17 @@ pub fn start(
     log: &str,
     extra_env: &[(&str, &str)],
 ) -> R<u16> {
-    let home = &desktop.home;
     let port = session::free_port();
     let native_port = session::free_port();
     let mut driver = Command::new(tauri_driver());
-    driver
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("DISPLAY", &desktop.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("GDK_BACKEND", "x11")
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("AGENTWATCH_CONFIG", &desktop.config)
-        .env("AGENTWATCH_LOG", "info")
-        .env("NO_AT_BRIDGE", "1")
+    driver.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &native_port.to_string(),
+    ]);
+    desktop
+        .app_environment(&mut driver)
         .envs(extra_env.iter().copied());
     procs.spawn("tauri-driver", &mut driver, &artifacts.join(log));
     wait_for("tauri-driver to listen", Duration::from_secs(20), || {

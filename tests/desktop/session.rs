@@ -126,6 +126,25 @@ pub struct Desktop {
     pub config: PathBuf,
 }
 
+impl Desktop {
+    /// The environment the desktop app gets in this session: its display (X11, never Wayland),
+    /// its own HOME with the XDG folders inside it, its config file, info logs, and no
+    /// accessibility bus. For the app itself and for tauri-driver, which starts it.
+    pub fn app_environment<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        let home = &self.home;
+        cmd.env("DISPLAY", &self.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("GDK_BACKEND", "x11")
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("AGENTWATCH_CONFIG", &self.config)
+            .env("AGENTWATCH_LOG", "info")
+            .env("NO_AT_BRIDGE", "1")
+    }
+}
+
 /// Which tray the session has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrayHost {
