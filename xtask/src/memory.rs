@@ -11,18 +11,7 @@ pub fn bench() -> Result<(), String> {
         Some(bin) => std::path::PathBuf::from(bin),
         None => {
             println!("xtask: building the desktop app (release; this takes a while)");
-            // The app alone: built together with the tests, cargo would give the app the
-            // simulators' test-only features too.
-            crate::run(crate::cargo().args([
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "agentwatch-desktop",
-                "--features",
-                "tauri/custom-protocol",
-            ]))?;
-            crate::target_dir().join("release/agentwatch-desktop")
+            crate::package::release_desktop()?
         }
     };
     println!("xtask: measuring {}", app.display());

@@ -49,12 +49,10 @@ pub fn command(args: &[String]) -> Result<(), String> {
 }
 
 /// Builds, stages, packs and checks; the path of the .deb.
-pub fn build() -> Result<PathBuf, String> {
-    let root = crate::workspace_root();
-    let version = versions::checked_version(&root)?;
-    println!("xtask: building the release binaries (desktop app with tauri/custom-protocol)");
-    // Two commands, not one: built together, cargo would unify the simulators' features and
-    // give the desktop app the test parts the CLI's `agentwatch sim` carries.
+/// Builds the desktop app as it ships (release profile, Tauri's production `custom-protocol`,
+/// nothing but the app's own features) and returns its path. The package and the memory
+/// benchmark share it, so the one build serves both.
+pub fn release_desktop() -> Result<PathBuf, String> {
     crate::run(crate::cargo().args([
         "build",
         "--release",
@@ -64,6 +62,16 @@ pub fn build() -> Result<PathBuf, String> {
         "--features",
         "agentwatch-desktop/custom-protocol",
     ]))?;
+    Ok(crate::target_dir().join("release/agentwatch-desktop"))
+}
+
+pub fn build() -> Result<PathBuf, String> {
+    let root = crate::workspace_root();
+    let version = versions::checked_version(&root)?;
+    println!("xtask: building the release binaries (desktop app with tauri/custom-protocol)");
+    // Two commands, not one: built together, cargo would unify the simulators' features and
+    // give the desktop app the test parts the CLI's `agentwatch sim` carries.
+    release_desktop()?;
     crate::run(crate::cargo().args(["build", "--release", "--quiet", "-p", "agentwatch-cli"]))?;
     let out = crate::target_dir().join("package");
     let tree = staged_tree(&out);
