@@ -18,10 +18,11 @@ use agentwatch_core::history::{EntryKind, History, HistoryFilter};
 use agentwatch_core::notifier::DesktopNotifier;
 use agentwatch_core::policy::DecisionKind;
 use agentwatch_core::secrets::StaticSecrets;
-use agentwatch_core::{Engine, EngineOptions, Status, Vendor};
+use agentwatch_core::{Engine, EngineOptions, Vendor};
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
 use agentwatch_sim::SimServer;
+use agentwatch_tests::wait_status;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,19 +33,6 @@ async fn poll_all(engine: &Engine) {
 
 /// Generous: a loaded CI machine builds and runs other test binaries beside this one.
 const DEADLINE: Duration = Duration::from_secs(30);
-
-async fn wait_status(engine: &Engine, what: &str, check: impl Fn(&Status) -> bool) {
-    let mut rx = engine.status();
-    if tokio::time::timeout(DEADLINE, rx.wait_for(|s| check(s)))
-        .await
-        .is_err()
-    {
-        panic!(
-            "timed out waiting for {what}; accounts: {:#?}",
-            engine.current().accounts
-        );
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
@@ -91,7 +79,7 @@ async fn blips_are_quiet_storms_are_summarised_and_flapping_is_told_once() {
         },
     );
     let mut decisions = engine.decisions();
-    wait_status(&engine, "the first (baseline) polls", |s| {
+    wait_status(&engine, DEADLINE, "the first (baseline) polls", |s| {
         s.agents.len() == 12 + 7
     })
     .await;

@@ -9,7 +9,7 @@ use agentwatch_core::{Engine, ErrorKind, Event, EventKind, Severity, Status, Ven
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::segura::SeguraSim;
 use agentwatch_sim::{Fault, FaultRule, SimServer, TestCa};
-use agentwatch_tests::account;
+use agentwatch_tests::{account, wait_status};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -34,21 +34,6 @@ fn config(accounts: Vec<AccountConfig>) -> Config {
         accounts,
         ..Config::default()
     }
-}
-
-async fn wait_status(engine: &Engine, what: &str, check: impl Fn(&Status) -> bool) -> Arc<Status> {
-    let mut rx = engine.status();
-    let found = tokio::time::timeout(DEADLINE, async {
-        loop {
-            let current = rx.borrow_and_update().clone();
-            if check(&current) {
-                return current;
-            }
-            rx.changed().await.expect("engine alive");
-        }
-    })
-    .await;
-    found.unwrap_or_else(|_| panic!("timed out waiting for {what}: {:#?}", engine.current()))
 }
 
 async fn next_event(rx: &mut broadcast::Receiver<Event>, what: &str) -> Event {
@@ -83,7 +68,7 @@ async fn a_failing_agent_is_reported_once_with_critical_severity() {
     let mut events = engine.subscribe();
     let target = AgoraSim::demo_agents()[0].agent_id.clone();
 
-    let first = wait_status(&engine, "the first poll", |s| {
+    let first = wait_status(&engine, DEADLINE, "the first poll", |s| {
         agent_state(s, &target).is_some()
     })
     .await;
@@ -119,7 +104,7 @@ async fn a_failing_agent_is_reported_once_with_critical_severity() {
         .line()
         .contains(&format!("agora ai {target} RUNNING -> FAILED critical")));
 
-    let status = wait_status(&engine, "FAILED in the status", |s| {
+    let status = wait_status(&engine, DEADLINE, "FAILED in the status", |s| {
         agent_state(s, &target).is_some_and(|a| a.0 == "FAILED")
     })
     .await;
@@ -128,7 +113,7 @@ async fn a_failing_agent_is_reported_once_with_critical_severity() {
 
     // Two more polls with nothing changed: no further event.
     let polled = status.accounts[0].last_poll_ms;
-    wait_status(&engine, "two more polls", |s| {
+    wait_status(&engine, DEADLINE, "two more polls", |s| {
         s.accounts[0].last_poll_ms > polled.map(|p| p + 1500)
     })
     .await;
@@ -145,7 +130,10 @@ async fn an_outage_is_one_unreachable_event_with_stale_agents_and_no_false_chang
     let server = SimServer::start(sim.router(), 0, None).await.unwrap();
     let engine = Engine::start(&config(vec![agora_account(&server)]), agora_secrets());
     let mut events = engine.subscribe();
-    wait_status(&engine, "the first poll", |s| !s.agents.is_empty()).await;
+    wait_status(&engine, DEADLINE, "the first poll", |s| {
+        !s.agents.is_empty()
+    })
+    .await;
     let agents_before = engine.current().agents.len();
 
     for fault in [
@@ -174,7 +162,7 @@ async fn an_outage_is_one_unreachable_event_with_stale_agents_and_no_false_chang
 
         // The account keeps failing for a few more polls (backing off): no further events.
         let hits = sim.faults().hits();
-        let down = wait_status(&engine, "more failed polls", |s| {
+        let down = wait_status(&engine, DEADLINE, "more failed polls", |s| {
             s.accounts[0].health == AccountHealth::Unreachable && sim.faults().hits() > hits
         })
         .await;
@@ -200,7 +188,7 @@ async fn an_outage_is_one_unreachable_event_with_stale_agents_and_no_false_chang
             matches!(recovered.kind, EventKind::AccountRecovered { .. }),
             "{recovered:?}"
         );
-        let up = wait_status(&engine, "fresh agents", |s| {
+        let up = wait_status(&engine, DEADLINE, "fresh agents", |s| {
             s.agents.iter().all(|a| !a.stale)
         })
         .await;
@@ -219,7 +207,10 @@ async fn changes_during_an_outage_are_reported_after_recovery() {
     let server = SimServer::start(sim.router(), 0, None).await.unwrap();
     let engine = Engine::start(&config(vec![agora_account(&server)]), agora_secrets());
     let mut events = engine.subscribe();
-    wait_status(&engine, "the first poll", |s| !s.agents.is_empty()).await;
+    wait_status(&engine, DEADLINE, "the first poll", |s| {
+        !s.agents.is_empty()
+    })
+    .await;
     let target = AgoraSim::demo_agents()[1].agent_id.clone();
 
     sim.faults().set(FaultRule::always(Fault::Http500));
@@ -245,7 +236,10 @@ async fn severity_overrides_from_the_config_apply() {
     acc.severity.insert("FAILED".into(), Severity::Warning);
     acc.severity.insert("stopped".into(), Severity::Critical);
     let engine = Engine::start(&config(vec![acc]), agora_secrets());
-    let status = wait_status(&engine, "the first poll", |s| !s.agents.is_empty()).await;
+    let status = wait_status(&engine, DEADLINE, "the first poll", |s| {
+        !s.agents.is_empty()
+    })
+    .await;
     let by_state = |state: &str| {
         status
             .agents
@@ -266,12 +260,15 @@ async fn poll_now_cuts_the_wait_short() {
     let mut cfg = config(vec![agora_account(&server)]);
     cfg.poll_interval_secs = 3600;
     let engine = Engine::start(&cfg, agora_secrets());
-    let first = wait_status(&engine, "the first poll", |s| !s.agents.is_empty()).await;
+    let first = wait_status(&engine, DEADLINE, "the first poll", |s| {
+        !s.agents.is_empty()
+    })
+    .await;
     let target = AgoraSim::demo_agents()[0].agent_id.clone();
     sim.set_status(&target, "STOPPING");
     assert!(engine.poll_account_now("ai"));
     assert!(!engine.poll_account_now("no-such-account"));
-    let after = wait_status(&engine, "the polled-now change", |s| {
+    let after = wait_status(&engine, DEADLINE, "the polled-now change", |s| {
         agent_state(s, &target).is_some_and(|a| a.0 == "STOPPING")
     })
     .await;
@@ -287,7 +284,7 @@ async fn a_missing_secret_makes_the_account_unreachable_with_that_reason() {
         &config(vec![agora_account(&server)]),
         Arc::new(StaticSecrets::new()),
     );
-    let status = wait_status(&engine, "the failed first poll", |s| {
+    let status = wait_status(&engine, DEADLINE, "the failed first poll", |s| {
         s.accounts[0].health == AccountHealth::Unreachable
     })
     .await;
@@ -307,7 +304,10 @@ async fn rate_limiting_is_reported_with_its_reason() {
     let server = SimServer::start(sim.router(), 0, None).await.unwrap();
     let engine = Engine::start(&config(vec![agora_account(&server)]), agora_secrets());
     let mut events = engine.subscribe();
-    wait_status(&engine, "the first poll", |s| !s.agents.is_empty()).await;
+    wait_status(&engine, DEADLINE, "the first poll", |s| {
+        !s.agents.is_empty()
+    })
+    .await;
     sim.faults().set(FaultRule::always(Fault::RateLimited {
         retry_after_secs: 30,
     }));
@@ -392,7 +392,7 @@ async fn agents_repeated_in_one_answer_are_one_row_and_one_event() {
     let engine = Engine::start(&config(vec![segura_account(&server)]), segura_secrets());
     let mut events = engine.subscribe();
 
-    let first = wait_status(&engine, "the first poll", |s| {
+    let first = wait_status(&engine, DEADLINE, "the first poll", |s| {
         s.accounts[0].health == AccountHealth::Ok
     })
     .await;
@@ -410,7 +410,7 @@ async fn agents_repeated_in_one_answer_are_one_row_and_one_event() {
         "{event:?}"
     );
     let polled = engine.current().accounts[0].last_poll_ms;
-    let later = wait_status(&engine, "two more polls", |s| {
+    let later = wait_status(&engine, DEADLINE, "two more polls", |s| {
         s.accounts[0].last_poll_ms > polled.map(|p| p + 1500)
     })
     .await;
@@ -426,7 +426,7 @@ async fn entries_without_an_agent_id_are_counted_in_the_account_status() {
     sim.append_raw_entries(Some(br#"{"name":"no id"},{"id":"  ","port":"1"}"#.to_vec()));
     let engine = Engine::start(&config(vec![segura_account(&server)]), segura_secrets());
 
-    let status = wait_status(&engine, "a poll with skipped entries", |s| {
+    let status = wait_status(&engine, DEADLINE, "a poll with skipped entries", |s| {
         s.accounts[0].health == AccountHealth::Ok
     })
     .await;
@@ -434,7 +434,7 @@ async fn entries_without_an_agent_id_are_counted_in_the_account_status() {
     assert_eq!(status.accounts[0].skipped_entries, 2);
     assert_eq!(status.agents.len(), 3, "the good agents stay visible");
     sim.append_raw_entries(None);
-    wait_status(&engine, "the count cleared", |s| {
+    wait_status(&engine, DEADLINE, "the count cleared", |s| {
         s.accounts[0].skipped_entries == 0
     })
     .await;

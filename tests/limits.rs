@@ -15,6 +15,7 @@ use agentwatch_core::time_limits::{TimeLimit, TimeLimits};
 use agentwatch_core::{Engine, EngineOptions, EventKind, Severity, Status, Vendor};
 use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
 use agentwatch_sim::SimServer;
+use agentwatch_tests::wait_status;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,20 +64,6 @@ fn start(config: &Config, history: &Path) -> Engine {
             ..Default::default()
         },
     )
-}
-
-async fn wait_status(engine: &Engine, what: &str, check: impl Fn(&Status) -> bool) -> Status {
-    let mut rx = engine.status();
-    let found = match tokio::time::timeout(DEADLINE, rx.wait_for(|s| check(s))).await {
-        Ok(Ok(status)) => Some((**status).clone()),
-        _ => None,
-    };
-    found.unwrap_or_else(|| {
-        panic!(
-            "timed out waiting for {what}: {:#?}",
-            engine.current().agents
-        )
-    })
 }
 
 fn agent<'a>(status: &'a Status, id: &str) -> Option<&'a AgentStatus> {
@@ -162,7 +149,7 @@ async fn a_limit_warns_then_goes_critical_reminds_obeys_snooze_and_ends_with_the
     let engine = start(&config, &db);
     let mut decisions = Decisions::of(&engine);
 
-    let first = wait_status(&engine, "the first poll", |s| s.agents.len() == 3).await;
+    let first = wait_status(&engine, DEADLINE, "the first poll", |s| s.agents.len() == 3).await;
     let approx = agent(&first, "105").unwrap();
     let t = approx.observation.time_in_state.as_ref().unwrap();
     assert!(
@@ -197,7 +184,7 @@ async fn a_limit_warns_then_goes_critical_reminds_obeys_snooze_and_ends_with_the
     );
 
     // The live view: rest, for how long, against which limit, and critical.
-    let live = wait_status(&engine, "103 critical", |s| {
+    let live = wait_status(&engine, DEADLINE, "103 critical", |s| {
         agent(s, "103").is_some_and(|a| a.observation.severity == Severity::Critical)
     })
     .await;
@@ -257,7 +244,7 @@ async fn a_limit_warns_then_goes_critical_reminds_obeys_snooze_and_ends_with_the
     let text = summary(&recovered);
     assert!(text.starts_with("103: idle"), "{text}");
     assert!(text.contains("in rest"), "{text}");
-    let idle = wait_status(&engine, "103 idle", |s| {
+    let idle = wait_status(&engine, DEADLINE, "103 idle", |s| {
         agent(s, "103").is_some_and(|a| a.observation.state == "idle")
     })
     .await;
@@ -319,7 +306,7 @@ async fn after_a_restart_the_time_in_state_comes_from_the_history() {
 
     // The first run sees 201 go to rest and records it.
     let engine = start(&config, &db);
-    wait_status(&engine, "the first poll", |s| s.agents.len() == 2).await;
+    wait_status(&engine, DEADLINE, "the first poll", |s| s.agents.len() == 2).await;
     huawei.set_agent("201", REST, false);
     let mut decisions = Decisions::of(&engine);
     decisions
@@ -338,7 +325,7 @@ async fn after_a_restart_the_time_in_state_comes_from_the_history() {
 
     // The second run knows since when 201 rests; 202 was never seen to change: "at least".
     let engine = start(&config, &db);
-    let status = wait_status(&engine, "the first poll after the restart", |s| {
+    let status = wait_status(&engine, DEADLINE, "the first poll after the restart", |s| {
         s.agents.len() == 2
     })
     .await;

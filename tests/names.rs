@@ -6,25 +6,16 @@
 use agentwatch_core::agent_list::{list_agents, ListedAgent};
 use agentwatch_core::config::{AccountConfig, Config};
 use agentwatch_core::secrets::StaticSecrets;
-use agentwatch_core::{Engine, EngineOptions, ErrorKind, Status, Vendor};
+use agentwatch_core::{Engine, EngineOptions, ErrorKind, Vendor};
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
 use agentwatch_sim::segura::{SeguraSim, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use agentwatch_sim::SimServer;
+use agentwatch_tests::wait_status;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(30);
-
-async fn wait_status(engine: &Engine, what: &str, check: impl Fn(&Status) -> bool) {
-    let mut rx = engine.status();
-    if tokio::time::timeout(DEADLINE, rx.wait_for(|s| check(s)))
-        .await
-        .is_err()
-    {
-        panic!("timed out waiting for {what}: {:#?}", engine.current());
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_label_names_a_huawei_agent_in_the_status_and_the_notification_title() {
@@ -47,7 +38,7 @@ async fn a_label_names_a_huawei_agent_in_the_status_and_the_notification_title()
         EngineOptions::default(),
     );
     let mut decisions = engine.decisions();
-    wait_status(&engine, "the first poll", |s| s.agents.len() == 3).await;
+    wait_status(&engine, DEADLINE, "the first poll", |s| s.agents.len() == 3).await;
     let status = engine.current();
     let name_of = |id: &str| {
         status

@@ -16,7 +16,7 @@ use agentwatch_core::{Engine, EngineOptions, EventKind, Status, Vendor};
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig};
 use agentwatch_sim::segura::{SeguraSim, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use agentwatch_sim::{Fault, FaultRule, SimServer};
-use agentwatch_tests::{account, wait_for};
+use agentwatch_tests::{account, wait_for, wait_status};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -75,20 +75,6 @@ impl Sims {
     }
 }
 
-async fn wait_status(engine: &Engine, what: &str, check: impl Fn(&Status) -> bool) {
-    let mut rx = engine.status();
-    let found = tokio::time::timeout(DEADLINE, async {
-        loop {
-            if check(&rx.borrow_and_update()) {
-                return;
-            }
-            rx.changed().await.expect("engine alive");
-        }
-    })
-    .await;
-    found.unwrap_or_else(|_| panic!("timed out waiting for {what}: {:#?}", engine.current()));
-}
-
 fn all_ok(s: &Status) -> bool {
     s.accounts.iter().all(|a| a.health == AccountHealth::Ok)
 }
@@ -115,10 +101,10 @@ async fn the_network_down_for_every_account_is_told_once_and_its_end_is_quiet() 
     let sims = sims().await;
     let engine = Engine::start(&sims.config, sims.secrets.clone());
     let mut decisions = engine.decisions();
-    wait_status(&engine, "both accounts polled", all_ok).await;
+    wait_status(&engine, DEADLINE, "both accounts polled", all_ok).await;
 
     sims.network_down();
-    wait_status(&engine, "the network condition", |s| {
+    wait_status(&engine, DEADLINE, "the network condition", |s| {
         s.condition == Some(Condition::NetworkUnavailable)
     })
     .await;
@@ -150,7 +136,7 @@ async fn the_network_down_for_every_account_is_told_once_and_its_end_is_quiet() 
     assert_eq!(told[0].summary, "Network unavailable");
 
     sims.network_back();
-    wait_status(&engine, "both accounts back", |s| {
+    wait_status(&engine, DEADLINE, "both accounts back", |s| {
         all_ok(s) && s.condition.is_none()
     })
     .await;
@@ -182,7 +168,7 @@ async fn a_sleep_with_the_network_back_late_sends_nothing_and_renews_sessions() 
     };
     let engine = Engine::start_with(&sims.config, sims.secrets.clone(), options);
     let mut decisions = engine.decisions();
-    wait_status(&engine, "both accounts polled", all_ok).await;
+    wait_status(&engine, DEADLINE, "both accounts polled", all_ok).await;
     let tokens_before = sims.segura.tokens_issued();
 
     // The lid closes; ten minutes later the machine wakes where the Wi-Fi is not up yet.
@@ -202,9 +188,12 @@ async fn a_sleep_with_the_network_back_late_sends_nothing_and_renews_sessions() 
     .await;
     assert!(down_long_enough.is_some(), "the pollers kept trying");
     sims.network_back();
-    wait_status(&engine, "both accounts polled after the wake-up", |s| {
-        all_ok(s) && sims.segura.tokens_issued() > tokens_before
-    })
+    wait_status(
+        &engine,
+        DEADLINE,
+        "both accounts polled after the wake-up",
+        |s| all_ok(s) && sims.segura.tokens_issued() > tokens_before,
+    )
     .await;
     unreachable_seen |= status.borrow_and_update().unreachable_accounts() > 0;
 

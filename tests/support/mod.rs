@@ -162,3 +162,19 @@ pub async fn poll_all(engine: &Engine, deadline: Duration) {
         "no poll of every account within {deadline:?}: {polled:?} of {accounts:?}"
     );
 }
+
+/// Waits until the engine's status passes `check` and returns that status; past `deadline`,
+/// panics naming `what` and showing the status as it stands.
+pub async fn wait_status(
+    engine: &Engine,
+    deadline: Duration,
+    what: &str,
+    check: impl Fn(&agentwatch_core::Status) -> bool,
+) -> Arc<agentwatch_core::Status> {
+    let mut rx = engine.status();
+    let found = match tokio::time::timeout(deadline, rx.wait_for(|s| check(s))).await {
+        Ok(Ok(status)) => Some(status.clone()),
+        _ => None,
+    };
+    found.unwrap_or_else(|| panic!("timed out waiting for {what}: {:#?}", engine.current()))
+}
