@@ -105,10 +105,25 @@ pub async fn click(c: &Client, css: &str) -> R<()> {
     }
 }
 
+/// Replaces the field's text, finding it again when a re-render made the first find stale
+/// (as `click` does): a list redrawn by its own refresh replaces its inputs.
 pub async fn type_into(c: &Client, css: &str, text: &str) -> R<()> {
-    let el = find(c, css).await?;
-    ctx("clear", css, el.clear().await)?;
-    ctx("type into", css, el.send_keys(text).await)
+    let mut tries = 0;
+    loop {
+        let el = find(c, css).await?;
+        let typed = match el.clear().await {
+            Ok(()) => el.send_keys(text).await,
+            Err(e) => Err(e),
+        };
+        match typed {
+            Ok(()) => return Ok(()),
+            Err(e) if tries < 10 && e.is_stale_element_reference() => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return ctx("type into", css, Err(e)),
+        }
+    }
 }
 
 pub async fn select(c: &Client, css: &str, value: &str) -> R<()> {
