@@ -332,6 +332,20 @@ impl AlertPolicy {
         });
     }
 
+    /// Takes one account's agent tracks out of the map (cheap: the map is split, not copied).
+    fn take_tracks_of(&mut self, account_id: &str) -> BTreeMap<AgentKey, AgentTrack> {
+        let mut tracks = self.agents.split_off(&AgentKey::new(account_id, ""));
+        let first_of_next_account = tracks
+            .keys()
+            .find(|key| key.account_id != account_id)
+            .cloned();
+        if let Some(first) = first_of_next_account {
+            let mut later_accounts = tracks.split_off(&first);
+            self.agents.append(&mut later_accounts);
+        }
+        tracks
+    }
+
     fn keys_of(&self, account_id: &str) -> Vec<AgentKey> {
         self.agents
             .range(AgentKey::new(account_id, "")..)

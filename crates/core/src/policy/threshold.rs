@@ -33,7 +33,9 @@ pub(crate) struct Observed<V> {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Confirmer<V> {
-    candidate: Option<Candidate<V>>,
+    /// Boxed: nearly every agent has none, and the policy keeps a confirmer per agent (an
+    /// inline observation would make each of 10,000 agents' tracks 40 % larger).
+    candidate: Option<Box<Candidate<V>>>,
 }
 
 impl<V> Default for Confirmer<V> {
@@ -44,7 +46,7 @@ impl<V> Default for Confirmer<V> {
 
 impl<V: PartialEq> Confirmer<V> {
     pub fn candidate(&self) -> Option<&Candidate<V>> {
-        self.candidate.as_ref()
+        self.candidate.as_deref()
     }
 
     /// Takes one poll's observation. `needed` is the number of polls the observed state needs
@@ -66,7 +68,7 @@ impl<V: PartialEq> Confirmer<V> {
     ) -> Observed<V> {
         if observed == *confirmed {
             return Observed {
-                dropped: self.candidate.take(),
+                dropped: self.candidate.take().map(|c| *c),
                 step: Step::Steady,
             };
         }
@@ -79,17 +81,17 @@ impl<V: PartialEq> Confirmer<V> {
                 (same, None)
             }
             other => (
-                Candidate {
+                Box::new(Candidate {
                     value: observed,
                     seen: 1,
                     needed,
                     first_seen_ms: now_ms,
-                },
-                other,
+                }),
+                other.map(|c| *c),
             ),
         };
         let step = if candidate.seen >= candidate.needed {
-            Step::Confirmed(candidate)
+            Step::Confirmed(*candidate)
         } else {
             let pending = Step::Pending {
                 seen: candidate.seen,
