@@ -8,7 +8,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    agentwatch_desktop::memory::limit_malloc_arenas();
+    // Two malloc arenas: the tray's runtime and the dashboard's UI threads.
+    agentwatch_core::allocator::tune_for_long_running(2);
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AGENTWATCH_LOG").unwrap_or_else(|_| {

@@ -1,30 +1,12 @@
-//! Keeping the tray-only app small (Linux with glibc; elsewhere these do nothing). Figures in
-//! BENCHMARKS.md ("Tray-only memory of the release app").
+//! Keeping the tray-only app small (Linux; elsewhere this does nothing). Figures in
+//! BENCHMARKS.md ("Tray-only memory of the release app"). The allocator's settings for a
+//! process that runs all day are core's (`agentwatch_core::allocator`), shared with `serve`.
 //!
-//! - glibc gives each thread that allocates its own malloc arena (up to 8 per core), and freed
-//!   memory stays in the arena it came from; the app's tokio workers, WebKit's threads and GTK's
-//!   each got one. Two arenas serve an app that waits on the network.
-//! - Once the dashboard is closed, the pages the app mapped for it (WebKitGTK's UI-process code,
-//!   JavaScriptCore, the GL driver WebKit loads, often LLVM) stay in its address space, clean
-//!   and unused until the next dashboard. [`release_unused_pages`] hands back the freed heap and
-//!   asks the kernel to reclaim the file pages only this process maps, as Android does for
-//!   apps in the background: what the tray still uses is read back on its next touch.
-
-/// How many malloc arenas the app may have.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MALLOC_ARENAS: libc::c_int = 2;
-
-/// Caps glibc's malloc arenas; call first thing in `main`, before any thread starts.
-/// `MALLOC_ARENA_MAX` in the environment still wins, for measuring.
-pub fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only changes an allocator setting; no thread allocates yet.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, MALLOC_ARENAS);
-        }
-    }
-}
+//! Once the dashboard is closed, the pages the app mapped for it (WebKitGTK's UI-process code,
+//! JavaScriptCore, the GL driver WebKit loads, often LLVM) stay in its address space, clean and
+//! unused until the next dashboard. [`release_unused_pages`] hands back the freed heap and asks
+//! the kernel to reclaim the file pages only this process maps, as Android does for apps in the
+//! background: what the tray still uses is read back on its next touch.
 
 /// Set to keep the mapped file pages after the dashboard closes (to measure what releasing
 /// them gains: `cargo xtask bench --memory`).
@@ -34,11 +16,7 @@ pub const KEEP_PAGES_VAR: &str = "AGENTWATCH_KEEP_MAPPED_PAGES";
 /// only this process maps. Safe at any time (no content is lost: reclaimed pages are read back
 /// when touched), but it costs page faults later, so it runs after the dashboard closed.
 pub fn release_unused_pages() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory to the OS.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    agentwatch_core::allocator::return_freed_memory();
     #[cfg(target_os = "linux")]
     if std::env::var_os(KEEP_PAGES_VAR).is_none() {
         let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {

@@ -40,6 +40,9 @@ fn slot(proxy: bool) -> agentwatch_core::secrets::SecretSlot {
 }
 
 fn main() -> ExitCode {
+    // Before the runtime's threads start: `watch` and `serve` run all day, waiting on the
+    // network, so one malloc arena serves them.
+    agentwatch_core::allocator::tune_for_long_running(1);
     agentwatch_core::clock::init_local_offset();
     let cli = Cli::parse();
     init_logging(&cli.command);

@@ -5,6 +5,7 @@
 
 pub mod agent_list;
 pub mod alerts;
+pub mod allocator;
 mod board;
 pub mod check;
 pub mod clock;

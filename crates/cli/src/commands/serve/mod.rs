@@ -190,7 +190,13 @@ impl Running {
             tokio::spawn(async move {
                 loop {
                     match polls.recv().await {
-                        Ok(record) => m1.record_poll(&record),
+                        Ok(record) => {
+                            m1.record_poll(&record);
+                            // A poll of 10,000 agents allocates and frees the answer, the
+                            // snapshot and a copy of the status: hand that back at once, so
+                            // the resident size is what the engine keeps, not its peak.
+                            agentwatch_core::allocator::return_freed_memory();
+                        }
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                             tracing::warn!("{n} poll records skipped: the metrics fell behind")
                         }
