@@ -28,6 +28,8 @@ use std::time::{Duration, Instant};
 const GOAL_PSS_MIB: f64 = 60.0;
 /// Open-and-close rounds: the second shows whether each opening leaves more behind.
 const ROUNDS: usize = 2;
+/// How long the app stays in the tray after the last close before the figure that counts.
+const TRAY_ONLY_MINUTE: Duration = Duration::from_secs(60);
 
 #[test]
 #[ignore = "benchmark of the release app: run by `cargo xtask bench --memory`"]
@@ -59,9 +61,9 @@ fn tray_only_memory_of_the_release_app() {
     );
     let _ = writeln!(report, "tray item after {:.1} s", tray_after.as_secs_f64());
     let never_opened = Breakdown::of(pid);
+    keep_smaps(pid, artifacts, "never-opened");
     let _ = writeln!(report, "{}", never_opened.line("never opened"));
 
-    let mut after_close = never_opened.clone();
     for round in 1..=ROUNDS {
         let (with_window, webkit) = open_dashboard(&app, display, home, pid);
         let _ = writeln!(
@@ -70,29 +72,42 @@ fn tray_only_memory_of_the_release_app() {
             with_window.line(&format!("dashboard open ({round})"))
         );
         close_dashboard(display, pid);
-        after_close = Breakdown::of(pid);
+        let after_close = Breakdown::of(pid);
+        keep_smaps(pid, artifacts, &format!("after-close-{round}"));
         let _ = writeln!(
             report,
             "{}",
             after_close.line(&format!("after close ({round})"))
         );
     }
+    // The figure that counts is the tray's steady state, not the moment after the close: the
+    // app lets go of pages when the dashboard closes, and the tray's own work (polls, the
+    // tray icon, notifications) maps back the ones it uses. A minute of polling in demo mode
+    // (a poll every 2 to 5 s) touches them all; the elapsed minute is what is measured here.
+    let closed = Instant::now();
+    while closed.elapsed() < TRAY_ONLY_MINUTE {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    settle(pid);
+    let later = Breakdown::of(pid);
+    keep_smaps(pid, artifacts, "a-minute-later");
+    let _ = writeln!(report, "{}", later.line("a minute later"));
     let _ = writeln!(
         report,
-        "\nwhere the PSS goes, never opened -> after the last close:"
+        "\nwhere the PSS goes, never opened -> a minute after the last close:"
     );
-    report.push_str(&never_opened.table_against(&after_close));
+    report.push_str(&never_opened.table_against(&later));
     let _ = writeln!(report, "the mapped files that grew most:");
-    report.push_str(&never_opened.files_grown(&after_close, 10));
+    report.push_str(&never_opened.files_grown(&later, 10));
     let _ = writeln!(
         report,
-        "\ngoal: tray-only PSS after an open and close under {GOAL_PSS_MIB} MiB: {} ({:.1} MiB)",
-        if after_close.pss_mib < GOAL_PSS_MIB {
+        "\ngoal: tray-only PSS after an open and close under {GOAL_PSS_MIB} MiB: {} ({:.1} MiB a minute after the close)",
+        if later.pss_mib < GOAL_PSS_MIB {
             "met"
         } else {
             "NOT met"
         },
-        after_close.pss_mib
+        later.pss_mib
     );
     print!("{report}");
     std::fs::write(artifacts.join("memory.txt"), &report).unwrap();
@@ -103,6 +118,25 @@ fn tray_only_memory_of_the_release_app() {
     );
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Keeps the app's whole /proc/PID/smaps and its threads' names beside the report, to see page
+/// by page where the memory of one stage goes (`smaps-<stage>.txt`, `threads-<stage>.txt`).
+fn keep_smaps(pid: u32, artifacts: &std::path::Path, stage: &str) {
+    if let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) {
+        let _ = std::fs::write(artifacts.join(format!("smaps-{stage}.txt")), smaps);
+    }
+    let threads: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+        .map(|name| name.trim_end().to_string())
+        .collect();
+    let _ = std::fs::write(
+        artifacts.join(format!("threads-{stage}.txt")),
+        threads.join("\n") + "\n",
+    );
 }
 
 /// The allocator, runtime and WebKit variables the app inherits, as the report's header shows them.
