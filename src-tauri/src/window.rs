@@ -65,7 +65,17 @@ pub fn after_close<R: Runtime>(app: &AppHandle<R>) {
             }
             // The webview's last resources are dropped on the main loop just after the window.
             std::thread::sleep(std::time::Duration::from_secs(1));
-            crate::memory::release_unused_pages();
+            // On the main thread too, where GTK loads and unloads its modules: no library's
+            // range can change hands while the pages are let go of.
+            let main = app.clone();
+            let released = app.run_on_main_thread(move || {
+                if main.webview_windows().is_empty() {
+                    crate::memory::release_unused_pages();
+                }
+            });
+            if let Err(e) = released {
+                tracing::debug!("mapped pages kept: {e}");
+            }
         });
     }
 }
