@@ -52,30 +52,36 @@ pub fn after_close<R: Runtime>(app: &AppHandle<R>) {
         let app = app.clone();
         std::thread::spawn(move || {
             crate::webkit::wait_for_web_processes_to_exit(std::time::Duration::from_secs(10));
-            let main = app.clone();
-            let ended = app.run_on_main_thread(move || {
-                // On the main thread, where windows are built: no dashboard can be starting
-                // while we look.
-                if main.webview_windows().is_empty() {
-                    crate::webkit::end_network_process();
-                }
+            while_no_dashboard(&app, "WebKit network process left running", || {
+                crate::webkit::end_network_process()
             });
-            if let Err(e) = ended {
-                tracing::debug!("WebKit network process left running: {e}");
-            }
             // The webview's last resources are dropped on the main loop just after the window.
             std::thread::sleep(std::time::Duration::from_secs(1));
-            // On the main thread too, where GTK loads and unloads its modules: no library's
-            // range can change hands while the pages are let go of.
-            let main = app.clone();
-            let released = app.run_on_main_thread(move || {
-                if main.webview_windows().is_empty() {
-                    crate::memory::release_unused_pages();
-                }
-            });
-            if let Err(e) = released {
-                tracing::debug!("mapped pages kept: {e}");
-            }
+            while_no_dashboard(
+                &app,
+                "mapped pages kept",
+                crate::memory::release_unused_pages,
+            );
         });
+    }
+}
+
+/// Runs `action` on the main thread if no dashboard is open by then. On the main thread because
+/// windows are built there (no dashboard can be starting while we look) and GTK loads and
+/// unloads its modules there (no library's address range changes hands while pages are let go).
+#[cfg(target_os = "linux")]
+fn while_no_dashboard<R: Runtime>(
+    app: &AppHandle<R>,
+    if_not_run: &'static str,
+    action: impl FnOnce() + Send + 'static,
+) {
+    let main = app.clone();
+    let ran = app.run_on_main_thread(move || {
+        if main.webview_windows().is_empty() {
+            action();
+        }
+    });
+    if let Err(e) = ran {
+        tracing::debug!("{if_not_run}: {e}");
     }
 }
