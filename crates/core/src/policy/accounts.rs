@@ -147,13 +147,8 @@ impl AlertPolicy {
                         message: "the account did not answer".to_string(),
                     }),
                     stale_agents: self
-                        .keys_of(&account.id)
-                        .iter()
-                        .filter(|key| {
-                            self.agents
-                                .get(*key)
-                                .is_some_and(|t| t.confirmed != AgentView::Absent)
-                        })
+                        .tracks_of(&account.id)
+                        .filter(|(_, track)| track.confirmed != AgentView::Absent)
                         .count(),
                 },
             ),

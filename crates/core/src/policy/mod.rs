@@ -196,14 +196,12 @@ impl AlertPolicy {
                 continue;
             }
             let mut reminders = Vec::new();
-            for key in self.keys_of(&account.id) {
-                let Some(mut track) = self.agents.remove(&key) else {
-                    continue;
-                };
-                self.settle(now, &account, &key, &mut track, &mut out);
-                self.remind(now, &account, &key, &mut track, &mut reminders);
-                self.agents.insert(key, track);
+            let mut tracks = self.take_tracks_of(&account.id);
+            for (key, track) in tracks.iter_mut() {
+                self.settle(now, &account, key, track, &mut out);
+                self.remind(now, &account, key, track, &mut reminders);
             }
+            self.agents.append(&mut tracks);
             storm::fold(
                 &mut reminders,
                 self.settings.storm_threshold,
@@ -346,12 +344,14 @@ impl AlertPolicy {
         tracks
     }
 
-    fn keys_of(&self, account_id: &str) -> Vec<AgentKey> {
+    /// One account's agent tracks, in the order of their ids.
+    fn tracks_of<'a>(
+        &'a self,
+        account_id: &'a str,
+    ) -> impl Iterator<Item = (&'a AgentKey, &'a AgentTrack)> + 'a {
         self.agents
             .range(AgentKey::new(account_id, "")..)
-            .take_while(|(key, _)| key.account_id == account_id)
-            .map(|(key, _)| key.clone())
-            .collect()
+            .take_while(move |(key, _)| key.account_id == account_id)
     }
 }
 
