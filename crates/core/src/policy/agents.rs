@@ -38,36 +38,34 @@ impl AlertPolicy {
         // removing and inserting each of 10,000 agents every poll would leave the map's nodes
         // half empty and allocate for every agent.
         let mut tracked = self.take_tracks_of(&account.id).into_iter().peekable();
-        let mut observed_ids = snapshot.keys().peekable();
+        let mut in_snapshot = snapshot.iter().peekable();
         let mut kept: Vec<(AgentKey, AgentTrack)> =
             Vec::with_capacity(snapshot.len().max(tracked.len()));
         loop {
             // Both walk the agent ids in ascending order: the next agent is the smaller head,
             // and an agent both tracked and observed is at the head of both.
-            let next_observed = observed_ids.peek().copied();
+            let next_observed = in_snapshot.peek().map(|(id, _)| id.as_str());
             let next_tracked = tracked.peek().map(|(key, _)| key.agent_id.as_str());
-            let new_agent = match (next_observed, next_tracked) {
+            let (take_observed, take_tracked) = match (next_observed, next_tracked) {
                 (None, None) => break,
-                (Some(_), None) => true,
-                (Some(observed), Some(known)) => observed.as_str() < known,
-                (None, Some(_)) => false,
+                (Some(_), None) => (true, false),
+                (None, Some(_)) => (false, true),
+                (Some(seen), Some(known)) => (seen <= known, known <= seen),
             };
-            let (key, mut track) = if new_agent {
-                let id = observed_ids.next().expect("peeked");
+            let seen = if take_observed {
+                in_snapshot.next()
+            } else {
+                None
+            };
+            let (key, mut track) = if take_tracked {
+                tracked.next().expect("peeked")
+            } else {
+                let (id, _) = seen.expect("an agent not tracked is observed");
                 // An agent never seen before is absent until its appearance is confirmed.
                 let track = AgentTrack::new(AgentView::Absent, to_ms(now));
                 (AgentKey::new(&account.id, id), track)
-            } else {
-                let (key, track) = tracked.next().expect("peeked");
-                if next_observed.is_some_and(|id| *id == key.agent_id) {
-                    observed_ids.next();
-                }
-                (key, track)
             };
-            let id = key.agent_id.as_str();
-            let observed = snapshot
-                .get(id)
-                .map_or(AgentView::Absent, |o| AgentView::Present(o.clone()));
+            let observed = seen.map_or(AgentView::Absent, |(_, o)| AgentView::Present(o.clone()));
             if let AgentView::Present(o) = &observed {
                 if o.name.is_some() {
                     track.name = o.name.clone();
