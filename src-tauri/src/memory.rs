@@ -4,9 +4,10 @@
 //!
 //! Once the dashboard is closed, the pages the app mapped for it (WebKitGTK's UI-process code,
 //! JavaScriptCore, the GL driver WebKit loads, often LLVM) stay in its address space, clean and
-//! unused until the next dashboard. [`release_unused_pages`] hands back the freed heap and asks
+//! unused until the next dashboard. [`release_unused_pages`] hands back the freed heap, asks
 //! the kernel to reclaim the file pages only this process maps, as Android does for apps in the
-//! background: what the tray still uses is read back on its next touch.
+//! background, and unmaps the read-only file pages it shares with other processes (LLVM's code,
+//! which the X server maps too): what the tray still uses is read back on its next touch.
 
 /// Set to keep the mapped file pages after the dashboard closes (to measure what releasing
 /// them gains: `cargo xtask bench --memory`).
@@ -91,11 +92,10 @@ fn file_mappings(smaps: &str) -> Vec<FileMapping> {
     // Whether the last header line was a regular file's, so its fields belong to it.
     let mut in_file = false;
     for line in smaps.lines() {
-        if let Some(mapping) = file_mapping_header(line) {
-            mappings.push(mapping);
-            in_file = true;
-        } else if is_mapping_header(line) {
-            in_file = false;
+        if is_mapping_header(line) {
+            let mapping = file_mapping_header(line);
+            in_file = mapping.is_some();
+            mappings.extend(mapping);
         } else if let (true, Some(kib)) = (in_file, line.strip_prefix("Anonymous:")) {
             let kib = kib
                 .trim()
@@ -122,13 +122,11 @@ fn is_mapping_header(line: &str) -> bool {
         })
 }
 
-/// The mapping a header line describes, when it maps a regular file. Its anonymous pages are
+/// The mapping a header line (one `is_mapping_header` accepts) describes, when it maps a
+/// regular file. Its anonymous pages are
 /// unknown until the fields that follow are read: taken as "some" until then.
 #[cfg(target_os = "linux")]
 fn file_mapping_header(line: &str) -> Option<FileMapping> {
-    if !is_mapping_header(line) {
-        return None;
-    }
     let mut fields = line.split_whitespace();
     let range = fields.next()?;
     let perms = fields.next()?;
