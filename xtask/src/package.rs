@@ -65,6 +65,7 @@ pub fn release_desktop() -> Result<PathBuf, String> {
     Ok(crate::target_dir().join("release/agentwatch-desktop"))
 }
 
+/// Builds, stages, packs and checks; the path of the .deb.
 pub fn build() -> Result<PathBuf, String> {
     let root = crate::workspace_root();
     let version = versions::checked_version(&root)?;
