@@ -43,7 +43,7 @@ use session::{wait_for, Procs};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use web::{click, find, invoke, text, texts, type_into, until, R};
+use web::{click, find, invoke, property, text, texts, type_into, until, R};
 
 const POLL_SECS: u64 = 2;
 const CONFIRM_WORSE: u32 = 3;
@@ -1036,13 +1036,8 @@ async fn step2b_http_json_account_from_its_form(c: &fantoccini::Client, config: 
         &format!(".arow[data-account=\"{ID}\"] button[aria-label^=\"Edit\"]"),
     )
     .await?;
-    let state = c
-        .execute(
-            "return document.querySelector('#acc-fields-state').value",
-            vec![],
-        )
-        .await?;
-    assert_eq!(state, json!("/presence/state"));
+    let state = property(c, "#acc-fields-state", "value").await?;
+    assert_eq!(state, "/presence/state");
     click(c, "#acc-cancel").await?;
     click(
         c,
@@ -1100,25 +1095,19 @@ async fn settings_start_at_login(c: &fantoccini::Client, desktop: &session::Desk
     Ok(())
 }
 
-/// Submits the settings form and waits for the answer to be drawn back into it: clicking a box
-/// before that would be undone when the saved settings refill the form.
 /// Opens the Settings tab and waits until the saved settings are in its form.
 async fn open_settings(c: &fantoccini::Client) -> R<()> {
     click(c, "#tab-settings").await?;
     until("the settings to load", Duration::from_secs(10), || async {
-        let v = c
-            .execute(
-                "return document.querySelector('#set-interval').value",
-                vec![],
-            )
-            .await
-            .ok()?;
-        v.as_str().filter(|v| !v.is_empty()).map(str::to_string)
+        let interval = property(c, "#set-interval", "value").await.ok()?;
+        (!interval.is_empty()).then_some(())
     })
     .await;
     Ok(())
 }
 
+/// Submits the settings form and waits for the answer to be drawn back into it: clicking a box
+/// before that would be undone when the saved settings refill the form.
 async fn save_settings(c: &fantoccini::Client) -> R<()> {
     c.execute(
         "document.querySelector('#settings-saved').textContent = ''",
@@ -1130,14 +1119,8 @@ async fn save_settings(c: &fantoccini::Client) -> R<()> {
         "the settings to be saved",
         Duration::from_secs(10),
         || async {
-            let text = c
-                .execute(
-                    "return document.querySelector('#settings-saved').textContent",
-                    vec![],
-                )
-                .await
-                .ok()?;
-            text.as_str().filter(|t| !t.is_empty()).map(str::to_string)
+            let text = property(c, "#settings-saved", "textContent").await.ok()?;
+            (!text.is_empty()).then_some(text)
         },
     )
     .await;
@@ -1230,14 +1213,8 @@ async fn step3_failed_agent(
         "the dashboard header to say what the tray says",
         Duration::from_secs(10),
         || async {
-            let shown = c
-                .execute(
-                    "return document.querySelector('#overall-text').textContent",
-                    vec![],
-                )
-                .await
-                .ok()?;
-            (shown.as_str() == Some(summary.as_str())).then_some(())
+            let shown = property(c, "#overall-text", "textContent").await.ok()?;
+            (shown == summary).then_some(())
         },
     )
     .await;
@@ -1475,15 +1452,10 @@ async fn step6_screenshots(
         artifacts.join("dashboard-settings.png"),
         c.screenshot().await?,
     )?;
-    let shown = c
-        .execute(
-            "return document.querySelector('#set-confirm-worse').value",
-            vec![],
-        )
-        .await?;
+    let shown = property(c, "#set-confirm-worse", "value").await?;
     assert_eq!(
-        shown.as_str(),
-        Some(CONFIRM_WORSE.to_string().as_str()),
+        shown,
+        CONFIRM_WORSE.to_string(),
         "settings show confirm_worse_polls {shown} ({confirm:?})"
     );
     click(c, "#tab-accounts").await?;

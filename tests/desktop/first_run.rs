@@ -39,13 +39,8 @@ pub async fn assert_first_run_shown(c: &fantoccini::Client, config: &Path) -> R<
     find(c, "#first-run:not([hidden])").await?;
     // The header's text is read as the page holds it (WebDriver's visible text of this ellipsed
     // span can be empty).
-    let header = c
-        .execute(
-            "return document.querySelector('#overall-text').textContent",
-            vec![],
-        )
-        .await?;
-    let header = header.as_str().unwrap_or_default();
+    let header = web::property(c, "#overall-text", "textContent").await?;
+    let header = header.as_str();
     if header.contains("open the dashboard") || !header.starts_with("No accounts yet") {
         let page = c
             .execute(

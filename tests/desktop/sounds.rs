@@ -3,20 +3,14 @@
 //! the notification service as a notification carrying the sound.
 
 use crate::session::{self, Desktop};
-use crate::web::{click, select, text, type_into, until, R};
+use crate::web::{click, property, select, text, type_into, until, R};
 use std::path::Path;
 use std::time::Duration;
 
 pub async fn sounds_in_settings(c: &fantoccini::Client, desktop: &Desktop, config: &Path) -> R<()> {
     super::open_settings(c).await?;
-    let chosen = |sev: &'static str| async move {
-        c.execute(
-            &format!("return document.querySelector('#set-sound-{sev}').value"),
-            vec![],
-        )
-        .await
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-    };
+    let chosen =
+        |sev: &'static str| async move { property(c, &format!("#set-sound-{sev}"), "value").await };
     assert_eq!(chosen("critical").await?, "", "silent by default");
 
     // A preset fills the form; a file that does not exist is refused beside its field.

@@ -156,6 +156,19 @@ pub async fn text(c: &Client, css: &str) -> R<String> {
     }
 }
 
+/// A DOM property of the element (`value`, `textContent`) as the page holds it; "" when it is
+/// not a string. WebDriver's visible text of an ellipsed or line-clamped element can be empty,
+/// and a field's value is no text at all.
+pub async fn property(c: &Client, css: &str, name: &str) -> R<String> {
+    let value = c
+        .execute(
+            "return document.querySelector(arguments[0])[arguments[1]]",
+            vec![json!(css), json!(name)],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_string())
+}
+
 /// Text of every element matching `css` (empty when none).
 pub async fn texts(c: &Client, css: &str) -> Vec<String> {
     let mut out = Vec::new();
