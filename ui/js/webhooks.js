@@ -111,6 +111,7 @@ export async function loadRoutes() {
     return;
   }
   const none = !routes.actions.length && !routes.webhooks.length;
+  const typing = typedUrls(el);
   el.replaceChildren(
     h("h2", { id: "routes-title" }, "Programs and webhooks"),
     h(
@@ -124,4 +125,24 @@ export async function loadRoutes() {
     routes.webhooks.length ? h("h3", {}, "Webhooks") : null,
     routes.webhooks.length ? h("ul", { class: "routes", id: "route-webhooks" }, routes.webhooks.map(webhookItem)) : null,
   );
+  restoreTypedUrls(el, typing);
+}
+
+// Opening Settings reloads this list, and a reload replaces its fields: what the person was
+// typing into a URL field (and where the cursor was) must survive it, not vanish under them.
+function typedUrls(el) {
+  const fields = [...el.querySelectorAll("li[data-webhook] input")];
+  return {
+    values: new Map(fields.filter((f) => f.value).map((f) => [f.closest("li").dataset.webhook, f.value])),
+    focused: fields.find((f) => f === document.activeElement)?.closest("li").dataset.webhook,
+  };
+}
+
+function restoreTypedUrls(el, typing) {
+  const field = (id) => el.querySelector(`li[data-webhook="${CSS.escape(id)}"] input`);
+  for (const [id, value] of typing.values) {
+    const input = field(id);
+    if (input) input.value = value;
+  }
+  if (typing.focused !== undefined) field(typing.focused)?.focus();
 }
