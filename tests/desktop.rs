@@ -12,6 +12,8 @@
 // Shared with tests/notify.rs and tests/alerts.rs: each uses part of it.
 #[path = "desktop/access.rs"]
 mod access;
+#[path = "desktop/account_form.rs"]
+mod account_form;
 #[path = "desktop/control.rs"]
 mod control;
 #[path = "desktop/driver.rs"]
@@ -22,8 +24,12 @@ mod first_run;
 mod limits;
 #[path = "desktop/names.rs"]
 mod names;
+#[path = "desktop/reregistration.rs"]
+mod reregistration;
 #[path = "desktop/routing.rs"]
 mod routing;
+#[path = "desktop/screen_text.rs"]
+mod screen_text;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -151,6 +157,8 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         "the app must use the real keyring"
     );
     println!("desktop test: app pid {app_pid}, display {display}");
+    // Everything the page shows from here on is read for null, undefined and NaN.
+    screen_text::watch(&c).await?;
 
     let step = |name: &'static str| {
         move |e: Box<dyn std::error::Error>| -> Box<dyn std::error::Error> {
@@ -161,6 +169,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         first_run::step0_first_run(&c, &config_path, artifacts)
             .await
             .map_err(step("0 (first-run view)"))?;
+        screen_text::read_every_view(&c, "empty profile")
+            .await
+            .map_err(step("0 (every view of an empty profile)"))?;
         step1_agora_account_and_secret(&c, &sims, &config_path)
             .await
             .map_err(step("1 (agora account)"))?;
@@ -173,6 +184,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step2b_http_json_account_from_its_form(&c, &config_path)
             .await
             .map_err(step("2b (http-json form)"))?;
+        account_form::the_form_guides_the_user(&c, &sims.segura_url(), artifacts)
+            .await
+            .map_err(step("2e (account form)"))?;
         limits::step_limit_breach_reaches_dunst(&c, &sims, &desktop)
             .await
             .map_err(step("2c (time-in-state limit)"))?;
@@ -191,6 +205,15 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step3_failed_agent(&c, &sims, &desktop, artifacts)
             .await
             .map_err(step("3 (failed agent)"))?;
+        reregistration::pending_re_registration_says_what(
+            &c,
+            &sims.segura,
+            SEGURA_ID,
+            POLL_SECS,
+            artifacts,
+        )
+        .await
+        .map_err(step("3e (a pending re-registration)"))?;
         step3b_snooze_keeps_dunst_silent(&c, &sims, &desktop, artifacts)
             .await
             .map_err(step("3b (snooze)"))?;
@@ -214,7 +237,13 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
             .map_err(step("4d (network unavailable)"))?;
         step6_screenshots(&c, &desktop, artifacts)
             .await
-            .map_err(step("6 (screenshots)"))
+            .map_err(step("6 (screenshots)"))?;
+        screen_text::read_every_view(&c, "three vendors")
+            .await
+            .map_err(step("6b (every view with three vendors)"))?;
+        screen_text::assert_none_seen(&c, "the main run")
+            .await
+            .map_err(step("6c (nothing shown was null, undefined or NaN)"))
     };
     let result: R<()> = flows.await;
     if result.is_err() {
@@ -237,7 +266,7 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         .map_err(step("dark theme"))?;
     first_run::try_the_demo(procs, &desktop, tmp, artifacts)
         .await
-        .map_err(step("8 (try the demo from the first-run view)"))
+        .map_err(step("8 (start the demo from the first-run view)"))
 }
 
 /// The dashboard used with the keyboard alone, and readable in the light theme.

@@ -23,8 +23,9 @@ fn main() -> ExitCode {
     if !agentwatch_desktop::has_display() {
         eprintln!(
             "agentwatch-desktop: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so there is \
-             no tray or window to show.\nRun it inside a desktop session, or use the headless front end: \
-             `agentwatch demo` / `cargo xtask demo` (which picks the CLI demo without a display)."
+             no tray or window to show.\nRun it inside a desktop session, or use the headless front end, \
+             installed with it: `agentwatch demo` for the demo, `agentwatch watch` for your accounts \
+             (man agentwatch)."
         );
         return ExitCode::from(3);
     }

@@ -66,6 +66,10 @@ export function initAccounts(changed) {
     field(name).addEventListener("input", () => showMessage(name, null));
   }
   $("#acc-watch-input").addEventListener("input", () => showMessage("watch", null));
+  // "Type the secret once" goes as soon as something is typed (the core checks it on save).
+  for (const name of ["secret", "proxy_secret"]) {
+    field(name).addEventListener("input", () => showMessage(name, null));
+  }
   keepPastedLineBreaks($("#acc-watch-input"));
   initPicker({
     account: () => collect(),
@@ -267,6 +271,10 @@ function applyVendor() {
     el.hidden = !d || !holds(d.when);
   }
   $("#acc-base-url-hint").textContent = f.base_url_hint;
+  // Examples of this vendor's own: a Segura account is no "Contact centre".
+  field("id").placeholder = f.placeholders.id;
+  field("name").placeholder = f.placeholders.name;
+  field("base_url").placeholder = f.placeholders.base_url;
   $("#acc-secret-label").textContent = (f.secret_labels.find((s) => holds(s.when)) || { label: "Secret" }).label;
   const stored = editing && ["keyring", "environment", "memory"].includes(editing.secret);
   $("#acc-secret-hint").textContent = stored
@@ -436,6 +444,14 @@ function showServerError(err) {
     }
   }
   $("#form-msg").textContent = describeError(e);
+  reveal($("#form-msg"));
+}
+
+/// Scrolls the dialog to `el` when it is out of sight: the result of a click on the footer's
+/// buttons appears below the fields, under the fold of a long form (CSS keeps it clear of the
+/// sticky footer with scroll-margin-bottom).
+function reveal(el) {
+  el.scrollIntoView({ block: "nearest" });
 }
 
 function busy(on) {
@@ -449,6 +465,7 @@ async function testConnection() {
   box.hidden = false;
   box.className = "test-result busy";
   box.textContent = "Testing the connection…";
+  reveal(box);
   busy(true);
   try {
     const secret = field("secret").value || null;
@@ -458,6 +475,9 @@ async function testConnection() {
       box.className = "test-result ok";
       const sample = r.sample.length ? ` — ${r.sample.join(", ")}${r.agents > r.sample.length ? ", …" : ""}` : "";
       box.textContent = `Connected: ${r.agents} agent${r.agents === 1 ? "" : "s"} visible${sample} (${r.route})`;
+      // What was typed worked: no field is still marked as missing its secret.
+      showMessage("secret", null);
+      showMessage("proxy_secret", null);
     } else {
       box.className = "test-result fail";
       box.textContent = `Failed — ${describeError(r.error)} (${r.route})`;
@@ -468,6 +488,7 @@ async function testConnection() {
     showServerError(err);
   } finally {
     busy(false);
+    reveal(box);
   }
 }
 

@@ -63,8 +63,9 @@ export function alertCell(account, agent, label) {
     parts.push(
       h(
         "span",
-        { class: "chip pending", title: `Seen ${p.seen} of the ${p.needed} polls needed to confirm; nobody is notified until then` },
-        `${p.new_state} pending, ${p.seen} of ${p.needed} polls`,
+        { class: "chip pending", title: `${p.what}: seen in ${p.seen} of the ${p.needed} polls needed to confirm it; nobody is notified until then` },
+        // What changes, in the core's words: a re-registration keeps its state ("registered").
+        `${p.what} pending, ${p.seen} of ${p.needed} polls`,
       ),
     );
   }

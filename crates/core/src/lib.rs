@@ -14,6 +14,7 @@ pub mod config;
 pub mod control;
 pub mod desktop_services;
 pub mod detector;
+pub mod docs;
 pub mod engine;
 pub mod error;
 pub mod events;

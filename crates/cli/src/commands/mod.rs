@@ -27,9 +27,12 @@ pub fn load_config(path: &Path) -> Result<Config, u8> {
 pub fn load_accounts(path: &Path, empty_exit: u8) -> Result<Config, u8> {
     let config = load_config(path)?;
     if config.accounts.is_empty() {
+        // Points at what the package installs: the man page and the complete example.
         terminal::warn(format_args!(
-            "agentwatch: no accounts in {} (see README: Configuration)",
-            path.display()
+            "agentwatch: no accounts in {}: add an [[accounts]] table (see {}; a complete example: {})",
+            path.display(),
+            agentwatch_core::docs::CONFIGURATION_HELP,
+            agentwatch_core::docs::EXAMPLE_CONFIG_PATH,
         ));
         return Err(empty_exit);
     }

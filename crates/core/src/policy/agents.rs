@@ -120,7 +120,7 @@ impl AlertPolicy {
         if let Some(dropped) = step.dropped {
             if let Some((severity, kind)) = change_to(&dropped.value, &confirmed) {
                 let reason = Reason::Blip {
-                    state: dropped.value.label(),
+                    state: kind.what(),
                     polls: dropped.seen,
                     then: observed.label(),
                 };
@@ -141,6 +141,7 @@ impl AlertPolicy {
             Step::Steady => {}
             Step::Pending { seen, needed } => {
                 if let Some((severity, kind)) = change_to(&observed, &confirmed) {
+                    let what = kind.what();
                     out.push(agent_decision(
                         account,
                         key,
@@ -150,7 +151,7 @@ impl AlertPolicy {
                         DecisionKind::Pending {
                             event: event(account, now_ms, severity, kind),
                         },
-                        Outcome::Quiet(Reason::Pending { seen, needed }),
+                        Outcome::Quiet(Reason::Pending { what, seen, needed }),
                     ));
                 }
             }

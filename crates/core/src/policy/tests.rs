@@ -211,7 +211,7 @@ const CASES: &[Case] = &[
         setup: defaults,
         steps: &[S::Poll(R), S::Poll(F), S::Poll(F)],
         notified: &["A1: FAILED"],
-        explained: &["Not confirmed yet: seen in 1 of the 2 consecutive polls needed."],
+        explained: &["The change to FAILED is not confirmed yet: seen in 1 of the 2 consecutive polls needed."],
     },
     Case {
         name: "a recovery needs one poll",
@@ -517,7 +517,7 @@ const CASES: &[Case] = &[
             S::Poll(&[("A1", "FAILED"), ("A2", "STOPPED")]),
         ],
         notified: &["A2: STOPPED"],
-        explained: &["Not confirmed yet", "hold back every notification"],
+        explained: &["not confirmed yet", "hold back every notification"],
     },
     Case {
         name: "a storm becomes one summary with a breakdown",
@@ -603,7 +603,7 @@ const CASES: &[Case] = &[
             "AI agents is reachable again",
             "A1: FAILED",
         ],
-        explained: &["Not confirmed yet: seen in 1 of the 2 consecutive polls needed."],
+        explained: &["The change to FAILED is not confirmed yet: seen in 1 of the 2 consecutive polls needed."],
     },
     Case {
         name: "a single failed poll is an outage blip",
@@ -774,6 +774,41 @@ fn the_storm_summary_counts_states_and_the_folded_ones_say_why() {
     assert_eq!(folded, 4);
 }
 
+/// A re-registration keeps its state ("registered"): what is pending, and what was a blip, is
+/// said by what changed, not by the state it kept.
+#[test]
+fn a_pending_re_registration_says_what_is_pending() {
+    let mut run = Run::new(
+        AlertSettings {
+            confirm_worse_polls: 3,
+            ..Default::default()
+        },
+        NotificationSettings::default(),
+    );
+    run.step(S::Poll(&[("1", "registered@port 7001 · fingerprint ab12")]));
+    run.step(S::Poll(&[("1", "registered@port 7002 · fingerprint ab12")]));
+    let pending = run.policy.pending();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(pending[0].what, "re-registered (port 7001 → port 7002)");
+    let why = run
+        .decisions
+        .last()
+        .expect("a pending decision")
+        .explanation();
+    assert_eq!(
+        why,
+        "The change to re-registered (port 7001 → port 7002) is not confirmed yet: seen in 1 of the 3 consecutive polls needed."
+    );
+    run.step(S::Poll(&[("1", "registered@port 7001 · fingerprint ab12")]));
+    assert!(run.policy.pending().is_empty());
+    let blip = run.decisions.last().expect("a blip").explanation();
+    assert!(
+        blip.starts_with("The change to re-registered (port 7001 → port 7002) lasted only 1 poll"),
+        "{blip}"
+    );
+    assert!(run.notified().is_empty());
+}
+
 #[test]
 fn pending_flapping_and_snoozes_are_visible_to_the_ui() {
     let mut run = Run::new(
@@ -794,6 +829,7 @@ fn pending_flapping_and_snoozes_are_visible_to_the_ui() {
         ("RUNNING", "FAILED")
     );
     assert_eq!((pending[0].seen, pending[0].needed), (1, 2));
+    assert_eq!(pending[0].what, "FAILED");
 
     run.step(S::Poll(F));
     run.step(S::Poll(R));
@@ -854,7 +890,11 @@ fn every_reason_reads_as_a_clear_sentence() {
             agent: false,
             until: "02:00".into(),
         },
-        Reason::Pending { seen: 1, needed: 2 },
+        Reason::Pending {
+            what: "FAILED".into(),
+            seen: 1,
+            needed: 2,
+        },
         Reason::Blip {
             state: "FAILED".into(),
             polls: 2,

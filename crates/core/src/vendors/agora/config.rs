@@ -4,7 +4,9 @@ use super::AgoraClient;
 use crate::config::AccountConfig;
 use crate::error::Result;
 use crate::model::Vendor;
-use crate::vendors::form::{FormField, LimitPreset, SecretLabel, VendorForm, WatchRule};
+use crate::vendors::form::{
+    FormField, LimitPreset, Placeholders, SecretLabel, VendorForm, WatchRule,
+};
 use crate::vendors::registry::{
     config_error, required_text, vendor_options, KeyError, VendorModule,
 };
@@ -67,6 +69,11 @@ impl VendorModule for Module {
             short_label: "Agora",
             default_base_url: Some(DEFAULT_BASE_URL),
             base_url_hint: "Leave empty for https://api.agora.io",
+            placeholders: Placeholders {
+                id: "ai-agents",
+                name: "AI agents",
+                base_url: DEFAULT_BASE_URL,
+            },
             secret_labels: vec![SecretLabel {
                 label: "Customer secret",
                 when: None,

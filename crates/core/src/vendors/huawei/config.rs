@@ -4,7 +4,9 @@ use super::HuaweiClient;
 use crate::config::AccountConfig;
 use crate::error::Result;
 use crate::model::Vendor;
-use crate::vendors::form::{FormField, LimitPreset, SecretLabel, VendorForm, WatchRule, When};
+use crate::vendors::form::{
+    FormField, LimitPreset, Placeholders, SecretLabel, VendorForm, WatchRule, When,
+};
 use crate::vendors::registry::{config_error, vendor_options, KeyError, VendorModule};
 use crate::vendors::{ClientContext, VendorClient};
 use serde::{Deserialize, Serialize};
@@ -106,6 +108,11 @@ impl VendorModule for Module {
             default_base_url: None,
             base_url_hint:
                 "The CC-Gateway, e.g. https://10.1.2.3:8043 (the /agentgateway path is added)",
+            placeholders: Placeholders {
+                id: "cc-main",
+                name: "Contact centre",
+                base_url: "https://10.1.2.3:8043",
+            },
             secret_labels: vec![
                 SecretLabel {
                     label: "Session Guid",
