@@ -444,6 +444,23 @@ async fn step4b_history_tab(
             .then_some(())
     })
     .await;
+    // Each notification row names its vendor and account, and shows the severity of what it
+    // told as a badge (not the notification server's urgency).
+    let cells = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#history-body tr')).map(r => [r.dataset.vendor, r.cells[2].textContent, r.cells[5].querySelector('.badge') ? r.cells[5].textContent : '(no badge) ' + r.cells[5].textContent])",
+            vec![],
+        )
+        .await?;
+    let cells: Vec<[String; 3]> = serde_json::from_value(cells)?;
+    for [vendor, account, severity] in &cells {
+        assert_eq!(vendor, "agora", "notification rows: {cells:?}");
+        assert_eq!(account, "AI agents (e2e)", "notification rows: {cells:?}");
+        assert!(
+            ["ok", "info", "warning", "critical", "unknown"].contains(&severity.as_str()),
+            "notification rows: {cells:?}"
+        );
+    }
 
     // Export: a CSV file in the Downloads folder, named in the message.
     click(c, "#hist-export").await?;
@@ -462,7 +479,21 @@ async fn step4b_history_tab(
     let mut lines = csv.lines();
     let header = lines.next().unwrap_or_default();
     assert!(header.contains("kind"), "CSV header: {header}");
-    assert!(lines.count() >= 1, "CSV has no rows:\n{csv}");
+    // The export follows the filters: this account's notifications, each with its vendor,
+    // account name and severity (columns 4, 6 and 12).
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(!rows.is_empty(), "CSV has no rows:\n{csv}");
+    for row in &rows {
+        assert_eq!(
+            row.get(2..6),
+            Some(&["notification", "agora", AGORA_ID, "AI agents (e2e)"][..]),
+            "CSV:\n{csv}"
+        );
+        assert!(
+            ["ok", "info", "warning", "critical", "unknown"].contains(&row[11]),
+            "CSV:\n{csv}"
+        );
+    }
     std::fs::copy(&file, artifacts.join("history-export.csv"))?;
     web::select(c, "#hist-kind", "").await?;
     web::select(c, "#hist-account", "").await?;

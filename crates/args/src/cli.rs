@@ -26,7 +26,8 @@ pub enum Command {
         #[arg(long, value_parser = humantime::parse_duration)]
         duration: Option<Duration>,
     },
-    /// Watch the configured accounts and print one line per change until Ctrl-C.
+    /// Watch the configured accounts and print one line per confirmed change and per
+    /// notification, as the history records them, until Ctrl-C.
     Watch {
         /// Also send desktop notifications.
         #[arg(long)]
@@ -34,6 +35,10 @@ pub enum Command {
         /// How long to run (e.g. 10m); runs until Ctrl-C when absent.
         #[arg(long, value_parser = humantime::parse_duration)]
         duration: Option<Duration>,
+        /// Print every change the moment a poll sees it, before the alert policy confirms it
+        /// (blips included); no notification lines. The history keeps confirmed changes only.
+        #[arg(long)]
+        raw: bool,
     },
     /// Watch headless for a server: expose the state at /metrics (OpenMetrics), /healthz and
     /// /readyz; SIGHUP reloads the config, SIGTERM stops.

@@ -56,8 +56,17 @@ fn main() -> ExitCode {
     let code = runtime.block_on(async move {
         match cli.command {
             Command::Demo { duration } => commands::demo::run(duration).await,
-            Command::Watch { notify, duration } => {
-                commands::watch::run(&config_path, notify, duration).await
+            Command::Watch {
+                notify,
+                duration,
+                raw,
+            } => {
+                let lines = if raw {
+                    commands::watch::Lines::Raw
+                } else {
+                    commands::watch::Lines::Confirmed
+                };
+                commands::watch::run(&config_path, notify, duration, lines).await
             }
             Command::Serve {
                 listen,
