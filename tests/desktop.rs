@@ -224,6 +224,8 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         session::screenshot_root(&display, &artifacts.join("failure-screen.png"));
         return result;
     }
+    app_log_is_plain_and_tells_each_change_once(&artifacts.join("app-and-driver.log"))
+        .map_err(step("the app's log"))?;
     let result = step5_close_window(c, &sims, &desktop, app_pid, artifacts)
         .await
         .map_err(step("5 (close window)"));
@@ -238,6 +240,35 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
     first_run::try_the_demo(procs, &desktop, tmp, artifacts)
         .await
         .map_err(step("8 (try the demo from the first-run view)"))
+}
+
+/// The app's log, written to a file here: no terminal colour codes, and each change the
+/// engine saw logged once (the shell used to log them a second time).
+fn app_log_is_plain_and_tells_each_change_once(log: &Path) -> R<()> {
+    let text = std::fs::read_to_string(log)?;
+    let app_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("agentwatch_core") || l.contains("agentwatch_desktop"))
+        .collect();
+    if let Some(coloured) = app_lines.iter().find(|l| l.contains('\u{1b}')) {
+        return Err(format!("a colour code in the app's log: {coloured:?}").into());
+    }
+    // "HH:MM:SS vendor account agent old -> new severity", after the log line's own prefix.
+    let mut changes: Vec<&str> = app_lines
+        .iter()
+        .filter_map(|l| l.split_once(": ").map(|(_, message)| message))
+        .filter(|m| m.len() > 9 && m.as_bytes()[2] == b':' && m.contains(" -> "))
+        .collect();
+    if changes.is_empty() {
+        return Err("no change was logged".into());
+    }
+    let logged = changes.len();
+    changes.sort_unstable();
+    changes.dedup();
+    if changes.len() != logged {
+        return Err(format!("{} changes logged more than once", logged - changes.len()).into());
+    }
+    Ok(())
 }
 
 /// The dashboard used with the keyboard alone, and readable in the light theme.

@@ -34,8 +34,10 @@ pub mod sleep_watch;
 pub mod sounds;
 pub mod status;
 pub mod time_limits;
+pub mod transport;
 pub mod vendors;
 pub mod watch_list;
+pub mod watched;
 
 pub use engine::{Engine, EngineOptions};
 pub use error::{Error, ErrorKind, ErrorReport, Result};

@@ -4,14 +4,15 @@ use super::load_accounts;
 use crate::table::Table;
 use crate::terminal;
 use agentwatch_core::check::{check_all_with_history, AccountCheck, CheckOutcome};
+use agentwatch_core::config::ConfigFile;
 use agentwatch_core::events::limit_reason;
 use agentwatch_core::history::History;
 use agentwatch_core::secrets::headless_secrets;
 use agentwatch_core::{Observation, Severity};
-use std::path::Path;
 
-pub async fn run(config_path: &Path, json: bool) -> u8 {
-    let config = match load_accounts(config_path, Severity::Unknown.exit_code() as u8) {
+/// A Nagios plugin exits 0..3 whatever happens: a config it cannot use is UNKNOWN.
+pub async fn run(config_file: &ConfigFile, json: bool) -> u8 {
+    let config = match load_accounts(config_file, Severity::Unknown.exit_code() as u8) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -4,13 +4,16 @@
 
 use super::{load_accounts, shutdown_signal};
 use crate::terminal;
-use agentwatch_core::config::Config;
+use agentwatch_core::config::{Config, ConfigFile};
+use agentwatch_core::events::agent_subject;
 use agentwatch_core::history::{History, HistoryEntry};
 use agentwatch_core::notifier::{DesktopNotifier, Notifier};
 use agentwatch_core::policy::Decision;
 use agentwatch_core::secrets::{headless_secrets, SecretSource};
+use agentwatch_core::status::Status;
+use agentwatch_core::watched::NOT_FOUND;
 use agentwatch_core::{Engine, EngineOptions, Event};
-use std::path::Path;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -25,15 +28,20 @@ pub enum Lines {
     Raw,
 }
 
-pub async fn run(config_path: &Path, notify: bool, duration: Option<Duration>, lines: Lines) -> u8 {
-    let config = match load_accounts(config_path, super::EXIT_USAGE) {
+pub async fn run(
+    config_file: &ConfigFile,
+    notify: bool,
+    duration: Option<Duration>,
+    lines: Lines,
+) -> u8 {
+    let config = match load_accounts(config_file, super::EXIT_USAGE) {
         Ok(c) => c,
         Err(code) => return code,
     };
     terminal::say(format_args!(
         "watching {} account(s) from {}; Ctrl-C to stop",
         config.accounts.iter().filter(|a| a.enabled).count(),
-        config_path.display()
+        config_file.path.display()
     ));
     let options = EngineOptions {
         notifier: notify.then(|| Arc::new(DesktopNotifier::default()) as Arc<dyn Notifier>),
@@ -57,6 +65,8 @@ pub async fn print_events(
     let engine = Engine::start_with(config, secrets, options);
     let control = serve_control(&engine).await;
     let mut source = LineSource::new(&engine, lines);
+    let mut status = engine.status();
+    let mut not_found = NotFoundAgents::default();
     let deadline = async {
         match duration {
             Some(d) => tokio::time::sleep(d).await,
@@ -75,6 +85,12 @@ pub async fn print_events(
                 }
                 Err(RecvError::Closed) => break,
             },
+            Ok(()) = status.changed() => {
+                let current = status.borrow_and_update().clone();
+                for line in not_found.newly_in(&current) {
+                    terminal::say(line);
+                }
+            }
             _ = &mut deadline => break,
             _ = &mut stop => break,
         }
@@ -109,6 +125,37 @@ impl LineSource {
             }
             LineSource::Raw(events) => Ok(vec![events.recv().await?.line()]),
         }
+    }
+}
+
+/// The watched agents the vendors do not list, each printed once when first found missing
+/// (in the event lines' shape); an agent listed later shows as a change from "not found".
+#[derive(Default)]
+struct NotFoundAgents(HashSet<(String, String)>);
+
+impl NotFoundAgents {
+    fn newly_in(&mut self, status: &Status) -> Vec<String> {
+        status
+            .agents
+            .iter()
+            .filter(|a| a.observation.native == NOT_FOUND && a.observation.state == NOT_FOUND)
+            .filter(|a| {
+                self.0
+                    .insert((a.account_id.clone(), a.observation.agent_id.clone()))
+            })
+            .map(|a| {
+                let o = &a.observation;
+                format!(
+                    "{} {} {} {} {NOT_FOUND} {} ({})",
+                    agentwatch_core::clock::local_hms(a.since_ms),
+                    a.vendor,
+                    a.account_id,
+                    agent_subject(&o.agent_id, o.name.as_deref()),
+                    o.severity,
+                    o.detail.as_deref().unwrap_or_default()
+                )
+            })
+            .collect()
     }
 }
 

@@ -23,6 +23,26 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
+/// The keys every account takes, whatever its vendor (the fields of [`AccountConfig`] but its
+/// vendor's own): named when an unknown key is close to one of them.
+pub const ACCOUNT_KEYS: &[&str] = &[
+    "id",
+    "vendor",
+    "name",
+    "enabled",
+    "base_url",
+    "ca_file",
+    "proxy",
+    "watch",
+    "labels",
+    "severity",
+    "time_limits",
+    "poll_interval_secs",
+    "timeout_secs",
+    "max_answer_mib",
+    "maintenance",
+];
+
 /// One account. The keys here are every account's; the vendor's own keys (`workno`, `app_id`,
 /// `[accounts.fields]`...) are kept in `options` as written and read by the vendor's module,
 /// which refuses the keys it does not know (`vendors::registry::vendor_options`).
@@ -162,6 +182,9 @@ impl AccountConfig {
             );
         }
         let vendor = self.vendor.module();
+        // The vendor's keys first: a misspelt shared key (`base_ulr`) is one of them to the
+        // vendor, and naming it explains the "base_url is required" that would follow.
+        vendor.validate(self)?;
         if self.base_url.is_none() && vendor.default_base_url().is_none() {
             return fail(
                 "base_url",
@@ -200,12 +223,12 @@ impl AccountConfig {
         crate::time_limits::validate(&self.time_limits)?;
         for (i, window) in self.maintenance.iter().enumerate() {
             if let Err(msg) = window.validate() {
-                return fail("maintenance", format!("window {}: {msg}", i + 1));
+                return fail(&format!("maintenance[{i}]"), msg);
             }
         }
         if let Err(msg) = crate::names::validate_labels(&self.labels) {
             return fail("labels", msg);
         }
-        vendor.validate(self)
+        Ok(())
     }
 }

@@ -1,4 +1,5 @@
-//! What `agentwatch serve` exposes at `/metrics`, in OpenMetrics text (prometheus-client).
+//! What `agentwatch serve` exposes at `/metrics`, encoded in OpenMetrics text
+//! (prometheus-client; `formats` derives the Prometheus text format from it).
 //!
 //! Two kinds of figures. What the board shows now (each agent's severity, state and since when,
 //! each account up or down) is rebuilt from the latest status at every scrape, so an agent that
@@ -28,8 +29,6 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
 
-/// The content type of the exposition.
-pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 /// Longest label value taken from a vendor, in characters.
 const MAX_LABEL_CHARS: usize = 128;
 /// Poll durations, in seconds: from a quick local answer to the engine's own time limits.

@@ -44,6 +44,7 @@ struct ListMeta {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ListedAgent {
     pub agent_id: String,
+    #[serde(deserialize_with = "status_text")]
     pub status: String,
     #[serde(default)]
     pub start_ts: Option<i64>,
@@ -93,6 +94,7 @@ pub enum AgentAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AgentDetail {
     pub agent_id: String,
+    #[serde(deserialize_with = "status_text")]
     pub status: String,
     #[serde(default)]
     pub name: Option<String>,
@@ -103,6 +105,24 @@ pub struct AgentDetail {
     #[serde(default)]
     #[allow(dead_code)] // documented; parsed so that a wrong type is caught
     pub message: Option<String>,
+}
+
+/// An agent's status as a name, or as its number (digits or a JSON integer, read through the
+/// state table by `mapping::status_name`); kept as text.
+fn status_text<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Status {
+        Name(String),
+        Number(u64),
+    }
+    match Status::deserialize(d) {
+        Ok(Status::Name(name)) => Ok(name),
+        Ok(Status::Number(n)) => Ok(n.to_string()),
+        Err(_) => Err(serde::de::Error::custom(
+            "invalid type for status: expected a state name or its number",
+        )),
+    }
 }
 
 /// An error body in either documented shape: `{"detail","reason"}` (current) or
@@ -298,7 +318,7 @@ mod tests {
     fn one_bad_entry_is_shown_or_skipped_and_the_others_are_kept() {
         let body = br#"{"status":"ok","data":{"list":[
             {"agent_id":"A","status":"RUNNING"},
-            {"agent_id":"B","status":2},
+            {"agent_id":"B","status":["RUNNING"]},
             {"agent_id":"","status":"RUNNING"},
             {"status":"FAILED"},
             {"agent_id":"C","status":"FAILED"}]},"meta":{"cursor":"","total":5}}"#;
