@@ -22,6 +22,8 @@ mod first_run;
 mod limits;
 #[path = "desktop/names.rs"]
 mod names;
+#[path = "desktop/queues.rs"]
+mod queues;
 #[path = "desktop/routing.rs"]
 mod routing;
 #[path = "desktop/session.rs"]
@@ -179,6 +181,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         names::names_ranges_and_the_picker(&c, &config_path, SEGURA_ID, HUAWEI_ID)
             .await
             .map_err(step("2d (names, ranges, picker)"))?;
+        queues::step_queue_strip(&c, &sims, &config_path, HUAWEI_ID, artifacts)
+            .await
+            .map_err(step("2e (queue strip and thresholds)"))?;
         keyboard_and_light_theme(&c)
             .await
             .map_err(step("keyboard and light theme"))?;

@@ -9,7 +9,7 @@
 #![cfg(unix)]
 
 use agentwatch_sim::demo::{DemoSims, HUAWEI_ACCOUNT};
-use agentwatch_sim::huawei::DEFAULT_WORKNO;
+use agentwatch_sim::huawei::{SimQueue, DEFAULT_WORKNO};
 use agentwatch_tests::{agentwatch_binary, wait_for};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -340,6 +340,51 @@ async fn prometheus_scrapes_serve_sees_a_failure_and_serve_reloads_and_stops_cle
     .expect("AgentWatchAgentCritical pending for the failed agent");
     assert_eq!(pending["state"], "pending", "{pending}");
 
+    // 5b. A skill queue fills up with nobody free: Prometheus reads its gauges, the team's
+    // counts by state, and the queue's alert is pending (for: 1m).
+    sims.huawei.set_queue(2, SimQueue::new("vip", 4, 200, 0, 3));
+    let waiting = r#"agentwatch_queue_calls_waiting{vendor="huawei",skill="2",name="vip"}"#;
+    let filled = wait_for(SCRAPE_LIMIT, || async {
+        let result = query(&prometheus, waiting).await?;
+        (value_of(&result) == Some("4")).then_some(())
+    })
+    .await;
+    assert!(
+        filled.is_some(),
+        "Prometheus never saw 4 calls waiting: {:?}
+serve log:
+{}",
+        query(&prometheus, waiting).await,
+        serve.log()
+    );
+    for (series, expected) in [
+        (r#"agentwatch_queue_longest_wait_seconds{skill="2"}"#, "200"),
+        (r#"agentwatch_queue_agents_available{skill="2"}"#, "0"),
+        (r#"agentwatch_queue_agents_logged_on{skill="2"}"#, "3"),
+        (
+            r#"agentwatch_team_agents{vendor="huawei",state="idle"}"#,
+            "3",
+        ),
+    ] {
+        let result = query(&prometheus, series).await.unwrap();
+        assert_eq!(value_of(&result), Some(expected), "{series}: {result:?}");
+    }
+    let queue_alert = wait_for(SCRAPE_LIMIT, || async {
+        let alerts = api(&prometheus, "/api/v1/alerts").await?;
+        alerts["alerts"]
+            .as_array()?
+            .iter()
+            .find(|a| {
+                a["labels"]["alertname"] == "AgentWatchQueueNoAgentFree"
+                    && a["labels"]["skill"] == "2"
+            })
+            .cloned()
+    })
+    .await
+    .expect("AgentWatchQueueNoAgentFree pending for the vip queue");
+    assert_eq!(queue_alert["state"], "pending", "{queue_alert}");
+    assert_eq!(queue_alert["labels"]["name"], "vip", "{queue_alert}");
+
     // 6. What deploy/ refers to exists: every metric name the rules and the dashboard use is
     // exposed, and every dashboard query runs in Prometheus.
     let (_, exposition) = get(&metrics_url).await.unwrap();
@@ -619,7 +664,7 @@ fn the_deploy_files_pass_their_tools() {
     check_rules
         .args(["check", "rules"])
         .arg(deploy("alerts.yml"));
-    assert!(run(check_rules).contains("SUCCESS: 5 rules found"));
+    assert!(run(check_rules).contains("SUCCESS: 7 rules found"));
     let mut test_rules = tool("promtool");
     test_rules
         .args(["test", "rules"])

@@ -101,6 +101,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::routing::delete_webhook_url,
         commands::agents::parse_watch_list,
         commands::agents::list_agents,
+        commands::agents::list_skills,
         alerts::alerts,
         alerts::snooze,
         alerts::history,

@@ -41,6 +41,7 @@ fn change(at_ms: i64, agent: &str, old: &str, new: &str, severity: Severity) -> 
             old_state: old.into(),
             old_severity: Severity::Ok,
             new_state: new.into(),
+            finding: None,
         },
     }
 }

@@ -56,8 +56,9 @@ pub async fn connect(
     })
 }
 
-/// One poll through a client, under an overall time limit, with each agent once and the
-/// account's severity overrides and agent names (`names`) applied. Every poll (engine and `check`) comes through here.
+/// One poll through a client, under an overall time limit, with each agent once, the
+/// account's severity overrides and agent names (`names`) applied, and its team's counts
+/// (`[accounts.team]`) added as an item. Every poll (engine and `check`) comes through here.
 pub async fn poll_with_overrides(
     account: &AccountConfig,
     client: &dyn VendorClient,
@@ -84,9 +85,26 @@ pub async fn poll_with_overrides(
     }
     // A watched agent the vendor does not list is shown, not left out.
     crate::watched::add_not_listed(account, &mut one.observations);
+    let mut renamed = 0;
     for obs in &mut one.observations {
-        apply_severity_overrides(&account.severity, obs);
+        renamed += usize::from(crate::items::rename_reserved(obs));
+        // The severity overrides are about agents' states; a queue's level is its thresholds'.
+        if !obs.is_item() {
+            apply_severity_overrides(&account.severity, obs);
+        }
         crate::names::apply(&account.labels, obs);
+    }
+    if renamed > 0 {
+        tracing::warn!(
+            account = %account.id,
+            renamed,
+            "agent ids that AgentWatch uses for queues and team counts (\"team\", \"queue:…\") are shown as \"agent:<id>\""
+        );
+    }
+    // The team's counts cover the agents just polled (the watched ones, or every one).
+    if let Some(limits) = &account.team {
+        let team = limits.observe(&one.observations);
+        one.observations.push(team);
     }
     Ok(PollAnswer {
         observations: one.observations,

@@ -82,6 +82,10 @@ pub struct AccountConfig {
     /// unless configured (`crate::time_limits`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub time_limits: TimeLimits,
+    /// Limits on how many agents are in a state (`[accounts.team]`); the team is then an item
+    /// of the account (`crate::team`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<crate::team::TeamLimits>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_interval_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,6 +118,7 @@ impl AccountConfig {
             labels: BTreeMap::new(),
             severity: BTreeMap::new(),
             time_limits: TimeLimits::new(),
+            team: None,
             poll_interval_secs: None,
             timeout_secs: None,
             max_answer_mib: None,
@@ -221,6 +226,9 @@ impl AccountConfig {
             return fail("watch", "agent ids must not be empty".into());
         }
         crate::time_limits::validate(&self.time_limits)?;
+        if let Some(team) = &self.team {
+            team.validate()?;
+        }
         for (i, window) in self.maintenance.iter().enumerate() {
             if let Err(msg) = window.validate() {
                 return fail(&format!("maintenance[{i}]"), msg);

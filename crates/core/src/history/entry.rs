@@ -70,7 +70,7 @@ impl std::fmt::Display for EntryKind {
 ///
 /// | kind | states | severities | reason | detail | other |
 /// |---|---|---|---|---|---|
-/// | changed | old → new | old, new | – | the agent's detail when given | |
+/// | changed | old → new | old, new | – | what the poll found ("4 waiting for 3 min 20 s, no agent free", how a session went) | |
 /// | identity_changed | state → state | –, the event's | – | "old identity → new identity" | |
 /// | over_limit | state → "state over its 15 min limit" | –, the limit's level | "time limit" | "rest for 16 min, limit 15 min" | duration_secs = time in state |
 /// | appeared | "(absent)" → state | –, state's | – | | |
@@ -148,7 +148,14 @@ impl HistoryEntry {
             ..HistoryEntry::empty(event.at_ms, kind, &event.account_id)
         };
         match &event.kind {
-            EventKind::Changed { old_severity, .. } => entry.old_severity = Some(*old_severity),
+            EventKind::Changed {
+                old_severity,
+                finding,
+                ..
+            } => {
+                entry.old_severity = Some(*old_severity);
+                entry.detail = finding.clone();
+            }
             EventKind::IdentityChanged {
                 state,
                 old_identity,

@@ -149,6 +149,7 @@ pub(crate) mod testing {
                 old_state: old.into(),
                 old_severity: Severity::Ok,
                 new_state: new.into(),
+                finding: None,
             },
         )
     }

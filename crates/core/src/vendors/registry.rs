@@ -53,9 +53,10 @@ pub fn forms() -> Vec<VendorForm> {
 /// The config keys of one vendor (the top-level ones its form writes).
 pub fn keys_of(module: &dyn VendorModule) -> Vec<&'static str> {
     let mut keys: Vec<&'static str> = Vec::new();
-    for field in module.form().fields {
-        if !keys.contains(&field.key()) {
-            keys.push(field.key());
+    let form = module.form();
+    for key in form.fields.iter().map(|f| f.key()).chain(form.sections) {
+        if !keys.contains(&key) {
+            keys.push(key);
         }
     }
     keys

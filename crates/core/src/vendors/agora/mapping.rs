@@ -58,6 +58,8 @@ pub fn from_listed(agent: &ListedAgent) -> Observation {
         identity: None,
         detail: agent.start_ts.and_then(|ts| describe_time("started", ts)),
         time_in_state: entered_from_vendor(status, agent.start_ts, None),
+        finding: None,
+        figures: None,
     }
 }
 
@@ -79,6 +81,8 @@ pub fn from_detail(agent: &AgentDetail) -> Observation {
         identity: None,
         detail,
         time_in_state: entered_from_vendor(status, agent.start_ts, agent.stop_ts),
+        finding: None,
+        figures: None,
     }
 }
 
@@ -93,6 +97,8 @@ pub fn exited(agent_id: &str) -> Observation {
         identity: None,
         detail: Some("Agora no longer knows this agent (HTTP 404): it has exited".to_string()),
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 
