@@ -43,6 +43,8 @@ pub fn add_not_listed(account: &AccountConfig, observations: &mut Vec<Observatio
                 "{vendor} does not list this watched agent: check its id in the watch list"
             )),
             time_in_state: None,
+            finding: None,
+            figures: None,
         })
         .collect();
     observations.extend(missing);
@@ -120,6 +122,8 @@ mod tests {
             identity: None,
             detail: None,
             time_in_state: None,
+            finding: None,
+            figures: None,
         }
     }
 
