@@ -24,6 +24,8 @@ mod first_run;
 mod limits;
 #[path = "desktop/names.rs"]
 mod names;
+#[path = "desktop/queues.rs"]
+mod queues;
 #[path = "desktop/reregistration.rs"]
 mod reregistration;
 #[path = "desktop/routing.rs"]
@@ -193,6 +195,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         names::names_ranges_and_the_picker(&c, &config_path, SEGURA_ID, HUAWEI_ID)
             .await
             .map_err(step("2d (names, ranges, picker)"))?;
+        queues::step_queue_strip(&c, &sims, &config_path, HUAWEI_ID, artifacts)
+            .await
+            .map_err(step("2e (queue strip and thresholds)"))?;
         keyboard_and_light_theme(&c)
             .await
             .map_err(step("keyboard and light theme"))?;
@@ -253,6 +258,8 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         session::screenshot_root(&display, &artifacts.join("failure-screen.png"));
         return result;
     }
+    app_log_is_plain_and_tells_each_change_once(&artifacts.join("app-and-driver.log"))
+        .map_err(step("the app's log"))?;
     let result = step5_close_window(c, &sims, &desktop, app_pid, artifacts)
         .await
         .map_err(step("5 (close window)"));
@@ -267,6 +274,35 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
     first_run::try_the_demo(procs, &desktop, tmp, artifacts)
         .await
         .map_err(step("8 (start the demo from the first-run view)"))
+}
+
+/// The app's log, written to a file here: no terminal colour codes, and each change the
+/// engine saw logged once (the shell used to log them a second time).
+fn app_log_is_plain_and_tells_each_change_once(log: &Path) -> R<()> {
+    let text = std::fs::read_to_string(log)?;
+    let app_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("agentwatch_core") || l.contains("agentwatch_desktop"))
+        .collect();
+    if let Some(coloured) = app_lines.iter().find(|l| l.contains('\u{1b}')) {
+        return Err(format!("a colour code in the app's log: {coloured:?}").into());
+    }
+    // "HH:MM:SS vendor account agent old -> new severity", after the log line's own prefix.
+    let mut changes: Vec<&str> = app_lines
+        .iter()
+        .filter_map(|l| l.split_once(": ").map(|(_, message)| message))
+        .filter(|m| m.len() > 9 && m.as_bytes()[2] == b':' && m.contains(" -> "))
+        .collect();
+    if changes.is_empty() {
+        return Err("no change was logged".into());
+    }
+    let logged = changes.len();
+    changes.sort_unstable();
+    changes.dedup();
+    if changes.len() != logged {
+        return Err(format!("{} changes logged more than once", logged - changes.len()).into());
+    }
+    Ok(())
 }
 
 /// The dashboard used with the keyboard alone, and readable in the light theme.
@@ -473,6 +509,23 @@ async fn step4b_history_tab(
             .then_some(())
     })
     .await;
+    // Each notification row names its vendor and account, and shows the severity of what it
+    // told as a badge (not the notification server's urgency).
+    let cells = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#history-body tr')).map(r => [r.dataset.vendor, r.cells[2].textContent, r.cells[5].querySelector('.badge') ? r.cells[5].textContent : '(no badge) ' + r.cells[5].textContent])",
+            vec![],
+        )
+        .await?;
+    let cells: Vec<[String; 3]> = serde_json::from_value(cells)?;
+    for [vendor, account, severity] in &cells {
+        assert_eq!(vendor, "agora", "notification rows: {cells:?}");
+        assert_eq!(account, "AI agents (e2e)", "notification rows: {cells:?}");
+        assert!(
+            ["ok", "info", "warning", "critical", "unknown"].contains(&severity.as_str()),
+            "notification rows: {cells:?}"
+        );
+    }
 
     // Export: a CSV file in the Downloads folder, named in the message.
     click(c, "#hist-export").await?;
@@ -491,7 +544,21 @@ async fn step4b_history_tab(
     let mut lines = csv.lines();
     let header = lines.next().unwrap_or_default();
     assert!(header.contains("kind"), "CSV header: {header}");
-    assert!(lines.count() >= 1, "CSV has no rows:\n{csv}");
+    // The export follows the filters: this account's notifications, each with its vendor,
+    // account name and severity (columns 4, 6 and 12).
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(!rows.is_empty(), "CSV has no rows:\n{csv}");
+    for row in &rows {
+        assert_eq!(
+            row.get(2..6),
+            Some(&["notification", "agora", AGORA_ID, "AI agents (e2e)"][..]),
+            "CSV:\n{csv}"
+        );
+        assert!(
+            ["ok", "info", "warning", "critical", "unknown"].contains(&row[11]),
+            "CSV:\n{csv}"
+        );
+    }
     std::fs::copy(&file, artifacts.join("history-export.csv"))?;
     web::select(c, "#hist-kind", "").await?;
     web::select(c, "#hist-account", "").await?;

@@ -17,6 +17,8 @@ fn main() -> ExitCode {
             }),
         )
         .with_writer(std::io::stderr)
+        // No colour codes in a journal, a file or a pipe.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     // `--help` and `--version` print and exit here; a wrong argument exits with 2.
     let options = agentwatch_desktop::Options::from_args(DesktopArgs::parse());

@@ -5,6 +5,7 @@ import { h, $, $$, vendorLabel, setVendorLabels } from "./dom.js";
 import * as v from "./validate.js";
 import { initTimeLimits, drawTimeLimits, setTimeLimitPresets, checkTimeLimits, collectTimeLimits } from "./time_limits.js";
 import { expandPasted, initPicker, closePicker, chips, keepPastedLineBreaks } from "./watchlist.js";
+import { initQueueForm, drawQueueForm, setQueueVendor, checkQueueForm, collectQueueForm } from "./queue_form.js";
 
 // Each vendor's form as the core describes it (app_info): its fields, labels, hints, checks,
 // the meaning of its secret and its watch-list rule. Nothing here knows a vendor by name.
@@ -43,10 +44,15 @@ export function initAccounts(changed) {
     closePicker();
     drawVendorFields({});
     setTimeLimitPresets(formOf(vendor()).time_limit_presets);
+    setQueueVendor(formOf(vendor()));
     applyVendor();
   });
   $("#acc-all").addEventListener("change", applyVendor);
   initTimeLimits();
+  initQueueForm({
+    account: () => collect(),
+    secrets: () => ({ secret: field("secret").value || null, proxySecret: field("proxy_secret").value || null }),
+  });
   $("#acc-watch-add").addEventListener("click", addWatch);
   $("#acc-watch-input").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -173,6 +179,7 @@ function openForm(account, vendorId = null) {
   closePicker();
   drawVendorFields(a);
   drawTimeLimits(a.time_limits, formOf(a.vendor).time_limit_presets);
+  drawQueueForm(a, formOf(a.vendor));
   $("#acc-all").checked = !!account && !formOf(a.vendor).watch.required && watch.length === 0;
   applyVendor();
   dialog().showModal();
@@ -389,6 +396,7 @@ function checkAll() {
     ok = false;
   }
   ok = checkTimeLimits() && ok;
+  ok = checkQueueForm() && ok;
   if (!editing && !field("secret").value && !secretOptional()) {
     showMessage("secret", "Type the secret once: it goes to the keyring");
     ok = false;
@@ -428,6 +436,7 @@ function collect() {
       setPath(a, d.name, raw.trim());
     }
   }
+  collectQueueForm(a);
   for (const k of Object.keys(a)) if (a[k] === undefined) delete a[k];
   return a;
 }
@@ -435,8 +444,10 @@ function collect() {
 function showServerError(err) {
   const e = asError(err);
   if (e.kind === "invalid" && e.field) {
-    // A limit's key (time_limits.rest.warning) is shown by the limits' editor.
-    const name = e.field.startsWith("time_limits") ? "time_limits" : e.field;
+    // A limit's key (time_limits.rest.warning, queues.waiting.critical, team.min_in_state.idle)
+    // is shown by its section's editor.
+    const section = ["time_limits", "queues", "team"].find((s) => e.field === s || e.field.startsWith(`${s}.`));
+    const name = section || e.field;
     const known = form().querySelector(`.msg[data-for="${name}"]`);
     if (known) {
       showMessage(name, e.message);

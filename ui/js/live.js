@@ -5,6 +5,7 @@ import { alertCell, pendingFor, isFlapping, showWhy, onAlertsChange } from "./al
 import { call, describeError } from "./api.js";
 import { timeInStateNote } from "./time_limits.js";
 import { maintenanceCell } from "./maintenance.js";
+import { accountItems, agentsOnly } from "./queues.js";
 
 const RANK = { critical: 4, warning: 3, unknown: 2, info: 1, ok: 0 };
 let status = { accounts: [], agents: [] };
@@ -84,11 +85,12 @@ function renderAccounts() {
   const strip = $("#account-cards");
   strip.replaceChildren(
     ...status.accounts.map((a) => {
-      const count = status.agents.filter((g) => g.account_id === a.id).length;
+      const count = agentsOnly(status.agents).filter((g) => g.account_id === a.id).length;
+      const items = accountItems(status, a.id);
       const health = { pending: "connecting…", ok: "reachable", unreachable: "unreachable" }[a.health] || a.health;
       return h(
         "div",
-        { class: `acard h-${a.health}`, dataset: { account: a.id } },
+        { class: `acard h-${a.health}${items ? " with-items" : ""}`, dataset: { account: a.id } },
         h("div", { class: "name", title: a.name }, a.name),
         h(
           "div",
@@ -99,6 +101,7 @@ function renderAccounts() {
           h("span", { class: "time", dataset: { ago: a.last_poll_ms || "" } }, `polled ${ago(a.last_poll_ms)}`),
         ),
         a.error ? h("div", { class: "err" }, `${a.error.kind}: ${a.error.message}`) : null,
+        items,
         alertCell(a.id, null, a.name),
         maintenanceCell(a.id, a.name),
       );
@@ -117,7 +120,7 @@ function matches(agent) {
 
 function renderAgents() {
   const body = $("#agents-body");
-  const rows = status.agents
+  const rows = agentsOnly(status.agents)
     .filter(matches)
     .slice()
     .sort(

@@ -28,6 +28,10 @@ pub enum EventKind {
         old_state: String,
         old_severity: Severity,
         new_state: String,
+        /// What the poll found beyond the state ("4 waiting for 3 min 20 s, no agent free",
+        /// "ended with 3 LLM errors; p95 2.4 s"), when it found something.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        finding: Option<String>,
     },
     /// The state is the same but what identifies the agent changed (Segura: port, fingerprint).
     IdentityChanged {
@@ -194,8 +198,12 @@ pub fn limit_reason(state: &str, for_secs: u64, limit_secs: u64, approximate: bo
     )
 }
 
-/// "name (id)", or the id alone when there is no name or it is the id.
+/// "name (id)", or the id alone when there is no name or it is the id; a queue or a team as
+/// "Queue vip", "Team" (`items::subject`).
 pub fn agent_subject(agent_id: &str, name: Option<&str>) -> String {
+    if let Some(item) = crate::items::subject(agent_id, name) {
+        return item;
+    }
     match name {
         Some(name) if name != agent_id => format!("{name} ({agent_id})"),
         _ => agent_id.to_string(),
@@ -256,6 +264,10 @@ impl Event {
                 " (after {})",
                 crate::clock::human_duration(*down_for_secs)
             )),
+            EventKind::Changed {
+                finding: Some(finding),
+                ..
+            } => line.push_str(&format!(" ({finding})")),
             _ => {}
         }
         line

@@ -138,7 +138,13 @@ impl AlertPolicy {
             }
         }
         match step.step {
-            Step::Steady => {}
+            // A queue's or team's figures move within its level: the confirmed view keeps the
+            // latest, so that a reminder tells today's figures, not those of its confirmation.
+            Step::Steady => {
+                if matches!(&observed, AgentView::Present(o) if o.is_item()) {
+                    track.confirmed = observed;
+                }
+            }
             Step::Pending { seen, needed } => {
                 if let Some((severity, kind)) = change_to(&observed, &confirmed) {
                     let what = kind.what();
@@ -362,7 +368,11 @@ impl AlertPolicy {
             return;
         }
         track.last_reminder_ms = Some(now_ms);
-        let state = observation.state.clone();
+        // A queue or team in trouble is told by what is wrong with it, as its change was.
+        let state = match (&observation.finding, observation.is_item()) {
+            (Some(finding), true) => finding.clone(),
+            _ => observation.state.clone(),
+        };
         let for_secs = elapsed_secs(track.since_ms, now_ms);
         let subject = crate::events::agent_subject(&key.agent_id, track.name.as_deref());
         // Past a time limit, what matters is how long it has been in the state altogether.

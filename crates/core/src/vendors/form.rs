@@ -199,6 +199,10 @@ pub struct VendorForm {
     /// Time limits the dashboard offers for this vendor's states, one click each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub time_limit_presets: Vec<LimitPreset>,
+    /// Tables of the account this vendor reads besides its fields (`queues`,
+    /// `session_quality`); the dashboard draws an editor for the ones it has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<&'static str>,
 }
 
 /// A time limit a supervisor of this vendor's agents commonly sets: `[accounts.time_limits]`

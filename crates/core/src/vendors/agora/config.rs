@@ -28,6 +28,8 @@ struct Keys {
     app_id: Option<String>,
     customer_id: Option<String>,
     channel: Option<String>,
+    /// `[accounts.session_quality]` as written, read with its own keyed errors.
+    session_quality: Option<toml::Value>,
 }
 
 /// The keys an Agora account adds to the shared ones, checked.
@@ -37,6 +39,8 @@ pub struct AgoraSettings {
     pub customer_id: String,
     /// Only this channel's agents (list mode); `None` for every channel.
     pub channel: Option<String>,
+    /// What makes an ended session a warning or critical change.
+    pub session_quality: Option<super::SessionQuality>,
 }
 
 impl AgoraSettings {
@@ -51,6 +55,11 @@ impl AgoraSettings {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(str::to_string),
+            session_quality: keys
+                .session_quality
+                .as_ref()
+                .map(super::SessionQuality::read)
+                .transpose()?,
         })
     }
 }
@@ -81,6 +90,7 @@ impl VendorModule for Module {
             secret_optional_when: None,
             watch: WatchRule::optional(),
             time_limit_presets: time_limit_presets(),
+            sections: vec!["session_quality"],
             fields: vec![
                 FormField::text("app_id", "App ID").required(),
                 FormField::text("customer_id", "Customer ID").required(),

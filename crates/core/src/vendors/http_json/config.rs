@@ -199,6 +199,7 @@ impl VendorModule for Module {
             }),
             watch: WatchRule::optional(),
             time_limit_presets: Vec::new(),
+            sections: vec![],
             fields: vec![
                 FormField::text("path", "Path of the agent list")
                     .required()

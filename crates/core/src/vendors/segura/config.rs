@@ -64,6 +64,7 @@ impl VendorModule for Module {
             secret_optional_when: None,
             watch: WatchRule::optional(),
             time_limit_presets: Vec::new(),
+            sections: vec![],
             fields: vec![FormField::text("client_id", "Client ID").required()],
         }
     }
