@@ -409,9 +409,7 @@ fn rendered_man_page(name: &str) -> String {
             .env("MANPAGER", "cat")
             .env("MANWIDTH", "200"),
     );
-    stdout(&out)
-        .replace('\u{2010}', "-")
-        .replace('\u{2212}', "-")
+    stdout(&out).replace(['\u{2010}', '\u{2212}'], "-")
 }
 
 /// `agentwatch-check(1)` and the like: the AgentWatch pages a rendered page names.

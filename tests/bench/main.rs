@@ -53,7 +53,13 @@ fn serve(count: u32) {
         // Names as long as real ones, for the listing.
         sim.set_names((0..count).map(|i| (id(i), format!("Agent number {}", id(i)))));
         sim.add_queues((1..=SKILLS).map(|skill| {
-            let queue = SimQueue::new(&format!("skill queue {skill}"), u64::from(skill % 7), 30, 2, 5);
+            let queue = SimQueue::new(
+                &format!("skill queue {skill}"),
+                u64::from(skill % 7),
+                30,
+                2,
+                5,
+            );
             (skill, queue)
         }));
         let server = SimServer::start(sim.router(), 0, None).await.expect("bind");

@@ -177,7 +177,6 @@ pub async fn read_every_view(c: &fantoccini::Client, session: &str) -> R<()> {
     Ok(())
 }
 
-
 /// A picture of every tab, and of the account form of the last vendor offered, as
 /// `<prefix>-<tab>.png` in `artifacts` (for a person to look at). Ends on the Live tab.
 pub async fn screenshot_every_view(

@@ -319,6 +319,7 @@ mod tests {
             old_state: "RUNNING".into(),
             old_severity: crate::model::Severity::Ok,
             new_state: "FAILED".into(),
+            finding: None,
         };
         assert_eq!(changed.what(), "FAILED");
         let gone = EventKind::Vanished {

@@ -122,7 +122,11 @@ mod tests {
             DecisionKind::Pending {
                 event: changed(1_000, "A1", "idle", "FAILED", Severity::Critical),
             },
-            Outcome::Quiet(Reason::Pending { seen: 1, needed: 2 }),
+            Outcome::Quiet(Reason::Pending {
+                what: "FAILED".into(),
+                seen: 1,
+                needed: 2,
+            }),
         );
         assert_eq!(HistoryEntry::rows_of(&pending).count(), 0);
     }
