@@ -439,6 +439,11 @@ fn installed_paths_named(text: &str) -> Vec<String> {
             .chars()
             .take_while(|c| !c.is_whitespace() && !"),;\"'`".contains(*c))
             .collect();
+        // An example's own program (`/usr/local/bin/page-me`) is the user's: no package
+        // installs under /usr/local.
+        if path.starts_with("/usr/local/") {
+            continue;
+        }
         out.push(path.trim_end_matches(['.', ':']).to_string());
     }
     out

@@ -69,7 +69,8 @@ async fn notifications_reach_the_daemon_and_a_hung_daemon_cannot_block_us() {
     sim.set_status(&target, "FAILED");
     let ((_, _, body, urgency), _) =
         session::until_notified(&desktop.notifications, "the FAILED change", |n| {
-            n.1 == format!("{target}: FAILED")
+            // The state, then how the ended session went (read from its turns).
+            n.1.starts_with(&format!("{target}: FAILED, "))
         })
         .await;
     assert_eq!(urgency, "CRITICAL");
@@ -199,9 +200,10 @@ async fn vendor_markup_is_shown_as_literal_text() {
         agentwatch_tests::notifying_agora_engine(&server, |c| c.alerts.confirm_worse_polls = 1)
             .await;
     sim.set_status(MARKUP, "FAILED");
-    let failed_summary = format!("{MARKUP}: FAILED");
+    // The state, then how the ended session went (this agent has no turns to read).
+    let failed_summary = format!("{MARKUP}: FAILED, ");
     session::until_notified(&desktop.notifications, "the FAILED change", |n| {
-        n.1 == failed_summary
+        n.1.starts_with(&failed_summary)
     })
     .await;
     sim.faults().set(FaultRule::always(Fault::HtmlPage {

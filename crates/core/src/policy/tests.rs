@@ -1482,7 +1482,7 @@ fn a_queue_goes_through_the_policy_like_an_agent_and_changes_with_its_level() {
         "a worse level is confirmed first"
     );
     assert!(
-        run.explanations()[0].contains("Not confirmed yet"),
+        run.explanations()[0].contains("is not confirmed yet"),
         "{:?}",
         run.explanations()
     );
