@@ -184,8 +184,9 @@ async fn the_notify_call_carries_the_sound_of_its_severity_and_none_without_one(
     let (failing, recovering) = (agents[0].agent_id.clone(), agents[1].agent_id.clone());
 
     sim.set_status(&failing, "FAILED");
+    // The state, then how the ended session went (read from its turns).
     let failed = until_called(&monitor_log, "the FAILED change", |c| {
-        c.summary == format!("{failing}: FAILED")
+        c.summary.starts_with(&format!("{failing}: FAILED, "))
     })
     .await;
     assert_eq!(
@@ -224,7 +225,9 @@ async fn the_notify_call_carries_the_sound_of_its_severity_and_none_without_one(
     // dunst shows the notifications as usual: the hints change nothing else.
     let shown = session::notified_before_marker(&desktop.notifications).await;
     assert!(
-        shown.iter().any(|n| n.1 == format!("{failing}: FAILED")),
+        shown
+            .iter()
+            .any(|n| n.1.starts_with(&format!("{failing}: FAILED, "))),
         "{shown:?}"
     );
     drop(procs);
@@ -289,7 +292,7 @@ async fn reminders_ring_again_only_with_repeat_critical() {
     let calls = notify_calls(&std::fs::read_to_string(&monitor_log).unwrap());
     let rang = calls
         .iter()
-        .filter(|c| c.summary == format!("{failing}: FAILED"))
+        .filter(|c| c.summary.starts_with(&format!("{failing}: FAILED, ")))
         .filter(|c| c.hint("sound-name") == Some("string \"alarm-clock-elapsed\""))
         .count();
     assert_eq!(rang, 2, "{calls:#?}");
