@@ -37,5 +37,6 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "delete_webhook_url",
         "parse_watch_list",
         "list_agents",
+        "set_fullscreen",
     ]
 }

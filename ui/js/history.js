@@ -229,7 +229,7 @@ function showTip(el, label, b, from, to) {
   tip.style.top = `${r.bottom - parent.top + 6}px`;
 }
 
-const KIND_LABEL = {
+export const KIND_LABEL = {
   changed: "change",
   identity_changed: "identity",
   over_limit: "time limit",
@@ -241,7 +241,7 @@ const KIND_LABEL = {
   route: "program / webhook",
 };
 
-function what(r) {
+export function what(r) {
   if (r.kind === "notification" || r.kind === "route") return r.summary || "";
   if (r.old_state || r.new_state) return `${r.old_state ?? ""} → ${r.new_state ?? ""}`;
   return "";
