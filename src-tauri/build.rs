@@ -38,5 +38,6 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "parse_watch_list",
         "list_agents",
         "set_fullscreen",
+        "list_skills",
     ]
 }

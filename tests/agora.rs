@@ -7,6 +7,8 @@ mod access;
 mod faults;
 #[path = "agora/listing.rs"]
 mod listing;
+#[path = "agora/sessions.rs"]
+mod sessions;
 
 use agentwatch_core::config::AccountConfig;
 use agentwatch_core::{Observation, Vendor};

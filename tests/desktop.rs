@@ -12,6 +12,8 @@
 // Shared with tests/notify.rs and tests/alerts.rs: each uses part of it.
 #[path = "desktop/access.rs"]
 mod access;
+#[path = "desktop/account_form.rs"]
+mod account_form;
 #[path = "desktop/control.rs"]
 mod control;
 #[path = "desktop/driver.rs"]
@@ -24,8 +26,14 @@ mod limits;
 mod live;
 #[path = "desktop/names.rs"]
 mod names;
+#[path = "desktop/queues.rs"]
+mod queues;
+#[path = "desktop/reregistration.rs"]
+mod reregistration;
 #[path = "desktop/routing.rs"]
 mod routing;
+#[path = "desktop/screen_text.rs"]
+mod screen_text;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -181,6 +189,8 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         "the app must use the real keyring"
     );
     println!("desktop test: app pid {app_pid}, display {display}");
+    // Everything the page shows from here on is read for null, undefined and NaN.
+    screen_text::watch(&c).await?;
 
     let step = |name: &'static str| {
         move |e: Box<dyn std::error::Error>| -> Box<dyn std::error::Error> {
@@ -191,6 +201,9 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         first_run::step0_first_run(&c, &config_path, artifacts)
             .await
             .map_err(step("0 (first-run view)"))?;
+        screen_text::read_every_view(&c, "empty profile")
+            .await
+            .map_err(step("0 (every view of an empty profile)"))?;
         step1_agora_account_and_secret(&c, &sims, &config_path)
             .await
             .map_err(step("1 (agora account)"))?;
@@ -203,12 +216,18 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step2b_http_json_account_from_its_form(&c, &config_path)
             .await
             .map_err(step("2b (http-json form)"))?;
+        account_form::the_form_guides_the_user(&c, &sims.segura_url(), artifacts)
+            .await
+            .map_err(step("2e (account form)"))?;
         limits::step_limit_breach_reaches_dunst(&c, &sims, &desktop)
             .await
             .map_err(step("2c (time-in-state limit)"))?;
         names::names_ranges_and_the_picker(&c, &config_path, SEGURA_ID, HUAWEI_ID)
             .await
             .map_err(step("2d (names, ranges, picker)"))?;
+        queues::step_queue_strip(&c, &sims, &config_path, HUAWEI_ID, artifacts)
+            .await
+            .map_err(step("2e (queue strip and thresholds)"))?;
         keyboard_and_light_theme(&c)
             .await
             .map_err(step("keyboard and light theme"))?;
@@ -221,6 +240,15 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         step3_failed_agent(&c, &sims, &desktop, artifacts)
             .await
             .map_err(step("3 (failed agent)"))?;
+        reregistration::pending_re_registration_says_what(
+            &c,
+            &sims.segura,
+            SEGURA_ID,
+            POLL_SECS,
+            artifacts,
+        )
+        .await
+        .map_err(step("3e (a pending re-registration)"))?;
         step3b_snooze_keeps_dunst_silent(&c, &sims, &desktop, artifacts)
             .await
             .map_err(step("3b (snooze)"))?;
@@ -244,7 +272,13 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
             .map_err(step("4d (network unavailable)"))?;
         step6_screenshots(&c, &desktop, artifacts)
             .await
-            .map_err(step("6 (screenshots)"))
+            .map_err(step("6 (screenshots)"))?;
+        screen_text::read_every_view(&c, "three vendors")
+            .await
+            .map_err(step("6b (every view with three vendors)"))?;
+        screen_text::assert_none_seen(&c, "the main run")
+            .await
+            .map_err(step("6c (nothing shown was null, undefined or NaN)"))
     };
     let result: R<()> = flows.await;
     if result.is_err() {
@@ -254,6 +288,8 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         session::screenshot_root(&display, &artifacts.join("failure-screen.png"));
         return result;
     }
+    app_log_is_plain_and_tells_each_change_once(&artifacts.join("app-and-driver.log"))
+        .map_err(step("the app's log"))?;
     let result = step5_close_window(c, &sims, &desktop, app_pid, artifacts)
         .await
         .map_err(step("5 (close window)"));
@@ -267,7 +303,36 @@ async fn run(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()> {
         .map_err(step("dark theme"))?;
     first_run::try_the_demo(procs, &desktop, tmp, artifacts)
         .await
-        .map_err(step("8 (try the demo from the first-run view)"))
+        .map_err(step("8 (start the demo from the first-run view)"))
+}
+
+/// The app's log, written to a file here: no terminal colour codes, and each change the
+/// engine saw logged once (the shell used to log them a second time).
+fn app_log_is_plain_and_tells_each_change_once(log: &Path) -> R<()> {
+    let text = std::fs::read_to_string(log)?;
+    let app_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("agentwatch_core") || l.contains("agentwatch_desktop"))
+        .collect();
+    if let Some(coloured) = app_lines.iter().find(|l| l.contains('\u{1b}')) {
+        return Err(format!("a colour code in the app's log: {coloured:?}").into());
+    }
+    // "HH:MM:SS vendor account agent old -> new severity", after the log line's own prefix.
+    let mut changes: Vec<&str> = app_lines
+        .iter()
+        .filter_map(|l| l.split_once(": ").map(|(_, message)| message))
+        .filter(|m| m.len() > 9 && m.as_bytes()[2] == b':' && m.contains(" -> "))
+        .collect();
+    if changes.is_empty() {
+        return Err("no change was logged".into());
+    }
+    let logged = changes.len();
+    changes.sort_unstable();
+    changes.dedup();
+    if changes.len() != logged {
+        return Err(format!("{} changes logged more than once", logged - changes.len()).into());
+    }
+    Ok(())
 }
 
 /// The dashboard used with the keyboard alone, and readable in the light theme.
@@ -490,6 +555,23 @@ async fn step4b_history_tab(
             .then_some(())
     })
     .await;
+    // Each notification row names its vendor and account, and shows the severity of what it
+    // told as a badge (not the notification server's urgency).
+    let cells = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#history-body tr')).map(r => [r.dataset.vendor, r.cells[2].textContent, r.cells[5].querySelector('.badge') ? r.cells[5].textContent : '(no badge) ' + r.cells[5].textContent])",
+            vec![],
+        )
+        .await?;
+    let cells: Vec<[String; 3]> = serde_json::from_value(cells)?;
+    for [vendor, account, severity] in &cells {
+        assert_eq!(vendor, "agora", "notification rows: {cells:?}");
+        assert_eq!(account, "AI agents (e2e)", "notification rows: {cells:?}");
+        assert!(
+            ["ok", "info", "warning", "critical", "unknown"].contains(&severity.as_str()),
+            "notification rows: {cells:?}"
+        );
+    }
 
     // Export: a CSV file in the Downloads folder, named in the message.
     click(c, "#hist-export").await?;
@@ -508,7 +590,21 @@ async fn step4b_history_tab(
     let mut lines = csv.lines();
     let header = lines.next().unwrap_or_default();
     assert!(header.contains("kind"), "CSV header: {header}");
-    assert!(lines.count() >= 1, "CSV has no rows:\n{csv}");
+    // The export follows the filters: this account's notifications, each with its vendor,
+    // account name and severity (columns 4, 6 and 12).
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(!rows.is_empty(), "CSV has no rows:\n{csv}");
+    for row in &rows {
+        assert_eq!(
+            row.get(2..6),
+            Some(&["notification", "agora", AGORA_ID, "AI agents (e2e)"][..]),
+            "CSV:\n{csv}"
+        );
+        assert!(
+            ["ok", "info", "warning", "critical", "unknown"].contains(&row[11]),
+            "CSV:\n{csv}"
+        );
+    }
     std::fs::copy(&file, artifacts.join("history-export.csv"))?;
     web::select(c, "#hist-kind", "").await?;
     web::select(c, "#hist-account", "").await?;

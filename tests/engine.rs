@@ -440,3 +440,72 @@ async fn entries_without_an_agent_id_are_counted_in_the_account_status() {
     .await;
     engine.shutdown().await;
 }
+
+/// A watched id the vendor never lists is on the board as "not found"; a watched agent that
+/// leaves the list vanishes as before (critical for a Segura connector) and stays on the board
+/// as gone, never turning into "not found"; back in the list, it is itself again.
+#[tokio::test]
+async fn watched_agents_never_go_silent_on_the_board() {
+    let sim = SeguraSim::demo();
+    let server = SimServer::start(sim.router(), 0, None).await.unwrap();
+    let mut nc = account("nc", Vendor::Segura, &server.base_url());
+    nc.set_option(
+        "client_id",
+        agentwatch_sim::segura::DEFAULT_CLIENT_ID.to_string(),
+    );
+    nc.watch = vec!["1".into(), "99".into()];
+    let secrets =
+        Arc::new(StaticSecrets::new().with("nc", agentwatch_sim::segura::DEFAULT_CLIENT_SECRET));
+    let engine = Engine::start(&config(vec![nc]), secrets);
+    let mut events = engine.subscribe();
+
+    let first = wait_status(&engine, DEADLINE, "the first poll", |s| {
+        agent_state(s, "1").is_some()
+    })
+    .await;
+    assert_eq!(
+        agent_state(&first, "99"),
+        Some(("not found".into(), Severity::Unknown, false)),
+        "{first:?}"
+    );
+    assert_eq!(first.agents.len(), 2, "the two watched agents, no more");
+    assert_eq!(first.worst(), Severity::Unknown);
+
+    assert!(sim.remove_agent("1"));
+    let gone = wait_status(&engine, DEADLINE, "agent 1 to go", |s| {
+        agent_state(s, "1").is_some_and(|(state, _, _)| state != "registered")
+    })
+    .await;
+    assert_eq!(
+        agent_state(&gone, "1"),
+        Some(("(gone)".into(), Severity::Critical, false))
+    );
+    let vanished = next_event(&mut events, "agent 1 vanishing").await;
+    assert!(
+        matches!(&vanished.kind, EventKind::Vanished { agent_id, .. } if agent_id == "1"),
+        "{vanished:?}"
+    );
+    assert_eq!(vanished.severity, Severity::Critical);
+    // Polls later it is still gone, with nothing more said about it.
+    let mut polls = engine.polls();
+    for _ in 0..2 {
+        tokio::time::timeout(DEADLINE, polls.recv())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let later = engine.status().borrow().clone();
+    assert_eq!(agent_state(&later, "1").unwrap().0, "(gone)");
+    assert!(
+        drain(&mut events).is_empty(),
+        "no second change for a gone agent"
+    );
+
+    sim.add_agent("1", "Default", 30000);
+    let back = wait_status(&engine, DEADLINE, "agent 1 back", |s| {
+        agent_state(s, "1").is_some_and(|(state, _, _)| state == "registered")
+    })
+    .await;
+    assert_eq!(agent_state(&back, "1").unwrap().1, Severity::Ok);
+    engine.shutdown().await;
+}

@@ -28,6 +28,7 @@ fn change(at_ms: i64, agent: usize) -> Event {
             old_state: "idle".into(),
             old_severity: Severity::Ok,
             new_state: "busy".into(),
+            finding: None,
         },
     }
 }

@@ -1,7 +1,8 @@
 //! End-to-end tests of the Huawei client against its simulator, over real HTTP on loopback.
 //! This file holds the harness; the tests live in `huawei/`: polling and mapping, sessions
 //! (sign-in, Guid rotation, heartbeat, sign-out, back-off), injected faults, unreadable
-//! answers, the wire variants real gateways send, and the team listing with its sign-in events.
+//! answers, the wire variants real gateways send, the team listing with its sign-in events, and
+//! the seat's skill queues.
 
 #[path = "huawei/answers.rs"]
 mod answers;
@@ -11,6 +12,8 @@ mod faults;
 mod listing;
 #[path = "huawei/polling.rs"]
 mod polling;
+#[path = "huawei/queues.rs"]
+mod queues;
 #[path = "huawei/sessions.rs"]
 mod sessions;
 #[path = "huawei/variants.rs"]

@@ -20,6 +20,9 @@ mod driver;
 #[path = "desktop/first_run.rs"]
 #[allow(dead_code)]
 mod first_run;
+#[path = "desktop/screen_text.rs"]
+#[allow(dead_code)]
+mod screen_text;
 #[path = "desktop/session.rs"]
 #[allow(dead_code)]
 mod session;
@@ -40,6 +43,26 @@ const DESKTOP_FILE: &str = "/usr/share/applications/agentwatch-desktop.desktop";
 const DESKTOP_BIN: &str = "/usr/bin/agentwatch-desktop";
 const CLI_BIN: &str = "/usr/bin/agentwatch";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Where the package puts the examples `man agentwatch` and the messages name.
+const EXAMPLES: &str = "/usr/share/doc/agentwatch/examples";
+/// Each installed example and the file of the source tree it must be, byte for byte.
+const EXAMPLE_FILES: [(&str, &[u8]); 6] = [
+    ("config.toml", include_bytes!("../docs/config.example.toml")),
+    (
+        "agentwatch.service",
+        include_bytes!("../deploy/agentwatch.service"),
+    ),
+    ("prometheus.yml", include_bytes!("../deploy/prometheus.yml")),
+    ("alerts.yml", include_bytes!("../deploy/alerts.yml")),
+    (
+        "alerts.test.yml",
+        include_bytes!("../deploy/alerts.test.yml"),
+    ),
+    (
+        "grafana-dashboard.json",
+        include_bytes!("../deploy/grafana-dashboard.json"),
+    ),
+];
 
 #[test]
 fn installed_package() {
@@ -78,6 +101,9 @@ fn installed_package() {
     );
 
     commands_from_the_shell();
+    the_man_pages_name_what_is_installed();
+    the_examples_are_installed_and_sound();
+    messages_point_at_what_is_installed();
 
     let artifacts = session::fresh_artifacts("installed");
     let tmp = tempfile::tempdir().unwrap();
@@ -263,6 +289,9 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
     let pid = info["pid"].as_u64().ok_or("app_info has no pid")? as u32;
     procs.adopt("agentwatch-desktop (webdriver)", pid);
     first_run::assert_first_run_shown(&c, &config).await?;
+    screen_text::watch(&c).await?;
+    screen_text::read_every_view(&c, "installed app, empty profile").await?;
+    screen_text::assert_none_seen(&c, "installed app, empty profile").await?;
     let mut settings = invoke(&c, "get_settings", json!({})).await?;
     assert_eq!(
         settings["start_at_login"],
@@ -308,6 +337,215 @@ async fn in_the_desktop(procs: &mut Procs, tmp: &Path, artifacts: &Path) -> R<()
     );
     stop(&mut at_login)?;
     Ok(())
+}
+
+/// `man agentwatch` has the sections a user looks for; every AgentWatch page any installed page
+/// names (`agentwatch-check(1)`) is installed; every file under /usr its FILES name is there.
+fn the_man_pages_name_what_is_installed() {
+    let main = rendered_man_page("agentwatch");
+    for section in [
+        "CONFIGURATION",
+        "SECRETS",
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "FILES",
+        "SEE ALSO",
+    ] {
+        assert!(
+            main.lines().any(|l| l.trim_end() == section),
+            "man agentwatch has no {section} section:\n{main}"
+        );
+    }
+    // The complete example, shown whole.
+    assert!(
+        main.contains("[[accounts]]") && main.contains("[[webhooks]]"),
+        "man agentwatch's CONFIGURATION lacks the example:\n{main}"
+    );
+    let pages: Vec<String> = std::fs::read_dir("/usr/share/man/man1")
+        .expect("/usr/share/man/man1")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.starts_with("agentwatch"))
+        .filter_map(|n| n.strip_suffix(".1.gz").map(str::to_string))
+        .collect();
+    assert!(
+        pages.iter().any(|p| p == "agentwatch-check"),
+        "no page per subcommand: {pages:?}"
+    );
+    let mut named = BTreeSet::new();
+    for page in &pages {
+        for reference in page_references(&rendered_man_page(page)) {
+            named.insert((page.clone(), reference));
+        }
+    }
+    for (page, reference) in &named {
+        let found = Command::new("man")
+            .args(["-w", reference])
+            .output()
+            .expect("man");
+        assert!(
+            found.status.success(),
+            "man {page} names {reference}(1), which is not installed"
+        );
+    }
+    for path in installed_paths_named(&main) {
+        assert!(
+            Path::new(&path).exists(),
+            "man agentwatch names {path}, which is not installed"
+        );
+    }
+    println!(
+        "installed app: {} man pages, {} references to AgentWatch pages, all installed",
+        pages.len(),
+        named.len()
+    );
+}
+
+/// A page as `man` shows it, without formatting (hyphens as '-').
+fn rendered_man_page(name: &str) -> String {
+    let out = checked(
+        Command::new("man")
+            .arg(name)
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "200"),
+    );
+    stdout(&out).replace(['\u{2010}', '\u{2212}'], "-")
+}
+
+/// `agentwatch-check(1)` and the like: the AgentWatch pages a rendered page names.
+fn page_references(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("(1)") {
+        let start = text[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .map_or(0, |s| s + 1);
+        let name = &text[start..at];
+        if name.starts_with("agentwatch") {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// The absolute paths under /usr (`/usr/share/doc/agentwatch/examples/config.toml`) a text
+/// names, trailing punctuation and a `, name` list of the same folder read as paths too.
+fn installed_paths_named(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("/usr/") {
+        if at > 0 && !text[..at].ends_with(|c: char| c.is_whitespace() || "(\"'`:".contains(c)) {
+            continue;
+        }
+        let path: String = text[at..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !"),;\"'`".contains(*c))
+            .collect();
+        out.push(path.trim_end_matches(['.', ':']).to_string());
+    }
+    out
+}
+
+/// The examples are the source tree's files; the Prometheus files pass promtool where they
+/// lie, and the unit passes systemd-analyze with the installed binary.
+fn the_examples_are_installed_and_sound() {
+    let dir = Path::new(EXAMPLES);
+    for (name, source) in EXAMPLE_FILES {
+        let installed = std::fs::read(dir.join(name))
+            .unwrap_or_else(|e| panic!("{EXAMPLES}/{name} is not installed: {e}"));
+        assert!(
+            installed == source,
+            "{EXAMPLES}/{name} differs from the source tree's"
+        );
+    }
+    assert_eq!(
+        agentwatch_core::docs::EXAMPLE_CONFIG_PATH,
+        format!("{EXAMPLES}/config.toml"),
+        "the messages name another example than the package installs"
+    );
+    if session::have("promtool") {
+        let rules = checked(
+            Command::new("promtool")
+                .args(["check", "rules", "alerts.yml"])
+                .current_dir(dir),
+        );
+        assert!(
+            stdout(&rules).contains("SUCCESS"),
+            "promtool check rules: {}",
+            stdout(&rules)
+        );
+        checked(
+            Command::new("promtool")
+                .args(["test", "rules", "alerts.test.yml"])
+                .current_dir(dir),
+        );
+        checked(
+            Command::new("promtool")
+                .args(["check", "config", "prometheus.yml"])
+                .current_dir(dir),
+        );
+    }
+    if session::have("systemd-analyze") {
+        checked(
+            Command::new("systemd-analyze")
+                .args(["verify", "--man=no"])
+                .arg(dir.join("agentwatch.service")),
+        );
+    }
+    let dashboard: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("grafana-dashboard.json")).unwrap())
+            .expect("the Grafana dashboard is JSON");
+    assert!(
+        dashboard["panels"].is_array(),
+        "the Grafana dashboard has no panels"
+    );
+}
+
+/// What the programs tell a user to read is installed: the files they name exist and the man
+/// pages they name are found.
+fn messages_point_at_what_is_installed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("config.toml");
+    std::fs::write(&empty, "poll_interval_secs = 30\n").unwrap();
+    let no_accounts = Command::new(CLI_BIN)
+        .args(["check", "--config"])
+        .arg(&empty)
+        .env("HOME", tmp.path())
+        .output()
+        .expect("agentwatch check");
+    let no_display = Command::new(DESKTOP_BIN)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("agentwatch-desktop");
+    for (what, out) in [
+        ("check with no accounts", no_accounts),
+        ("the desktop app with no display", no_display),
+    ] {
+        let message = String::from_utf8_lossy(&out.stderr).into_owned();
+        let paths = installed_paths_named(&message);
+        let pages: Vec<&str> = message
+            .split("man ")
+            .skip(1)
+            .filter_map(|rest| {
+                rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .next()
+            })
+            .filter(|name| name.starts_with("agentwatch"))
+            .collect();
+        assert!(
+            !paths.is_empty() || !pages.is_empty(),
+            "{what} points at nothing to read: {message}"
+        );
+        for path in &paths {
+            assert!(
+                Path::new(path).exists(),
+                "{what} names {path}, not installed: {message}"
+            );
+        }
+        for page in &pages {
+            checked(Command::new("man").args(["-w", page]));
+        }
+        println!("installed app: {what} points at {paths:?} and man {pages:?}");
+    }
 }
 
 /// The installed desktop app with the session's display and the test's HOME.

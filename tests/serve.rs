@@ -9,7 +9,7 @@
 #![cfg(unix)]
 
 use agentwatch_sim::demo::{DemoSims, HUAWEI_ACCOUNT};
-use agentwatch_sim::huawei::DEFAULT_WORKNO;
+use agentwatch_sim::huawei::{SimQueue, DEFAULT_WORKNO};
 use agentwatch_tests::{agentwatch_binary, wait_for};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -124,6 +124,24 @@ fn agentwatch_serve(dir: &Path, config: &Path, listen: &str) -> Command {
     cmd
 }
 
+/// `agentwatch serve` of `config` on a free loopback port, once ready (every account polled
+/// once): the process and the address it listens on.
+async fn serve_ready(dir: &Path, config: &Path) -> (Running, String) {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let serve = spawn(
+        agentwatch_serve(dir, config, &listen),
+        dir.join("serve.log"),
+    );
+    let ready = wait_for(START_LIMIT, || async {
+        get(&format!("http://{listen}/readyz"))
+            .await
+            .filter(|(code, _)| *code == 200)
+    })
+    .await;
+    assert!(ready.is_some(), "never ready; log:\n{}", serve.log());
+    (serve, listen)
+}
+
 fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
@@ -214,19 +232,8 @@ async fn prometheus_scrapes_serve_sees_a_failure_and_serve_reloads_and_stops_cle
     std::fs::write(&config, sims.config_toml(1, None)).unwrap();
 
     // 1. serve starts and is ready once every account has been polled.
-    let listen = format!("127.0.0.1:{}", free_port());
-    let mut serve = spawn(
-        agentwatch_serve(dir.path(), &config, &listen),
-        dir.path().join("serve.log"),
-    );
+    let (mut serve, listen) = serve_ready(dir.path(), &config).await;
     let metrics_url = format!("http://{listen}/metrics");
-    let ready = wait_for(START_LIMIT, || async {
-        get(&format!("http://{listen}/readyz"))
-            .await
-            .filter(|(code, _)| *code == 200)
-    })
-    .await;
-    assert!(ready.is_some(), "never ready; log:\n{}", serve.log());
     let (code, _) = get(&format!("http://{listen}/healthz")).await.unwrap();
     assert_eq!(code, 200);
     assert!(
@@ -332,6 +339,51 @@ async fn prometheus_scrapes_serve_sees_a_failure_and_serve_reloads_and_stops_cle
     .await
     .expect("AgentWatchAgentCritical pending for the failed agent");
     assert_eq!(pending["state"], "pending", "{pending}");
+
+    // 5b. A skill queue fills up with nobody free: Prometheus reads its gauges, the team's
+    // counts by state, and the queue's alert is pending (for: 1m).
+    sims.huawei.set_queue(2, SimQueue::new("vip", 4, 200, 0, 3));
+    let waiting = r#"agentwatch_queue_calls_waiting{vendor="huawei",skill="2",name="vip"}"#;
+    let filled = wait_for(SCRAPE_LIMIT, || async {
+        let result = query(&prometheus, waiting).await?;
+        (value_of(&result) == Some("4")).then_some(())
+    })
+    .await;
+    assert!(
+        filled.is_some(),
+        "Prometheus never saw 4 calls waiting: {:?}
+serve log:
+{}",
+        query(&prometheus, waiting).await,
+        serve.log()
+    );
+    for (series, expected) in [
+        (r#"agentwatch_queue_longest_wait_seconds{skill="2"}"#, "200"),
+        (r#"agentwatch_queue_agents_available{skill="2"}"#, "0"),
+        (r#"agentwatch_queue_agents_logged_on{skill="2"}"#, "3"),
+        (
+            r#"agentwatch_team_agents{vendor="huawei",state="idle"}"#,
+            "3",
+        ),
+    ] {
+        let result = query(&prometheus, series).await.unwrap();
+        assert_eq!(value_of(&result), Some(expected), "{series}: {result:?}");
+    }
+    let queue_alert = wait_for(SCRAPE_LIMIT, || async {
+        let alerts = api(&prometheus, "/api/v1/alerts").await?;
+        alerts["alerts"]
+            .as_array()?
+            .iter()
+            .find(|a| {
+                a["labels"]["alertname"] == "AgentWatchQueueNoAgentFree"
+                    && a["labels"]["skill"] == "2"
+            })
+            .cloned()
+    })
+    .await
+    .expect("AgentWatchQueueNoAgentFree pending for the vip queue");
+    assert_eq!(queue_alert["state"], "pending", "{queue_alert}");
+    assert_eq!(queue_alert["labels"]["name"], "vip", "{queue_alert}");
 
     // 6. What deploy/ refers to exists: every metric name the rules and the dashboard use is
     // exposed, and every dashboard query runs in Prometheus.
@@ -496,11 +548,104 @@ async fn serve_refuses_a_non_loopback_address_without_a_token_and_checks_the_tok
         .await
         .unwrap();
     assert_eq!(wrong.status().as_u16(), 401);
-    let right = http().get(&url).bearer_auth(token).send().await.unwrap();
+    let right = http()
+        .get(&url)
+        .bearer_auth(token)
+        .header("Accept", OPENMETRICS_ACCEPT)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(right.status().as_u16(), 200);
     let text = right.text().await.unwrap();
     assert!(text.ends_with("# EOF\n"), "{text}");
     assert!(!serve.log().contains(token), "the token was logged");
+}
+
+/// What Prometheus 2.x sends when it scrapes.
+const OPENMETRICS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+/// `/metrics` asked with `accept` (none when `None`): its content type and body.
+async fn metrics_as(url: &str, accept: Option<&str>) -> (String, String) {
+    let mut request = http().get(url);
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    let answer = request.send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let content_type = answer.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    (content_type, answer.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_come_in_the_format_asked_for_and_the_text_one_passes_promtool() {
+    let sims = DemoSims::start(None, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, sims.config_toml(1, None)).unwrap();
+    let (_serve, listen) = serve_ready(dir.path(), &config).await;
+
+    // `/` says where things are.
+    let (code, index) = get(&format!("http://{listen}/")).await.unwrap();
+    assert_eq!(code, 200);
+    for endpoint in ["/metrics", "/healthz", "/readyz"] {
+        assert!(index.contains(endpoint), "{index}");
+    }
+
+    // The Prometheus text format for `curl` and for a client asking for it.
+    let url = format!("http://{listen}/metrics");
+    for accept in [None, Some("text/plain;version=0.0.4"), Some("*/*")] {
+        let (content_type, text) = metrics_as(&url, accept).await;
+        assert_eq!(
+            content_type, "text/plain; version=0.0.4; charset=utf-8",
+            "{accept:?}"
+        );
+        assert!(
+            !text.contains("# EOF") && !text.contains("# UNIT"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE agentwatch_polls_total counter"),
+            "{text}"
+        );
+        for family in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
+            let name = family.split(' ').next().unwrap();
+            assert!(
+                text.contains(&format!("# HELP {name} ")),
+                "{name} has no HELP:\n{text}"
+            );
+        }
+        assert!(text.contains("agentwatch_agent_severity{"), "{text}");
+    }
+    let (_, text) = metrics_as(&url, None).await;
+    let exposition = dir.path().join("metrics.txt");
+    std::fs::write(&exposition, &text).unwrap();
+    let out = tool("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::fs::File::open(&exposition).unwrap())
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "promtool check metrics:\n{said}\n{text}"
+    );
+    assert!(said.trim().is_empty(), "promtool's lint:\n{said}");
+
+    // OpenMetrics for Prometheus, which asks for it first.
+    let (content_type, text) = metrics_as(&url, Some(OPENMETRICS_ACCEPT)).await;
+    assert_eq!(
+        content_type,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    assert!(text.contains("# TYPE agentwatch_polls counter"), "{text}");
 }
 
 #[test]
@@ -519,7 +664,7 @@ fn the_deploy_files_pass_their_tools() {
     check_rules
         .args(["check", "rules"])
         .arg(deploy("alerts.yml"));
-    assert!(run(check_rules).contains("SUCCESS: 5 rules found"));
+    assert!(run(check_rules).contains("SUCCESS: 7 rules found"));
     let mut test_rules = tool("promtool");
     test_rules
         .args(["test", "rules"])

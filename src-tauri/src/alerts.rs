@@ -407,6 +407,8 @@ mod tests {
                 identity: None,
                 detail: None,
                 time_in_state: None,
+                finding: None,
+                figures: None,
             },
             since_ms,
             stale: false,

@@ -41,13 +41,10 @@ pub struct Options {
 
 impl Options {
     /// The options of a parsed command line (`agentwatch_args::desktop`), with the config file
-    /// falling back to `AGENTWATCH_CONFIG` when it is set and not empty.
+    /// falling back to `AGENTWATCH_CONFIG` when it is set and not empty, as for the CLI.
     pub fn from_args(args: agentwatch_args::desktop::DesktopArgs) -> Options {
-        let config = args.config.or_else(|| {
-            std::env::var_os("AGENTWATCH_CONFIG")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        });
+        let file = agentwatch_core::config::ConfigFile::resolve(args.config);
+        let config = (!file.is_default()).then_some(file.path);
         Options {
             demo: args.demo,
             config,
@@ -104,6 +101,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::routing::delete_webhook_url,
         commands::agents::parse_watch_list,
         commands::agents::list_agents,
+        commands::agents::list_skills,
         alerts::alerts,
         alerts::snooze,
         alerts::history,

@@ -17,14 +17,17 @@ fn main() -> ExitCode {
             }),
         )
         .with_writer(std::io::stderr)
+        // No colour codes in a journal, a file or a pipe.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     // `--help` and `--version` print and exit here; a wrong argument exits with 2.
     let options = agentwatch_desktop::Options::from_args(DesktopArgs::parse());
     if !agentwatch_desktop::has_display() {
         eprintln!(
             "agentwatch-desktop: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so there is \
-             no tray or window to show.\nRun it inside a desktop session, or use the headless front end: \
-             `agentwatch demo` / `cargo xtask demo` (which picks the CLI demo without a display)."
+             no tray or window to show.\nRun it inside a desktop session, or use the headless front end, \
+             installed with it: `agentwatch demo` for the demo, `agentwatch watch` for your accounts \
+             (man agentwatch)."
         );
         return ExitCode::from(3);
     }

@@ -351,7 +351,7 @@ impl AppState {
             loop {
                 match events.recv().await {
                     Ok(event) => {
-                        tracing::info!("{}", event.line());
+                        // Logged once, by the engine's poller that saw it.
                         if let Err(e) = app2.emit(AGENT_EVENT, EventView::new(&event)) {
                             tracing::debug!("event not sent to the dashboard: {e}");
                         }

@@ -128,12 +128,30 @@ impl TrayView {
                         }
                     }
                 };
-                let n = agents.len();
+                // Queues and team counts are the account's items, counted apart from agents.
+                let n = agents.iter().filter(|g| !g.observation.is_item()).count();
                 let plural = if n == 1 { "agent" } else { "agents" };
+                let queues = agents
+                    .iter()
+                    .filter(|g| {
+                        matches!(
+                            g.observation.figures.as_deref(),
+                            Some(agentwatch_core::items::Figures::Queue(_))
+                        )
+                    })
+                    .count();
+                let queues = match queues {
+                    0 => String::new(),
+                    1 => ", 1 queue".to_string(),
+                    n => format!(", {n} queues"),
+                };
                 let window = in_maintenance(&a.id)
                     .map(|m| format!(" · in maintenance until {}", m.until))
                     .unwrap_or_default();
-                let head = format!("{} ({}) — {state}, {n} {plural}{window}", a.name, a.vendor);
+                let head = format!(
+                    "{} ({}) — {state}, {n} {plural}{queues}{window}",
+                    a.name, a.vendor
+                );
                 std::iter::once(head).chain(troubled_agent_lines(&agents))
             })
             .collect();
@@ -275,6 +293,8 @@ mod tests {
                 identity: None,
                 detail: None,
                 time_in_state: None,
+                finding: None,
+                figures: None,
             },
             since_ms: 0,
             stale: false,
@@ -338,6 +358,37 @@ mod tests {
         };
         let lines = TrayView::new(&s, None, &[]).accounts;
         assert_eq!(lines[1], "   Eve All agents ok (9): RUNNING — failed");
+    }
+
+    #[test]
+    fn a_queue_in_trouble_is_named_as_a_queue_and_counted_apart() {
+        let mut queue = agent("a", "queue:3", Severity::Critical);
+        queue.observation = agentwatch_core::queues::QueueSettings::default().observe(
+            agentwatch_core::queues::SkillStats {
+                skill_id: "3".into(),
+                name: Some("vip".into()),
+                waiting: Some(4),
+                longest_wait_secs: Some(200),
+                available: Some(0),
+                logged_on: Some(2),
+            },
+        );
+        let s = Status {
+            accounts: vec![account("a", AccountHealth::Ok)],
+            agents: vec![agent("a", "1", Severity::Ok), queue],
+            updated_ms: 0,
+            ..Default::default()
+        };
+        let v = TrayView::new(&s, None, &[]);
+        assert_eq!(v.kind, TrayKind::Critical);
+        assert_eq!(
+            v.accounts,
+            vec![
+                "Account a (agora) — failed, 1 agent, 1 queue",
+                "   Queue vip: 4 waiting · longest 3 min 20 s · 0 of 2 free — failed",
+            ]
+        );
+        assert_eq!(v.tooltip, "1 agent: 1 ok · 1 queue: 1 failed · 1 account");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: how long one poll cycle of N watched Huawei agents takes against the
-//! simulator (one status call per agent, and the whole team through the team listing in one
-//! call), and the peak memory of the polling process.
+//! simulator (one status call per agent, the whole team through the team listing in one call,
+//! and that listing with 250 skill queues and the team's counts), and the peak memory of the
+//! polling process.
 //!
 //! The simulator runs in a child process (this binary with `--serve N`) so that the figures are
 //! the client's alone: the child's own peak memory is printed separately. Traffic stays on
@@ -10,7 +11,9 @@ use agentwatch_core::config::AccountConfig;
 use agentwatch_core::poller::{connect, poll_with_overrides};
 use agentwatch_core::secrets::StaticSecrets;
 use agentwatch_core::Vendor;
-use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, DEFAULT_PASSWORD, DEFAULT_WORKNO};
+use agentwatch_sim::huawei::{
+    HuaweiSim, HuaweiSimConfig, SimQueue, DEFAULT_PASSWORD, DEFAULT_WORKNO,
+};
 use agentwatch_sim::SimServer;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -20,6 +23,8 @@ use std::time::{Duration, Instant};
 /// then exactly the N agents.
 const FIRST_AGENT_ID: u32 = 10_001;
 const TIMED_CYCLES: usize = 5;
+/// Skill queues of the simulated VDN: three `queryacdstat` calls of at most 100 skills.
+const SKILLS: u32 = 250;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +52,16 @@ fn serve(count: u32) {
         sim.add_agents((0..count).map(|i| (id(i), [4, 7, 3, 5][i as usize % 4], i % 4 == 1)));
         // Names as long as real ones, for the listing.
         sim.set_names((0..count).map(|i| (id(i), format!("Agent number {}", id(i)))));
+        sim.add_queues((1..=SKILLS).map(|skill| {
+            let queue = SimQueue::new(
+                &format!("skill queue {skill}"),
+                u64::from(skill % 7),
+                30,
+                2,
+                5,
+            );
+            (skill, queue)
+        }));
         let server = SimServer::start(sim.router(), 0, None).await.expect("bind");
         println!("PORT {}", server.addr().port());
         // Exit when the parent closes our stdin (also when it dies).
@@ -97,6 +112,11 @@ fn run(sizes: &[u32]) {
     );
     let timings = rt.block_on(measure(port, largest, Way::Listing));
     print_row(largest, &timings);
+    println!(
+        "the same listing with {SKILLS} skill queues (agentvdnskill once, 3 queryacdstat calls) and team counts"
+    );
+    let timings = rt.block_on(measure(port, largest, Way::ListingWithQueues));
+    print_row(largest, &timings);
     drop(rt);
     let client_peak = peak_rss_kib("self");
     let sim_peak = peak_rss_kib(&child.id().to_string());
@@ -131,6 +151,9 @@ enum Way {
     PerAgent,
     /// No watch list: the team listing, one call per poll.
     Listing,
+    /// The listing, plus every skill queue of the seat's VDN (three statistics calls) and the
+    /// team's counts against limits.
+    ListingWithQueues,
 }
 
 /// The first cycle (sign-in, connections opening) and then TIMED_CYCLES steady ones.
@@ -144,6 +167,23 @@ async fn measure(port: u16, n: u32, way: Way) -> Vec<Duration> {
     if way == Way::PerAgent {
         account.watch = (0..n).map(|i| (FIRST_AGENT_ID + i).to_string()).collect();
     }
+    let mut items = 0;
+    if way == Way::ListingWithQueues {
+        let queues: toml::Value = toml::from_str(
+            "skills = \"all\"\nwaiting = { warning = 2, critical = 5 }\nlongest_wait = { warning = \"60s\" }",
+        )
+        .expect("queues TOML");
+        account.set_option("queues", queues);
+        account.team = Some(
+            toml::from_str(
+                "min_in_state = { idle = { warning = 2, critical = 1 } }\n\
+                 max_in_state = { talking = { warning = 4000 } }",
+            )
+            .expect("team TOML"),
+        );
+        account.validate().expect("a valid account");
+        items = SKILLS as usize + 1;
+    }
     set_listing(port, way).await;
     let secrets = StaticSecrets::new().with("bench", DEFAULT_PASSWORD);
     let client = connect(&account, &secrets).await.expect("client");
@@ -156,8 +196,8 @@ async fn measure(port: u16, n: u32, way: Way) -> Vec<Duration> {
         timings.push(started.elapsed());
         assert_eq!(
             answer.observations.len(),
-            n as usize,
-            "every agent observed"
+            n as usize + items,
+            "every agent (and queue, and the team) observed"
         );
     }
     client.shutdown().await;
@@ -173,7 +213,7 @@ async fn set_listing(port: u16, way: Way) {
         Way::PerAgent => http
             .put(url)
             .json(&serde_json::json!({"kind": "not_found"})),
-        Way::Listing => http.delete(url),
+        Way::Listing | Way::ListingWithQueues => http.delete(url),
     };
     let answer = request.send().await.expect("control route answers");
     assert!(answer.status().is_success(), "{}", answer.status());

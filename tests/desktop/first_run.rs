@@ -1,6 +1,7 @@
 //! The first start of the app: the first-run view of an empty profile, its desktop services
-//! check, its way into the account form, About's version, and "Try the demo", which restarts
-//! the app in demo mode (followed for real: the new process is found and its dashboard driven).
+//! check, its way into the account form, About's version, and "Start the demo" (under "Try the
+//! demo"), which restarts the app in demo mode (followed for real: the new process is found and
+//! its dashboard driven).
 
 use crate::session::{self, wait_for, Procs};
 use crate::web::{self, click, find, text, until, R};
@@ -76,18 +77,6 @@ pub async fn assert_first_run_shown(c: &fantoccini::Client, config: &Path) -> R<
     Ok(())
 }
 
-/// A screenshot of what the page shows now: taken after two animation frames, since WebKit's
-/// snapshot is of the last paint.
-async fn painted(c: &fantoccini::Client) -> R<Vec<u8>> {
-    c.execute_async(
-        "const done = arguments[arguments.length - 1];
-         requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
-        vec![],
-    )
-    .await?;
-    Ok(c.screenshot().await?)
-}
-
 /// Step 0, on the empty profile of the main run: the first-run view in the light theme, its
 /// vendor choice opening the account form with that vendor chosen, and About's version.
 pub async fn step0_first_run(c: &fantoccini::Client, config: &Path, artifacts: &Path) -> R<()> {
@@ -96,7 +85,7 @@ pub async fn step0_first_run(c: &fantoccini::Client, config: &Path, artifacts: &
     if dark {
         return Err("the first-run view is dark in the light session".into());
     }
-    std::fs::write(artifacts.join("first-run.png"), painted(c).await?)?;
+    std::fs::write(artifacts.join("first-run.png"), web::painted(c).await?)?;
 
     // The vendor buttons are the account form's vendors, in its order.
     let offered = c
@@ -122,15 +111,8 @@ pub async fn step0_first_run(c: &fantoccini::Client, config: &Path, artifacts: &
     if chosen != json!(["agora", true, false]) {
         return Err(format!("the form did not open on Agora's fields: {chosen}").into());
     }
-    std::fs::write(artifacts.join("first-run-form.png"), painted(c).await?)?;
-    click(c, "#acc-cancel").await?;
-    until("the form to close", Duration::from_secs(5), || async {
-        web::attr(c, "#account-dialog", "open")
-            .await
-            .is_none()
-            .then_some(())
-    })
-    .await;
+    std::fs::write(artifacts.join("first-run-form.png"), web::painted(c).await?)?;
+    web::close_dialog(c, "#account-dialog", "#acc-cancel").await?;
     find(c, "#first-run:not([hidden])").await?;
 
     // About: the package's version, which is the workspace's.
@@ -273,7 +255,15 @@ pub async fn try_the_demo(
     if !crate::access::assert_readable(&c, "dark theme, first-run view").await? {
         return Err("the first-run view did not follow the dark theme".into());
     }
-    std::fs::write(artifacts.join("first-run-dark.png"), painted(&c).await?)?;
+    std::fs::write(
+        artifacts.join("first-run-dark.png"),
+        web::painted(&c).await?,
+    )?;
+    // No routes, no accounts, no history: every view and dialog still reads as words.
+    crate::screen_text::watch(&c).await?;
+    crate::screen_text::read_every_view(&c, "empty profile, dark theme").await?;
+    crate::screen_text::assert_none_seen(&c, "empty profile, dark theme").await?;
+    crate::screen_text::screenshot_every_view(&c, artifacts, "empty").await?;
     let keyring_before = agentwatch_tests::secret_tool_search();
 
     // The app quits under the click: WebDriver may call the click failed for that alone.
@@ -289,7 +279,7 @@ pub async fn try_the_demo(
         || app_process(&home, true, &[first_pid]),
     );
     procs.adopt("agentwatch-desktop (demo after restart)", demo_pid);
-    println!("desktop test: Try the demo: pid {first_pid} quit, demo runs as pid {demo_pid}");
+    println!("desktop test: Start the demo: pid {first_pid} quit, demo runs as pid {demo_pid}");
 
     let demo = attach(procs, demo_pid, artifacts, "attach-demo.log").await?;
     let info = crate::driver::until_dashboard_ready(&demo).await;
@@ -315,9 +305,13 @@ pub async fn try_the_demo(
     .await;
     std::fs::write(
         artifacts.join("demo-after-restart.png"),
-        painted(&demo).await?,
+        web::painted(&demo).await?,
     )?;
     println!("desktop test: the restarted demo shows agents of {accounts}");
+    crate::screen_text::watch(&demo).await?;
+    crate::screen_text::read_every_view(&demo, "demo").await?;
+    crate::screen_text::assert_none_seen(&demo, "demo").await?;
+    crate::screen_text::screenshot_every_view(&demo, artifacts, "demo").await?;
 
     // Nothing of the demo reached the profile's config or the keyring.
     if config.exists() {

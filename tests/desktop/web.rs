@@ -126,6 +126,26 @@ pub async fn type_into(c: &Client, css: &str, text: &str) -> R<()> {
     }
 }
 
+/// Picks `value` in a `<select>` as the page sees a choice made: the value set and its
+/// `change` event sent. Clicking the option (`select`) can leave WebKitGTK's own drop-down
+/// open over the page, which then takes no click until it is dismissed.
+pub async fn choose(c: &Client, css: &str, value: &str) -> R<()> {
+    let done = c
+        .execute(
+            "const s = document.querySelector(arguments[0]);
+             if (!s || !Array.from(s.options).some((o) => o.value === arguments[1])) return false;
+             s.value = arguments[1];
+             s.dispatchEvent(new Event('change', { bubbles: true }));
+             return true;",
+            vec![json!(css), json!(value)],
+        )
+        .await?;
+    if done != json!(true) {
+        return Err(format!("{css} has no option {value:?}").into());
+    }
+    Ok(())
+}
+
 pub async fn select(c: &Client, css: &str, value: &str) -> R<()> {
     let el = find(c, css).await?;
     ctx("select in", css, el.select_by_value(value).await)
@@ -167,6 +187,37 @@ pub async fn property(c: &Client, css: &str, name: &str) -> R<String> {
         )
         .await?;
     Ok(value.as_str().unwrap_or_default().to_string())
+}
+
+/// A screenshot of what the page shows now: taken after two animation frames, since WebKit's
+/// snapshot is of the last paint.
+pub async fn painted(c: &Client) -> R<Vec<u8>> {
+    next_paint(c).await?;
+    Ok(c.screenshot().await?)
+}
+
+/// Waits until the page has drawn what it holds now (two animation frames).
+pub async fn next_paint(c: &Client) -> R<()> {
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];
+         requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+        vec![],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Closes a dialog with one of its buttons, as a person does, and waits until the page under
+/// it takes clicks again (the dialog gone, and drawn away).
+pub async fn close_dialog(c: &Client, dialog: &str, button: &str) -> R<()> {
+    click(c, button).await?;
+    until(
+        &format!("{dialog} to close"),
+        Duration::from_secs(5),
+        || async { attr(c, dialog, "open").await.is_none().then_some(()) },
+    )
+    .await;
+    next_paint(c).await
 }
 
 /// Text of every element matching `css` (empty when none).

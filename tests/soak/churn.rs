@@ -5,7 +5,7 @@
 //! than the client's time limit, a connection reset), the vendors in turn. Deterministic (a
 //! fixed seed) so that two runs see the same day.
 
-use crate::{FIRST_HUAWEI_AGENT, HUAWEI_AGENTS, HUAWEI_CHURNERS};
+use crate::{FIRST_HUAWEI_AGENT, HUAWEI_CHURNERS};
 use agentwatch_sim::agora::{AgoraSim, AgoraSimConfig, SimAgent as AgoraAgent};
 use agentwatch_sim::huawei::{HuaweiSim, HuaweiSimConfig, ListingRefusal};
 use agentwatch_sim::segura::SeguraSim;
@@ -31,11 +31,12 @@ const HUAWEI_STATES: [(i64, bool); 6] = [
 ];
 const AGORA_STATUSES: [&str; 4] = ["RUNNING", "FAILED", "RECOVERING", "STOPPED"];
 
-/// Runs until the parent closes our stdin (also when it dies).
-pub fn serve() {
+/// Runs until the parent closes our stdin (also when it dies), with `huawei_agents` steady
+/// Huawei agents besides the churners.
+pub fn serve(huawei_agents: u32) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
-        let sims = Sims::start().await;
+        let sims = Sims::start(huawei_agents).await;
         println!(
             "URLS {} {} {}",
             sims.servers[0].base_url(),
@@ -56,6 +57,7 @@ pub fn serve() {
 }
 
 struct Sims {
+    huawei_agents: u32,
     huawei: HuaweiSim,
     agora: AgoraSim,
     segura: SeguraSim,
@@ -63,12 +65,12 @@ struct Sims {
 }
 
 impl Sims {
-    async fn start() -> Sims {
+    async fn start(huawei_agents: u32) -> Sims {
         let huawei = HuaweiSim::new(HuaweiSimConfig::default());
         // A seat without the team listing: the soak keeps one status call per agent (and its
         // faults on `agentstatus`), as measured before the listing existed.
         huawei.refuse_listing(Some(ListingRefusal::NotFound));
-        huawei.add_agents((0..HUAWEI_AGENTS + HUAWEI_CHURNERS).map(|i| {
+        huawei.add_agents((0..huawei_agents + HUAWEI_CHURNERS).map(|i| {
             let (state, working) = HUAWEI_STATES[i as usize % HUAWEI_STATES.len()];
             ((FIRST_HUAWEI_AGENT + i).to_string(), state, working)
         }));
@@ -96,6 +98,7 @@ impl Sims {
                 .expect("bind"),
         ];
         Sims {
+            huawei_agents,
             huawei,
             agora,
             segura,
@@ -105,13 +108,13 @@ impl Sims {
 
     fn step(&self, step: u64, rng: &mut XorShift) {
         for _ in 0..HUAWEI_CHANGES_PER_STEP {
-            let id = FIRST_HUAWEI_AGENT + rng.below(HUAWEI_AGENTS as u64) as u32;
+            let id = FIRST_HUAWEI_AGENT + rng.below(self.huawei_agents as u64) as u32;
             let (state, working) = HUAWEI_STATES[rng.below(HUAWEI_STATES.len() as u64) as usize];
             self.huawei.set_agent(&id.to_string(), state, working);
         }
         // A churner vanishes from the gateway or comes back.
         let churner =
-            (FIRST_HUAWEI_AGENT + HUAWEI_AGENTS + rng.below(HUAWEI_CHURNERS as u64) as u32)
+            (FIRST_HUAWEI_AGENT + self.huawei_agents + rng.below(HUAWEI_CHURNERS as u64) as u32)
                 .to_string();
         if self.huawei.agent(&churner).is_some() {
             self.huawei.remove_agent(&churner);

@@ -3,12 +3,18 @@
 //! vanishing, and with the simulators' faults (500s, slow answers, resets) injected now and then.
 //! History is on. Every minute it prints the polling process's resident memory (VmRSS) and its
 //! peak (VmHWM); at the end it checks that every row the engine handed to the history (each
-//! confirmed change, outage, recovery and notification it published) is in the history file, and
-//! that memory grew less than the goal after the warm-up.
+//! confirmed change, outage, recovery and notification it published) is in the history file as
+//! it was handed, naming the first rows that differ, and that memory grew less than the goal
+//! after the warm-up (`--rows-only`: the row check alone, as `cargo xtask test` runs it for two
+//! minutes with fewer agents, `tests/soak_short.rs`).
 //!
-//! The simulators and the churn script run in a child process (this binary with `--serve`), so
-//! that the memory figures are the engine's alone. Traffic stays on loopback; the run is bounded
-//! by `--minutes`.
+//! The rows expected are worked out from the engine's published decisions by the function the
+//! alert task writes them with (`HistoryEntry::rows_of`), and kept in a file rather than in
+//! memory so that the check does not weigh on the memory figures.
+//!
+//! The simulators and the churn script run in a child process (this binary with `--serve N`),
+//! so that the memory figures are the engine's alone. Traffic stays on loopback; the run is
+//! bounded by `--minutes`.
 
 mod churn;
 
@@ -17,39 +23,47 @@ use agentwatch_core::history::{History, HistoryEntry, HistoryFilter};
 use agentwatch_core::policy::Decision;
 use agentwatch_core::secrets::StaticSecrets;
 use agentwatch_core::{Engine, EngineOptions, Vendor};
-use std::collections::hash_map::DefaultHasher;
-use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
-use std::io::{BufRead, BufReader};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 
-/// Huawei agents watched: 10,000 steady ones plus the churners that vanish and come back.
+/// Huawei agents watched by default: 10,000 steady ones plus the churners that vanish and come
+/// back (`--huawei-agents N` for another number of steady ones).
 pub const HUAWEI_AGENTS: u32 = 10_000;
 pub const HUAWEI_CHURNERS: u32 = 20;
 pub const FIRST_HUAWEI_AGENT: u32 = 101;
 /// Less than this growth of VmRSS from the end of the warm-up to the end of the run.
 const GROWTH_GOAL_KIB: u64 = 5 * 1024;
 const MINUTE: Duration = Duration::from_secs(60);
+/// Differing rows named in a failure, of each sort (altered, lost, extra).
+const ROWS_NAMED: usize = 5;
+const USAGE: &str = "usage: agentwatch-soak [--minutes N] [--warmup-minutes W] [--interval SECS] [--huawei-agents N] [--rows-only]";
 
 struct Options {
     minutes: u64,
     warmup_minutes: u64,
     poll_interval_secs: u64,
+    huawei_agents: u32,
+    /// Check the history's rows, not the memory growth (short runs, debug builds).
+    rows_only: bool,
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--serve") {
-        churn::serve();
+        let agents = args.get(1).and_then(|n| n.parse().ok());
+        churn::serve(agents.unwrap_or(HUAWEI_AGENTS));
         return ExitCode::SUCCESS;
     }
     let options = match parse_options(&args) {
         Ok(o) => o,
         Err(message) => {
-            eprintln!("agentwatch-soak: {message}\nusage: agentwatch-soak [--minutes N] [--warmup-minutes W] [--interval SECS]");
+            eprintln!("agentwatch-soak: {message}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -67,9 +81,15 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         minutes: 30,
         warmup_minutes: 3,
         poll_interval_secs: 5,
+        huawei_agents: HUAWEI_AGENTS,
+        rows_only: false,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
+        if flag == "--rows-only" {
+            options.rows_only = true;
+            continue;
+        }
         let value = it
             .next()
             .and_then(|v| v.parse::<u64>().ok())
@@ -78,10 +98,19 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             "--minutes" => options.minutes = value,
             "--warmup-minutes" => options.warmup_minutes = value,
             "--interval" => options.poll_interval_secs = value.max(1),
+            "--huawei-agents" => {
+                options.huawei_agents = u32::try_from(value)
+                    .ok()
+                    .filter(|n| (1..=HUAWEI_AGENTS).contains(n))
+                    .ok_or_else(|| format!("--huawei-agents takes 1 to {HUAWEI_AGENTS}"))?
+            }
             other => return Err(format!("unknown option {other:?}")),
         }
     }
-    if options.minutes <= options.warmup_minutes {
+    if options.minutes == 0 {
+        return Err("--minutes must be at least 1".into());
+    }
+    if !options.rows_only && options.minutes <= options.warmup_minutes {
         return Err(format!(
             "--minutes ({}) must be more than the warm-up ({} min)",
             options.minutes, options.warmup_minutes
@@ -101,6 +130,7 @@ fn soak(options: &Options) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut child = Command::new(exe)
         .arg("--serve")
+        .arg(options.huawei_agents.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -126,20 +156,28 @@ fn soak(options: &Options) -> Result<(), String> {
     };
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let history_path = dir.path().join("history.sqlite3");
+    let expected_path = dir.path().join("expected-rows.jsonl");
 
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-    let outcome = rt.block_on(run_engine(options, &urls, &history_path, child.id()));
+    let outcome = rt.block_on(run_engine(
+        options,
+        &urls,
+        &history_path,
+        &expected_path,
+        child.id(),
+    ));
     drop(rt);
     drop(child.stdin.take());
     let _ = child.wait();
     let outcome = outcome?;
 
-    let (recorded, recorded_by_kind) = history_digest(&history_path)?;
+    let found = recorded_rows(&history_path)?;
+    let expected = expected_rows(&expected_path)?;
     println!(
         "history: {} rows handed to the history, {} rows in the file ({})",
-        outcome.expected.rows,
-        recorded.rows,
-        describe_kinds(&recorded_by_kind)
+        expected.len(),
+        found.len(),
+        describe_kinds(&count_kinds(&found))
     );
     let mut failures = Vec::new();
     if outcome.lagged > 0 {
@@ -148,117 +186,115 @@ fn soak(options: &Options) -> Result<(), String> {
             outcome.lagged
         ));
     }
-    if recorded != outcome.expected {
-        failures.push(format!(
-            "history rows lost or altered: expected {} (by kind: {}), found {} (by kind: {})",
-            outcome.expected.rows,
-            describe_kinds(&outcome.expected_by_kind),
-            recorded.rows,
-            describe_kinds(&recorded_by_kind)
-        ));
+    if let Some(error) = outcome.write_error {
+        failures.push(format!("the expected rows could not be kept: {error}"));
     }
-    let growth = outcome.final_rss_kib as i64 - outcome.warm_rss_kib as i64;
-    println!(
-        "memory: VmRSS {} KiB after the {}-minute warm-up, {} KiB at the end: growth {:+} KiB over {} minutes (goal: under {} KiB); VmHWM {} KiB",
-        outcome.warm_rss_kib,
-        options.warmup_minutes,
-        outcome.final_rss_kib,
-        growth,
-        options.minutes - options.warmup_minutes,
-        GROWTH_GOAL_KIB,
-        outcome.final_hwm_kib
-    );
-    if growth >= GROWTH_GOAL_KIB as i64 {
-        failures.push(format!(
-            "resident memory grew {growth} KiB after the warm-up (goal: under {GROWTH_GOAL_KIB} KiB)"
-        ));
+    if let Some(differences) = differences(expected, found) {
+        failures.push(differences);
     }
-    if outcome.expected.rows == 0 {
+    if options.rows_only {
+        println!(
+            "memory: VmHWM {} KiB (growth not judged: --rows-only)",
+            outcome.final_hwm_kib
+        );
+    } else {
+        let growth = outcome.final_rss_kib as i64 - outcome.warm_rss_kib as i64;
+        println!(
+            "memory: VmRSS {} KiB after the {}-minute warm-up, {} KiB at the end: growth {:+} KiB over {} minutes (goal: under {} KiB); VmHWM {} KiB",
+            outcome.warm_rss_kib,
+            options.warmup_minutes,
+            outcome.final_rss_kib,
+            growth,
+            options.minutes - options.warmup_minutes,
+            GROWTH_GOAL_KIB,
+            outcome.final_hwm_kib
+        );
+        if growth >= GROWTH_GOAL_KIB as i64 {
+            failures.push(format!(
+                "resident memory grew {growth} KiB after the warm-up (goal: under {GROWTH_GOAL_KIB} KiB)"
+            ));
+        }
+    }
+    if outcome.rows == 0 {
         failures.push("the engine published no change at all: the churn did not reach it".into());
     }
     if failures.is_empty() {
-        println!("soak passed: no history row lost, memory growth within the goal");
+        println!(
+            "soak passed: every history row kept as handed{}",
+            if options.rows_only {
+                ""
+            } else {
+                ", memory growth within the goal"
+            }
+        );
         Ok(())
     } else {
-        Err(failures.join("; "))
-    }
-}
-
-/// An order-independent fingerprint of a set of history rows: their number and the wrapping sum
-/// of each row's hash. Kept instead of the rows so that the check itself does not grow memory.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct Digest {
-    rows: u64,
-    sum: u64,
-}
-
-impl Digest {
-    fn add(&mut self, entry: &HistoryEntry) {
-        let mut hasher = DefaultHasher::new();
-        serde_json::to_string(entry)
-            .expect("a history row serialises")
-            .hash(&mut hasher);
-        self.rows += 1;
-        self.sum = self.sum.wrapping_add(hasher.finish());
+        Err(failures.join("\n"))
     }
 }
 
 struct Outcome {
-    expected: Digest,
-    expected_by_kind: BTreeMap<&'static str, u64>,
+    /// Rows handed to the history, by the decisions' count.
+    rows: u64,
     lagged: u64,
+    write_error: Option<String>,
     warm_rss_kib: u64,
     final_rss_kib: u64,
     final_hwm_kib: u64,
 }
 
-/// What the engine handed to the history so far, counted from its published decisions exactly
-/// as the alert task turns them into rows.
-#[derive(Default)]
+/// What the engine handed to the history so far: the rows of its published decisions, as the
+/// alert task makes them (one JSON line each, in a file), and how many.
 struct Expected {
-    digest: Digest,
-    by_kind: BTreeMap<&'static str, u64>,
+    file: BufWriter<File>,
+    rows: u64,
     lagged: u64,
+    /// The first failure to write the file; the check is then incomplete.
+    write_error: Option<String>,
 }
 
 impl Expected {
+    fn create(path: &Path) -> Result<Expected, String> {
+        let file =
+            File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(Expected {
+            file: BufWriter::new(file),
+            rows: 0,
+            lagged: 0,
+            write_error: None,
+        })
+    }
+
     fn add(&mut self, decision: &Decision) {
-        if let Some(event) = decision.confirmed_event() {
-            self.count(HistoryEntry::from_event(event));
-        }
-        if let Some(notification) = decision.notification() {
-            self.count(HistoryEntry::notification(
-                decision.at_ms,
-                &decision.account_id,
-                decision.agent_id.as_deref(),
-                notification,
-                "",
-            ));
+        for row in HistoryEntry::rows_of(decision) {
+            self.rows += 1;
+            let written = writeln!(self.file, "{}", row_json(&row));
+            if let (Err(e), None) = (written, &self.write_error) {
+                self.write_error = Some(e.to_string());
+            }
         }
     }
 
-    fn count(&mut self, entry: HistoryEntry) {
-        // The notification's reason is the alert task's own word: left out of the comparison.
-        let entry = HistoryEntry {
-            reason: if entry.kind.as_str() == "notification" {
-                None
-            } else {
-                entry.reason
-            },
-            ..entry
-        };
-        *self.by_kind.entry(entry.kind.as_str()).or_default() += 1;
-        self.digest.add(&entry);
+    fn finish(&mut self) {
+        if let (Err(e), None) = (self.file.flush(), &self.write_error) {
+            self.write_error = Some(e.to_string());
+        }
     }
+}
+
+/// A row as compared: its JSON text, every column in the order of the table.
+fn row_json(row: &HistoryEntry) -> String {
+    serde_json::to_string(row).expect("a history row serialises")
 }
 
 async fn run_engine(
     options: &Options,
     urls: &SimUrls,
-    history: &std::path::Path,
+    history: &Path,
+    expected_rows: &Path,
     sim_pid: u32,
 ) -> Result<Outcome, String> {
-    let config = soak_config(urls, options.poll_interval_secs);
+    let config = soak_config(urls, options);
     let secrets = Arc::new(
         StaticSecrets::new()
             .with("soak-huawei", agentwatch_sim::huawei::DEFAULT_PASSWORD)
@@ -277,7 +313,7 @@ async fn run_engine(
             ..Default::default()
         },
     );
-    let expected = Arc::new(Mutex::new(Expected::default()));
+    let expected = Arc::new(Mutex::new(Expected::create(expected_rows)?));
     let mut decisions = engine.decisions();
     let reader = {
         let expected = expected.clone();
@@ -293,12 +329,16 @@ async fn run_engine(
     };
 
     println!(
-        "soak: {} Huawei agents (+{} appearing and vanishing), Agora and Segura simulators, churn every second, a 12 s fault every 20 s; poll interval {} s; {} minutes ({} of warm-up); {} build",
-        HUAWEI_AGENTS,
+        "soak: {} Huawei agents (+{} appearing and vanishing), Agora and Segura simulators, churn every second, a 12 s fault every 20 s; poll interval {} s; {} minutes ({}); {} build",
+        options.huawei_agents,
         HUAWEI_CHURNERS,
         options.poll_interval_secs,
         options.minutes,
-        options.warmup_minutes,
+        if options.rows_only {
+            "the row check only".to_string()
+        } else {
+            format!("{} of warm-up", options.warmup_minutes)
+        },
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     println!(
@@ -323,28 +363,29 @@ async fn run_engine(
             last.rss_kib,
             last.hwm_kib,
             memory(&sim_pid.to_string()).rss_kib,
-            expected.lock().unwrap().digest.rows,
+            expected.lock().unwrap().rows,
             format!("{healthy}/{}", status.accounts.len()),
         );
     }
     engine.shutdown().await;
     // The alert task has ended: the decision stream closes once the reader has seen the rest.
     let _ = tokio::time::timeout(Duration::from_secs(10), reader).await;
-    let expected = expected.lock().unwrap();
+    let mut expected = expected.lock().unwrap();
+    expected.finish();
     Ok(Outcome {
-        expected: expected.digest,
-        expected_by_kind: expected.by_kind.clone(),
+        rows: expected.rows,
         lagged: expected.lagged,
+        write_error: expected.write_error.clone(),
         warm_rss_kib,
         final_rss_kib: last.rss_kib,
         final_hwm_kib: last.hwm_kib,
     })
 }
 
-fn soak_config(urls: &SimUrls, poll_interval_secs: u64) -> Config {
+fn soak_config(urls: &SimUrls, options: &Options) -> Config {
     let mut huawei = AccountConfig::new("soak-huawei", Vendor::Huawei, Some(&urls.huawei));
     huawei.set_option("workno", agentwatch_sim::huawei::DEFAULT_WORKNO);
-    huawei.watch = (0..HUAWEI_AGENTS + HUAWEI_CHURNERS)
+    huawei.watch = (0..options.huawei_agents + HUAWEI_CHURNERS)
         .map(|i| (FIRST_HUAWEI_AGENT + i).to_string())
         .collect();
     // Short enough that the simulators' slow answers trip it.
@@ -358,37 +399,145 @@ fn soak_config(urls: &SimUrls, poll_interval_secs: u64) -> Config {
     segura.set_option("client_id", agentwatch_sim::segura::DEFAULT_CLIENT_ID);
     segura.timeout_secs = Some(3);
     Config {
-        poll_interval_secs,
+        poll_interval_secs: options.poll_interval_secs,
         accounts: vec![huawei, agora, segura],
         ..Config::default()
     }
 }
 
-fn history_digest(path: &std::path::Path) -> Result<(Digest, BTreeMap<&'static str, u64>), String> {
+/// Every row in the history file, as JSON text.
+fn recorded_rows(path: &Path) -> Result<Vec<String>, String> {
     let history = History::open_existing(path)
         .map_err(|e| e.to_string())?
         .ok_or("the engine wrote no history file")?;
-    let mut digest = Digest::default();
-    let mut by_kind = BTreeMap::new();
-    for entry in history
+    Ok(history
         .query(&HistoryFilter::default())
         .map_err(|e| e.to_string())?
-    {
-        let entry = HistoryEntry {
-            reason: if entry.kind.as_str() == "notification" {
-                None
-            } else {
-                entry.reason
-            },
-            ..entry
-        };
-        *by_kind.entry(entry.kind.as_str()).or_default() += 1;
-        digest.add(&entry);
-    }
-    Ok((digest, by_kind))
+        .iter()
+        .map(row_json)
+        .collect())
 }
 
-fn describe_kinds(by_kind: &BTreeMap<&'static str, u64>) -> String {
+fn expected_rows(path: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the expected rows {}: {e}", path.display()))?;
+    Ok(text.lines().map(str::to_string).collect())
+}
+
+/// The rows of each kind.
+fn count_kinds(rows: &[String]) -> BTreeMap<String, u64> {
+    let mut by_kind = BTreeMap::new();
+    for row in rows {
+        let kind = field(row, "kind").trim_matches('"').to_string();
+        *by_kind.entry(kind).or_default() += 1;
+    }
+    by_kind
+}
+
+/// One column of a row's JSON text, as JSON (`"changed"`, `null`, `1700000000000`).
+fn field(row: &str, name: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(row)
+        .ok()
+        .and_then(|v| v.get(name).map(|v| v.to_string()))
+        .unwrap_or_default()
+}
+
+/// `None` when the file holds exactly the rows handed to it (in any order); else what differs:
+/// the counts, then the first rows that differ, expected beside found, each altered row with
+/// the columns that changed.
+fn differences(mut expected: Vec<String>, mut found: Vec<String>) -> Option<String> {
+    // JSON text starts with the time (13 digits): sorted text is sorted by time first.
+    expected.sort_unstable();
+    found.sort_unstable();
+    let (mut lost, mut extra) = (Vec::new(), Vec::new());
+    let (mut e, mut f) = (expected.iter().peekable(), found.iter().peekable());
+    loop {
+        match (e.peek(), f.peek()) {
+            (None, None) => break,
+            (Some(_), None) => lost.push(e.next().unwrap()),
+            (None, Some(_)) => extra.push(f.next().unwrap()),
+            (Some(a), Some(b)) => match a.cmp(b) {
+                std::cmp::Ordering::Equal => {
+                    e.next();
+                    f.next();
+                }
+                std::cmp::Ordering::Less => lost.push(e.next().unwrap()),
+                std::cmp::Ordering::Greater => extra.push(f.next().unwrap()),
+            },
+        }
+    }
+    if lost.is_empty() && extra.is_empty() {
+        return None;
+    }
+    // A row lost and a row extra about the same thing at the same time: one row altered.
+    let key = |row: &str| {
+        ["at_ms", "kind", "account_id", "agent_id"]
+            .map(|name| field(row, name))
+            .join(" ")
+    };
+    let mut extra_by_key: HashMap<String, VecDeque<&String>> = HashMap::new();
+    for row in &extra {
+        extra_by_key.entry(key(row)).or_default().push_back(row);
+    }
+    let (mut altered, mut only_lost) = (Vec::new(), Vec::new());
+    for row in &lost {
+        match extra_by_key
+            .get_mut(&key(row))
+            .and_then(VecDeque::pop_front)
+        {
+            Some(found) => altered.push((*row, found)),
+            None => only_lost.push(*row),
+        }
+    }
+    let only_extra: Vec<&String> = extra_by_key.into_values().flatten().collect();
+    let mut out = format!(
+        "history rows lost or altered: {} rows expected, {} found; {} altered, {} lost, {} never handed to the history\n\
+         expected by kind: {}\nfound by kind:    {}",
+        expected.len(),
+        found.len(),
+        altered.len(),
+        only_lost.len(),
+        only_extra.len(),
+        describe_kinds(&count_kinds(&expected)),
+        describe_kinds(&count_kinds(&found)),
+    );
+    for (want, got) in altered.iter().take(ROWS_NAMED) {
+        out.push_str(&format!(
+            "\naltered ({}):\n  expected: {want}\n  found:    {got}",
+            changed_columns(want, got)
+        ));
+    }
+    for row in only_lost.iter().take(ROWS_NAMED) {
+        out.push_str(&format!("\nlost:\n  expected: {row}\n  found:    (none)"));
+    }
+    let mut only_extra = only_extra;
+    only_extra.sort_unstable();
+    for row in only_extra.iter().take(ROWS_NAMED) {
+        out.push_str(&format!(
+            "\nnever handed:\n  expected: (none)\n  found:    {row}"
+        ));
+    }
+    Some(out)
+}
+
+/// "agent_name: null -> \"Agent 101\"" for each column that differs.
+fn changed_columns(want: &str, got: &str) -> String {
+    let parse = |row: &str| serde_json::from_str::<serde_json::Value>(row).unwrap_or_default();
+    let (want, got) = (parse(want), parse(got));
+    let (Some(want), Some(got)) = (want.as_object(), got.as_object()) else {
+        return "not JSON objects".into();
+    };
+    want.iter()
+        .filter(|(name, value)| got.get(*name) != Some(value))
+        .map(|(name, value)| {
+            let other = got.get(name).map_or("(absent)".into(), |v| v.to_string());
+            format!("{name}: {value} -> {other}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn describe_kinds(by_kind: &BTreeMap<String, u64>) -> String {
     by_kind
         .iter()
         .map(|(kind, n)| format!("{kind} {n}"))

@@ -5,6 +5,7 @@ import { h, $, $$, vendorLabel, setVendorLabels } from "./dom.js";
 import * as v from "./validate.js";
 import { initTimeLimits, drawTimeLimits, setTimeLimitPresets, checkTimeLimits, collectTimeLimits } from "./time_limits.js";
 import { expandPasted, initPicker, closePicker, chips, keepPastedLineBreaks } from "./watchlist.js";
+import { initQueueForm, drawQueueForm, setQueueVendor, checkQueueForm, collectQueueForm } from "./queue_form.js";
 
 // Each vendor's form as the core describes it (app_info): its fields, labels, hints, checks,
 // the meaning of its secret and its watch-list rule. Nothing here knows a vendor by name.
@@ -43,10 +44,15 @@ export function initAccounts(changed) {
     closePicker();
     drawVendorFields({});
     setTimeLimitPresets(formOf(vendor()).time_limit_presets);
+    setQueueVendor(formOf(vendor()));
     applyVendor();
   });
   $("#acc-all").addEventListener("change", applyVendor);
   initTimeLimits();
+  initQueueForm({
+    account: () => collect(),
+    secrets: () => ({ secret: field("secret").value || null, proxySecret: field("proxy_secret").value || null }),
+  });
   $("#acc-watch-add").addEventListener("click", addWatch);
   $("#acc-watch-input").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -66,6 +72,10 @@ export function initAccounts(changed) {
     field(name).addEventListener("input", () => showMessage(name, null));
   }
   $("#acc-watch-input").addEventListener("input", () => showMessage("watch", null));
+  // "Type the secret once" goes as soon as something is typed (the core checks it on save).
+  for (const name of ["secret", "proxy_secret"]) {
+    field(name).addEventListener("input", () => showMessage(name, null));
+  }
   keepPastedLineBreaks($("#acc-watch-input"));
   initPicker({
     account: () => collect(),
@@ -169,6 +179,7 @@ function openForm(account, vendorId = null) {
   closePicker();
   drawVendorFields(a);
   drawTimeLimits(a.time_limits, formOf(a.vendor).time_limit_presets);
+  drawQueueForm(a, formOf(a.vendor));
   $("#acc-all").checked = !!account && !formOf(a.vendor).watch.required && watch.length === 0;
   applyVendor();
   dialog().showModal();
@@ -267,6 +278,10 @@ function applyVendor() {
     el.hidden = !d || !holds(d.when);
   }
   $("#acc-base-url-hint").textContent = f.base_url_hint;
+  // Examples of this vendor's own: a Segura account is no "Contact centre".
+  field("id").placeholder = f.placeholders.id;
+  field("name").placeholder = f.placeholders.name;
+  field("base_url").placeholder = f.placeholders.base_url;
   $("#acc-secret-label").textContent = (f.secret_labels.find((s) => holds(s.when)) || { label: "Secret" }).label;
   const stored = editing && ["keyring", "environment", "memory"].includes(editing.secret);
   $("#acc-secret-hint").textContent = stored
@@ -381,6 +396,7 @@ function checkAll() {
     ok = false;
   }
   ok = checkTimeLimits() && ok;
+  ok = checkQueueForm() && ok;
   if (!editing && !field("secret").value && !secretOptional()) {
     showMessage("secret", "Type the secret once: it goes to the keyring");
     ok = false;
@@ -420,6 +436,7 @@ function collect() {
       setPath(a, d.name, raw.trim());
     }
   }
+  collectQueueForm(a);
   for (const k of Object.keys(a)) if (a[k] === undefined) delete a[k];
   return a;
 }
@@ -427,8 +444,10 @@ function collect() {
 function showServerError(err) {
   const e = asError(err);
   if (e.kind === "invalid" && e.field) {
-    // A limit's key (time_limits.rest.warning) is shown by the limits' editor.
-    const name = e.field.startsWith("time_limits") ? "time_limits" : e.field;
+    // A limit's key (time_limits.rest.warning, queues.waiting.critical, team.min_in_state.idle)
+    // is shown by its section's editor.
+    const section = ["time_limits", "queues", "team"].find((s) => e.field === s || e.field.startsWith(`${s}.`));
+    const name = section || e.field;
     const known = form().querySelector(`.msg[data-for="${name}"]`);
     if (known) {
       showMessage(name, e.message);
@@ -436,6 +455,14 @@ function showServerError(err) {
     }
   }
   $("#form-msg").textContent = describeError(e);
+  reveal($("#form-msg"));
+}
+
+/// Scrolls the dialog to `el` when it is out of sight: the result of a click on the footer's
+/// buttons appears below the fields, under the fold of a long form (CSS keeps it clear of the
+/// sticky footer with scroll-margin-bottom).
+function reveal(el) {
+  el.scrollIntoView({ block: "nearest" });
 }
 
 function busy(on) {
@@ -449,6 +476,7 @@ async function testConnection() {
   box.hidden = false;
   box.className = "test-result busy";
   box.textContent = "Testing the connection…";
+  reveal(box);
   busy(true);
   try {
     const secret = field("secret").value || null;
@@ -458,6 +486,9 @@ async function testConnection() {
       box.className = "test-result ok";
       const sample = r.sample.length ? ` — ${r.sample.join(", ")}${r.agents > r.sample.length ? ", …" : ""}` : "";
       box.textContent = `Connected: ${r.agents} agent${r.agents === 1 ? "" : "s"} visible${sample} (${r.route})`;
+      // What was typed worked: no field is still marked as missing its secret.
+      showMessage("secret", null);
+      showMessage("proxy_secret", null);
     } else {
       box.className = "test-result fail";
       box.textContent = `Failed — ${describeError(r.error)} (${r.route})`;
@@ -468,6 +499,7 @@ async function testConnection() {
     showServerError(err);
   } finally {
     busy(false);
+    reveal(box);
   }
 }
 

@@ -102,7 +102,8 @@ export function alertCell(account, agent, label, inRow = false) {
   const parts = [];
   const p = pendingFor(account, agent);
   if (p) {
-    const text = `${p.new_state} pending, ${p.seen} of ${p.needed} polls`;
+    // What changes, in the core's words: a re-registration keeps its state ("registered").
+    const text = `${p.what} pending, ${p.seen} of ${p.needed} polls`;
     parts.push(
       h(
         "span",

@@ -8,7 +8,15 @@ export function h(tag, attrs = {}, ...children) {
     else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) {
+  return fill(el, ...children);
+}
+
+/// Replaces the children of `el`, as `h` adds them: nested lists flattened, text as text nodes,
+/// and `null`, `undefined` and `false` (a part left out) skipped. The DOM's own
+/// `replaceChildren` would write a left-out part as the word "null".
+export function fill(el, ...children) {
+  el.replaceChildren();
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }

@@ -1,7 +1,7 @@
 // The History tab: a timeline of coloured bands per agent and per account (drawn here as inline
 // SVG), a table of recorded rows with filters, and the CSV export.
 import { call, describeError } from "./api.js";
-import { h, $, $$, badge } from "./dom.js";
+import { h, $, $$, badge, vendorLabel } from "./dom.js";
 
 const RANGES = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 };
 const SVG = "http://www.w3.org/2000/svg";
@@ -241,8 +241,13 @@ export const KIND_LABEL = {
   route: "program / webhook",
 };
 
+// What happened, as core's HistoryEntry::transition words it: where the agent did not move, a
+// time limit passed is its state words alone ("rest over its 15 min limit") and a new identity
+// is "re-registered" (the identities are the detail).
 export function what(r) {
   if (r.kind === "notification" || r.kind === "route") return r.summary || "";
+  if (r.kind === "over_limit") return r.new_state || "";
+  if (r.kind === "identity_changed") return "re-registered";
   if (r.old_state || r.new_state) return `${r.old_state ?? ""} → ${r.new_state ?? ""}`;
   return "";
 }
@@ -253,13 +258,14 @@ function renderTable(rows, f) {
     ...rows.map((r) =>
       h(
         "tr",
-        { dataset: { kind: r.kind, account: r.account_id, agent: r.agent_id || "" } },
+        { dataset: { kind: r.kind, account: r.account_id, agent: r.agent_id || "", vendor: r.vendor || "" } },
         h("td", { class: "time", title: new Date(r.at_ms).toLocaleString() }, when(r.at_ms, f.range === "1h" ? "1h" : "7d")),
         h("td", {}, h("span", { class: `kind k-${r.kind}` }, KIND_LABEL[r.kind] || r.kind)),
-        h("td", {}, r.account_name || r.account_id),
+        h("td", { title: r.vendor ? `${vendorLabel(r.vendor)} · ${r.account_id}` : r.account_id }, r.account_name || r.account_id),
         h("td", {}, r.agent_id ? (r.agent_name ? `${r.agent_name} (${r.agent_id})` : r.agent_id) : "—"),
         h("td", {}, what(r), r.reason && r.kind === "notification" ? h("div", { class: "detail" }, `why: ${r.reason}`) : null),
-        h("td", {}, r.severity ? badge(r.severity) : r.urgency ? h("span", { class: "muted" }, r.urgency) : "—"),
+        // A notification's severity is the change's (its urgency is the notification server's).
+        h("td", {}, r.severity ? badge(r.severity) : "—"),
         h("td", { class: "detail" }, [r.detail, r.duration_secs != null ? `after ${duration(r.duration_secs * 1000)}` : null].filter(Boolean).join(" · ")),
       ),
     ),

@@ -14,6 +14,8 @@ import { focusEntry } from "./live_window.js";
 import { openWallboard, closeWallboard, wallboardOpen, updateWallboard } from "./wallboard.js";
 import { initDetail, openDetail, updateDetail } from "./agent_detail.js";
 import { copyText } from "./clipboard.js";
+import { extendGroupHeader } from "./live_groups.js";
+import { accountItems, isItem } from "./queues.js";
 
 let status = { accounts: [], agents: [] };
 let items = new Map();
@@ -322,6 +324,8 @@ function keepScrollAcrossTabs() {
 }
 
 export function initLive() {
+  // An account's skill queues and team counts go under its group's header, not among its agents.
+  extendGroupHeader({ render: (account, list) => accountItems({ agents: list }, account.id), shows: isItem });
   onAlertsChange(renderAll);
   initTable();
   keepScrollAcrossTabs();

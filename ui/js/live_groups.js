@@ -30,7 +30,7 @@ export function healthText(account) {
 /// What the header shows, as one string: the header is drawn again only when it changes. Items
 /// that are not agents count in full (an extension draws them); agents through their counts.
 export function groupSignature(account, items, shown, collapsed) {
-  const others = items.filter((i) => !isAgent(i)).map((i) => [i.agent_id, i.state, i.severity, i.stale, i.detail, i.name, i.time_in_state]);
+  const others = items.filter((i) => !isAgent(i)).map((i) => [i.agent_id, i.state, i.severity, i.stale, i.detail, i.name, i.time_in_state, i.finding, i.figures]);
   const counts = countsByState(items).map((c) => `${c.count} ${c.state} ${c.severity}`);
   return JSON.stringify([account.name, account.vendor, account.health, account.error, shown, collapsed, counts, others]);
 }

@@ -77,7 +77,8 @@ function render() {
       h(
         "li",
         { class: "limit-row" },
-        input(row, "state", "State (label or native value)", "rest"),
+        // The example state is one of this vendor's own (Huawei's "rest", Agora's "RECOVERING").
+        input(row, "state", "State (label or native value)", presets[0]?.state || "state"),
         input(row, "warning", `Warning after (${row.state || "state"})`, "15m"),
         input(row, "critical", `Critical after (${row.state || "state"})`, "30m"),
         h(

@@ -7,6 +7,7 @@ import { h, $, badge, clock } from "./dom.js";
 import { call } from "./api.js";
 import { countsByState, countsBySeverity, effective, enteredMs, inStateText, isAgent, isApproximate, isProblem, plural, RANK } from "./items.js";
 import { healthText } from "./live_groups.js";
+import { accountItems } from "./queues.js";
 
 let open = false;
 let latest = null; // { status, items } of the last update

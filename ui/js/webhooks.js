@@ -2,7 +2,7 @@
 // webhook with a write-only URL field that stores the URL in the keyring (`webhook:<id>`).
 // The URL never comes back: the dashboard only learns where it is kept.
 import { call, asError, describeError } from "./api.js";
-import { h, $ } from "./dom.js";
+import { h, $, fill } from "./dom.js";
 
 const URL_STATE = {
   config: ["stored", "URL in the config file"],
@@ -107,12 +107,14 @@ export async function loadRoutes() {
   try {
     routes = await call("routes");
   } catch (err) {
-    el.replaceChildren(h("h2", { id: "routes-title" }, "Programs and webhooks"), h("p", { class: "msg" }, describeError(err)));
+    fill(el, h("h2", { id: "routes-title" }, "Programs and webhooks"), h("p", { class: "msg" }, describeError(err)));
     return;
   }
   const none = !routes.actions.length && !routes.webhooks.length;
   const typing = typedUrls(el);
-  el.replaceChildren(
+  // Parts left out (no programs, no webhooks) are null: fill skips them.
+  fill(
+    el,
     h("h2", { id: "routes-title" }, "Programs and webhooks"),
     h(
       "p",

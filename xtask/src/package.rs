@@ -48,7 +48,6 @@ pub fn command(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds, stages, packs and checks; the path of the .deb.
 /// Builds the desktop app as it ships (release profile, Tauri's production `custom-protocol`,
 /// nothing but the app's own features) and returns its path. The package and the memory
 /// benchmark share it, so the one build serves both.

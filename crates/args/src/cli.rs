@@ -11,7 +11,8 @@ use std::time::Duration;
     about = "Watch contact-centre, AI and connector agents; notify when one changes state."
 )]
 pub struct Cli {
-    /// Configuration file (default: the platform config dir, ~/.config/agentwatch/config.toml on Linux).
+    /// Configuration file; it must exist (default: $AGENTWATCH_CONFIG, else the platform config
+    /// dir, ~/.config/agentwatch/config.toml on Linux).
     #[arg(long, global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub config: Option<PathBuf>,
     #[command(subcommand)]
@@ -26,7 +27,8 @@ pub enum Command {
         #[arg(long, value_parser = humantime::parse_duration)]
         duration: Option<Duration>,
     },
-    /// Watch the configured accounts and print one line per change until Ctrl-C.
+    /// Watch the configured accounts and print one line per confirmed change and per
+    /// notification, as the history records them, until Ctrl-C.
     Watch {
         /// Also send desktop notifications.
         #[arg(long)]
@@ -34,9 +36,13 @@ pub enum Command {
         /// How long to run (e.g. 10m); runs until Ctrl-C when absent.
         #[arg(long, value_parser = humantime::parse_duration)]
         duration: Option<Duration>,
+        /// Print every change the moment a poll sees it, before the alert policy confirms it
+        /// (blips included); no notification lines. The history keeps confirmed changes only.
+        #[arg(long)]
+        raw: bool,
     },
-    /// Watch headless for a server: expose the state at /metrics (OpenMetrics), /healthz and
-    /// /readyz; SIGHUP reloads the config, SIGTERM stops.
+    /// Watch headless for a server: expose the state at /metrics (the Prometheus text format, or
+    /// OpenMetrics when asked for), /healthz and /readyz; SIGHUP reloads the config, SIGTERM stops.
     Serve {
         /// Address to listen on; any other than loopback needs a bearer token.
         #[arg(long, default_value = "127.0.0.1:9464", value_name = "ADDR:PORT")]
@@ -51,7 +57,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
     },
-    /// Poll every account once and print its agents; exit 0/1/2/3 for ok/warning/critical/unknown.
+    /// Poll every account once and print its agents; exit 0/1/2/3 for ok/warning/critical/unknown
+    /// (3 also when it cannot check: a config it cannot use, a usage error).
     Check {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -122,7 +129,8 @@ pub enum Command {
         #[command(subcommand)]
         action: MaintenanceAction,
     },
-    /// Run the three vendor simulators alone (for trying the app or other tools against them).
+    /// Run the three vendor simulators alone (for trying the app or other tools against them) and
+    /// print a config for them (`agentwatch sim > config.toml` writes one that loads).
     Sim {
         /// First port: huawei on N, agora on N+1, segura on N+2 (default: free ports).
         #[arg(long)]

@@ -5,6 +5,8 @@ mod table;
 mod terminal;
 
 use agentwatch_args::cli::{Cli, Command, LogFormat, SecretAction};
+use agentwatch_core::config::ConfigFile;
+use agentwatch_core::Severity;
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -39,25 +41,64 @@ fn slot(proxy: bool) -> agentwatch_core::secrets::SecretSlot {
     }
 }
 
+/// A command line clap refuses: its message, and the exit code the command's callers expect.
+/// `check` is a Nagios plugin, where anything but 0..3 is misread (clap's 2 is CRITICAL): its
+/// usage errors are 3, UNKNOWN. The other commands use 64 (EX_USAGE), as for a config error.
+/// `--help` and `--version` print and exit 0.
+fn usage_error(error: clap::Error) -> ExitCode {
+    let _ = error.print();
+    if !error.use_stderr() {
+        return ExitCode::SUCCESS;
+    }
+    match subcommand_named(std::env::args_os().skip(1)) {
+        Some(name) if name == "check" => ExitCode::from(Severity::Unknown.exit_code() as u8),
+        _ => ExitCode::from(commands::EXIT_USAGE),
+    }
+}
+
+/// The subcommand a command line names: its first word that is neither an option nor the
+/// value of `--config`, the one option taken before it.
+fn subcommand_named(args: impl Iterator<Item = std::ffi::OsString>) -> Option<std::ffi::OsString> {
+    let mut args = args;
+    while let Some(arg) = args.next() {
+        if arg == "--config" {
+            args.next();
+        } else if !arg.to_string_lossy().starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
 fn main() -> ExitCode {
     // Before the runtime's threads start: `watch` and `serve` run all day, waiting on the
     // network, so one malloc arena serves them.
     agentwatch_core::allocator::tune_for_long_running(1);
     agentwatch_core::clock::init_local_offset();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     init_logging(&cli.command);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let config_path = cli
-        .config
-        .unwrap_or_else(agentwatch_core::config::default_config_path);
+    let config = ConfigFile::resolve(cli.config);
     let code = runtime.block_on(async move {
         match cli.command {
             Command::Demo { duration } => commands::demo::run(duration).await,
-            Command::Watch { notify, duration } => {
-                commands::watch::run(&config_path, notify, duration).await
+            Command::Watch {
+                notify,
+                duration,
+                raw,
+            } => {
+                let lines = if raw {
+                    commands::watch::Lines::Raw
+                } else {
+                    commands::watch::Lines::Confirmed
+                };
+                commands::watch::run(&config, notify, duration, lines).await
             }
             Command::Serve {
                 listen,
@@ -67,13 +108,13 @@ fn main() -> ExitCode {
             } => {
                 commands::serve::run(commands::serve::ServeArgs {
                     listen,
-                    config_path,
+                    config,
                     history_db,
                     bearer_token_file,
                 })
                 .await
             }
-            Command::Check { json } => commands::check::run(&config_path, json).await,
+            Command::Check { json } => commands::check::run(&config, json).await,
             Command::History {
                 since,
                 until,
@@ -100,7 +141,7 @@ fn main() -> ExitCode {
                     account,
                     stdin,
                     proxy,
-                } => commands::secret::set(&config_path, &account, stdin, slot(proxy)).await,
+                } => commands::secret::set(&config, &account, stdin, slot(proxy)).await,
                 SecretAction::Delete { account, proxy } => {
                     commands::secret::delete(&account, slot(proxy)).await
                 }

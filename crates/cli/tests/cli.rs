@@ -105,7 +105,8 @@ fn a_bad_config_is_reported_with_file_line_and_key_and_left_untouched() {
         .output()
         .unwrap();
     let shown = text(&out);
-    assert_eq!(out.status.code(), Some(64), "{shown}");
+    // A Nagios plugin that cannot check says UNKNOWN.
+    assert_eq!(out.status.code(), Some(3), "{shown}");
     assert!(shown.contains(&format!("{}:5:", path.display())), "{shown}");
     assert!(
         shown.contains("base_url") && shown.contains("https"),
@@ -222,26 +223,26 @@ fn sim_serves_the_three_vendors_over_tls_with_a_printed_config_that_works() {
     let stdout = sim.stdout.take().unwrap();
     let _guard = KillOnDrop(sim);
 
-    // Read what it prints up to the last export line (it then serves until killed).
+    // Read what it prints up to the last export line (it then serves until killed): all of
+    // it is the config, as `agentwatch sim > config.toml` would write it.
     let mut config = String::new();
     let mut exports = Vec::new();
     let mut urls = Vec::new();
     for line in std::io::BufReader::new(stdout).lines() {
         let line = line.unwrap();
+        config.push_str(&line);
+        config.push('\n');
         if let Some(export) = line.strip_prefix("# export ") {
             let (key, value) = export.split_once('=').unwrap();
             exports.push((key.to_string(), value.to_string()));
             if exports.len() == 3 {
                 break;
             }
-        } else if line.starts_with("huawei ")
-            || line.starts_with("agora ")
-            || line.starts_with("segura ")
+        } else if let Some(url) = ["huawei", "agora", "segura"]
+            .iter()
+            .find_map(|v| line.strip_prefix("#   ")?.strip_prefix(v))
         {
-            urls.push(line.split_whitespace().nth(1).unwrap().to_string());
-        } else if !line.starts_with('#') {
-            config.push_str(&line);
-            config.push('\n');
+            urls.push(url.trim().to_string());
         }
     }
     assert_eq!(urls.len(), 3, "{urls:?}");

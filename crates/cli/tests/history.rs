@@ -5,6 +5,7 @@ use agentwatch_core::clock::now_ms;
 use agentwatch_core::error::{ErrorKind, ErrorReport};
 use agentwatch_core::history::{History, HistoryEntry};
 use agentwatch_core::notifier::{Notification, Urgency};
+use agentwatch_core::policy::{Decision, DecisionKind, Outcome};
 use agentwatch_core::{Event, EventKind, Severity, Vendor};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -40,6 +41,7 @@ fn change(at_ms: i64, agent: &str, old: &str, new: &str, severity: Severity) -> 
             old_state: old.into(),
             old_severity: Severity::Ok,
             new_state: new.into(),
+            finding: None,
         },
     }
 }
@@ -63,20 +65,29 @@ fn fill(db: &Path) -> i64 {
         "FAILED",
         Severity::Critical,
     );
-    h.record_event(&failed).unwrap();
-    h.record_notification(
-        now - 30 * MINUTE + 5,
-        "ai",
-        Some("A1"),
-        &Notification {
+    // The failure was notified: the alert policy's decision, written as the engine writes it.
+    let notified = Decision {
+        at_ms: failed.at_ms,
+        vendor: failed.vendor,
+        account_id: failed.account_id.clone(),
+        account_name: failed.account_name.clone(),
+        agent_id: Some("A1".into()),
+        agent_name: Some("bot-A1".into()),
+        severity: Severity::Critical,
+        kind: DecisionKind::Changed {
+            event: failed.clone(),
+            previous_since_ms: 0,
+        },
+        outcome: Outcome::Notify(Notification {
             summary: "bot-A1 (A1): FAILED".into(),
             body: "Agora Conversational AI · AI agents, EU · was \"RUNNING\"".into(),
             urgency: Urgency::Critical,
             sound: None,
-        },
-        "change",
-    )
-    .unwrap();
+        }),
+    };
+    let mut rows: Vec<HistoryEntry> = HistoryEntry::rows_of(&notified).collect();
+    rows[1].at_ms += 5;
+    h.record_all(&rows).unwrap();
     h.record_all(&[HistoryEntry::from_event(&Event {
         at_ms: now - 10 * MINUTE,
         vendor: Vendor::Agora,
@@ -192,6 +203,42 @@ fn csv_goes_to_stdout_with_a_header_and_quoting() {
     );
     assert!(
         records[2].contains(",changed,agora,ai,AI agents,A1,bot-A1,RUNNING,FAILED,ok,critical,")
+    );
+}
+
+#[test]
+fn a_notification_shows_its_severity_and_is_listed_under_its_vendor() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite3");
+    fill(&db);
+
+    let shown = stdout(&history(&db, &["--vendor", "agora", "--agent", "A1"]));
+    let notification = shown
+        .lines()
+        .find(|l| l.contains(" notification "))
+        .unwrap_or_else(|| panic!("--vendor agora dropped the notification:\n{shown}"));
+    let cells: Vec<&str> = notification.split("  ").filter(|c| !c.is_empty()).collect();
+    assert!(
+        cells.iter().any(|c| c.trim() == "critical"),
+        "the SEVERITY column: {shown}"
+    );
+    assert_eq!(
+        shown.lines().count(),
+        3,
+        "header, notification, change: {shown}"
+    );
+
+    let out = history(&db, &["--vendor", "huawei"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+
+    let csv = stdout(&history(
+        &db,
+        &["--csv", "--vendor", "agora", "--agent", "A1"],
+    ));
+    assert!(
+        csv.contains(",notification,agora,ai,AI agents,A1,bot-A1,,,,critical,change,"),
+        "{csv}"
     );
 }
 

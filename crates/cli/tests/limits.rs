@@ -86,6 +86,7 @@ async fn check_raises_the_exit_code_when_the_history_says_an_agent_rests_too_lon
                 old_state: "idle".into(),
                 old_severity: Severity::Ok,
                 new_state: "rest".into(),
+                finding: None,
             },
         })
         .unwrap();

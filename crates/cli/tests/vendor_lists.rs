@@ -50,6 +50,7 @@ fn history_records_and_filters_every_registered_vendor() {
                     old_state: "up".into(),
                     old_severity: Severity::Ok,
                     new_state: "down".into(),
+                    finding: None,
                 },
             })
             .unwrap();

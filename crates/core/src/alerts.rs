@@ -10,8 +10,8 @@ use crate::maintenance::{ActiveMaintenance, AdhocMaintenance, MaintenanceTarget}
 use crate::model::Snapshot;
 use crate::notifier::Notifier;
 use crate::policy::{
-    AccountRef, AgentKey, AlertPolicy, Decision, DecisionKind, PendingChange, PollOutcome, Snooze,
-    SnoozeTarget, SnoozeUntil,
+    AccountRef, AgentKey, AlertPolicy, Decision, PendingChange, PollOutcome, Snooze, SnoozeTarget,
+    SnoozeUntil,
 };
 use crate::routing::{RouteOutcome, RouteReport};
 use serde::Serialize;
@@ -145,23 +145,11 @@ impl AlertTask {
     fn hand_out(&mut self, decisions: Vec<Decision>) {
         let mut rows = Vec::new();
         for decision in &decisions {
-            if let Some(event) = decision.confirmed_event() {
-                rows.push(HistoryEntry::from_event(event));
+            if self.history.is_some() {
+                rows.extend(HistoryEntry::rows_of(decision));
             }
-            if let Some(n) = decision.notification() {
-                rows.push(
-                    HistoryEntry::notification(
-                        decision.at_ms,
-                        &decision.account_id,
-                        decision.agent_id.as_deref(),
-                        n,
-                        notification_reason(&decision.kind),
-                    )
-                    .with_agent_name(decision.agent_name.clone()),
-                );
-                if let Some(tx) = &self.notifications {
-                    let _ = tx.send(n.clone());
-                }
+            if let (Some(n), Some(tx)) = (decision.notification(), &self.notifications) {
+                let _ = tx.send(n.clone());
             }
             tracing::debug!("{}", decision.explanation());
             let _ = self.decisions.send(decision.clone());
@@ -233,19 +221,6 @@ async fn next_route_outcome(
     match routes {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
-    }
-}
-
-/// Why a notification went out, in the history's words.
-fn notification_reason(kind: &DecisionKind) -> &'static str {
-    match kind {
-        DecisionKind::Recovered { .. } => "recovery",
-        DecisionKind::FlappingStarted { .. } | DecisionKind::FlappingSettled { .. } => "flapping",
-        DecisionKind::Reminder { .. } => "reminder",
-        DecisionKind::StormSummary { .. } => "storm",
-        DecisionKind::Pending { .. } | DecisionKind::Blip { .. } | DecisionKind::Changed { .. } => {
-            "change"
-        }
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::clock::now_ms;
 use crate::config::AccountConfig;
 use crate::error::ErrorReport;
-use crate::model::Snapshot;
+use crate::model::{Observation, Snapshot};
 use crate::status::{AccountHealth, AccountStatus, AgentStatus, Status};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -53,10 +53,13 @@ impl Board {
         self.tx.send_replace(published);
     }
 
+    /// The account's agents after a poll: those of the snapshot, and the watched ones that
+    /// left it (`gone`).
     pub fn account_polled(
         &self,
         account: &AccountConfig,
         snapshot: &Snapshot,
+        gone: &[Observation],
         skipped_entries: usize,
         now: i64,
     ) {
@@ -74,7 +77,7 @@ impl Board {
             status.agents.retain(|a| a.account_id != account.id);
             status
                 .agents
-                .extend(snapshot.values().map(|obs| AgentStatus {
+                .extend(snapshot.values().chain(gone).map(|obs| AgentStatus {
                     account_id: account.id.clone(),
                     account_name: name.clone(),
                     vendor: account.vendor,

@@ -69,9 +69,27 @@ pub fn human_duration(secs: u64) -> String {
     }
 }
 
+/// "45 s", "3 min", "3 min 20 s", "1 h 5 min": a wait to the second while it is short, where
+/// a supervisor tells 3 min 20 s from 3 min 55 s.
+pub fn minutes_seconds(secs: u64) -> String {
+    match secs {
+        s if !(60..3600).contains(&s) => human_duration(s),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{} min {} s", s / 60, s % 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_read_to_the_second_under_an_hour() {
+        assert_eq!(minutes_seconds(45), "45 s");
+        assert_eq!(minutes_seconds(180), "3 min");
+        assert_eq!(minutes_seconds(200), "3 min 20 s");
+        assert_eq!(minutes_seconds(3900), "1 h 5 min");
+    }
 
     #[test]
     fn durations_read_naturally() {

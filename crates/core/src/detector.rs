@@ -58,18 +58,17 @@ pub fn agent_change(
                 last_state: before.state.clone(),
             },
         )),
-        (Some(before), Some(now)) if before.state != now.state || before.native != now.native => {
-            Some((
-                now.severity,
-                EventKind::Changed {
-                    agent_id,
-                    name,
-                    old_state: before.state.clone(),
-                    old_severity: before.severity,
-                    new_state: now.state.clone(),
-                },
-            ))
-        }
+        (Some(before), Some(now)) if !before.same_state(now) => Some((
+            now.severity,
+            EventKind::Changed {
+                agent_id,
+                name,
+                old_state: before.state.clone(),
+                old_severity: before.severity,
+                new_state: now.state.clone(),
+                finding: now.finding.clone(),
+            },
+        )),
         (Some(before), Some(now))
             if now.limit_level().map(Severity::rank) > before.limit_level().map(Severity::rank) =>
         {
@@ -121,6 +120,8 @@ mod tests {
             identity: None,
             detail: None,
             time_in_state: None,
+            finding: None,
+            figures: None,
         }
     }
 
@@ -169,6 +170,33 @@ mod tests {
             matches!(&events[0], (Severity::Critical, EventKind::IdentityChanged { old_identity, new_identity, .. })
             if old_identity == "port 1" && new_identity == "port 2")
         );
+    }
+
+    #[test]
+    fn a_queue_changes_with_its_level_not_with_its_figures() {
+        let settings = crate::queues::QueueSettings {
+            waiting: Some(crate::count_limit::CountLimit::new(Some(1), Some(5))),
+            ..Default::default()
+        };
+        let queue = |waiting: u64| {
+            settings.observe(crate::queues::SkillStats {
+                skill_id: "3".into(),
+                name: Some("vip".into()),
+                waiting: Some(waiting),
+                longest_wait_secs: Some(10),
+                available: Some(1),
+                logged_on: Some(2),
+            })
+        };
+        let at = |waiting| snapshot_from([queue(waiting)]);
+        assert!(diff(&at(1), &at(3), RULES).is_empty(), "still a warning");
+        let events = diff(&at(3), &at(6), RULES);
+        assert!(
+            matches!(&events[..], [(Severity::Critical, EventKind::Changed { old_state, finding: Some(finding), .. })]
+                if old_state.starts_with("3 waiting") && finding == "6 waiting for 10 s, 1 of 2 free"),
+            "{events:?}"
+        );
+        assert_eq!(diff(&at(6), &at(0), RULES).len(), 1, "back to ok");
     }
 
     #[test]

@@ -99,7 +99,10 @@ pub enum Error {
     Keyring(String),
     #[error("the keyring is locked — unlock it to resume polling")]
     KeyringLocked,
-    #[error("no secret is stored for account {0:?} (run `agentwatch secret set {0}`)")]
+    #[error(
+        "no secret is stored for account {0:?} (run `agentwatch secret set {0}`, or set {env})",
+        env = crate::secrets::env_var_name(.0)
+    )]
     MissingSecret(String),
     #[error("{0}")]
     Io(String),
@@ -134,30 +137,24 @@ impl Error {
         }
     }
 
-    /// Classifies a reqwest transport error. The URL is stripped: it can carry query values.
+    /// Classifies a reqwest transport error, naming the server's host and port and what
+    /// failed there in words (`crate::transport`). The rest of the URL is never quoted: it can
+    /// carry query values.
     pub fn from_transport(err: reqwest::Error) -> Self {
+        let server = err.url().map(crate::transport::endpoint);
         let err = err.without_url();
-        if is_proxy_auth_refusal(&error_chain(&err)) {
+        let chain = error_chain(&err);
+        if is_proxy_auth_refusal(&chain) {
             return Error::poll(
                 ErrorKind::Auth,
                 "the proxy refused its credentials (check the proxy user and its password)",
             );
         }
-        let kind = if err.is_timeout() {
-            ErrorKind::Timeout
-        } else if is_tls_error(&err) {
-            ErrorKind::Tls
-        } else if err.is_decode() {
-            ErrorKind::Malformed
-        } else {
-            ErrorKind::Connect
-        };
-        let message = match kind {
-            ErrorKind::Timeout => "no answer within the time limit".to_string(),
-            ErrorKind::Tls => format!("TLS failure: {}", error_chain(&err)),
-            ErrorKind::Malformed => format!("unreadable answer: {}", error_chain(&err)),
-            _ => format!("connection failed: {}", error_chain(&err)),
-        };
+        if err.is_decode() {
+            return Error::poll(ErrorKind::Malformed, format!("unreadable answer: {chain}"));
+        }
+        let (kind, message) =
+            crate::transport::describe(&chain, err.is_timeout(), server.as_deref());
         Error::poll(kind, message)
     }
 
@@ -213,19 +210,6 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
-}
-
-fn is_tls_error(err: &reqwest::Error) -> bool {
-    let chain = error_chain(err).to_ascii_lowercase();
-    [
-        "certificate",
-        "tls",
-        "handshake",
-        "unknownissuer",
-        "invalid peer",
-    ]
-    .iter()
-    .any(|needle| chain.contains(needle))
 }
 
 /// What crosses to the UI: `{kind, message}`.

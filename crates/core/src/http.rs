@@ -14,6 +14,9 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const USER_AGENT: &str = concat!("AgentWatch/", env!("CARGO_PKG_VERSION"));
 /// How much of an error body we quote: enough to recognise it, not enough to flood a log.
 const BODY_QUOTE_LIMIT: usize = 160;
+/// How much of a message read out of an error body (its `message`, `detail`, code) is quoted:
+/// it is the vendor's own sentence, so more of it is worth showing than of a raw body.
+const SAID_LIMIT: usize = 400;
 
 /// Builds the client for one account whose proxy (if any) names no user.
 pub fn client_for(account: &AccountConfig) -> Result<reqwest::Client> {
@@ -230,7 +233,19 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// The error for a non-success status, with a short, single-line quote of the body when it is
 /// text (an HTML error page becomes its title).
 pub fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8], what: &str) -> Error {
-    let quote = quote_body(body);
+    status_error_saying(status, headers, &quote_body(body), what)
+}
+
+/// The error for a non-success status whose body a vendor module has read: `said` is what
+/// the body says in the vendor's words (its message and code), never the raw body. Kept on
+/// one line and cut at a few hundred characters.
+pub fn status_error_saying(
+    status: StatusCode,
+    headers: &HeaderMap,
+    said: &str,
+    what: &str,
+) -> Error {
+    let quote = one_line_cut(said, SAID_LIMIT);
     // An error page titled "502 Bad Gateway" says nothing the status line did not.
     let says_only_the_status = quote.eq_ignore_ascii_case(&status.to_string());
     let suffix = if quote.is_empty() || says_only_the_status {
@@ -276,9 +291,14 @@ fn quote_body(body: &[u8]) -> String {
         _ if lower.trim_start().starts_with('<') => String::new(),
         _ => text.to_string(),
     };
-    let one_line: String = picked.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > BODY_QUOTE_LIMIT {
-        let cut: String = one_line.chars().take(BODY_QUOTE_LIMIT).collect();
+    one_line_cut(&picked, BODY_QUOTE_LIMIT)
+}
+
+/// Text on one line (runs of white space as one space), at most `limit` characters.
+fn one_line_cut(text: &str, limit: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > limit {
+        let cut: String = one_line.chars().take(limit).collect();
         format!("{cut}…")
     } else {
         one_line

@@ -141,9 +141,34 @@ pub struct Observation {
     /// in for every agent (`time_limits::StateClock`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_in_state: Option<TimeInState>,
+    /// What the poll found beyond the state, in words, told with a change of it: a queue's or a
+    /// team's crossed thresholds ("4 waiting for 3 min 20 s, no agent free"), how an AI
+    /// agent's session went ("ended with 3 LLM errors; p95 2.4 s"). Not compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<String>,
+    /// A skill queue's or a team's figures; `None` for an agent. An item with figures is
+    /// compared by its level (`native`), not by its words, which change with every figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<Box<crate::items::Figures>>,
 }
 
 impl Observation {
+    /// A skill queue or a team's counts rather than an agent.
+    pub fn is_item(&self) -> bool {
+        self.figures.is_some()
+    }
+
+    /// Whether two observations of the same id are in the same state: an agent's state and
+    /// native value; an item's level (its words change with every figure: a change of figures
+    /// that keeps the level is no change).
+    pub fn same_state(&self, other: &Observation) -> bool {
+        match (self.is_item(), other.is_item()) {
+            (false, false) => self.state == other.state && self.native == other.native,
+            (true, true) => self.native == other.native,
+            _ => false,
+        }
+    }
+
     /// The limit this observation is past: its level, the limit crossed and the time in state
     /// (seconds), as of the poll.
     pub fn over_limit(&self) -> Option<(Severity, u64, u64)> {
@@ -274,6 +299,8 @@ impl Observation {
             identity: None,
             detail: None,
             time_in_state: None,
+            finding: None,
+            figures: None,
         }
     }
 }

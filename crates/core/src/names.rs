@@ -127,6 +127,8 @@ mod tests {
             identity: None,
             detail: None,
             time_in_state: None,
+            finding: None,
+            figures: None,
         };
         apply(&labels(&[("7", "Seven")]), &mut obs);
         assert_eq!(obs.name.as_deref(), Some("Seven"));

@@ -51,11 +51,13 @@ impl Notification {
         let subject = event.subject();
         let (summary, body) = match &event.kind {
             EventKind::Changed {
+                agent_id,
                 old_state,
                 new_state,
+                finding,
                 ..
             } => (
-                format!("{subject}: {new_state}"),
+                changed_summary(&subject, agent_id, new_state, finding.as_deref()),
                 format!("{vendor} · {account} · was {old_state}"),
             ),
             EventKind::IdentityChanged {
@@ -114,6 +116,17 @@ impl Notification {
             urgency: Urgency::for_severity(event.severity),
             sound: None,
         }
+    }
+}
+
+/// The title of a change: the new state and what the poll found. For a queue or a team the
+/// finding is the news ("Queue vip: 4 waiting for 3 min 20 s, no agent free"); for an agent
+/// it follows the state ("support-bot (A1): STOPPED, ended with 3 LLM errors; p95 2.4 s").
+fn changed_summary(subject: &str, id: &str, new_state: &str, finding: Option<&str>) -> String {
+    match finding {
+        Some(finding) if crate::items::is_item_id(id) => format!("{subject}: {finding}"),
+        Some(finding) => format!("{subject}: {new_state}, {finding}"),
+        None => format!("{subject}: {new_state}"),
     }
 }
 
@@ -248,11 +261,63 @@ mod tests {
                 old_state: "RUNNING".into(),
                 old_severity: Severity::Ok,
                 new_state: "FAILED".into(),
+                finding: None,
             },
         ));
         assert_eq!(n.summary, "support-bot (A1): FAILED");
         assert_eq!(n.body, "Agora Conversational AI · AI agents · was RUNNING");
         assert_eq!(n.urgency, Urgency::Critical);
+    }
+
+    #[test]
+    fn a_queue_says_what_is_wrong_and_an_agent_its_state_then_its_finding() {
+        let changed = |id: &str, name: &str, finding: &str| {
+            Notification::for_event(&event(
+                Severity::Critical,
+                EventKind::Changed {
+                    agent_id: id.into(),
+                    name: Some(name.into()),
+                    old_state: "0 waiting · 2 of 2 free".into(),
+                    old_severity: Severity::Ok,
+                    new_state: "4 waiting · longest 3 min 20 s · 0 of 2 free".into(),
+                    finding: Some(finding.into()),
+                },
+            ))
+        };
+        let queue = changed("queue:3", "vip", "4 waiting for 3 min 20 s, no agent free");
+        assert_eq!(
+            queue.summary,
+            "Queue vip: 4 waiting for 3 min 20 s, no agent free"
+        );
+        assert_eq!(
+            queue.body,
+            "Agora Conversational AI · AI agents · was 0 waiting · 2 of 2 free"
+        );
+        let team = changed("team", "ignored", "1 idle, fewer than 2");
+        assert_eq!(team.summary, "Team: 1 idle, fewer than 2");
+        let mut agent = event(
+            Severity::Warning,
+            EventKind::Changed {
+                agent_id: "A1".into(),
+                name: Some("support-bot".into()),
+                old_state: "RUNNING".into(),
+                old_severity: Severity::Ok,
+                new_state: "STOPPED".into(),
+                finding: Some("ended with 3 LLM errors; p95 2.4 s".into()),
+            },
+        );
+        assert_eq!(
+            Notification::for_event(&agent).summary,
+            "support-bot (A1): STOPPED, ended with 3 LLM errors; p95 2.4 s"
+        );
+        agent.severity = Severity::Ok;
+        assert!(
+            agent
+                .line()
+                .ends_with("(ended with 3 LLM errors; p95 2.4 s)"),
+            "{}",
+            agent.line()
+        );
     }
 
     #[test]

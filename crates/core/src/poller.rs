@@ -11,7 +11,7 @@ use crate::config::AccountConfig;
 use crate::detector::{diff, DiffRules};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::events::{Event, EventKind};
-use crate::model::{one_per_agent, snapshot_from, Severity, Snapshot, Vendor};
+use crate::model::{one_per_agent, snapshot_from, Observation, Severity, Snapshot, Vendor};
 use crate::policy::AccountRef;
 use crate::secrets::SecretSource;
 use crate::sleep_watch::SleepWatch;
@@ -20,6 +20,7 @@ use crate::vendors::{
     apply_severity_overrides, build_client, override_for, ClientContext, PollAnswer, PollTrigger,
     VendorClient,
 };
+use crate::watched::WatchedAgents;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
@@ -55,8 +56,9 @@ pub async fn connect(
     })
 }
 
-/// One poll through a client, under an overall time limit, with each agent once and the
-/// account's severity overrides and agent names (`names`) applied. Every poll (engine and `check`) comes through here.
+/// One poll through a client, under an overall time limit, with each agent once, the
+/// account's severity overrides and agent names (`names`) applied, and its team's counts
+/// (`[accounts.team]`) added as an item. Every poll (engine and `check`) comes through here.
 pub async fn poll_with_overrides(
     account: &AccountConfig,
     client: &dyn VendorClient,
@@ -81,9 +83,28 @@ pub async fn poll_with_overrides(
             "the answer listed the same agent id more than once (first {repeated:?}); each agent is kept once"
         );
     }
+    // A watched agent the vendor does not list is shown, not left out.
+    crate::watched::add_not_listed(account, &mut one.observations);
+    let mut renamed = 0;
     for obs in &mut one.observations {
-        apply_severity_overrides(&account.severity, obs);
+        renamed += usize::from(crate::items::rename_reserved(obs));
+        // The severity overrides are about agents' states; a queue's level is its thresholds'.
+        if !obs.is_item() {
+            apply_severity_overrides(&account.severity, obs);
+        }
         crate::names::apply(&account.labels, obs);
+    }
+    if renamed > 0 {
+        tracing::warn!(
+            account = %account.id,
+            renamed,
+            "agent ids that AgentWatch uses for queues and team counts (\"team\", \"queue:…\") are shown as \"agent:<id>\""
+        );
+    }
+    // The team's counts cover the agents just polled (the watched ones, or every one).
+    if let Some(limits) = &account.team {
+        let team = limits.observe(&one.observations);
+        one.observations.push(team);
     }
     Ok(PollAnswer {
         observations: one.observations,
@@ -160,6 +181,8 @@ struct PollerState {
     down_since_ms: Option<i64>,
     /// Set on resume; cleared by the first poll that gets through.
     grace_until: Option<tokio::time::Instant>,
+    /// Which watched agents were listed, to show one that left as gone, not "not found".
+    watched: WatchedAgents,
 }
 
 impl PollerState {
@@ -250,7 +273,12 @@ impl Poller {
                     None => state.clock.insert(self.start_clock().await),
                 };
                 clock.stamp(&mut answer.observations, &self.account.time_limits, now);
-                self.on_success(state, snapshot_from(answer.observations), skipped, now);
+                let vanished = self.diff_rules(state).vanished;
+                let gone = state
+                    .watched
+                    .settle(&mut answer.observations, vanished, now);
+                let snapshot = snapshot_from(answer.observations);
+                self.on_success(state, snapshot, &gone, skipped, now);
                 Cycle::Polled
             }
             Err(err)
@@ -329,10 +357,12 @@ impl Poller {
         }
     }
 
+    /// `gone` are the watched agents that left the answer, shown as gone beside the snapshot.
     fn on_success(
         &self,
         state: &mut PollerState,
         snapshot: Snapshot,
+        gone: &[Observation],
         skipped_entries: usize,
         now: i64,
     ) {
@@ -353,7 +383,7 @@ impl Poller {
         }
         state.failures = 0;
         self.board
-            .account_polled(&self.account, &snapshot, skipped_entries, now);
+            .account_polled(&self.account, &snapshot, gone, skipped_entries, now);
         self.report(state, Ok(snapshot.clone()));
         state.last = Some(snapshot);
         self.publish(events);

@@ -147,11 +147,18 @@ impl SecretStore {
     }
 
     /// Runs one keyring operation on a blocking thread, under the time limit.
-    async fn with_entry<T, F>(&self, user: String, what: &'static str, op: F) -> Result<T>
+    async fn with_entry<T, F>(
+        &self,
+        slot: SecretSlot,
+        account_id: &str,
+        what: &'static str,
+        op: F,
+    ) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
     {
+        let user = slot.keyring_user(account_id);
         let service = self.service.clone();
         let task = tokio::task::spawn_blocking(move || {
             let entry = keyring::Entry::new(&service, &user)?;
@@ -163,7 +170,7 @@ impl SecretStore {
                 self.timeout.as_secs()
             ))),
             Ok(Err(join)) => Err(Error::Keyring(format!("keyring call failed: {join}"))),
-            Ok(Ok(result)) => result.map_err(|e| keyring_error(e, what)),
+            Ok(Ok(result)) => result.map_err(|e| keyring_error(e, what, slot, account_id)),
         }
     }
 
@@ -181,7 +188,7 @@ impl SecretStore {
     ) -> Result<Option<SecretString>> {
         let (service, user) = (self.service.clone(), slot.keyring_user(account_id));
         let read = self
-            .with_entry(user.clone(), "read a secret", move |entry| {
+            .with_entry(slot, account_id, "read a secret", move |entry| {
                 if keyring_lock::entry_lock_state(&service, &user) == LockState::Locked {
                     return Ok(Read::Locked);
                 }
@@ -227,11 +234,9 @@ impl SecretStore {
             )));
         }
         let value = secret.expose_secret().to_string();
-        self.with_entry(
-            slot.keyring_user(account_id),
-            "store a secret",
-            move |entry| entry.set_password(&value),
-        )
+        self.with_entry(slot, account_id, "store a secret", move |entry| {
+            entry.set_password(&value)
+        })
         .await
     }
 
@@ -241,15 +246,13 @@ impl SecretStore {
     }
 
     pub async fn delete_in(&self, slot: SecretSlot, account_id: &str) -> Result<bool> {
-        self.with_entry(
-            slot.keyring_user(account_id),
-            "delete a secret",
-            |entry| match entry.delete_credential() {
+        self.with_entry(slot, account_id, "delete a secret", |entry| {
+            match entry.delete_credential() {
                 Ok(()) => Ok(true),
                 Err(keyring::Error::NoEntry) => Ok(false),
                 Err(e) => Err(e),
-            },
-        )
+            }
+        })
         .await
     }
 
@@ -357,8 +360,11 @@ const STORE: (&str, &str) = ("the macOS Keychain", "");
 #[cfg(not(any(target_os = "linux", target_os = "windows", target_os = "macos")))]
 const STORE: (&str, &str) = ("the system keyring", "");
 
-fn keyring_error(e: keyring::Error, what: &str) -> Error {
+fn keyring_error(e: keyring::Error, what: &str, slot: SecretSlot, account_id: &str) -> Error {
     // keyring's messages describe the platform failure, never the password.
+    if finds_no_keyring(&e) {
+        return no_keyring(what, &e, slot, account_id);
+    }
     let (store, hint) = STORE;
     let reason = match &e {
         keyring::Error::NoStorageAccess(inner) => format!(
@@ -369,6 +375,60 @@ fn keyring_error(e: keyring::Error, what: &str) -> Error {
         other => other.to_string(),
     };
     Error::Keyring(format!("cannot {what}: {reason}"))
+}
+
+/// There is no keyring to ask (an SSH session, a server, a container): said so, with the ways
+/// to give this secret without one, in the account's own error where every front end shows it.
+fn no_keyring(what: &str, e: &keyring::Error, slot: SecretSlot, account_id: &str) -> Error {
+    let (store, _) = STORE;
+    let credential = SystemdCredentials::credential_name(slot, account_id);
+    let cause = match e {
+        keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
+            inner.to_string()
+        }
+        other => other.to_string(),
+    };
+    // What to do first: a table cuts long reasons, and the cause is for the curious.
+    Error::Keyring(format!(
+        "no keyring was found to {what}: set {env}, or give `agentwatch serve` the credential \
+         {credential} (LoadCredential={credential}:FILE); {store} said: {cause}",
+        env = slot.env_var(account_id),
+    ))
+}
+
+/// D-Bus errors that mean no Secret Service can be reached: no session bus (none to connect
+/// to, none to start without X11), or nothing on it providing the service.
+#[cfg(target_os = "linux")]
+const NO_KEYRING_DBUS_ERRORS: &[&str] = &[
+    "org.freedesktop.DBus.Error.NotSupported",
+    "org.freedesktop.DBus.Error.NoServer",
+    "org.freedesktop.DBus.Error.FileNotFound",
+    "org.freedesktop.DBus.Error.BadAddress",
+    "org.freedesktop.DBus.Error.Disconnected",
+    "org.freedesktop.DBus.Error.ServiceUnknown",
+    "org.freedesktop.DBus.Error.NameHasNoOwner",
+    "org.freedesktop.DBus.Error.Spawn.",
+];
+
+/// Whether the keyring failed for want of a keyring at all (not a locked or broken one).
+#[cfg(target_os = "linux")]
+fn finds_no_keyring(e: &keyring::Error) -> bool {
+    let keyring::Error::PlatformFailure(inner) = e else {
+        return false;
+    };
+    match inner.downcast_ref::<dbus_secret_service::Error>() {
+        Some(dbus_secret_service::Error::Unavailable) => true,
+        Some(dbus_secret_service::Error::Dbus(dbus)) => dbus
+            .name()
+            .is_some_and(|name| NO_KEYRING_DBUS_ERRORS.iter().any(|n| name.starts_with(n))),
+        _ => false,
+    }
+}
+
+/// Elsewhere the platform's store is part of the session: a failure is the store's own.
+#[cfg(not(target_os = "linux"))]
+fn finds_no_keyring(_: &keyring::Error) -> bool {
+    false
 }
 
 #[cfg(test)]

@@ -109,40 +109,67 @@ impl Status {
             .count()
     }
 
-    /// One line: "14 agents: 12 ok, 1 warning, 1 failed · 2 accounts".
+    /// One line: "14 agents: 12 ok, 1 warning, 1 failed · 2 accounts"; skill queues and team
+    /// counts, where watched, are counted apart ("· 3 queues: 2 ok, 1 failed · 1 team: 1 ok").
     pub fn summary(&self) -> String {
-        let count = |sev: Severity| {
+        use crate::items::{kind_of, ItemKind};
+        let of_kind = |wanted: ItemKind<'static>| {
             self.agents
                 .iter()
-                .filter(|a| a.effective_severity() == sev)
-                .count()
+                .filter(|a| {
+                    let kind = match kind_of(&a.observation.agent_id) {
+                        _ if !a.observation.is_item() => ItemKind::Agent,
+                        ItemKind::Queue(_) => ItemKind::Queue(""),
+                        other => other,
+                    };
+                    kind == wanted
+                })
+                .collect::<Vec<_>>()
         };
-        let ok = count(Severity::Ok) + count(Severity::Info);
-        let parts: Vec<String> = [
-            (ok, "ok"),
-            (count(Severity::Warning), "warning"),
-            (count(Severity::Critical), "failed"),
-            (count(Severity::Unknown), "unknown"),
-        ]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, label)| format!("{n} {label}"))
-        .collect();
-        let agents = plural(self.agents.len(), "agent");
-        let head = if parts.is_empty() {
-            agents
-        } else {
-            format!("{agents}: {}", parts.join(", "))
-        };
+        let mut parts = vec![counted(&of_kind(ItemKind::Agent), "agent")];
+        for (kind, word) in [(ItemKind::Queue(""), "queue"), (ItemKind::Team, "team")] {
+            let list = of_kind(kind);
+            if !list.is_empty() {
+                parts.push(counted(&list, word));
+            }
+        }
         let mut tail = plural(self.accounts.len(), "account");
         let down = self.unreachable_accounts();
         if down > 0 {
             tail.push_str(&format!(" ({down} unreachable)"));
         }
+        parts.push(tail);
+        let line = parts.join(" · ");
         match self.condition {
-            Some(condition) => format!("{} · {head} · {tail}", condition.headline()),
-            None => format!("{head} · {tail}"),
+            Some(condition) => format!("{} · {line}", condition.headline()),
+            None => line,
         }
+    }
+}
+
+/// "14 agents: 12 ok, 1 warning, 1 failed"; "0 agents".
+fn counted(list: &[&AgentStatus], word: &str) -> String {
+    let count = |sev: Severity| {
+        list.iter()
+            .filter(|a| a.effective_severity() == sev)
+            .count()
+    };
+    let ok = count(Severity::Ok) + count(Severity::Info);
+    let parts: Vec<String> = [
+        (ok, "ok"),
+        (count(Severity::Warning), "warning"),
+        (count(Severity::Critical), "failed"),
+        (count(Severity::Unknown), "unknown"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, label)| format!("{n} {label}"))
+    .collect();
+    let head = plural(list.len(), word);
+    if parts.is_empty() {
+        head
+    } else {
+        format!("{head}: {}", parts.join(", "))
     }
 }
 
@@ -173,6 +200,8 @@ mod tests {
                 identity: None,
                 detail: None,
                 time_in_state: None,
+                finding: None,
+                figures: None,
             },
             since_ms: 0,
             stale,
@@ -247,6 +276,34 @@ mod tests {
             None,
             "one account refuses our credentials"
         );
+    }
+
+    #[test]
+    fn queues_and_teams_are_counted_apart_from_agents() {
+        let mut queue = agent(Severity::Critical, false);
+        queue.observation = crate::items::unreadable_queue("3", None, "refused");
+        queue.observation.severity = Severity::Critical;
+        let mut team = agent(Severity::Ok, false);
+        team.observation = crate::team::TeamLimits {
+            min_in_state: [(
+                "idle".to_string(),
+                crate::count_limit::CountLimit::new(Some(1), None),
+            )]
+            .into(),
+            ..Default::default()
+        }
+        .observe(&[]);
+        let s = Status {
+            accounts: vec![account(AccountHealth::Ok)],
+            agents: vec![agent(Severity::Ok, false), queue, team],
+            updated_ms: 0,
+            condition: None,
+        };
+        assert_eq!(
+            s.summary(),
+            "1 agent: 1 ok · 1 queue: 1 failed · 1 team: 1 warning · 1 account"
+        );
+        assert_eq!(s.worst(), Severity::Critical);
     }
 
     #[test]

@@ -1,10 +1,14 @@
-//! `agentwatch-docgen OUT_DIR`: writes, for both programs, the man page and the bash, zsh and
+//! `agentwatch-docgen OUT_DIR`: writes, for both programs, the man pages and the bash, zsh and
 //! fish completions under OUT_DIR in the layout a Debian package installs them in:
 //!
-//! - `usr/share/man/man1/<name>.1` (the packager compresses it)
+//! - `usr/share/man/man1/<name>.1`, and `<name>-<subcommand>.1` for each subcommand (the
+//!   packager compresses them)
 //! - `usr/share/bash-completion/completions/<name>`
 //! - `usr/share/zsh/vendor-completions/_<name>`
 //! - `usr/share/fish/vendor_completions.d/<name>.fish`
+
+mod man;
+mod sections;
 
 use clap_complete::Shell;
 use std::path::{Path, PathBuf};
@@ -32,11 +36,13 @@ fn main() -> ExitCode {
 
 fn write_all(out: &Path, command: clap::Command) -> Result<(), String> {
     let name = command.get_name().to_string();
-    let mut page = Vec::new();
-    clap_mangen::Man::new(command.clone())
-        .render(&mut page)
-        .map_err(|e| format!("man page of {name}: {e}"))?;
-    write(&out.join(format!("usr/share/man/man1/{name}.1")), &page)?;
+    let pages = man::pages(command.clone()).map_err(|e| format!("man pages of {name}: {e}"))?;
+    for page in pages {
+        write(
+            &out.join("usr/share/man/man1").join(&page.file_name),
+            page.source.as_bytes(),
+        )?;
+    }
     for (shell, file) in [
         (
             Shell::Bash,

@@ -13,11 +13,13 @@
 mod agents;
 #[cfg(feature = "control")]
 mod control;
+mod turns;
 mod vendor;
 
 pub use agents::{SimAgent, STATES, UNKNOWN_STATUS_LISTED_AS};
 #[cfg(feature = "control")]
 pub use control::{AgentPatch, DEFAULT_CHANNEL};
+pub use turns::{SimTurn, DEFAULT_TURN_PAGE_SIZE, MAX_TURN_PAGE_SIZE};
 pub use vendor::{DEFAULT_LIMIT, DEFAULT_LOOK_BACK_SECS, DEFAULT_STATE, PROJECTS_PREFIX};
 
 #[cfg(feature = "control")]
@@ -92,6 +94,8 @@ struct Inner {
     /// The list answer's `status`; "ok" unless a test asks for a vendor error.
     reply_status: Mutex<String>,
     requests: Mutex<Vec<String>>,
+    /// Each agent's session turns (the turns call); none: 404.
+    turns: Mutex<HashMap<String, Vec<turns::SimTurn>>>,
     #[cfg(feature = "control")]
     faults: FaultSwitch,
 }
@@ -105,6 +109,7 @@ impl AgoraSim {
                 agents: Mutex::new(BTreeMap::new()),
                 reply_status: Mutex::new("ok".into()),
                 requests: Mutex::new(Vec::new()),
+                turns: Mutex::new(HashMap::new()),
                 #[cfg(feature = "control")]
                 faults: FaultSwitch::default(),
             }),
@@ -118,7 +123,26 @@ impl AgoraSim {
         for agent in Self::demo_agents() {
             sim.add_agent(agent);
         }
+        for (agent, turns) in Self::demo_turns() {
+            sim.set_turns(agent, Some(turns));
+        }
         sim
+    }
+
+    /// The sessions the demo's two changing agents end with: one going badly (LLM errors,
+    /// slow), one well.
+    pub fn demo_turns() -> [(&'static str, Vec<SimTurn>); 2] {
+        let mut bad: Vec<SimTurn> = (0..9).map(|i| SimTurn::ok(900 + i * 40)).collect();
+        bad.extend([
+            SimTurn::error("LLM_REQUEST_ERR", 2400),
+            SimTurn::error("LLM_REQUEST_ERR", 2450),
+            SimTurn::error("LLM_REQUEST_ERR", 2380),
+        ]);
+        let good = (0..14).map(|i| SimTurn::ok(700 + i * 20)).collect();
+        [
+            ("1234567890ABCDE1CVGZNU80BEIN56XF", bad),
+            ("UJZDE8GXD6NCF10EPF91DHODZDOC9IS0", good),
+        ]
     }
 
     /// The agents of [`AgoraSim::demo`].

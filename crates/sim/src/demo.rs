@@ -1,5 +1,7 @@
 //! The three simulators together with demo agents, the config that points AgentWatch at them,
-//! and a script that keeps agents changing so that a newcomer sees the app at work.
+//! and a script that keeps agents changing so that a newcomer sees the app at work: within the
+//! first minute a skill queue builds up while agents go on rest, and the team's counts cross
+//! their limits.
 
 use crate::agora::{AgoraSim, AgoraSimConfig};
 use crate::huawei::HuaweiSim;
@@ -72,7 +74,9 @@ impl DemoSims {
     }
 
     /// An AgentWatch config (TOML) with one account per simulator, watching every demo agent.
-    /// The Huawei account names no agents: the seat's team listing gives them, with names.
+    /// The Huawei account names no agents: the seat's team listing gives them, with names; it
+    /// watches the seat's skill queues and limits its team's counts. The Agora account judges
+    /// how each ended session went.
     pub fn config_toml(&self, poll_interval_secs: u64, ca_file: Option<&Path>) -> String {
         let ca = ca_file
             .map(|p| format!("ca_file = {:?}\n", p.display().to_string()))
@@ -90,6 +94,16 @@ base_url = "{huawei}"
 workno = "{workno}"
 phonenum = "40038"
 
+[accounts.queues]
+skills = "all"
+waiting = {{ warning = 2, critical = 5 }}
+longest_wait = {{ warning = "60s", critical = "3m" }}
+no_free_agent = "critical"
+
+[accounts.team]
+min_in_state = {{ idle = {{ warning = 2, critical = 1 }} }}
+max_in_state = {{ rest = {{ warning = 2, critical = 3 }} }}
+
 [[accounts]]
 id = "{AGORA_ACCOUNT}"
 vendor = "agora"
@@ -97,6 +111,10 @@ name = "AI agents (simulated)"
 base_url = "{agora}"
 {ca}app_id = "{app_id}"
 customer_id = "{customer_id}"
+
+[accounts.session_quality]
+error_turns = {{ warning = 1 }}
+p95_latency = {{ warning = "1500ms", critical = "3s" }}
 
 [[accounts]]
 id = "{SEGURA_ACCOUNT}"
@@ -148,6 +166,30 @@ struct Script {
     segura: SeguraSim,
 }
 
+/// The agents the rush (below) sends on rest and back; the shift cycle leaves them alone.
+const RUSH_AGENTS: [&str; 4] = ["101", "105", "107", "110"];
+/// The skill queue that builds up during the rush.
+const RUSH_QUEUE: u32 = 2;
+/// Huawei rounds (one every three script steps) in one rush, calm to calm.
+const RUSH_ROUNDS: u64 = 12;
+
+/// One round of the rush: which rush agents are on rest, and the "vip" queue's figures
+/// (waiting, longest wait in seconds, free of 3). It builds up while agents go on rest, so that
+/// within the demo's first minute a queue turns warning then critical ("no agent free") and
+/// the team's counts cross their limits (more than 3 on rest, fewer than 2 idle).
+fn rush(round: u64) -> (&'static [&'static str], (u64, u64, u64)) {
+    match round % RUSH_ROUNDS {
+        0 => (&["105"], (0, 0, 3)),
+        1 => (&["105", "107"], (1, 25, 2)),
+        2 => (&["105", "107", "110"], (3, 50, 1)),
+        3 => (&["101", "105", "107", "110"], (5, 95, 0)),
+        4 => (&["101", "105", "107", "110"], (7, 190, 0)),
+        5 => (&["105", "110"], (4, 120, 2)),
+        6 => (&["105"], (1, 30, 3)),
+        _ => (&["105"], (0, 0, 3)),
+    }
+}
+
 /// Huawei agent states a shift goes through: idle, talking, wrap-up, idle, rest, busy, signed out.
 const HUAWEI_CYCLE: [(i64, bool); 7] = [
     (4, false),
@@ -162,14 +204,33 @@ const HUAWEI_CYCLE: [(i64, bool); 7] = [
 const AGORA_CYCLE: [&str; 3] = ["FAILED", "RECOVERING", "RUNNING"];
 
 impl Script {
+    fn rush(&self, round: u64) {
+        let (on_rest, (waiting, longest, free)) = rush(round);
+        for id in RUSH_AGENTS {
+            let state = if on_rest.contains(&id) { 8 } else { 4 };
+            if self.huawei.agent(id).map(|a| a.state) != Some(state) {
+                self.huawei.set_agent(id, state, false);
+            }
+        }
+        let vip = crate::huawei::SimQueue::new("vip", waiting, longest, free, 3);
+        self.huawei.set_queue(RUSH_QUEUE, vip);
+        // The main line breathes a little, never past its thresholds.
+        let voice = crate::huawei::SimQueue::new("voice", round % 2, 8 + round % 5, 3, 5);
+        self.huawei.set_queue(1, voice);
+    }
+
     fn step(&self, step: u64) {
         let round = step / 3;
         match step % 3 {
             0 => {
-                let ids = HuaweiSim::demo_agent_ids();
+                let ids: Vec<&str> = HuaweiSim::demo_agent_ids()
+                    .into_iter()
+                    .filter(|id| !RUSH_AGENTS.contains(id))
+                    .collect();
                 let id = ids[(round as usize * 3) % ids.len()];
                 let (state, working) = HUAWEI_CYCLE[(round as usize) % HUAWEI_CYCLE.len()];
                 self.huawei.set_agent(id, state, working);
+                self.rush(round);
             }
             1 => {
                 let agents = AgoraSim::demo_agents();

@@ -5,7 +5,10 @@ use super::{typed, TEST_CONNECTION_LIMIT};
 use crate::error::{Error, Result};
 use crate::secrets::{SecretInput, TypedOrStored};
 use crate::state::AppState;
-use agentwatch_core::agent_list::{list_agents as list_account_agents, ListedAgent};
+use agentwatch_core::agent_list::{
+    list_agents as list_account_agents, list_queues as list_account_queues, ListedAgent,
+    ListedQueue,
+};
 use agentwatch_core::config::AccountConfig;
 use tauri::State;
 
@@ -25,21 +28,45 @@ pub async fn list_agents(
     secret: Option<SecretInput>,
     proxy_secret: Option<SecretInput>,
 ) -> Result<Vec<ListedAgent>> {
-    let secrets = TypedOrStored {
+    let secrets = typed_or_stored(&state, secret, proxy_secret);
+    within_limit(list_account_agents(&account, &secrets)).await
+}
+
+/// The skill queues the form's account can see, for its skill picker.
+#[tauri::command]
+pub async fn list_skills(
+    state: State<'_, AppState>,
+    account: AccountConfig,
+    secret: Option<SecretInput>,
+    proxy_secret: Option<SecretInput>,
+) -> Result<Vec<ListedQueue>> {
+    let secrets = typed_or_stored(&state, secret, proxy_secret);
+    within_limit(list_account_queues(&account, &secrets)).await
+}
+
+fn typed_or_stored<'a>(
+    state: &'a AppState,
+    secret: Option<SecretInput>,
+    proxy_secret: Option<SecretInput>,
+) -> TypedOrStored<'a> {
+    TypedOrStored {
         secret: typed(secret),
         proxy_secret: typed(proxy_secret),
         stored: state.secrets.as_ref(),
-    };
-    tokio::time::timeout(
-        TEST_CONNECTION_LIMIT,
-        list_account_agents(&account, &secrets),
-    )
-    .await
-    .map_err(|_| {
-        agentwatch_core::Error::poll(
-            agentwatch_core::ErrorKind::Timeout,
-            format!("no answer within {} s", TEST_CONNECTION_LIMIT.as_secs()),
-        )
-    })?
-    .map_err(Error::from)
+    }
+}
+
+/// A question to the account, under the form's time limit.
+async fn within_limit<T>(
+    asked: impl std::future::Future<Output = agentwatch_core::Result<T>>,
+) -> Result<T> {
+    tokio::time::timeout(TEST_CONNECTION_LIMIT, asked)
+        .await
+        .map_err(|_| {
+            agentwatch_core::Error::poll(
+                agentwatch_core::ErrorKind::Timeout,
+                format!("no answer within {} s", TEST_CONNECTION_LIMIT.as_secs()),
+            )
+        })?
+        .map_err(Error::from)
 }

@@ -1,6 +1,7 @@
 //! The installed file tree of the package, laid out under a staging folder exactly as it lands
-//! under `/`: stripped binaries, the menu entry, icons, metainfo, man pages, completions and
-//! the documentation files Debian requires.
+//! under `/`: stripped binaries, the menu entry, icons, metainfo, man pages, completions, the
+//! documentation files Debian requires and the examples (configuration, systemd, Prometheus,
+//! Grafana).
 
 use super::versions::{newest_changelog_entry, read, ChangelogEntry};
 use std::fs;
@@ -14,6 +15,18 @@ const ICONS: [(u32, &str); 5] = [
     (64, "packaging/icons/64x64.png"),
     (128, "src-tauri/icons/128x128.png"),
     (256, "src-tauri/icons/icon.png"),
+];
+
+/// The examples a user copies, and where they come from (relative to the workspace): the
+/// complete configuration and deploy/ (systemd, Prometheus, Grafana). `man agentwatch` names
+/// them under FILES, and the programs' messages point at them.
+const EXAMPLES: [(&str, &str); 6] = [
+    ("docs/config.example.toml", "config.toml"),
+    ("deploy/agentwatch.service", "agentwatch.service"),
+    ("deploy/prometheus.yml", "prometheus.yml"),
+    ("deploy/alerts.yml", "alerts.yml"),
+    ("deploy/alerts.test.yml", "alerts.test.yml"),
+    ("deploy/grafana-dashboard.json", "grafana-dashboard.json"),
 ];
 
 pub fn stage(root: &Path, tree: &Path) -> Result<(), String> {
@@ -60,6 +73,10 @@ pub fn stage(root: &Path, tree: &Path) -> Result<(), String> {
         &doc.join("copyright"),
         0o644,
     )?;
+    // Left uncompressed (unlike dh_compress would), so that they can be copied as they are.
+    for (source, name) in EXAMPLES {
+        copy(&root.join(source), &doc.join("examples").join(name), 0o644)?;
+    }
     let entry = newest_changelog_entry(&read(&root.join("CHANGELOG.md"))?)
         .ok_or("CHANGELOG.md has no released entry")?;
     let changelog = debian_changelog(&entry, &rfc2822_date(&entry.date)?);

@@ -4,14 +4,15 @@ use super::load_accounts;
 use crate::table::Table;
 use crate::terminal;
 use agentwatch_core::check::{check_all_with_history, AccountCheck, CheckOutcome};
+use agentwatch_core::config::ConfigFile;
 use agentwatch_core::events::limit_reason;
 use agentwatch_core::history::History;
 use agentwatch_core::secrets::headless_secrets;
 use agentwatch_core::{Observation, Severity};
-use std::path::Path;
 
-pub async fn run(config_path: &Path, json: bool) -> u8 {
-    let config = match load_accounts(config_path, Severity::Unknown.exit_code() as u8) {
+/// A Nagios plugin exits 0..3 whatever happens: a config it cannot use is UNKNOWN.
+pub async fn run(config_file: &ConfigFile, json: bool) -> u8 {
+    let config = match load_accounts(config_file, Severity::Unknown.exit_code() as u8) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -36,13 +37,14 @@ fn skipped_note(account_id: &str, skipped: usize) -> String {
     format!("{account_id}: {skipped} {entries} of the answer skipped (no usable agent id)\n")
 }
 
-/// The agent's detail, led by the time limit it is past ("rest for 16 min, limit 15 min").
+/// The agent's detail, led by the time limit it is past ("rest for 16 min, limit 15 min") and
+/// what the poll found (a queue's "4 waiting for 3 min 20 s, no agent free").
 fn detail_of(o: &Observation) -> String {
     let over = o.over_limit().map(|(_, limit_secs, for_secs)| {
         let approximate = o.time_in_state.as_ref().is_some_and(|t| t.approximate);
         limit_reason(&o.state, for_secs, limit_secs, approximate)
     });
-    [over, o.detail.clone()]
+    [over, o.finding.clone(), o.detail.clone()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()

@@ -1,7 +1,7 @@
 //! `agentwatch demo`: the three simulators in-process, a ready-made config pointing at them, a
 //! script that changes agents every few seconds, and one printed line per change.
 
-use super::watch::print_events;
+use super::watch::{print_events, Lines};
 use crate::terminal;
 use agentwatch_core::config::Config;
 use agentwatch_core::secrets::StaticSecrets;
@@ -40,6 +40,7 @@ pub async fn run(duration: Option<Duration>) -> u8 {
         Arc::new(secrets),
         EngineOptions::default(),
         duration,
+        Lines::Confirmed,
     )
     .await;
     0

@@ -95,41 +95,15 @@ fn print_table(entries: &[HistoryEntry]) {
         table.row([
             local_datetime(e.at_ms),
             e.account_id.clone(),
-            agent_label(e),
+            e.agent_label(),
             e.kind.to_string(),
             e.transition(),
             e.severity.map(|s| s.to_string()).unwrap_or_default(),
-            detail(e),
+            e.detail_text(),
         ]);
     }
     // Ignore a closed pipe (`| head`) rather than panicking like print! would.
     let _ = std::io::stdout()
         .lock()
         .write_all(table.render().as_bytes());
-}
-
-fn agent_label(e: &HistoryEntry) -> String {
-    match (&e.agent_id, &e.agent_name) {
-        (Some(id), Some(name)) if name != id => format!("{name} ({id})"),
-        (Some(id), _) => id.clone(),
-        (None, _) => "-".to_string(),
-    }
-}
-
-/// One line of detail: a notification's text and why it went out, an outage's reason, the
-/// length of an outage, or the agent's detail. Line breaks would break the table.
-fn detail(e: &HistoryEntry) -> String {
-    let text = match (&e.summary, &e.reason, &e.detail, e.duration_secs) {
-        (Some(summary), reason, _, _) => format!(
-            "{summary} [{}]",
-            reason.as_deref().unwrap_or("notification")
-        ),
-        (None, Some(reason), Some(message), _) => format!("{reason}: {message}"),
-        (None, _, _, Some(secs)) => {
-            format!("down {}", agentwatch_core::clock::human_duration(secs))
-        }
-        (None, _, Some(detail), _) => detail.clone(),
-        _ => String::new(),
-    };
-    text.replace(['\r', '\n'], " ")
 }

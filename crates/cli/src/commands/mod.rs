@@ -8,30 +8,27 @@ pub mod sim;
 pub mod watch;
 
 use crate::terminal;
-use agentwatch_core::config::Config;
-use std::path::Path;
+use agentwatch_core::config::{Config, ConfigFile};
 
-/// Loads the configuration or prints why not. The file is never rewritten here.
-pub fn load_config(path: &Path) -> Result<Config, u8> {
-    match Config::load(path) {
+/// Loads the configuration or prints why not, exiting with `exit`. The file is never
+/// rewritten here. A file named by `--config` or `$AGENTWATCH_CONFIG` must exist.
+pub fn load_config(file: &ConfigFile, exit: u8) -> Result<Config, u8> {
+    match file.load() {
         Ok(c) => Ok(c),
         Err(e) => {
             terminal::warn(format_args!("agentwatch: {e}"));
-            Err(EXIT_USAGE)
+            Err(exit)
         }
     }
 }
 
-/// Loads the configuration and insists on at least one account; `empty_exit` is the exit code
-/// when there is none.
-pub fn load_accounts(path: &Path, empty_exit: u8) -> Result<Config, u8> {
-    let config = load_config(path)?;
+/// Loads the configuration and insists on at least one account; `exit` is the exit code
+/// when the file is refused or has none (then saying how to write one).
+pub fn load_accounts(file: &ConfigFile, exit: u8) -> Result<Config, u8> {
+    let config = load_config(file, exit)?;
     if config.accounts.is_empty() {
-        terminal::warn(format_args!(
-            "agentwatch: no accounts in {} (see README: Configuration)",
-            path.display()
-        ));
-        return Err(empty_exit);
+        terminal::warn(format_args!("agentwatch: {}", file.how_to_create()));
+        return Err(exit);
     }
     Ok(config)
 }

@@ -2,24 +2,49 @@
 //! secret, or (`--proxy`) of its proxy user's password. Neither is ever printed, echoed or logged.
 
 use crate::terminal;
-use agentwatch_core::config::Config;
+use agentwatch_core::config::{Config, ConfigFile};
 use agentwatch_core::routing::{secret_name, validate_webhook_url};
 use agentwatch_core::secrets::{SecretSlot, SecretSourceKind, SecretStore};
 use secrecy::{ExposeSecret, SecretString};
 use std::io::{BufRead, IsTerminal};
-use std::path::Path;
 
 const EXIT_FAILED: u8 = 1;
 
-pub async fn set(config_path: &Path, account: &str, from_stdin: bool, slot: SecretSlot) -> u8 {
-    if let Some(webhook) = account.strip_prefix("webhook:") {
-        return set_webhook_url(config_path, webhook, from_stdin).await;
+/// The configuration, read only to say when the secret is for nothing configured yet: a file
+/// that cannot be read is a note (the secret is stored anyway), but one named by `--config` or
+/// `$AGENTWATCH_CONFIG` must exist.
+fn configured(file: &ConfigFile) -> Result<Option<Config>, u8> {
+    match file.load() {
+        Ok(config) => Ok(Some(config)),
+        Err(e) if !file.is_default() && !file.path.exists() => {
+            terminal::warn(format_args!("agentwatch: {e}"));
+            Err(super::EXIT_USAGE)
+        }
+        Err(e) => {
+            terminal::warn(format_args!("note: {e}"));
+            Ok(None)
+        }
     }
-    if let Ok(config) = Config::load(config_path) {
+}
+
+pub async fn set(
+    config_file: &ConfigFile,
+    account: &str,
+    from_stdin: bool,
+    slot: SecretSlot,
+) -> u8 {
+    if let Some(webhook) = account.strip_prefix("webhook:") {
+        return set_webhook_url(config_file, webhook, from_stdin).await;
+    }
+    let config = match configured(config_file) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    if let Some(config) = config {
         match config.account(account) {
             None => terminal::warn(format_args!(
                 "note: {} has no account {account:?} yet; the {} is stored anyway",
-                config_path.display(),
+                config_file.path.display(),
                 slot.noun()
             )),
             Some(a) if slot == SecretSlot::Proxy && proxy_user(a).is_none() => {
@@ -55,13 +80,17 @@ pub async fn set(config_path: &Path, account: &str, from_stdin: bool, slot: Secr
 
 /// `secret set webhook:<id>`: the URL of a webhook, checked (https unless loopback) before it
 /// is stored; never echoed.
-async fn set_webhook_url(config_path: &Path, webhook: &str, from_stdin: bool) -> u8 {
+async fn set_webhook_url(config_file: &ConfigFile, webhook: &str, from_stdin: bool) -> u8 {
     let name = secret_name(webhook);
-    if let Ok(config) = Config::load(config_path) {
+    let config = match configured(config_file) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    if let Some(config) = config {
         if !config.webhooks.iter().any(|w| w.id == webhook) {
             terminal::warn(format_args!(
                 "note: {} has no [[webhooks]] with id {webhook:?} yet; the URL is stored anyway",
-                config_path.display()
+                config_file.path.display()
             ));
         }
     }

@@ -25,10 +25,13 @@ pub async fn run(port: Option<u16>, tls_ca: Option<PathBuf>, script: bool) -> u8
         }
     };
     let _script = script.then(|| sims.spawn_script());
-    println!("huawei  {}", sims.huawei_url());
-    println!("agora   {}", sims.agora_url());
-    println!("segura  {}", sims.segura_url());
-    println!("\n# A config for these simulators; their secrets are the export lines after it.");
+    // Everything but the config itself is a TOML comment: `agentwatch sim > config.toml`
+    // writes a file that loads as it is.
+    println!("# The AgentWatch simulators, until Ctrl-C:");
+    println!("#   huawei  {}", sims.huawei_url());
+    println!("#   agora   {}", sims.agora_url());
+    println!("#   segura  {}", sims.segura_url());
+    println!("# A config for them; their secrets are the export lines after it.");
     println!(
         "{}",
         sims.config_toml(DEMO_POLL_INTERVAL_SECS, tls_ca.as_deref())

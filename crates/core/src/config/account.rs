@@ -23,6 +23,26 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
+/// The keys every account takes, whatever its vendor (the fields of [`AccountConfig`] but its
+/// vendor's own): named when an unknown key is close to one of them.
+pub const ACCOUNT_KEYS: &[&str] = &[
+    "id",
+    "vendor",
+    "name",
+    "enabled",
+    "base_url",
+    "ca_file",
+    "proxy",
+    "watch",
+    "labels",
+    "severity",
+    "time_limits",
+    "poll_interval_secs",
+    "timeout_secs",
+    "max_answer_mib",
+    "maintenance",
+];
+
 /// One account. The keys here are every account's; the vendor's own keys (`workno`, `app_id`,
 /// `[accounts.fields]`...) are kept in `options` as written and read by the vendor's module,
 /// which refuses the keys it does not know (`vendors::registry::vendor_options`).
@@ -62,6 +82,10 @@ pub struct AccountConfig {
     /// unless configured (`crate::time_limits`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub time_limits: TimeLimits,
+    /// Limits on how many agents are in a state (`[accounts.team]`); the team is then an item
+    /// of the account (`crate::team`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<crate::team::TeamLimits>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_interval_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,6 +118,7 @@ impl AccountConfig {
             labels: BTreeMap::new(),
             severity: BTreeMap::new(),
             time_limits: TimeLimits::new(),
+            team: None,
             poll_interval_secs: None,
             timeout_secs: None,
             max_answer_mib: None,
@@ -162,6 +187,9 @@ impl AccountConfig {
             );
         }
         let vendor = self.vendor.module();
+        // The vendor's keys first: a misspelt shared key (`base_ulr`) is one of them to the
+        // vendor, and naming it explains the "base_url is required" that would follow.
+        vendor.validate(self)?;
         if self.base_url.is_none() && vendor.default_base_url().is_none() {
             return fail(
                 "base_url",
@@ -198,14 +226,17 @@ impl AccountConfig {
             return fail("watch", "agent ids must not be empty".into());
         }
         crate::time_limits::validate(&self.time_limits)?;
+        if let Some(team) = &self.team {
+            team.validate()?;
+        }
         for (i, window) in self.maintenance.iter().enumerate() {
             if let Err(msg) = window.validate() {
-                return fail("maintenance", format!("window {}: {msg}", i + 1));
+                return fail(&format!("maintenance[{i}]"), msg);
             }
         }
         if let Err(msg) = crate::names::validate_labels(&self.labels) {
             return fail("labels", msg);
         }
-        vendor.validate(self)
+        Ok(())
     }
 }

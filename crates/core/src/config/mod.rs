@@ -5,23 +5,25 @@
 
 mod account;
 mod base_url;
+pub(crate) mod explain;
+mod file;
 mod locate;
 
 /// Defined with the policy that reads it; named here too because it is a section of the file.
 pub use crate::policy::NotificationSettings;
 pub use account::{
-    AccountConfig, DEFAULT_MAX_ANSWER_MIB, DEFAULT_TIMEOUT_SECS, MAX_ANSWER_MIB_RANGE,
+    AccountConfig, ACCOUNT_KEYS, DEFAULT_MAX_ANSWER_MIB, DEFAULT_TIMEOUT_SECS, MAX_ANSWER_MIB_RANGE,
 };
 pub(crate) use base_url::is_loopback_host;
 pub use base_url::validate_base_url;
+pub use file::{ConfigFile, ConfigOrigin, CONFIG_ENV};
 
 use crate::error::{Error, Result};
 use crate::history::HistorySettings;
 use crate::policy::AlertSettings;
 use crate::routing::{ActionConfig, WebhookConfig};
-use locate::{
-    find_dotted_key_span, find_key_path_span, find_key_span, line_of, split_toml_message,
-};
+use explain::explain;
+use locate::{line_of, steps_of, KeyIndex, Step};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -106,36 +108,9 @@ pub fn default_config_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("agentwatch.toml"))
 }
 
-/// The raw shape used while loading, to learn where each account starts in the file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    #[serde(default = "default_poll_interval")]
-    poll_interval_secs: u64,
-    #[serde(default)]
-    notifications: NotificationSettings,
-    #[serde(default)]
-    alerts: AlertSettings,
-    #[serde(default)]
-    history: HistorySettings,
-    #[serde(default)]
-    accounts: Vec<toml::Spanned<toml::Value>>,
-    #[serde(default)]
-    actions: Vec<ActionConfig>,
-    #[serde(default)]
-    webhooks: Vec<WebhookConfig>,
-}
-
-/// Where the account table that ends its own keys at `from` really ends: at the next
-/// `[[accounts]]` header, or at the end of the file.
-fn account_region_end(text: &str, from: usize) -> usize {
-    text.get(from..)
-        .and_then(|rest| rest.find("[[accounts]]"))
-        .map_or(text.len(), |i| from + i)
-}
-
 impl Config {
-    /// Reads and validates a config file. A missing file is an empty configuration.
+    /// Reads and validates a config file. A missing file is an empty configuration (a file
+    /// the user named must exist: see [`ConfigFile::load`]).
     pub fn load(path: &Path) -> Result<Config> {
         match std::fs::read_to_string(path) {
             Ok(text) => Config::parse(&text, path),
@@ -144,92 +119,84 @@ impl Config {
         }
     }
 
-    /// Parses and validates config text; `path` only names the file in errors.
+    /// Parses and validates config text; `path` only names the file in errors. Every error
+    /// names the line of the key it is about and the key's dotted path
+    /// (`accounts[cc-main].severity.2`).
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let config_error =
-            |span: Option<std::ops::Range<usize>>, key: &str, message: String| Error::Config {
-                file: path.to_path_buf(),
-                line: span.map(|s| line_of(text, s.start)).unwrap_or(1),
-                key: key.to_string(),
-                message,
-            };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let (key, message) = split_toml_message(e.message());
-            config_error(e.span(), &key, message)
+        let error_at = |line: usize, key: String, message: String| Error::Config {
+            file: path.to_path_buf(),
+            line,
+            key,
+            message,
+        };
+        let index = KeyIndex::parse(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            error_at(line, String::new(), explain(e.message(), &[]).message)
         })?;
-        validate_sections(
-            raw.poll_interval_secs,
-            &raw.notifications,
-            &raw.alerts,
-            &raw.history,
-        )
-        .map_err(|(key, message)| config_error(find_dotted_key_span(text, &key), &key, message))?;
-        let mut accounts = Vec::with_capacity(raw.accounts.len());
-        for spanned in raw.accounts {
-            let span = spanned.span();
-            let mut account: AccountConfig =
-                spanned
-                    .into_inner()
-                    .try_into()
-                    .map_err(|e: toml::de::Error| {
-                        let (key, message) = split_toml_message(e.message());
-                        // Read from a detached value, the error has no place in the file: point
-                        // at the offending key's own line within this table when it is named.
-                        let key_span = find_key_span(&text[span.clone()], &key)
-                            .map(|s| (span.start + s.start)..(span.start + s.end));
-                        config_error(key_span.or(Some(span.clone())), &key, message)
-                    })?;
-            // The account's span ends before its sub-tables (`[accounts.time_limits]`): look
-            // on to the next account, and find dotted keys (`time_limits.rest.warning`).
-            let region = span.start..account_region_end(text, span.end);
-            let in_table = |key: &str| {
-                find_key_path_span(&text[region.clone()], key)
-                    .map(|s| (region.start + s.start)..(region.start + s.end))
-                    .or(Some(span.clone()))
+        let line_of_steps = |steps: &[Step]| index.locate(steps).map(|s| line_of(text, s.start));
+        // The error of a key: at its line, else at the table that should hold it.
+        let at = |steps: &[Step], message: String| {
+            error_at(
+                line_of_steps(steps).unwrap_or(1),
+                index.dotted(steps),
+                message,
+            )
+        };
+        let read: std::result::Result<Config, _> =
+            serde_path_to_error::deserialize(toml::Deserializer::new(text));
+        let mut config = read.map_err(|e| {
+            let explained = explain(e.inner().message(), &[]);
+            // serde's path ends with an unknown key already; a missing one is named only in
+            // the message.
+            let mut steps = steps_of_path(e.path());
+            if let Some(key) = explained.key.map(Step::Key) {
+                if steps.last() != Some(&key) {
+                    steps.push(key);
+                }
+            }
+            // Where the path is not in the file (a default), the parser's own place.
+            let line = line_of_steps(&steps)
+                .or_else(|| e.inner().span().map(|s| line_of(text, s.start)))
+                .unwrap_or(1);
+            error_at(line, index.dotted(&steps), explained.message)
+        })?;
+        config
+            .validate_settings()
+            .map_err(|(key, message)| at(&steps_of(&key), message))?;
+        for i in 0..config.accounts.len() {
+            let here = |key: &str| {
+                let mut steps = vec![Step::Key("accounts".into()), Step::Index(i)];
+                steps.extend(steps_of(key));
+                steps
             };
+            let account = &mut config.accounts[i];
             // Ranges ("101-150") are written for people; the rest of the program sees ids.
             if !account.watch.iter().any(|w| w.trim().is_empty()) {
-                account.watch = crate::watch_list::parse_entries(&account.watch).map_err(|m| {
-                    config_error(
-                        in_table("watch"),
-                        &format!("accounts[{}].watch", account.id),
-                        m,
-                    )
-                })?;
+                account.watch = crate::watch_list::parse_entries(&account.watch)
+                    .map_err(|m| at(&here("watch"), m))?;
             }
-            if let Err((key, message)) = account.validate() {
-                return Err(config_error(
-                    in_table(&key),
-                    &format!("accounts[{}].{key}", account.id),
-                    message,
+            account
+                .validate()
+                .map_err(|(key, message)| at(&here(&key), message))?;
+            let id = &config.accounts[i].id;
+            if let Some(first) = config.accounts[..i].iter().position(|a| &a.id == id) {
+                let first_line = line_of_steps(&[Step::Key("accounts".into()), Step::Index(first)]);
+                return Err(at(
+                    &here("id"),
+                    format!(
+                        "duplicate account id: the account at line {} has it too",
+                        first_line.unwrap_or(1)
+                    ),
                 ));
             }
-            if accounts.iter().any(|a: &AccountConfig| a.id == account.id) {
-                return Err(config_error(
-                    Some(span),
-                    &format!("accounts[{}].id", account.id),
-                    "duplicate account id".into(),
-                ));
-            }
-            accounts.push(account);
         }
-        let config = Config {
-            poll_interval_secs: raw.poll_interval_secs,
-            notifications: raw.notifications,
-            alerts: raw.alerts,
-            history: raw.history,
-            accounts,
-            actions: raw.actions,
-            webhooks: raw.webhooks,
-        };
-        if let Err((table, index, key, message)) = config.validate_routes() {
-            let span = nth_table_span(text, table, index);
-            return Err(config_error(
-                span,
-                &format!("{table}[{index}].{key}"),
-                message,
-            ));
-        }
+        config
+            .validate_routes()
+            .map_err(|(table, index, key, message)| {
+                let mut steps = vec![Step::Key(table.into()), Step::Index(index)];
+                steps.extend(steps_of(&key));
+                at(&steps, message)
+            })?;
         Ok(config)
     }
 
@@ -316,21 +283,16 @@ impl Config {
     }
 }
 
-/// Where the `index`th `[[table]]` header is, to point an error at it.
-fn nth_table_span(text: &str, table: &str, index: usize) -> Option<std::ops::Range<usize>> {
-    let header = format!("[[{table}]]");
-    let mut offset = 0;
-    let mut seen = 0;
-    for line in text.split_inclusive('\n') {
-        if line.trim() == header {
-            if seen == index {
-                return Some(offset..offset + line.len());
-            }
-            seen += 1;
-        }
-        offset += line.len();
-    }
-    None
+/// serde's path of a value (`accounts[2].timeout_secs`) as steps for the locator.
+fn steps_of_path(path: &serde_path_to_error::Path) -> Vec<Step> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Map { key } => Some(Step::Key(key.clone())),
+            Segment::Seq { index } => Some(Step::Index(*index)),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

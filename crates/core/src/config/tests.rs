@@ -447,3 +447,311 @@ fn labels_are_read_and_checked() {
     assert!(err.contains("accounts[ai].labels"), "{err}");
     assert!(err.contains("must not be empty"), "{err}");
 }
+
+/// A small file of every table, each broken one way below.
+const EVERY_TABLE: &str = r#"poll_interval_secs = 15
+
+[notifications]
+info = false
+
+[alerts]
+confirm_worse_polls = 2
+
+[alerts.quiet_hours]
+start = "22:00"
+end = "07:00"
+allow = "critical"
+
+[history]
+retention_days = 30
+
+[[accounts]]
+id = "seed-huawei"
+vendor = "huawei"
+base_url = "https://10.1.2.3:8043"
+watch = ["101", "102"]
+workno = "5001"
+
+[accounts.severity]
+"2" = "critical"
+
+[accounts.time_limits]
+rest = { warning = "15m" }
+
+[[accounts.maintenance]]
+days = ["sat"]
+start = "22:00"
+end = "23:00"
+
+[[accounts]]
+id = "nc"
+vendor = "segura"
+base_url = "http://127.0.0.1:9000"
+client_id = "client"
+
+[[accounts]]
+id = "bots"
+vendor = "http-json"
+base_url = "http://127.0.0.1:9100"
+path = "/agents"
+
+[accounts.fields]
+list = "/agents"
+id = "/id"
+state = "/state"
+
+[accounts.states]
+up = "ok"
+busy = "info"
+
+[[actions]]
+command = ["notify-send", "AgentWatch"]
+min_severity = "warning"
+
+[[webhooks]]
+id = "chat"
+format = "slack"
+url = "http://127.0.0.1:9200/hook"
+"#;
+
+/// Each broken file of the table: the replacement (`from` -> `to`, where `to` marks the line
+/// the error must point at with `# <-`), the dotted key and a piece of the message.
+const BROKEN: &[(&str, &str, &str, &str)] = &[
+    // [[accounts]]: the vendor's own keys (flattened into the account).
+    (
+        "workno = \"5001\"",
+        "workno = 5001 # <-",
+        "accounts[seed-huawei].workno",
+        "must be text in quotes, not integer `5001`",
+    ),
+    (
+        "client_id = \"client\"",
+        "client_id = \"client\"\nclient_idd = \"x\" # <-",
+        "accounts[nc].client_idd",
+        "did you mean client_id?",
+    ),
+    (
+        "workno = \"5001\"",
+        "workno = \"5001\"\nclient_id = \"x\" # <-",
+        "accounts[seed-huawei].client_id",
+        "it is a key of vendor segura",
+    ),
+    // [[accounts]]: the shared keys.
+    (
+        "base_url = \"http://127.0.0.1:9000\"",
+        "base_ulr = \"http://127.0.0.1:9000\" # <-",
+        "accounts[nc].base_ulr",
+        "unknown key (did you mean base_url?)",
+    ),
+    (
+        "vendor = \"segura\"",
+        "vendor = \"segrua\" # <-",
+        "accounts[nc].vendor",
+        "did you mean segura?",
+    ),
+    (
+        "client_id = \"client\"",
+        "client_id = \"client\"\ntimeout_secs = \"10\" # <-",
+        "accounts[nc].timeout_secs",
+        "must be a whole number, not string \"10\"",
+    ),
+    (
+        "base_url = \"https://10.1.2.3:8043\"",
+        "base_url = \"http://10.1.2.3:8043\" # <-",
+        "accounts[seed-huawei].base_url",
+        "https",
+    ),
+    (
+        "id = \"nc\"",
+        "id = \"seed-huawei\" # <-",
+        "accounts[seed-huawei].id",
+        "duplicate account id: the account at line 17 has it too",
+    ),
+    (
+        "[[accounts]]\nid = \"nc\"",
+        "[[accounts]] # <-\nname = \"no id\"",
+        "accounts[1].id",
+        "is required",
+    ),
+    (
+        "watch = [\"101\", \"102\"]",
+        "watch = [\"101\", \"150-101\"] # <-",
+        "accounts[seed-huawei].watch",
+        "is reversed",
+    ),
+    // [accounts.severity]
+    (
+        "\"2\" = \"critical\"",
+        "\"2\" = \"critcal\" # <-",
+        "accounts[seed-huawei].severity.2",
+        "\"critcal\" is not one of ok, info, warning, critical, unknown (did you mean critical?)",
+    ),
+    // [accounts.states] (a vendor's own table), far below its account's header.
+    (
+        "busy = \"info\"",
+        "busy = \"inf\" # <-",
+        "accounts[bots].states.busy",
+        "did you mean info?",
+    ),
+    // [accounts.fields]
+    (
+        "list = \"/agents\"",
+        "lst = \"/agents\" # <-",
+        "accounts[bots].fields.lst",
+        "did you mean list?",
+    ),
+    (
+        "state = \"/state\"",
+        "state = \"state\" # <-",
+        "accounts[bots].fields.state",
+        "not a JSON Pointer",
+    ),
+    (
+        "state = \"/state\"",
+        "state = 5 # <-",
+        "accounts[bots].fields.state",
+        "must be text in quotes",
+    ),
+    // [accounts.time_limits]
+    (
+        "rest = { warning = \"15m\" }",
+        "rest = { warning = \"15q\" } # <-",
+        "accounts[seed-huawei].time_limits.rest.warning",
+        "not a duration",
+    ),
+    (
+        "rest = { warning = \"15m\" }",
+        "rest = { warnig = \"15m\" } # <-",
+        "accounts[seed-huawei].time_limits.rest.warnig",
+        "did you mean warning?",
+    ),
+    // [[accounts.maintenance]]
+    (
+        "start = \"22:00\"\nend = \"23:00\"",
+        "start = \"25:00\" # <-\nend = \"23:00\"",
+        "accounts[seed-huawei].maintenance[0].start",
+        "25:00",
+    ),
+    (
+        "days = [\"sat\"]",
+        "dys = [\"sat\"] # <-",
+        "accounts[seed-huawei].maintenance[0].dys",
+        "did you mean days?",
+    ),
+    (
+        "[[accounts.maintenance]]\ndays = [\"sat\"]\nstart = \"22:00\"\nend = \"23:00\"",
+        "[[accounts.maintenance]] # <-\ndays = [\"sat\"]\nstart = \"22:00\"\nend = \"22:00\"",
+        "accounts[seed-huawei].maintenance[0]",
+        "must not be empty",
+    ),
+    // [[actions]] and [[webhooks]]
+    (
+        "command = [\"notify-send\", \"AgentWatch\"]",
+        "command = \"notify-send\" # <-",
+        "actions[0].command",
+        "must be a list ([…]), not string",
+    ),
+    (
+        "min_severity = \"warning\"",
+        "min_severty = \"warning\" # <-",
+        "actions[0].min_severty",
+        "did you mean min_severity?",
+    ),
+    (
+        "min_severity = \"warning\"",
+        "min_severity = \"warning\"\naccounts = [\"seed-huawei\", \"gone\"] # <-",
+        "actions[0].accounts[1]",
+        "\"gone\" is not the id of a configured account",
+    ),
+    (
+        "format = \"slack\"",
+        "format = \"slak\" # <-",
+        "webhooks[chat].format",
+        "did you mean slack?",
+    ),
+    (
+        "url = \"http://127.0.0.1:9200/hook\"",
+        "url = \"http://hooks.example/x\" # <-",
+        "webhooks[chat].url",
+        "",
+    ),
+    // [alerts], [notifications], [history]
+    (
+        "confirm_worse_polls = 2",
+        "confirm_worse_pols = 2 # <-",
+        "alerts.confirm_worse_pols",
+        "did you mean confirm_worse_polls?",
+    ),
+    (
+        "confirm_worse_polls = 2",
+        "confirm_worse_polls = 0 # <-",
+        "alerts.confirm_worse_polls",
+        "between 1 and",
+    ),
+    (
+        "allow = \"critical\"",
+        "allow = \"crit\" # <-",
+        "alerts.quiet_hours.allow",
+        "",
+    ),
+    (
+        "info = false",
+        "info = \"no\" # <-",
+        "notifications.info",
+        "must be true or false, not string \"no\"",
+    ),
+    (
+        "info = false",
+        "infos = false # <-",
+        "notifications.infos",
+        "did you mean info?",
+    ),
+    (
+        "retention_days = 30",
+        "retention_days = 0 # <-",
+        "history.retention_days",
+        "between 1 and 3650 days",
+    ),
+    (
+        "poll_interval_secs = 15",
+        "poll_intervall_secs = 15 # <-",
+        "poll_intervall_secs",
+        "did you mean poll_interval_secs?",
+    ),
+];
+
+#[test]
+fn every_broken_table_names_the_file_the_line_and_the_key() {
+    let mut failures = Vec::new();
+    for (from, to, key, says) in BROKEN {
+        assert!(EVERY_TABLE.contains(from), "the fixture lacks {from:?}");
+        let text = EVERY_TABLE.replacen(from, to, 1);
+        let line = text.lines().position(|l| l.ends_with("# <-")).unwrap() + 1;
+        match Config::parse(&text, Path::new("/etc/agentwatch/config.toml")) {
+            Ok(_) => failures.push(format!("{to:?}: loaded")),
+            Err(err @ Error::Config { .. }) => {
+                let shown = err.to_string();
+                let expected = format!("/etc/agentwatch/config.toml:{line}: {key}: ");
+                if !shown.starts_with(&expected) || !shown.contains(says) || shown.contains('\n') {
+                    failures.push(format!(
+                        "{to:?}\n  wanted {expected}…{says}\n  got    {shown}"
+                    ));
+                }
+            }
+            Err(other) => failures.push(format!("{to:?}: not a config error: {other}")),
+        }
+    }
+    assert!(EVERY_TABLE.contains("[[webhooks]]") && parse(EVERY_TABLE).is_ok());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_syntax_error_is_one_line_at_its_line() {
+    let text = EVERY_TABLE.replace("[history]", "[history");
+    let line = text.lines().position(|l| l == "[history").unwrap() + 1;
+    let err = Config::parse(&text, Path::new("c.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(&format!("c.toml:{line}: ")), "{err}");
+    assert!(!err.contains('\n') && !err.contains("\\n"), "{err}");
+}

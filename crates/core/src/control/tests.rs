@@ -19,6 +19,8 @@ fn agent(account: &str, id: &str) -> AgentStatus {
             identity: None,
             detail: None,
             time_in_state: None,
+            finding: None,
+            figures: None,
         },
         since_ms: 0,
         stale: false,

@@ -1,9 +1,9 @@
-//! One row of the history, as written and as read back, and how the engine's events and sent
-//! notifications become rows.
+//! One row of the history, as written and as read back, and how the engine's events and the
+//! routes' outcomes become rows (a decision's rows: `decision.rs`).
 
 use crate::events::{Event, EventKind};
 use crate::model::{Severity, Vendor};
-use crate::notifier::{Notification, Urgency};
+use crate::notifier::Urgency;
 use serde::Serialize;
 
 /// What a row records. The names match the engine's event kinds, plus `notification`.
@@ -70,21 +70,21 @@ impl std::fmt::Display for EntryKind {
 ///
 /// | kind | states | severities | reason | detail | other |
 /// |---|---|---|---|---|---|
-/// | changed | old → new | old, new | – | the agent's detail when given | |
+/// | changed | old → new | old, new | – | what the poll found ("4 waiting for 3 min 20 s, no agent free", how a session went) | |
 /// | identity_changed | state → state | –, the event's | – | "old identity → new identity" | |
 /// | over_limit | state → "state over its 15 min limit" | –, the limit's level | "time limit" | "rest for 16 min, limit 15 min" | duration_secs = time in state |
 /// | appeared | "(absent)" → state | –, state's | – | | |
 /// | vanished | last state → "(gone)" | –, the event's | – | | |
 /// | account_unreachable | "reachable" → "unreachable" | –, the event's | error kind (timeout, auth...) | error message | |
 /// | account_recovered | "unreachable" → "reachable" | –, the event's | – | | duration_secs = time down |
-/// | notification | – | – | why (change, reminder, flapping, recovery, storm) | body | summary, urgency |
+/// | notification | – | –, the decision's | why (change, reminder, flapping, recovery, storm) | body | summary, urgency |
 /// | route | – | –, the notification's | "action" or "webhook" | "webhook chat: delivered (HTTP 200)" | summary = the notification's |
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
     /// Unix time in milliseconds.
     pub at_ms: i64,
     pub kind: EntryKind,
-    /// Unknown for notifications (they can cover several vendors, e.g. a storm summary).
+    /// `None` only in rows written before notification rows named their vendor.
     pub vendor: Option<Vendor>,
     pub account_id: String,
     pub account_name: Option<String>,
@@ -104,7 +104,7 @@ pub struct HistoryEntry {
 }
 
 impl HistoryEntry {
-    fn empty(at_ms: i64, kind: EntryKind, account_id: &str) -> HistoryEntry {
+    pub(super) fn empty(at_ms: i64, kind: EntryKind, account_id: &str) -> HistoryEntry {
         HistoryEntry {
             at_ms,
             kind,
@@ -148,7 +148,14 @@ impl HistoryEntry {
             ..HistoryEntry::empty(event.at_ms, kind, &event.account_id)
         };
         match &event.kind {
-            EventKind::Changed { old_severity, .. } => entry.old_severity = Some(*old_severity),
+            EventKind::Changed {
+                old_severity,
+                finding,
+                ..
+            } => {
+                entry.old_severity = Some(*old_severity);
+                entry.detail = finding.clone();
+            }
             EventKind::IdentityChanged {
                 state,
                 old_identity,
@@ -188,25 +195,6 @@ impl HistoryEntry {
         entry
     }
 
-    /// The row for a notification that was sent. `reason` says why it went out: "change",
-    /// "reminder", "flapping", "recovery" or "storm" (the alert policy's words, kept verbatim).
-    pub fn notification(
-        at_ms: i64,
-        account_id: &str,
-        agent_id: Option<&str>,
-        notification: &Notification,
-        reason: &str,
-    ) -> HistoryEntry {
-        HistoryEntry {
-            agent_id: agent_id.map(str::to_string),
-            reason: Some(reason.to_string()),
-            detail: Some(notification.body.clone()),
-            summary: Some(notification.summary.clone()),
-            urgency: Some(notification.urgency),
-            ..HistoryEntry::empty(at_ms, EntryKind::Notification, account_id)
-        }
-    }
-
     /// The row for what a program or webhook did with a notification. Names the route by its
     /// program's name or webhook id: never a URL or an argument.
     pub fn route(outcome: &crate::routing::RouteOutcome) -> HistoryEntry {
@@ -230,13 +218,6 @@ impl HistoryEntry {
         }
     }
 
-    /// Names the agent a notification is about (the name shown for it, `names`), so its row
-    /// reads like the change rows beside it.
-    pub fn with_agent_name(mut self, name: Option<String>) -> HistoryEntry {
-        self.agent_name = name;
-        self
-    }
-
     /// Adds the agent's detail ("talking", "started 12:03") to a change the engine records.
     pub fn with_detail(mut self, detail: Option<String>) -> HistoryEntry {
         if detail.is_some() {
@@ -245,8 +226,15 @@ impl HistoryEntry {
         self
     }
 
-    /// "old -> new" for people; empty for notifications.
+    /// "old -> new" for people; for rows where the agent did not move, what happened to it:
+    /// the state words of a time limit passed ("rest over its 15 min limit"), "re-registered"
+    /// for a new identity (the identities are the detail); empty for notifications and routes.
     pub fn transition(&self) -> String {
+        match self.kind {
+            EntryKind::OverLimit => return self.new_state.clone().unwrap_or_default(),
+            EntryKind::IdentityChanged => return "re-registered".to_string(),
+            _ => {}
+        }
         match (&self.old_state, &self.new_state) {
             (Some(old), Some(new)) => format!("{old} -> {new}"),
             (None, Some(new)) => new.clone(),
@@ -304,7 +292,11 @@ mod tests {
                 new_identity: "port 2222".into(),
             },
         ));
-        assert_eq!(entry.transition(), "registered -> registered");
+        assert_eq!(
+            (entry.old_state.as_deref(), entry.new_state.as_deref()),
+            (Some("registered"), Some("registered"))
+        );
+        assert_eq!(entry.transition(), "re-registered");
         assert_eq!(entry.detail.as_deref(), Some("port 22 → port 2222"));
     }
 

@@ -10,8 +10,10 @@
 //! which are built from vendor states and our own words, never from credentials.
 
 mod csv;
+mod decision;
 mod entered;
 mod entry;
+mod line;
 mod query;
 mod retention;
 mod schema;
@@ -121,6 +123,8 @@ pub(crate) mod testing {
     use crate::error::{ErrorKind, ErrorReport};
     use crate::events::{Event, EventKind};
     use crate::model::{Severity, Vendor};
+    use crate::notifier::Notification;
+    use crate::policy::{Decision, DecisionKind, Outcome};
 
     pub const ACCOUNT: &str = "cc";
 
@@ -145,6 +149,7 @@ pub(crate) mod testing {
                 old_state: old.into(),
                 old_severity: Severity::Ok,
                 new_state: new.into(),
+                finding: None,
             },
         )
     }
@@ -169,6 +174,54 @@ pub(crate) mod testing {
             Severity::Ok,
             EventKind::AccountRecovered { down_for_secs },
         )
+    }
+
+    /// A confirmed change of `agent` that was notified, as the alert policy decides it.
+    pub fn notified_change(
+        at_ms: i64,
+        agent: &str,
+        old: &str,
+        new: &str,
+        severity: Severity,
+        sent: Notification,
+    ) -> Decision {
+        let event = changed(at_ms, agent, old, new, severity);
+        Decision {
+            at_ms,
+            vendor: event.vendor,
+            account_id: event.account_id.clone(),
+            account_name: event.account_name.clone(),
+            agent_id: Some(agent.into()),
+            agent_name: Some(format!("Agent {agent}")),
+            severity,
+            kind: DecisionKind::Changed {
+                event,
+                previous_since_ms: 0,
+            },
+            outcome: Outcome::Notify(sent),
+        }
+    }
+
+    /// Agent A1's failure (idle -> FAILED, critical) at `at_ms`, notified.
+    pub fn notified_failure(at_ms: i64) -> Decision {
+        notified_change(
+            at_ms,
+            "A1",
+            "idle",
+            "FAILED",
+            Severity::Critical,
+            failure_notice(),
+        )
+    }
+
+    /// The notification of agent A1's failure.
+    pub fn failure_notice() -> Notification {
+        Notification {
+            summary: "Agent A1 (A1): FAILED".into(),
+            body: "Huawei CC-Gateway · Contact centre · was idle".into(),
+            urgency: crate::notifier::Urgency::Critical,
+            sound: None,
+        }
     }
 
     pub fn temp_history() -> (tempfile::TempDir, super::History) {

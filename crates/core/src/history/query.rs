@@ -161,32 +161,15 @@ mod tests {
         let (dir, mut history) = temp_history();
         let mut other = changed(2_000, "B2", "idle", "busy", Severity::Info);
         other.account_id = "ai".into();
-        history
-            .record_all(&[
-                HistoryEntry::from_event(&changed(
-                    1_000,
-                    "A1",
-                    "idle",
-                    "FAILED",
-                    Severity::Critical,
-                )),
-                HistoryEntry::from_event(&other),
-                HistoryEntry::from_event(&unreachable(3_000)),
-                HistoryEntry::from_event(&recovered(4_000, 1)),
-                HistoryEntry::notification(
-                    1_001,
-                    ACCOUNT,
-                    Some("A1"),
-                    &Notification {
-                        summary: "Agent A1 (A1): FAILED".into(),
-                        body: "Huawei CC-Gateway · Contact centre · was idle".into(),
-                        urgency: Urgency::Critical,
-                        sound: None,
-                    },
-                    "change",
-                ),
-            ])
-            .unwrap();
+        let failed = notified_failure(1_000);
+        let mut rows: Vec<_> = HistoryEntry::rows_of(&failed).collect();
+        rows[1].at_ms = 1_001;
+        rows.extend([
+            HistoryEntry::from_event(&other),
+            HistoryEntry::from_event(&unreachable(3_000)),
+            HistoryEntry::from_event(&recovered(4_000, 1)),
+        ]);
+        history.record_all(&rows).unwrap();
         (dir, history)
     }
 
@@ -197,31 +180,53 @@ mod tests {
     #[test]
     fn what_is_recorded_reads_back_the_same_newest_first() {
         let (_dir, mut history) = temp_history();
-        let change = changed(1_000, "A1", "idle", "FAILED", Severity::Critical);
-        history.record_event(&change).unwrap();
         let sent = Notification {
             summary: "s, with \"quotes\"".into(),
             body: "b".into(),
-            urgency: Urgency::Critical,
+            urgency: Urgency::Low,
             sound: None,
         };
-        history
-            .record_notification(1_500, ACCOUNT, Some("A1"), &sent, "reminder")
-            .unwrap();
+        let decision = notified_change(1_000, "A1", "idle", "FAILED", Severity::Critical, sent);
+        let rows: Vec<_> = HistoryEntry::rows_of(&decision).collect();
+        history.record_all(&rows).unwrap();
         history.record_event(&recovered(2_000, 90)).unwrap();
 
         let all = history.query(&HistoryFilter::default()).unwrap();
-        assert_eq!(times(&all), [2_000, 1_500, 1_000]);
-        assert_eq!(all[2], HistoryEntry::from_event(&change));
+        assert_eq!(times(&all), [2_000, 1_000, 1_000]);
+        assert_eq!(all[2], rows[0], "the change");
         assert_eq!(all[2].vendor, Some(Vendor::Huawei));
         assert_eq!(all[2].old_severity, Some(Severity::Ok));
         assert_eq!(all[2].severity, Some(Severity::Critical));
         assert_eq!(all[2].transition(), "idle -> FAILED");
         assert_eq!(
-            all[1],
-            HistoryEntry::notification(1_500, ACCOUNT, Some("A1"), &sent, "reminder")
+            all[1], rows[1],
+            "the notification, written after the change"
         );
+        assert_eq!(all[1].severity, Some(Severity::Critical));
+        assert_eq!(all[1].urgency, Some(Urgency::Low));
         assert_eq!(all[0].duration_secs, Some(90));
+    }
+
+    #[test]
+    fn a_notification_is_found_by_its_vendor_like_the_change_it_tells() {
+        let (_dir, history) = filled();
+        let found = history
+            .query(&HistoryFilter {
+                vendor: Some(Vendor::Huawei),
+                agent: Some("A1".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let kinds: Vec<_> = found.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [EntryKind::Notification, EntryKind::Changed]);
+        assert!(history
+            .query(&HistoryFilter {
+                vendor: Some(Vendor::Agora),
+                kinds: vec![EntryKind::Notification],
+                ..Default::default()
+            })
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

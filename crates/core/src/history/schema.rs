@@ -32,6 +32,23 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX entries_at ON entries (at_ms);
     CREATE INDEX entries_account_agent_at ON entries (account_id, agent_id, at_ms);",
+    // 2: notification rows name their vendor, account and severity like the rows beside them.
+    // Those written before get their account's vendor and name from its other rows, and the
+    // severity of the change or outage recorded with them (same account, agent and time);
+    // a reminder, flapping notice or storm summary has no such row and keeps no severity.
+    "UPDATE entries SET
+        vendor = COALESCE(vendor, (SELECT o.vendor FROM entries AS o
+            WHERE o.account_id = entries.account_id AND o.vendor IS NOT NULL
+            ORDER BY o.at_ms DESC LIMIT 1)),
+        account_name = COALESCE(account_name, (SELECT o.account_name FROM entries AS o
+            WHERE o.account_id = entries.account_id AND o.account_name IS NOT NULL
+            ORDER BY o.at_ms DESC LIMIT 1)),
+        severity = COALESCE(severity, (SELECT o.severity FROM entries AS o
+            WHERE o.account_id = entries.account_id AND o.agent_id IS entries.agent_id
+              AND o.at_ms = entries.at_ms AND o.kind NOT IN ('notification', 'route')
+            LIMIT 1))
+    WHERE kind = 'notification'
+      AND (vendor IS NULL OR account_name IS NULL OR severity IS NULL);",
 ];
 
 /// The schema version this build writes.
@@ -147,6 +164,61 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(indexes, ["entries_account_agent_at", "entries_at"]);
+    }
+
+    #[test]
+    fn notification_rows_of_an_older_file_get_their_vendor_account_name_and_severity() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let history = History::open(&path).unwrap();
+        // Rows as version 1 wrote them: a change, the notification about it (no vendor, name
+        // or severity), a reminder, and a notification of an account never seen otherwise.
+        history
+            .conn
+            .execute_batch(
+                "INSERT INTO entries (at_ms, kind, vendor, account_id, account_name, agent_id,
+                     new_state, severity) VALUES
+                     (1000, 'changed', 'agora', 'ai', 'AI agents', 'A1', 'FAILED', 'critical');
+                 INSERT INTO entries (at_ms, kind, account_id, agent_id, summary, urgency) VALUES
+                     (1000, 'notification', 'ai', 'A1', 'A1: FAILED', 'critical'),
+                     (9000, 'notification', 'ai', 'A1', 'A1: still FAILED', 'critical'),
+                     (9000, 'notification', 'gone', NULL, 'gone: unreachable', 'normal');
+                 UPDATE schema_version SET version = 1;",
+            )
+            .unwrap();
+        drop(history);
+        let history = History::open(&path).unwrap();
+        assert_eq!(version(&history), CURRENT_VERSION);
+        /// at_ms, account_id, vendor, account_name, severity
+        type Row = (i64, String, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Row> = history
+            .conn
+            .prepare(
+                "SELECT at_ms, account_id, vendor, account_name, severity FROM entries
+                 WHERE kind = 'notification' ORDER BY at_ms, account_id",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            rows,
+            [
+                (
+                    1000,
+                    "ai".into(),
+                    some("agora"),
+                    some("AI agents"),
+                    some("critical")
+                ),
+                (9000, "ai".into(), some("agora"), some("AI agents"), None),
+                (9000, "gone".into(), None, None, None),
+            ]
+        );
     }
 
     #[test]

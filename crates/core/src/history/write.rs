@@ -5,7 +5,6 @@ use super::entry::{urgency_str, HistoryEntry};
 use super::History;
 use crate::error::Result;
 use crate::events::Event;
-use crate::notifier::Notification;
 use rusqlite::{params, Transaction};
 
 const INSERT: &str = "INSERT INTO entries (at_ms, kind, vendor, account_id, account_name, \
@@ -17,25 +16,6 @@ impl History {
     /// Stores one of the engine's events (a confirmed change, an outage, its end).
     pub fn record_event(&mut self, event: &Event) -> Result<()> {
         self.record_all(&[HistoryEntry::from_event(event)])
-    }
-
-    /// Stores a notification that was sent; `reason` says why (see
-    /// [`HistoryEntry::notification`]).
-    pub fn record_notification(
-        &mut self,
-        at_ms: i64,
-        account_id: &str,
-        agent_id: Option<&str>,
-        notification: &Notification,
-        reason: &str,
-    ) -> Result<()> {
-        self.record_all(&[HistoryEntry::notification(
-            at_ms,
-            account_id,
-            agent_id,
-            notification,
-            reason,
-        )])
     }
 
     /// Stores several rows in one transaction: one commit per poll cycle instead of one per

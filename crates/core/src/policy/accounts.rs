@@ -55,12 +55,13 @@ impl AlertPolicy {
             Step::Steady => {}
             Step::Pending { seen, needed } => {
                 let event = self.account_event(&account, track, observed, now_ms);
+                let what = event.kind.what();
                 out.push(account_decision(
                     &account,
                     now_ms,
                     event.severity,
                     DecisionKind::Pending { event },
-                    Outcome::Quiet(Reason::Pending { seen, needed }),
+                    Outcome::Quiet(Reason::Pending { what, seen, needed }),
                 ));
             }
             Step::Confirmed(candidate) => {

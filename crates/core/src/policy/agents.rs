@@ -120,7 +120,7 @@ impl AlertPolicy {
         if let Some(dropped) = step.dropped {
             if let Some((severity, kind)) = change_to(&dropped.value, &confirmed) {
                 let reason = Reason::Blip {
-                    state: dropped.value.label(),
+                    state: kind.what(),
                     polls: dropped.seen,
                     then: observed.label(),
                 };
@@ -138,9 +138,16 @@ impl AlertPolicy {
             }
         }
         match step.step {
-            Step::Steady => {}
+            // A queue's or team's figures move within its level: the confirmed view keeps the
+            // latest, so that a reminder tells today's figures, not those of its confirmation.
+            Step::Steady => {
+                if matches!(&observed, AgentView::Present(o) if o.is_item()) {
+                    track.confirmed = observed;
+                }
+            }
             Step::Pending { seen, needed } => {
                 if let Some((severity, kind)) = change_to(&observed, &confirmed) {
+                    let what = kind.what();
                     out.push(agent_decision(
                         account,
                         key,
@@ -150,7 +157,7 @@ impl AlertPolicy {
                         DecisionKind::Pending {
                             event: event(account, now_ms, severity, kind),
                         },
-                        Outcome::Quiet(Reason::Pending { seen, needed }),
+                        Outcome::Quiet(Reason::Pending { what, seen, needed }),
                     ));
                 }
             }
@@ -361,7 +368,11 @@ impl AlertPolicy {
             return;
         }
         track.last_reminder_ms = Some(now_ms);
-        let state = observation.state.clone();
+        // A queue or team in trouble is told by what is wrong with it, as its change was.
+        let state = match (&observation.finding, observation.is_item()) {
+            (Some(finding), true) => finding.clone(),
+            _ => observation.state.clone(),
+        };
         let for_secs = elapsed_secs(track.since_ms, now_ms);
         let subject = crate::events::agent_subject(&key.agent_id, track.name.as_deref());
         // Past a time limit, what matters is how long it has been in the state altogether.

@@ -173,6 +173,10 @@ pub struct PendingChange {
     pub agent_id: Option<String>,
     pub old_state: String,
     pub new_state: String,
+    /// The change being confirmed in a few words (`EventKind::what`): "FAILED", "gone",
+    /// "re-registered (port 7001 → port 7002)". The new state alone cannot say it: a Segura
+    /// re-registration stays "registered".
+    pub what: String,
     pub seen: u32,
     pub needed: u32,
     pub since_ms: i64,

@@ -11,10 +11,13 @@ use std::fmt;
 pub enum Reason {
     /// Seen, but not in enough consecutive polls yet.
     Pending {
+        /// The change being confirmed (`EventKind::what`).
+        what: String,
         seen: u32,
         needed: u32,
     },
-    /// A state that did not last long enough to be confirmed.
+    /// A change that did not last long enough to be confirmed; `state` is the change in a few
+    /// words (`EventKind::what`).
     Blip {
         state: String,
         polls: u32,
@@ -73,9 +76,9 @@ pub enum Reason {
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reason::Pending { seen, needed } => write!(
+            Reason::Pending { what, seen, needed } => write!(
                 f,
-                "Not confirmed yet: seen in {seen} of the {needed} consecutive polls needed."
+                "The change to {what} is not confirmed yet: seen in {seen} of the {needed} consecutive polls needed."
             ),
             Reason::Blip { state, polls, then } => write!(
                 f,

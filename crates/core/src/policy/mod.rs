@@ -290,20 +290,39 @@ impl AlertPolicy {
                 agent_id: None,
                 old_state: t.confirmed.label().to_string(),
                 new_state: c.value.label().to_string(),
+                what: match c.value {
+                    Reach::Unreachable => "unreachable",
+                    Reach::Reachable => "reachable again",
+                }
+                .to_string(),
                 seen: c.seen,
                 needed: c.needed,
                 since_ms: c.first_seen_ms,
             })
         });
         let agents = self.agents.iter().filter_map(|(key, t)| {
-            t.confirmer.candidate().map(|c| PendingChange {
-                account_id: key.account_id.clone(),
-                agent_id: Some(key.agent_id.clone()),
-                old_state: t.confirmed.label(),
-                new_state: c.value.label(),
-                seen: c.seen,
-                needed: c.needed,
-                since_ms: c.first_seen_ms,
+            t.confirmer.candidate().map(|c| {
+                let rules = self
+                    .accounts
+                    .get(&key.account_id)
+                    .map_or(DEFAULT_RULES, |a| a.account.rules);
+                let change = track::change(
+                    &t.confirmed,
+                    &c.value,
+                    &key.agent_id,
+                    t.name.as_deref(),
+                    rules,
+                );
+                PendingChange {
+                    account_id: key.account_id.clone(),
+                    agent_id: Some(key.agent_id.clone()),
+                    old_state: t.confirmed.label(),
+                    new_state: c.value.label(),
+                    what: change.map_or_else(|| c.value.label(), |(_, kind)| kind.what()),
+                    seen: c.seen,
+                    needed: c.needed,
+                    since_ms: c.first_seen_ms,
+                }
             })
         });
         accounts.chain(agents).collect()

@@ -5,6 +5,7 @@
 use super::decision::{AccountRef, Decision, DecisionKind, Outcome, StateCount};
 use super::explain::Reason;
 use super::wording;
+use crate::items::{is_item_id, kind_of, ItemKind};
 use crate::model::Severity;
 use crate::notifier::Notification;
 use crate::sounds::Sound;
@@ -39,12 +40,16 @@ pub(crate) fn fold(
     }
     let mut by_label: BTreeMap<String, usize> = BTreeMap::new();
     let mut worst = Vec::with_capacity(count);
+    let items = foldable
+        .iter()
+        .filter(|&&i| decisions[i].agent_id.as_deref().is_some_and(is_item_id))
+        .count();
     // The summary sounds like the most severe notification it stands for that had a sound: a
     // round of silent reminders stays silent, a round with a new failure rings.
     let mut loudest: Option<(Severity, Sound)> = None;
     for &i in &foldable {
         let decision = &mut decisions[i];
-        *by_label.entry(state_label(&decision.kind)).or_default() += 1;
+        *by_label.entry(label_of(decision)).or_default() += 1;
         worst.push(decision.severity);
         if let Some(sound) = decision.notification().and_then(|n| n.sound.clone()) {
             if loudest
@@ -58,9 +63,15 @@ pub(crate) fn fold(
     }
     let breakdown = breakdown(by_label);
     let severity = Severity::worst(worst);
+    // Queues and team counts are items of the account, not agents.
+    let things = match items {
+        0 => "agents",
+        all if all == count => "queues and team counts",
+        _ => "agents, queues and team counts",
+    };
     let headline = match round {
-        Round::Poll => format!("{count} agents changed in {}", account.name),
-        Round::Reminders => format!("{count} agents are still critical in {}", account.name),
+        Round::Poll => format!("{count} {things} changed in {}", account.name),
+        Round::Reminders => format!("{count} {things} are still critical in {}", account.name),
     };
     let notification = Notification {
         sound: loudest.map(|(_, sound)| sound),
@@ -73,6 +84,16 @@ pub(crate) fn fold(
         DecisionKind::StormSummary { count, breakdown },
         Outcome::Notify(notification),
     ));
+}
+
+/// What a folded decision is counted as: the state it leads to; for a queue or a team, whose
+/// words change with every figure, its level ("critical queue").
+fn label_of(decision: &Decision) -> String {
+    match decision.agent_id.as_deref().map(kind_of) {
+        Some(ItemKind::Queue(_)) => format!("{} queue", decision.severity),
+        Some(ItemKind::Team) => format!("{} team count", decision.severity),
+        _ => state_label(&decision.kind),
+    }
 }
 
 /// The state a folded decision leads to, as counted in the summary.

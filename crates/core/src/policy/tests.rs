@@ -36,6 +36,8 @@ fn observation(id: &str, spec: &str) -> Observation {
         identity,
         detail: None,
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 
@@ -211,7 +213,7 @@ const CASES: &[Case] = &[
         setup: defaults,
         steps: &[S::Poll(R), S::Poll(F), S::Poll(F)],
         notified: &["A1: FAILED"],
-        explained: &["Not confirmed yet: seen in 1 of the 2 consecutive polls needed."],
+        explained: &["The change to FAILED is not confirmed yet: seen in 1 of the 2 consecutive polls needed."],
     },
     Case {
         name: "a recovery needs one poll",
@@ -517,7 +519,7 @@ const CASES: &[Case] = &[
             S::Poll(&[("A1", "FAILED"), ("A2", "STOPPED")]),
         ],
         notified: &["A2: STOPPED"],
-        explained: &["Not confirmed yet", "hold back every notification"],
+        explained: &["not confirmed yet", "hold back every notification"],
     },
     Case {
         name: "a storm becomes one summary with a breakdown",
@@ -603,7 +605,7 @@ const CASES: &[Case] = &[
             "AI agents is reachable again",
             "A1: FAILED",
         ],
-        explained: &["Not confirmed yet: seen in 1 of the 2 consecutive polls needed."],
+        explained: &["The change to FAILED is not confirmed yet: seen in 1 of the 2 consecutive polls needed."],
     },
     Case {
         name: "a single failed poll is an outage blip",
@@ -774,6 +776,41 @@ fn the_storm_summary_counts_states_and_the_folded_ones_say_why() {
     assert_eq!(folded, 4);
 }
 
+/// A re-registration keeps its state ("registered"): what is pending, and what was a blip, is
+/// said by what changed, not by the state it kept.
+#[test]
+fn a_pending_re_registration_says_what_is_pending() {
+    let mut run = Run::new(
+        AlertSettings {
+            confirm_worse_polls: 3,
+            ..Default::default()
+        },
+        NotificationSettings::default(),
+    );
+    run.step(S::Poll(&[("1", "registered@port 7001 · fingerprint ab12")]));
+    run.step(S::Poll(&[("1", "registered@port 7002 · fingerprint ab12")]));
+    let pending = run.policy.pending();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(pending[0].what, "re-registered (port 7001 → port 7002)");
+    let why = run
+        .decisions
+        .last()
+        .expect("a pending decision")
+        .explanation();
+    assert_eq!(
+        why,
+        "The change to re-registered (port 7001 → port 7002) is not confirmed yet: seen in 1 of the 3 consecutive polls needed."
+    );
+    run.step(S::Poll(&[("1", "registered@port 7001 · fingerprint ab12")]));
+    assert!(run.policy.pending().is_empty());
+    let blip = run.decisions.last().expect("a blip").explanation();
+    assert!(
+        blip.starts_with("The change to re-registered (port 7001 → port 7002) lasted only 1 poll"),
+        "{blip}"
+    );
+    assert!(run.notified().is_empty());
+}
+
 #[test]
 fn pending_flapping_and_snoozes_are_visible_to_the_ui() {
     let mut run = Run::new(
@@ -794,6 +831,7 @@ fn pending_flapping_and_snoozes_are_visible_to_the_ui() {
         ("RUNNING", "FAILED")
     );
     assert_eq!((pending[0].seen, pending[0].needed), (1, 2));
+    assert_eq!(pending[0].what, "FAILED");
 
     run.step(S::Poll(F));
     run.step(S::Poll(R));
@@ -854,7 +892,11 @@ fn every_reason_reads_as_a_clear_sentence() {
             agent: false,
             until: "02:00".into(),
         },
-        Reason::Pending { seen: 1, needed: 2 },
+        Reason::Pending {
+            what: "FAILED".into(),
+            seen: 1,
+            needed: 2,
+        },
         Reason::Blip {
             state: "FAILED".into(),
             polls: 2,
@@ -1386,4 +1428,142 @@ fn a_maintenance_window_records_changes_and_outages_but_notifies_none() {
         .filter_map(|d| d.reason().map(|r| r.to_string()))
         .collect();
     assert!(quiet.contains(&expected), "{quiet:?}");
+}
+
+/// A skill queue through the whole policy, with a fake clock: its figures move every poll,
+/// but only a change of level is a change; it is confirmed, notified in its own words, reminded
+/// with today's figures while critical, acknowledged, held back in maintenance, folded into a
+/// storm, and its recovery told.
+#[test]
+fn a_queue_goes_through_the_policy_like_an_agent_and_changes_with_its_level() {
+    use crate::count_limit::CountLimit;
+    use crate::maintenance::MaintenanceTarget;
+    use crate::queues::{QueueSettings, SkillStats};
+    use crate::time_limits::TimeLimit;
+    let thresholds = QueueSettings {
+        waiting: Some(CountLimit::new(Some(1), Some(5))),
+        longest_wait: Some(TimeLimit::secs(Some(60), Some(180))),
+        ..QueueSettings::default()
+    };
+    let queue = |skill: &str, waiting: u64, longest: u64, free: u64| {
+        thresholds.observe(SkillStats {
+            skill_id: skill.into(),
+            name: Some(format!("q{skill}")),
+            waiting: Some(waiting),
+            longest_wait_secs: Some(longest),
+            available: Some(free),
+            logged_on: Some(2),
+        })
+    };
+    let mut run = Run::new(AlertSettings::default(), NotificationSettings::default());
+    run.account = AccountRef::new("cc", "Contact centre", Vendor::Huawei);
+    let poll = |run: &mut Run, seen: Vec<Observation>| {
+        run.now += Duration::seconds(POLL_SECS);
+        let snapshot = crate::model::snapshot_from(seen);
+        let decisions = run
+            .policy
+            .on_poll(run.now, &run.account, PollOutcome::Ok(&snapshot));
+        for d in &decisions {
+            assert_reads_as_a_sentence(&d.explanation());
+        }
+        run.decisions.extend(decisions);
+    };
+
+    poll(&mut run, vec![queue("2", 0, 0, 2)]);
+    poll(&mut run, vec![queue("2", 0, 0, 1)]);
+    assert!(
+        run.decisions.is_empty(),
+        "figures alone: {:?}",
+        run.explanations()
+    );
+    poll(&mut run, vec![queue("2", 1, 10, 1)]);
+    assert!(
+        run.notified().is_empty(),
+        "a worse level is confirmed first"
+    );
+    assert!(
+        run.explanations()[0].contains("Not confirmed yet"),
+        "{:?}",
+        run.explanations()
+    );
+    poll(&mut run, vec![queue("2", 2, 25, 1)]);
+    poll(&mut run, vec![queue("2", 3, 40, 1)]);
+    assert_eq!(
+        run.notified(),
+        ["Queue q2: 2 waiting for 25 s, 1 of 2 free"]
+    );
+    poll(&mut run, vec![queue("2", 4, 200, 0)]);
+    poll(&mut run, vec![queue("2", 4, 215, 0)]);
+    assert_eq!(
+        run.notified().last().unwrap(),
+        "Queue q2: 4 waiting for 3 min 35 s, no agent free"
+    );
+    let critical = run.decisions.last().unwrap();
+    assert_eq!(
+        (critical.agent_id.as_deref(), critical.severity),
+        (Some("queue:2"), Severity::Critical)
+    );
+
+    // Still critical half an hour on: a reminder with the latest figures, not the first ones.
+    for _ in 0..4 {
+        poll(&mut run, vec![queue("2", 6, 400, 0)]);
+    }
+    run.now += Duration::minutes(30);
+    run.step(S::Tick);
+    assert_eq!(
+        run.notified().last().unwrap(),
+        "Queue q2: still 6 waiting for 6 min 40 s, no agent free"
+    );
+
+    // Acknowledged: no more reminders, and its recovery is told once.
+    run.policy
+        .snooze_agent(AgentKey::new("cc", "queue:2"), SnoozeUntil::Recovery);
+    let told = run.notified().len();
+    run.now += Duration::minutes(31);
+    run.step(S::Tick);
+    assert_eq!(run.notified().len(), told, "acknowledged");
+    poll(&mut run, vec![queue("2", 0, 0, 2)]);
+    assert!(
+        run.notified()
+            .last()
+            .unwrap()
+            .starts_with("Queue q2: 0 waiting"),
+        "{:?}",
+        run.notified()
+    );
+
+    // In maintenance: recorded, not notified.
+    run.policy.start_maintenance(
+        MaintenanceTarget {
+            account_id: "cc".into(),
+            agent_id: Some("queue:2".into()),
+        },
+        run.now + Duration::hours(1),
+    );
+    run.decisions.clear();
+    poll(&mut run, vec![queue("2", 9, 300, 0)]);
+    poll(&mut run, vec![queue("2", 9, 315, 0)]);
+    assert!(run.notified().is_empty(), "{:?}", run.explanations());
+    assert!(run.decisions.iter().any(|d| d.confirmed_event().is_some()));
+
+    // Many queues at once: one storm summary counting them by level.
+    run.policy
+        .end_maintenance(&MaintenanceTarget::account("cc"), run.now);
+    run.policy.set_settings(
+        AlertSettings {
+            storm_threshold: 2,
+            confirm_worse_polls: 1,
+            ..AlertSettings::default()
+        },
+        NotificationSettings::default(),
+    );
+    let calm: Vec<Observation> = (3..7).map(|s| queue(&s.to_string(), 0, 0, 2)).collect();
+    poll(&mut run, calm);
+    run.decisions.clear();
+    let busy: Vec<Observation> = (3..7).map(|s| queue(&s.to_string(), 7, 30, 1)).collect();
+    poll(&mut run, busy);
+    assert_eq!(
+        run.notified(),
+        ["4 queues and team counts changed in Contact centre: 4 critical queue"]
+    );
 }

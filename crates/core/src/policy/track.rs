@@ -60,11 +60,12 @@ impl AgentView {
     }
 
     /// The same state, whatever time limit either has passed: a candidate state that grows
-    /// past its limit while it is being confirmed is still the same candidate.
+    /// past its limit while it is being confirmed is still the same candidate. A queue or a
+    /// team is in the same state while its level is (`Observation::same_state`).
     pub fn same_state(&self, other: &AgentView) -> bool {
         match (self, other) {
             (AgentView::Present(a), AgentView::Present(b)) => {
-                a.state == b.state && a.native == b.native && a.identity == b.identity
+                a.same_state(b) && a.identity == b.identity
             }
             (AgentView::Absent, AgentView::Absent) => true,
             _ => false,

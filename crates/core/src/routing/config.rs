@@ -184,10 +184,10 @@ pub fn secret_name(webhook_id: &str) -> String {
 }
 
 fn check_accounts(accounts: &[String], known: &[&str]) -> Result<(), RouteError> {
-    match accounts.iter().find(|a| !known.contains(&a.as_str())) {
-        Some(unknown) => Err((
-            "accounts".into(),
-            format!("{unknown:?} is not the id of a configured account"),
+    match accounts.iter().position(|a| !known.contains(&a.as_str())) {
+        Some(i) => Err((
+            format!("accounts[{i}]"),
+            format!("{:?} is not the id of a configured account", accounts[i]),
         )),
         None => Ok(()),
     }
@@ -330,7 +330,7 @@ mod tests {
             crate::Error::Config {
                 line, key, message, ..
             } => {
-                assert_eq!((line, key.as_str()), (6, "webhooks[1].url"));
+                assert_eq!((line, key.as_str()), (9, "webhooks[chat].url"));
                 assert!(message.contains("secret set webhook:chat"), "{message}");
                 assert!(!message.contains("abc"), "{message}");
             }
@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(action.label(), "action sh page.sh");
         action.command = vec!["/usr/local/bin/page-me".into()];
         action.accounts = vec!["nope".into()];
-        assert_eq!(action.validate(&["cc"]).unwrap_err().0, "accounts");
+        assert_eq!(action.validate(&["cc"]).unwrap_err().0, "accounts[0]");
         action.accounts = vec!["cc".into()];
         action.timeout_secs = Some(0);
         assert_eq!(action.validate(&["cc"]).unwrap_err().0, "timeout_secs");

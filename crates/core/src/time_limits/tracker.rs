@@ -46,7 +46,11 @@ impl StateClock {
         let mut entered = HashMap::with_capacity(observations.len());
         for obs in observations.iter_mut() {
             let vendor_ms = obs.time_in_state.as_ref().map(|t| t.entered_ms.min(now_ms));
-            let same_state = |e: &&Entered| e.state == obs.state && e.native == obs.native;
+            // A queue or team stays in its state while its level (native) does; its words
+            // change with every figure.
+            let item = obs.is_item();
+            let same_state =
+                |e: &&Entered| e.native == obs.native && (item || e.state == obs.state);
             let previous = self.entered.remove(&obs.agent_id);
             let from_history = || {
                 self.history
@@ -64,7 +68,11 @@ impl StateClock {
                 (None, None) => (now_ms, false),
             };
             let for_secs = u64::try_from((now_ms - at_ms) / 1000).unwrap_or(0);
-            let limit = limit_for(limits, obs).map(|l| l.check(for_secs));
+            // Time limits are on agents' states; an item's level is its thresholds' business.
+            let limit = match item {
+                true => None,
+                false => limit_for(limits, obs).map(|l| l.check(for_secs)),
+            };
             if let Some(level) = limit.as_ref().and_then(|l| l.over) {
                 obs.severity = Severity::worst([obs.severity, level]);
             }

@@ -7,6 +7,7 @@
 mod api;
 mod config;
 mod mapping;
+mod session;
 mod wire;
 
 use super::entry::{self, Entry};
@@ -16,12 +17,14 @@ use crate::model::{Observation, Severity};
 use api::{Api, ListQuery};
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
+use session::{EndedSessions, TurnSummary, Verdict};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use wire::{AgentAnswer, ListedAgent};
+use wire::{AgentAnswer, ListedAgent, ListedTurns};
 
 pub use config::{AgoraSettings, Module, DEFAULT_BASE_URL};
 pub use mapping::{severity_of, EXITED_NATIVE, EXITED_STATE, STATES};
+pub use session::SessionQuality;
 
 /// How far back the list looks for the start times of agents in a live state (IDLE, STARTING,
 /// RUNNING, STOPPING, RECOVERING). Agora's default is 2 hours, which would hide every agent
@@ -52,6 +55,10 @@ pub struct AgoraClient {
     /// the list's window (a long-running agent that fails) is asked for on its own rather than
     /// silently dropped.
     known: std::sync::Mutex<BTreeSet<String>>,
+    /// `[accounts.session_quality]`: what makes an ended session a warning or critical.
+    quality: Option<SessionQuality>,
+    /// The agents whose session ended since watching began, and how it went.
+    ended: std::sync::Mutex<EndedSessions>,
 }
 
 impl std::fmt::Debug for AgoraClient {
@@ -79,6 +86,7 @@ impl AgoraClient {
             app_id,
             customer_id,
             channel,
+            session_quality,
         } = settings;
         let api = Api::new(
             ctx.http.clone(),
@@ -101,7 +109,64 @@ impl AgoraClient {
             channel,
             watch,
             known: Default::default(),
+            quality: session_quality,
+            ended: Default::default(),
         })
+    }
+
+    /// The poll's agents with how the sessions that ended since the last poll went (read now,
+    /// one agent's turns at a time per request slot) and those learnt before.
+    async fn with_sessions(&self, mut observations: Vec<Observation>) -> Vec<Observation> {
+        let newly_ended = self.ended.lock().unwrap().newly_ended(&observations);
+        let learnt: Vec<(String, Verdict)> = futures::stream::iter(newly_ended)
+            .map(|id| async move {
+                let verdict = self.read_session(&id).await;
+                (id, verdict)
+            })
+            .buffered(CONCURRENT_REQUESTS)
+            .collect()
+            .await;
+        self.ended
+            .lock()
+            .unwrap()
+            .record(&mut observations, learnt, crate::clock::now_ms());
+        observations
+    }
+
+    /// How one ended agent's session went: its turns, page after page within the budget.
+    /// A failure to read them is said in the verdict; it never fails the poll.
+    async fn read_session(&self, agent_id: &str) -> Verdict {
+        let mut read = ListedTurns::default();
+        // Stays true only when the budget runs out before the last page.
+        let mut truncated = true;
+        for page_index in 1..=session::MAX_TURN_PAGES {
+            match self
+                .api
+                .turns_page(agent_id, page_index, session::TURN_PAGE_SIZE)
+                .await
+            {
+                Ok(Some(page)) => {
+                    read.turns.extend(page.turns);
+                    if page.last {
+                        let summary = TurnSummary::of(&read, false);
+                        return Verdict::of(&summary, self.quality.as_ref());
+                    }
+                }
+                Ok(None) if page_index == 1 => {
+                    return Verdict::unknown("Agora has no turns for it (HTTP 404)")
+                }
+                Ok(None) => {
+                    truncated = false;
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(agent = agent_id, "agora: turns not read: {e}");
+                    return Verdict::unknown(&e.to_string());
+                }
+            }
+        }
+        // Past the paging budget (or a page that vanished): the turns read so far tell.
+        Verdict::of(&TurnSummary::of(&read, truncated), self.quality.as_ref())
     }
 
     /// Every agent of the project (or channel) in any documented state.
@@ -267,11 +332,13 @@ impl VendorClient for AgoraClient {
     }
 
     async fn poll_answer(&self) -> Result<PollAnswer> {
-        if self.watch.is_empty() {
-            self.list_all().await
+        let mut answer = if self.watch.is_empty() {
+            self.list_all().await?
         } else {
-            self.query_watched().await.map(PollAnswer::from)
-        }
+            PollAnswer::from(self.query_watched().await?)
+        };
+        answer.observations = self.with_sessions(answer.observations).await;
+        Ok(answer)
     }
 
     /// Agents leave the list when they are done: that is their normal end.

@@ -75,6 +75,8 @@ pub fn unreadable(agent_id: &str, reason: &str) -> Observation {
             "the vendor's entry for this agent is unreadable: {reason}"
         )),
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 

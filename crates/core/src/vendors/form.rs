@@ -165,6 +165,18 @@ impl WatchRule {
     }
 }
 
+/// What the form's shared fields show while they are empty: an example of this vendor's own
+/// (a Segura account is not offered a contact centre's id and name). Never a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Placeholders {
+    /// An account id (letters, digits, '-', '_', '.').
+    pub id: &'static str,
+    /// A display name.
+    pub name: &'static str,
+    /// The server's address (the default one when the vendor has one).
+    pub base_url: &'static str,
+}
+
 /// Everything the dashboard needs to offer a vendor and draw its account form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VendorForm {
@@ -176,6 +188,7 @@ pub struct VendorForm {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_base_url: Option<&'static str>,
     pub base_url_hint: &'static str,
+    pub placeholders: Placeholders,
     /// The first whose `when` holds (or that has none) names the secret field.
     pub secret_labels: Vec<SecretLabel>,
     /// When the account needs no secret (`auth = "none"`), the field's hint says so.
@@ -186,6 +199,10 @@ pub struct VendorForm {
     /// Time limits the dashboard offers for this vendor's states, one click each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub time_limit_presets: Vec<LimitPreset>,
+    /// Tables of the account this vendor reads besides its fields (`queues`,
+    /// `session_quality`); the dashboard draws an editor for the ones it has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<&'static str>,
 }
 
 /// A time limit a supervisor of this vendor's agents commonly sets: `[accounts.time_limits]`
@@ -212,6 +229,41 @@ impl LimitPreset {
             label,
             warning,
             critical,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::AccountConfig;
+    use crate::model::Vendor;
+
+    /// Each vendor's form shows examples of its own: no two vendors share an id or a name
+    /// example, and each example is what the config accepts (a valid id and base URL).
+    #[test]
+    fn every_vendor_has_placeholders_of_its_own_that_the_config_accepts() {
+        let forms = crate::vendors::registry::forms();
+        for (i, form) in forms.iter().enumerate() {
+            let p = &form.placeholders;
+            for other in &forms[i + 1..] {
+                assert_ne!(p.id, other.placeholders.id, "{} and {}", form.id, other.id);
+                assert_ne!(
+                    p.name, other.placeholders.name,
+                    "{} and {}",
+                    form.id, other.id
+                );
+            }
+            let vendor: Vendor = form.id.parse().unwrap();
+            let account = AccountConfig::new(p.id, vendor, Some(p.base_url));
+            match account.validate() {
+                Ok(()) => {}
+                // The vendor's own required keys are not examples of the shared fields.
+                Err((key, message)) => assert!(
+                    key != "id" && key != "base_url",
+                    "{}: the example {key} is refused: {message}",
+                    form.id
+                ),
+            }
         }
     }
 }

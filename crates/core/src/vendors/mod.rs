@@ -142,6 +142,8 @@ mod tests {
             identity: None,
             detail: None,
             time_in_state: None,
+            finding: None,
+            figures: None,
         }
     }
 

@@ -3,10 +3,12 @@
 
 use super::form::VendorForm;
 use super::{ClientContext, VendorClient, REGISTRY};
-use crate::config::AccountConfig;
+use crate::config::explain::explain;
+use crate::config::{AccountConfig, ACCOUNT_KEYS};
 use crate::error::Result;
 use crate::model::Vendor;
 use serde::de::DeserializeOwned;
+use serde_path_to_error::Segment;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -51,9 +53,10 @@ pub fn forms() -> Vec<VendorForm> {
 /// The config keys of one vendor (the top-level ones its form writes).
 pub fn keys_of(module: &dyn VendorModule) -> Vec<&'static str> {
     let mut keys: Vec<&'static str> = Vec::new();
-    for field in module.form().fields {
-        if !keys.contains(&field.key()) {
-            keys.push(field.key());
+    let form = module.form();
+    for key in form.fields.iter().map(|f| f.key()).chain(form.sections) {
+        if !keys.contains(&key) {
+            keys.push(key);
         }
     }
     keys
@@ -94,7 +97,16 @@ impl FromStr for Vendor {
         modules()
             .map(|m| m.vendor())
             .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown vendor {s:?} (expected one of {})", Vendor::names()))
+            .ok_or_else(|| {
+                let ids: Vec<String> = Vendor::all().iter().map(|v| v.to_string()).collect();
+                let hint = crate::config::explain::suggestion(s.trim(), &ids)
+                    .map(|near| format!("; did you mean {near}?"))
+                    .unwrap_or_default();
+                format!(
+                    "unknown vendor {s:?} (expected one of {}{hint})",
+                    Vendor::names()
+                )
+            })
     }
 }
 
@@ -106,46 +118,63 @@ impl<'de> serde::Deserialize<'de> for Vendor {
 }
 
 /// Reads the vendor's own keys of an account into its settings type (which refuses unknown
-/// keys). An unknown key is named, and called out when it belongs to another vendor.
+/// keys). The error names the key by its dotted path below the account (`workno`,
+/// `states.busy`); an unknown key is called out when it belongs to another vendor, and
+/// otherwise named with the key it was probably meant to be.
 pub fn vendor_options<T: DeserializeOwned>(
     account: &AccountConfig,
 ) -> std::result::Result<T, KeyError> {
-    toml::Value::Table(account.options.clone())
-        .try_into::<T>()
-        .map_err(|e| explain_option_error(account.vendor, e.message()))
+    serde_path_to_error::deserialize(toml::Value::Table(account.options.clone()))
+        .map_err(|e| explain_option_error(account.vendor, e.path(), e.inner().message()))
 }
 
-fn explain_option_error(vendor: Vendor, message: &str) -> KeyError {
-    let named = |prefix: &str| {
-        message
-            .find(prefix)
-            .map(|i| &message[i + prefix.len()..])
-            .and_then(|rest| rest.split('`').next())
-            .map(str::to_string)
-    };
-    if let Some(key) = named("unknown field `") {
-        let owner = modules()
+fn explain_option_error(
+    vendor: Vendor,
+    path: &serde_path_to_error::Path,
+    message: &str,
+) -> KeyError {
+    let mut parts = dotted(path);
+    let named = explain(message, &[]).key;
+    // serde's path ends with an unknown key already; a missing one is named only in the
+    // message.
+    if let Some(named) = named.filter(|n| parts.last() != Some(n)) {
+        parts.push(named);
+    }
+    // At the top of the account, the shared keys are as valid as the vendor's own.
+    let at_top = parts.len() <= 1;
+    let explained = explain(message, if at_top { ACCOUNT_KEYS } else { &[] });
+    let key = parts.join(".");
+    let foreign = || {
+        modules()
             .filter(|m| m.vendor() != vendor)
-            .find(|m| keys_of(*m).contains(&key.as_str()));
-        let own = keys_of(vendor.module()).join(", ");
-        let message = match owner {
-            Some(m) => format!(
-                "does not apply to vendor {vendor} (it is a key of vendor {})",
-                m.vendor()
-            ),
-            None => format!(
-                "unknown key: not an account key, nor one of vendor {vendor}'s ({})",
-                if own.is_empty() { "none" } else { &own }
-            ),
-        };
-        return (key, message);
+            .find(|m| keys_of(*m).contains(&key.as_str()))
+    };
+    let message = match foreign() {
+        Some(owner) if at_top && message.starts_with("unknown field") => format!(
+            "does not apply to vendor {vendor} (it is a key of vendor {})",
+            owner.vendor()
+        ),
+        _ if message.starts_with("missing field") => format!("is required for vendor {vendor}"),
+        _ => explained.message,
+    };
+    (key, message)
+}
+
+/// A path within the vendor's keys as the config loader reads it, part by part (`states`,
+/// `busy`; an array's element as `list[2]`).
+fn dotted(path: &serde_path_to_error::Path) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Map { key } => parts.push(key.clone()),
+            Segment::Seq { index } => match parts.last_mut() {
+                Some(last) => last.push_str(&format!("[{index}]")),
+                None => parts.push(format!("[{index}]")),
+            },
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
     }
-    if let Some(key) = named("missing field `") {
-        return (key, format!("is required for vendor {vendor}"));
-    }
-    // A wrong value: toml names the key in the message ("invalid type ... for key `x`").
-    let key = named("for key `").unwrap_or_default();
-    (key, message.trim().to_string())
+    parts
 }
 
 /// A required text key: present and not blank.

@@ -1,7 +1,9 @@
 //! The simulator's own control routes under `/_sim/` (never faulted):
 //! `GET /_sim/agents`, `PUT /_sim/agents/{id}` `{"status","channel","name","start_ts"}` (creates
 //! the agent when missing), `DELETE /_sim/agents/{id}`, and
-//! `PUT /_sim/credentials` `{"customer_id","customer_secret"}`.
+//! `PUT /_sim/credentials` `{"customer_id","customer_secret"}`,
+//! `PUT /_sim/agents/{id}/turns` `[{"end":"error","reason":"LLM_REQUEST_ERR","e2e_latency_ms":2400}]`
+//! (the turns its session ends with; `DELETE` makes the turns call answer 404).
 
 use super::agents::{unix_now, SimAgent};
 use super::AgoraSim;
@@ -19,6 +21,10 @@ pub fn routes(sim: AgoraSim) -> Router {
     Router::new()
         .route("/_sim/agents", get(list))
         .route("/_sim/agents/{id}", put(upsert).delete(remove))
+        .route(
+            "/_sim/agents/{id}/turns",
+            put(set_turns).delete(clear_turns),
+        )
         .route("/_sim/credentials", put(credentials))
         .with_state(sim)
 }
@@ -73,6 +79,20 @@ async fn upsert(
         agent.clone()
     });
     Json(agent).into_response()
+}
+
+async fn set_turns(
+    State(sim): State<AgoraSim>,
+    Path(id): Path<String>,
+    Json(turns): Json<Vec<super::SimTurn>>,
+) -> StatusCode {
+    sim.set_turns(&id, Some(turns));
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_turns(State(sim): State<AgoraSim>, Path(id): Path<String>) -> StatusCode {
+    sim.set_turns(&id, None);
+    StatusCode::NO_CONTENT
 }
 
 async fn remove(State(sim): State<AgoraSim>, Path(id): Path<String>) -> StatusCode {

@@ -1,4 +1,5 @@
-//! The Agora REST v2 routes: `GET .../projects/{appid}/agents` and `.../agents/{agentId}`,
+//! The Agora REST v2 routes: `GET .../projects/{appid}/agents`, `.../agents/{agentId}` and
+//! `.../agents/{agentId}/turns` (in `turns`),
 //! with Basic authentication checked for real and errors in the documented shapes.
 
 use super::agents::{self, ListFilter, SimAgent};
@@ -27,6 +28,10 @@ pub fn routes(sim: AgoraSim) -> Router {
         .route(
             &format!("{PROJECTS_PREFIX}/{{appid}}/agents/{{agent_id}}"),
             get(query_agent),
+        )
+        .route(
+            &format!("{PROJECTS_PREFIX}/{{appid}}/agents/{{agent_id}}/turns"),
+            get(super::turns::list_turns),
         )
         .with_state(sim)
 }
@@ -102,7 +107,7 @@ async fn query_agent(
 
 /// 401 for missing or wrong Basic credentials, then 403 for an app id this simulator does not
 /// serve (the one status chosen for "no such project"); `None` lets the request through.
-fn refusal(sim: &AgoraSim, appid: &str, headers: &HeaderMap) -> Option<Response> {
+pub(super) fn refusal(sim: &AgoraSim, appid: &str, headers: &HeaderMap) -> Option<Response> {
     let settings = sim.settings();
     let presented = headers
         .get(header::AUTHORIZATION)

@@ -1,8 +1,11 @@
 //! `/_sim/...`: the Huawei simulator's control surface over HTTP, for the demo and for driving
 //! a running simulator by hand (`curl -X PUT .../_sim/agents/101 -d '{"state":7,"working":true}'`;
-//! `curl -X PUT .../_sim/listing/refusal -d '{"kind":"not_found"}'` refuses the team listing).
+//! `curl -X PUT .../_sim/listing/refusal -d '{"kind":"not_found"}'` refuses the team listing;
+//! `curl -X PUT .../_sim/queues/2 -d '{"name":"vip","waiting":4,"longest_wait_secs":200,"available":0,"logged_on":2}'`
+//! sets a skill queue; `curl -X PUT .../_sim/queues/refusal -d '{"retcode":"000-003"}'` refuses
+//! the queue calls).
 
-use super::{Agent, HuaweiSim, HuaweiSimStats, ListingRefusal};
+use super::{Agent, HuaweiSim, HuaweiSimStats, ListingRefusal, SimQueue};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -21,6 +24,54 @@ pub fn control_routes() -> Router<HuaweiSim> {
             "/_sim/listing/refusal",
             put(refuse_listing).delete(grant_listing),
         )
+        .route(
+            "/_sim/queues/refusal",
+            put(refuse_queues).delete(grant_queues),
+        )
+        .route(
+            "/_sim/queues/{id}",
+            put(put_queue).delete(delete_queue).get(get_queue),
+        )
+}
+
+async fn put_queue(
+    State(sim): State<HuaweiSim>,
+    Path(id): Path<u32>,
+    Json(queue): Json<SimQueue>,
+) -> StatusCode {
+    sim.set_queue(id, queue);
+    StatusCode::NO_CONTENT
+}
+
+async fn delete_queue(State(sim): State<HuaweiSim>, Path(id): Path<u32>) -> StatusCode {
+    if sim.remove_queue(id) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+async fn get_queue(
+    State(sim): State<HuaweiSim>,
+    Path(id): Path<u32>,
+) -> Result<Json<SimQueue>, StatusCode> {
+    sim.queue(id).map(Json).ok_or(StatusCode::NOT_FOUND)
+}
+
+#[derive(serde::Deserialize)]
+struct Refusal {
+    retcode: String,
+}
+
+/// `{"retcode":"000-003"}`: both queue calls refused with it.
+async fn refuse_queues(State(sim): State<HuaweiSim>, Json(refusal): Json<Refusal>) -> StatusCode {
+    sim.refuse_queues(Some(refusal.retcode));
+    StatusCode::NO_CONTENT
+}
+
+async fn grant_queues(State(sim): State<HuaweiSim>) -> StatusCode {
+    sim.refuse_queues(None);
+    StatusCode::NO_CONTENT
 }
 
 async fn put_agent(

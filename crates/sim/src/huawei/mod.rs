@@ -7,17 +7,21 @@
 //! - `routes`: the gateway's HTTP calls;
 //! - `team`: the team listing (`qualitycontrol/{workno}/allagent`, undocumented), its names,
 //!   and its refusal (with the `control` feature);
+//! - `queues`: the seat's skill queues (`agentvdnskill`, `queryacdstat` in batches of at most
+//!   100), sentinels, unknown skills and refusals;
 //! - `variants`: the undocumented shapes real gateways send (GBK, event arrays...);
 //! - `control_routes`: `/_sim/...` (the fault routes come from `crate::control`), with the
 //!   `control` feature.
 
 #[cfg(feature = "control")]
 mod control_routes;
+mod queues;
 mod routes;
 mod sessions;
 mod team;
 mod variants;
 
+pub use queues::{SimQueue, UnknownSkill, MAX_SKILLS_PER_CALL};
 pub use sessions::AuthMode;
 #[cfg(feature = "control")]
 pub use team::ListingRefusal;
@@ -167,6 +171,14 @@ pub struct HuaweiSimStats {
     pub guids_delivered: u64,
     /// Team listing requests, answered or refused.
     pub listing_requests: u64,
+    /// `agentvdnskill` requests, answered or refused.
+    pub skill_listing_requests: u64,
+    /// `queryacdstat` requests, answered or refused.
+    pub queue_stat_requests: u64,
+    /// The most skills one `queryacdstat` call asked for.
+    pub max_skills_per_call: u64,
+    /// `queryacdstat` calls refused for their skills (more than 100, none, or an unknown one).
+    pub refused_batches: u64,
 }
 
 #[derive(Default)]
@@ -184,6 +196,10 @@ struct Counters {
     event_polls: AtomicU64,
     guids_delivered: AtomicU64,
     listing_requests: AtomicU64,
+    skill_listing_requests: AtomicU64,
+    queue_stat_requests: AtomicU64,
+    max_skills_per_call: AtomicU64,
+    refused_batches: AtomicU64,
 }
 
 /// A cheap, cloneable handle on one simulated gateway.
@@ -202,6 +218,8 @@ struct Inner {
     names: RwLock<HashMap<String, String>>,
     /// How the team listing answers besides listing the team.
     listing: RwLock<team::ListingMode>,
+    /// The seat's skill queues and how their calls answer.
+    queues: RwLock<queues::QueueBoard>,
     sessions: RwLock<SessionTable>,
     #[cfg(feature = "control")]
     faults: FaultSwitch,
@@ -220,6 +238,21 @@ const DEMO_AGENTS: [(&str, i64, bool); 10] = [
     ("109", 7, true),
     ("110", 4, false),
 ];
+
+/// The demo VDN's skill queues, calm: the demo script makes "vip" build up.
+pub fn demo_queues() -> [(u32, SimQueue); 3] {
+    [
+        (1, SimQueue::new("voice", 1, 12, 3, 5)),
+        (2, SimQueue::new("vip", 0, 0, 3, 3)),
+        (
+            3,
+            SimQueue {
+                mediatype: 51,
+                ..SimQueue::new("web chat", 0, 0, 2, 2)
+            },
+        ),
+    ]
+}
 
 /// The demo agents' names, as the team listing gives them.
 const DEMO_NAMES: [(&str, &str); 10] = [
@@ -244,6 +277,7 @@ impl HuaweiSim {
                 raw_status: RwLock::new(HashMap::new()),
                 names: RwLock::new(HashMap::new()),
                 listing: RwLock::new(team::ListingMode::default()),
+                queues: RwLock::new(queues::QueueBoard::default()),
                 sessions: RwLock::new(SessionTable::default()),
                 #[cfg(feature = "control")]
                 faults: FaultSwitch::default(),
@@ -252,11 +286,13 @@ impl HuaweiSim {
         }
     }
 
-    /// The default configuration with agents 101..=110 in mixed states, with names.
+    /// The default configuration with agents 101..=110 in mixed states, with names, and the
+    /// skill queues of the seat's VDN.
     pub fn demo() -> HuaweiSim {
         let sim = HuaweiSim::new(HuaweiSimConfig::default());
         sim.add_agents(DEMO_AGENTS);
         sim.set_names(DEMO_NAMES);
+        sim.add_queues(demo_queues());
         sim
     }
 
@@ -453,6 +489,10 @@ impl HuaweiSim {
             event_polls: get(&c.event_polls),
             guids_delivered: get(&c.guids_delivered),
             listing_requests: get(&c.listing_requests),
+            skill_listing_requests: get(&c.skill_listing_requests),
+            queue_stat_requests: get(&c.queue_stat_requests),
+            max_skills_per_call: get(&c.max_skills_per_call),
+            refused_batches: get(&c.refused_batches),
         }
     }
 

@@ -36,6 +36,14 @@ pub fn gateway_routes() -> Router<HuaweiSim> {
             &at("/qualitycontrol/{id}/allagent"),
             get(super::team::all_agents),
         )
+        .route(
+            &at("/queuedevice/{id}/agentvdnskill"),
+            get(super::queues::vdn_skills),
+        )
+        .route(
+            &at("/queuedevice/{id}/queryacdstat"),
+            axum::routing::post(super::queues::acd_stats),
+        )
 }
 
 async fn sign_in(State(sim): State<HuaweiSim>, Path(id): Path<String>, body: Bytes) -> Response {
@@ -316,6 +324,14 @@ impl HuaweiSim {
             None => json!({ key: "", "retcode": RETCODE_OK }),
             Some(result) => json!({ key: "", "retcode": RETCODE_OK, "result": result }),
         };
+        self.respond(StatusCode::OK, body.to_string())
+    }
+
+    /// A success carrying `result` as it is (the calls whose result is the news: the
+    /// configured `result_variant` is about answers that carry none).
+    pub(super) fn succeed(&self, result: Value) -> Response {
+        let key = message_key(self);
+        let body = json!({ key: "", "retcode": RETCODE_OK, "result": result });
         self.respond(StatusCode::OK, body.to_string())
     }
 

@@ -59,6 +59,10 @@ pub enum Phrase {
     BodyNotJson,
     #[cfg_attr(not(feature = "control"), allow(dead_code))]
     ListingRefused,
+    /// `queryacdstat` with more than 100 skills, or a skill the VDN does not have.
+    SkillRefused,
+    #[cfg_attr(not(feature = "control"), allow(dead_code))]
+    QueuesRefused,
     Error,
 }
 
@@ -84,6 +88,10 @@ impl Phrase {
                 "no permission to list the agents for quality inspection"
             }
             (ListingRefused, Language::Chinese) => "无质检权限",
+            (SkillRefused, Language::English) => "parameter error: invalid skill list",
+            (SkillRefused, Language::Chinese) => "参数错误：技能队列无效",
+            (QueuesRefused, Language::English) => "no permission to query the skill queues",
+            (QueuesRefused, Language::Chinese) => "无权限查询技能队列",
             (Error, Language::English) => "error",
             (Error, Language::Chinese) => "错误",
         }

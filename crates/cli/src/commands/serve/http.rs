@@ -1,12 +1,14 @@
-//! The HTTP side of `serve`: `/metrics` (OpenMetrics), `/healthz` (the process answers) and
+//! The HTTP side of `serve`: `/` (an index), `/metrics` (the Prometheus text format, or
+//! OpenMetrics when asked for), `/healthz` (the process answers) and
 //! `/readyz` (every enabled account has been polled once), behind the bearer token when one is
 //! required.
 
 use super::access::Access;
-use super::metrics::{Metrics, CONTENT_TYPE};
+use super::formats;
+use super::metrics::Metrics;
 use agentwatch_core::status::{AccountHealth, Status};
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -38,8 +40,15 @@ pub struct Shared {
     pub access: Access,
 }
 
+/// What `/` answers: where the rest is.
+const INDEX: &str = "AgentWatch: the state of watched agents and accounts.\n\n\
+/metrics  for Prometheus (the text format 0.0.4, or OpenMetrics when asked for in Accept)\n\
+/healthz  200 while the process answers\n\
+/readyz   200 once every enabled account has been polled\n";
+
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
+        .route("/", get(|| async { INDEX }))
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
@@ -70,12 +79,21 @@ async fn require_token(
         .into_response()
 }
 
-async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+async fn metrics(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let status = shared.status.current();
     let metrics = shared.metrics.clone();
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let openmetrics = formats::wants_openmetrics(accept);
     // Thousands of agents take milliseconds to encode: off the threads that answer requests.
-    match tokio::task::spawn_blocking(move || metrics.render(status)).await {
-        Ok(text) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response(),
+    let render = move || match openmetrics {
+        true => (formats::OPENMETRICS, metrics.render(status)),
+        false => (
+            formats::PROMETHEUS_TEXT,
+            formats::prometheus_text(&metrics.render(status)),
+        ),
+    };
+    match tokio::task::spawn_blocking(render).await {
+        Ok((content_type, text)) => ([(header::CONTENT_TYPE, content_type)], text).into_response(),
         Err(e) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("the exposition could not be built: {e}\n"),

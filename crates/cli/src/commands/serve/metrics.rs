@@ -1,4 +1,5 @@
-//! What `agentwatch serve` exposes at `/metrics`, in OpenMetrics text (prometheus-client).
+//! What `agentwatch serve` exposes at `/metrics`, encoded in OpenMetrics text
+//! (prometheus-client; `formats` derives the Prometheus text format from it).
 //!
 //! Two kinds of figures. What the board shows now (each agent's severity, state and since when,
 //! each account up or down) is rebuilt from the latest status at every scrape, so an agent that
@@ -11,6 +12,7 @@
 //! control characters are blanked and long values cut before they become labels (the encoder
 //! escapes quotes, backslashes and line breaks).
 
+use agentwatch_core::items::{Figures, QueueFigures};
 use agentwatch_core::policy::Decision;
 use agentwatch_core::poller::PollRecord;
 use agentwatch_core::status::{AccountHealth, AgentStatus, Status};
@@ -25,11 +27,9 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::{Registry, Unit};
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
 
-/// The content type of the exposition.
-pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 /// Longest label value taken from a vendor, in characters.
 const MAX_LABEL_CHARS: usize = 128;
 /// Poll durations, in seconds: from a quick local answer to the engine's own time limits.
@@ -224,82 +224,200 @@ struct BoardFamilies(Arc<Status>);
 impl Collector for BoardFamilies {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let status = &self.0;
-        let agents: Vec<AgentLabels> = status.agents.iter().map(AgentLabels::of).collect();
-        {
-            let mut family = encoder.encode_descriptor(
+        // Queues and team counts have families of their own: as agents, their words (which
+        // change with every figure) would make a new series each poll.
+        let only_agents: Vec<&AgentStatus> = status
+            .agents
+            .iter()
+            .filter(|a| !a.observation.is_item())
+            .collect();
+        encode_agents(&mut encoder, &only_agents)?;
+        encode_queues(&mut encoder, status)?;
+        encode_team(&mut encoder, &only_agents)?;
+        encode_accounts(&mut encoder, status)
+    }
+}
+
+fn encode_agents(
+    encoder: &mut DescriptorEncoder,
+    agents_of: &[&AgentStatus],
+) -> Result<(), std::fmt::Error> {
+    let agents: Vec<AgentLabels> = agents_of.iter().map(|a| AgentLabels::of(a)).collect();
+    {
+        let mut family = encoder.encode_descriptor(
                 "agentwatch_agent_severity",
                 "Each agent's severity: 0 ok, 1 info, 2 warning, 3 critical, 4 unknown (also while its account is unreachable)",
                 None,
                 MetricType::Gauge,
             )?;
-            for (agent, labels) in status.agents.iter().zip(&agents) {
-                let set = [
-                    ("vendor", labels.vendor.as_str()),
-                    ("account", agent.account_id.as_str()),
-                    ("agent", &*labels.agent),
-                    ("name", &*labels.name),
-                ];
-                family
-                    .encode_family(&set)?
-                    .encode_gauge(&severity_value(agent.effective_severity()))?;
-            }
+        for (agent, labels) in agents_of.iter().zip(&agents) {
+            let set = [
+                ("vendor", labels.vendor.as_str()),
+                ("account", agent.account_id.as_str()),
+                ("agent", &*labels.agent),
+                ("name", &*labels.name),
+            ];
+            family
+                .encode_family(&set)?
+                .encode_gauge(&severity_value(agent.effective_severity()))?;
         }
-        {
-            let mut family = encoder.encode_descriptor(
-                "agentwatch_agent_state",
-                "1 for each agent's current state as the vendor names it",
-                None,
-                MetricType::Gauge,
-            )?;
-            for (agent, labels) in status.agents.iter().zip(&agents) {
-                let set = [
-                    ("vendor", labels.vendor.as_str()),
-                    ("account", agent.account_id.as_str()),
-                    ("agent", &*labels.agent),
-                    ("state", &*labels.state),
-                ];
-                family.encode_family(&set)?.encode_gauge(&1i64)?;
-            }
-        }
-        {
-            let mut family = encoder.encode_descriptor(
-                "agentwatch_agent_state_since_seconds",
-                "Unix time the agent's current state was first seen",
-                None,
-                MetricType::Gauge,
-            )?;
-            for (agent, labels) in status.agents.iter().zip(&agents) {
-                let set = [
-                    ("vendor", labels.vendor.as_str()),
-                    ("account", agent.account_id.as_str()),
-                    ("agent", &*labels.agent),
-                ];
-                family
-                    .encode_family(&set)?
-                    .encode_gauge(&(agent.since_ms as f64 / 1000.0))?;
-            }
-        }
+    }
+    {
         let mut family = encoder.encode_descriptor(
+            "agentwatch_agent_state",
+            "1 for each agent's current state as the vendor names it",
+            None,
+            MetricType::Gauge,
+        )?;
+        for (agent, labels) in agents_of.iter().zip(&agents) {
+            let set = [
+                ("vendor", labels.vendor.as_str()),
+                ("account", agent.account_id.as_str()),
+                ("agent", &*labels.agent),
+                ("state", &*labels.state),
+            ];
+            family.encode_family(&set)?.encode_gauge(&1i64)?;
+        }
+    }
+    {
+        let mut family = encoder.encode_descriptor(
+            "agentwatch_agent_state_since_seconds",
+            "Unix time the agent's current state was first seen",
+            None,
+            MetricType::Gauge,
+        )?;
+        for (agent, labels) in agents_of.iter().zip(&agents) {
+            let set = [
+                ("vendor", labels.vendor.as_str()),
+                ("account", agent.account_id.as_str()),
+                ("agent", &*labels.agent),
+            ];
+            family
+                .encode_family(&set)?
+                .encode_gauge(&(agent.since_ms as f64 / 1000.0))?;
+        }
+    }
+    Ok(())
+}
+
+/// One figure of a queue, `None` when the vendor did not report it.
+type QueueFigure = fn(&QueueFigures) -> Option<u64>;
+
+/// The figures of every skill queue read: calls waiting, the longest wait, agents free and
+/// signed in (a figure the vendor did not report has no sample; a stale queue neither).
+fn encode_queues(encoder: &mut DescriptorEncoder, status: &Status) -> Result<(), std::fmt::Error> {
+    let queues: Vec<(&AgentStatus, &QueueFigures, Cow<'_, str>)> = status
+        .agents
+        .iter()
+        .filter(|a| !a.stale)
+        .filter_map(|a| match a.observation.figures.as_deref() {
+            Some(Figures::Queue(q)) => Some((
+                a,
+                q,
+                label_text(a.observation.name.as_deref().unwrap_or("")),
+            )),
+            _ => None,
+        })
+        .collect();
+    let families: [(&str, &str, QueueFigure); 4] = [
+        (
+            "agentwatch_queue_calls_waiting",
+            "Calls waiting in each skill queue",
+            |q| q.waiting,
+        ),
+        (
+            "agentwatch_queue_longest_wait_seconds",
+            "How long the longest-waiting call of each skill queue has waited, in seconds",
+            |q| q.longest_wait_secs,
+        ),
+        (
+            "agentwatch_queue_agents_available",
+            "Agents of each skill queue free to take a call",
+            |q| q.available,
+        ),
+        (
+            "agentwatch_queue_agents_logged_on",
+            "Agents signed in to each skill queue",
+            |q| q.logged_on,
+        ),
+    ];
+    for (name, help, figure) in families {
+        let mut family = encoder.encode_descriptor(name, help, None, MetricType::Gauge)?;
+        for (queue, figures, queue_name) in &queues {
+            let Some(value) = figure(figures) else {
+                continue;
+            };
+            let vendor = queue.vendor.to_string();
+            let skill = label_text(&figures.skill_id);
+            let set = [
+                ("vendor", vendor.as_str()),
+                ("account", queue.account_id.as_str()),
+                ("skill", &*skill),
+                ("name", &**queue_name),
+            ];
+            family
+                .encode_family(&set)?
+                .encode_gauge(&i64::try_from(value).unwrap_or(i64::MAX))?;
+        }
+    }
+    Ok(())
+}
+
+/// How many of each account's agents are in each state: one sample per state with agents in it.
+fn encode_team(
+    encoder: &mut DescriptorEncoder,
+    agents: &[&AgentStatus],
+) -> Result<(), std::fmt::Error> {
+    let mut counts: BTreeMap<(String, &str, Cow<'_, str>), i64> = BTreeMap::new();
+    for agent in agents.iter().filter(|a| !a.stale) {
+        let key = (
+            agent.vendor.to_string(),
+            agent.account_id.as_str(),
+            label_text(&agent.observation.state),
+        );
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    let mut family = encoder.encode_descriptor(
+        "agentwatch_team_agents",
+        "How many of the account's watched agents are in each state (states with agents only)",
+        None,
+        MetricType::Gauge,
+    )?;
+    for ((vendor, account, state), count) in &counts {
+        let set = [
+            ("vendor", vendor.as_str()),
+            ("account", *account),
+            ("state", &**state),
+        ];
+        family.encode_family(&set)?.encode_gauge(count)?;
+    }
+    Ok(())
+}
+
+fn encode_accounts(
+    encoder: &mut DescriptorEncoder,
+    status: &Status,
+) -> Result<(), std::fmt::Error> {
+    let mut family = encoder.encode_descriptor(
             "agentwatch_account_up",
             "1 when the account's last poll got an answer, 0 when it failed (absent until the first poll ends)",
             None,
             MetricType::Gauge,
         )?;
-        for account in &status.accounts {
-            let up = match account.health {
-                AccountHealth::Ok => 1i64,
-                AccountHealth::Unreachable => 0,
-                AccountHealth::Pending => continue,
-            };
-            let vendor = account.vendor.to_string();
-            let set = [
-                ("vendor", vendor.as_str()),
-                ("account", account.id.as_str()),
-            ];
-            family.encode_family(&set)?.encode_gauge(&up)?;
-        }
-        Ok(())
+    for account in &status.accounts {
+        let up = match account.health {
+            AccountHealth::Ok => 1i64,
+            AccountHealth::Unreachable => 0,
+            AccountHealth::Pending => continue,
+        };
+        let vendor = account.vendor.to_string();
+        let set = [
+            ("vendor", vendor.as_str()),
+            ("account", account.id.as_str()),
+        ];
+        family.encode_family(&set)?.encode_gauge(&up)?;
     }
+    Ok(())
 }
 
 /// One agent's label values, cleaned once per scrape.
@@ -343,6 +461,8 @@ mod tests {
                 identity: None,
                 detail: None,
                 time_in_state: None,
+                finding: None,
+                figures: None,
             },
             since_ms: 1_700_000_000_500,
             stale: false,
@@ -410,6 +530,63 @@ mod tests {
         ));
         assert!(!one_left.contains(r#"agent="a2""#), "{one_left}");
         assert_eq!(samples(&one_left, "agentwatch_agent_severity").len(), 1);
+    }
+
+    #[test]
+    fn queues_and_team_counts_have_their_own_families_and_no_agent_series() {
+        let settings = agentwatch_core::queues::QueueSettings::default();
+        let queue = |skill: &str, name: &str, waiting| AgentStatus {
+            observation: settings.observe(agentwatch_core::queues::SkillStats {
+                skill_id: skill.into(),
+                name: Some(name.into()),
+                waiting,
+                longest_wait_secs: Some(200),
+                available: Some(0),
+                logged_on: None,
+            }),
+            ..agent("x", None, "x", Severity::Ok)
+        };
+        let mut agents = vec![
+            agent("a1", None, "RUNNING", Severity::Ok),
+            agent("a2", None, "RUNNING", Severity::Ok),
+            agent("a3", None, "FAILED", Severity::Critical),
+            queue("3", "vip", Some(4)),
+            queue("4", "sales", None),
+        ];
+        agents.push(AgentStatus {
+            observation: agentwatch_core::items::unreadable_queue("5", None, "refused"),
+            ..agent("x", None, "x", Severity::Ok)
+        });
+        let text = Metrics::new().render(status(agents, AccountHealth::Ok));
+        assert_eq!(
+            samples(&text, "agentwatch_queue_calls_waiting"),
+            [
+                r#"agentwatch_queue_calls_waiting{vendor="agora",account="ai",skill="3",name="vip"} 4"#
+            ],
+            "a figure not reported has no sample"
+        );
+        assert_eq!(
+            samples(&text, "agentwatch_queue_longest_wait_seconds").len(),
+            2,
+            "{text}"
+        );
+        assert!(text.contains(
+            r#"agentwatch_queue_agents_available{vendor="agora",account="ai",skill="4",name="sales"} 0"#
+        ), "{text}");
+        assert!(samples(&text, "agentwatch_queue_agents_logged_on").is_empty());
+        assert_eq!(
+            samples(&text, "agentwatch_team_agents"),
+            [
+                r#"agentwatch_team_agents{vendor="agora",account="ai",state="FAILED"} 1"#,
+                r#"agentwatch_team_agents{vendor="agora",account="ai",state="RUNNING"} 2"#,
+            ]
+        );
+        assert_eq!(
+            samples(&text, "agentwatch_agent_severity").len(),
+            3,
+            "{text}"
+        );
+        assert!(!text.contains("queue:"), "{text}");
     }
 
     #[test]

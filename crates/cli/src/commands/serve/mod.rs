@@ -5,6 +5,7 @@
 //! running one when the file is refused.
 
 mod access;
+mod formats;
 mod http;
 mod metrics;
 mod signals;
@@ -12,7 +13,7 @@ mod signals;
 use super::{load_accounts, EXIT_USAGE};
 use crate::terminal;
 use access::Access;
-use agentwatch_core::config::Config;
+use agentwatch_core::config::{Config, ConfigFile};
 use agentwatch_core::history::History;
 use agentwatch_core::secrets::{headless_secrets, SecretSource};
 use agentwatch_core::{Engine, EngineOptions};
@@ -33,7 +34,7 @@ const HTTP_SHUTDOWN_LIMIT: Duration = Duration::from_secs(5);
 
 pub struct ServeArgs {
     pub listen: SocketAddr,
-    pub config_path: PathBuf,
+    pub config: ConfigFile,
     pub history_db: Option<PathBuf>,
     pub bearer_token_file: Option<PathBuf>,
 }
@@ -46,7 +47,7 @@ pub async fn run(args: ServeArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut config = match load_accounts(&args.config_path, EXIT_USAGE) {
+    let mut config = match load_accounts(&args.config, EXIT_USAGE) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -86,7 +87,7 @@ pub async fn run(args: ServeArgs) -> u8 {
         "serving http://{}/metrics for {} account(s) from {}; SIGHUP reloads, SIGTERM stops",
         listener.local_addr().map_or(args.listen, |a| a),
         config.accounts.iter().filter(|a| a.enabled).count(),
-        args.config_path.display()
+        args.config.path.display()
     ));
     let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
     let app = http::router(shared.clone());
@@ -104,7 +105,7 @@ pub async fn run(args: ServeArgs) -> u8 {
             signal = signals.next() => match signal {
                 Signal::Stop => break 0,
                 Signal::Reload => {
-                    if let Some(next) = reload(&args.config_path, &config, &metrics) {
+                    if let Some(next) = reload(&args.config, &config, &metrics) {
                         running.shutdown().await;
                         running = Running::start(&next, secrets.clone(), &history, &metrics);
                         shared.status.replace(running.engine.status());
@@ -133,8 +134,8 @@ pub async fn run(args: ServeArgs) -> u8 {
 
 /// Reads the config again. `None` keeps the running one: the file was refused (said why, and
 /// shown by `agentwatch_config_last_reload_successful`) or did not change.
-fn reload(path: &Path, running: &Config, metrics: &Metrics) -> Option<Config> {
-    let next = match Config::load(path) {
+fn reload(file: &ConfigFile, running: &Config, metrics: &Metrics) -> Option<Config> {
+    let next = match file.load() {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("the configuration was refused; still running the previous one: {e}");

@@ -1,6 +1,6 @@
 //! The two Agora calls AgentWatch makes, with Basic authentication and errors that name the call.
 
-use super::wire::{self, AgentAnswer, ErrorBody, ListPage};
+use super::wire::{self, AgentAnswer, ErrorBody, ListPage, TurnsPage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http;
 use base64::Engine;
@@ -138,6 +138,29 @@ impl Api {
             return Err(self::status_error(status, &headers, &body, &what));
         }
         wire::parse_agent(&body, agent_id, &what)
+    }
+
+    /// One page of `GET .../agents/{agentId}/turns` (`page_index` from 1); `None` when Agora
+    /// has no turns for the agent (HTTP 404: not found, or its session is older than 7 days).
+    pub async fn turns_page(
+        &self,
+        agent_id: &str,
+        page_index: u32,
+        page_size: u32,
+    ) -> Result<Option<TurnsPage>> {
+        let what = format!("Agora turns of agent {agent_id}");
+        let mut url = self.url(&["agents", agent_id, "turns"]);
+        url.query_pairs_mut()
+            .append_pair("page_index", &page_index.to_string())
+            .append_pair("page_size", &page_size.to_string());
+        let (status, headers, body) = self.get(url, &what).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(self::status_error(status, &headers, &body, &what));
+        }
+        wire::parse_turns_page(&body, page_index, &what).map(Some)
     }
 
     /// The project URL with `segments` added, each percent-encoded here: the url crate's own

@@ -4,7 +4,9 @@ use super::AgoraClient;
 use crate::config::AccountConfig;
 use crate::error::Result;
 use crate::model::Vendor;
-use crate::vendors::form::{FormField, LimitPreset, SecretLabel, VendorForm, WatchRule};
+use crate::vendors::form::{
+    FormField, LimitPreset, Placeholders, SecretLabel, VendorForm, WatchRule,
+};
 use crate::vendors::registry::{
     config_error, required_text, vendor_options, KeyError, VendorModule,
 };
@@ -26,6 +28,8 @@ struct Keys {
     app_id: Option<String>,
     customer_id: Option<String>,
     channel: Option<String>,
+    /// `[accounts.session_quality]` as written, read with its own keyed errors.
+    session_quality: Option<toml::Value>,
 }
 
 /// The keys an Agora account adds to the shared ones, checked.
@@ -35,6 +39,8 @@ pub struct AgoraSettings {
     pub customer_id: String,
     /// Only this channel's agents (list mode); `None` for every channel.
     pub channel: Option<String>,
+    /// What makes an ended session a warning or critical change.
+    pub session_quality: Option<super::SessionQuality>,
 }
 
 impl AgoraSettings {
@@ -49,6 +55,11 @@ impl AgoraSettings {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(str::to_string),
+            session_quality: keys
+                .session_quality
+                .as_ref()
+                .map(super::SessionQuality::read)
+                .transpose()?,
         })
     }
 }
@@ -67,6 +78,11 @@ impl VendorModule for Module {
             short_label: "Agora",
             default_base_url: Some(DEFAULT_BASE_URL),
             base_url_hint: "Leave empty for https://api.agora.io",
+            placeholders: Placeholders {
+                id: "ai-agents",
+                name: "AI agents",
+                base_url: DEFAULT_BASE_URL,
+            },
             secret_labels: vec![SecretLabel {
                 label: "Customer secret",
                 when: None,
@@ -74,6 +90,7 @@ impl VendorModule for Module {
             secret_optional_when: None,
             watch: WatchRule::optional(),
             time_limit_presets: time_limit_presets(),
+            sections: vec!["session_quality"],
             fields: vec![
                 FormField::text("app_id", "App ID").required(),
                 FormField::text("customer_id", "Customer ID").required(),

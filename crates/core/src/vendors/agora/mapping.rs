@@ -31,17 +31,35 @@ pub fn severity_of(status: &str) -> Severity {
     }
 }
 
+/// The state a status names: a documented state's number written as digits (`"6"`, as the
+/// state filter is sent) is that state's name (FAILED); anything else is taken as written.
+pub fn status_name(status: &str) -> &str {
+    let digits = status.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return status;
+    }
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| STATES.get(n))
+        .copied()
+        .unwrap_or(status)
+}
+
 /// An agent seen in the list.
 pub fn from_listed(agent: &ListedAgent) -> Observation {
+    let status = status_name(&agent.status);
     Observation {
         agent_id: agent.agent_id.clone(),
         name: None,
-        state: state_label(&agent.status),
+        state: state_label(status),
         native: agent.status.clone(),
-        severity: severity_of(&agent.status),
+        severity: severity_of(status),
         identity: None,
         detail: agent.start_ts.and_then(|ts| describe_time("started", ts)),
-        time_in_state: entered_from_vendor(&agent.status, agent.start_ts, None),
+        time_in_state: entered_from_vendor(status, agent.start_ts, None),
+        finding: None,
+        figures: None,
     }
 }
 
@@ -53,15 +71,18 @@ pub fn from_detail(agent: &AgentDetail) -> Observation {
         (Some(a), Some(b)) => Some(format!("{a}, {b}")),
         (a, b) => a.or(b),
     };
+    let status = status_name(&agent.status);
     Observation {
         agent_id: agent.agent_id.clone(),
         name: agent.name.clone().filter(|n| !n.trim().is_empty()),
-        state: state_label(&agent.status),
+        state: state_label(status),
         native: agent.status.clone(),
-        severity: severity_of(&agent.status),
+        severity: severity_of(status),
         identity: None,
         detail,
-        time_in_state: entered_from_vendor(&agent.status, agent.start_ts, agent.stop_ts),
+        time_in_state: entered_from_vendor(status, agent.start_ts, agent.stop_ts),
+        finding: None,
+        figures: None,
     }
 }
 
@@ -76,6 +97,8 @@ pub fn exited(agent_id: &str) -> Observation {
         identity: None,
         detail: Some("Agora no longer knows this agent (HTTP 404): it has exited".to_string()),
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 
@@ -156,6 +179,46 @@ mod tests {
             assert_eq!((obs.state.as_str(), obs.native.as_str()), (name, name));
             assert_eq!(obs.severity, severity, "{name}");
         }
+    }
+
+    #[test]
+    fn a_status_given_as_digits_is_the_state_of_that_number() {
+        for (digits, name, severity) in [
+            ("0", "IDLE", Severity::Info),
+            ("2", "RUNNING", Severity::Ok),
+            ("5", "RECOVERING", Severity::Warning),
+            ("6", "FAILED", Severity::Critical),
+        ] {
+            let listed = from_listed(&ListedAgent {
+                agent_id: "A".into(),
+                status: digits.into(),
+                start_ts: None,
+            });
+            assert_eq!(
+                (listed.state.as_str(), listed.native.as_str()),
+                (name, digits)
+            );
+            assert_eq!(listed.severity, severity, "{digits}");
+            let queried = from_detail(&AgentDetail {
+                agent_id: "A".into(),
+                status: digits.into(),
+                name: None,
+                start_ts: None,
+                stop_ts: None,
+                message: None,
+            });
+            assert_eq!((queried.state.as_str(), queried.severity), (name, severity));
+        }
+        // A number past the table is a status Agora may add: kept verbatim, unknown.
+        let later = from_listed(&ListedAgent {
+            agent_id: "A".into(),
+            status: "7".into(),
+            start_ts: None,
+        });
+        assert_eq!(
+            (later.state.as_str(), later.severity),
+            ("7", Severity::Unknown)
+        );
     }
 
     #[test]

@@ -44,6 +44,7 @@ struct ListMeta {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ListedAgent {
     pub agent_id: String,
+    #[serde(deserialize_with = "status_text")]
     pub status: String,
     #[serde(default)]
     pub start_ts: Option<i64>,
@@ -93,6 +94,7 @@ pub enum AgentAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AgentDetail {
     pub agent_id: String,
+    #[serde(deserialize_with = "status_text")]
     pub status: String,
     #[serde(default)]
     pub name: Option<String>,
@@ -103,6 +105,94 @@ pub struct AgentDetail {
     #[serde(default)]
     #[allow(dead_code)] // documented; parsed so that a wrong type is caught
     pub message: Option<String>,
+}
+
+/// An agent's status as a name, or as its number (digits or a JSON integer, read through the
+/// state table by `mapping::status_name`); kept as text.
+fn status_text<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Status {
+        Name(String),
+        Number(u64),
+    }
+    match Status::deserialize(d) {
+        Ok(Status::Name(name)) => Ok(name),
+        Ok(Status::Number(n)) => Ok(n.to_string()),
+        Err(_) => Err(serde::de::Error::custom(
+            "invalid type for status: expected a state name or its number",
+        )),
+    }
+}
+
+/// The turns of one session, read so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListedTurns {
+    pub turns: Vec<Turn>,
+}
+
+/// What one turn says about how the session went; its other fields are not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    /// `end.type` is `error`.
+    pub ended_in_error: bool,
+    /// `end.metadata.reason` of a turn ended in error (`LLM_REQUEST_ERR`, `INTERNAL_ERR`).
+    pub error_reason: Option<String>,
+    /// `metrics.e2e_latency_ms`.
+    pub e2e_latency_ms: Option<u64>,
+}
+
+/// One page of `GET .../agents/{agentId}/turns`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnsPage {
+    pub turns: Vec<Turn>,
+    /// No page follows: `pagination.is_last_page`, the last of `total_pages`, an empty page, or
+    /// an answer without `pagination` (the older shape, every turn at once).
+    pub last: bool,
+}
+
+/// Parses a page of turns. A turn whose fields have other types than documented counts as a
+/// turn with nothing known about it: one odd turn does not hide the others.
+pub fn parse_turns_page(body: &[u8], page_index: u32, what: &str) -> Result<TurnsPage> {
+    let value: serde_json::Value = crate::http::parse_json(body, what)?;
+    let turns: &[serde_json::Value] = match value.get("turns") {
+        Some(serde_json::Value::Array(turns)) => turns,
+        None | Some(serde_json::Value::Null) => &[],
+        Some(_) => return Err(Error::malformed(what, "\"turns\" is not a list")),
+    };
+    let turns: Vec<Turn> = turns.iter().map(read_turn).collect();
+    let pagination = value.get("pagination");
+    let flag = |key: &str| pagination.and_then(|p| p.get(key));
+    let last = turns.is_empty()
+        || pagination.is_none()
+        || flag("is_last_page").and_then(serde_json::Value::as_bool) == Some(true)
+        || flag("total_pages")
+            .and_then(serde_json::Value::as_u64)
+            .is_some_and(|total| u64::from(page_index) >= total);
+    Ok(TurnsPage { turns, last })
+}
+
+fn read_turn(turn: &serde_json::Value) -> Turn {
+    let end = turn.get("end");
+    let ended_in_error = end
+        .and_then(|e| e.get("type"))
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("error"));
+    let error_reason = end
+        .and_then(|e| e.get("metadata"))
+        .and_then(|m| m.get("reason"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|_| ended_in_error)
+        .map(|r| r.chars().take(64).collect());
+    let e2e_latency_ms = turn
+        .get("metrics")
+        .and_then(|m| m.get("e2e_latency_ms"))
+        .and_then(serde_json::Value::as_u64);
+    Turn {
+        ended_in_error,
+        error_reason,
+        e2e_latency_ms,
+    }
 }
 
 /// An error body in either documented shape: `{"detail","reason"}` (current) or
@@ -211,6 +301,40 @@ mod tests {
     const ERROR_LEGACY: &str = include_str!("../fixtures/agora_error_legacy.json");
 
     #[test]
+    fn turns_pages_read_the_documented_shape_and_the_older_one() {
+        let page = br#"{"agent_id":"A1","total_turn_count":3,"pagination":{"page_index":1,"total_pages":2,"is_last_page":false},
+            "turns":[{"turn_id":1,"start":{"start_at":1735035900123,"type":"voice_input"},
+              "end":{"end_at":1735035902456,"type":"ok"},"metrics":{"e2e_latency_ms":980,
+              "segmented_latency_ms":[{"name":"asr_ttlw","latency":210}]}},
+             {"turn_id":2,"end":{"type":"error","metadata":{"reason":"LLM_REQUEST_ERR","details":"429"}},
+              "metrics":{"e2e_latency_ms":"slow"}}]}"#;
+        let read = parse_turns_page(page, 1, "turns").unwrap();
+        assert!(!read.last);
+        assert_eq!(
+            read.turns,
+            vec![
+                Turn {
+                    ended_in_error: false,
+                    error_reason: None,
+                    e2e_latency_ms: Some(980)
+                },
+                Turn {
+                    ended_in_error: true,
+                    error_reason: Some("LLM_REQUEST_ERR".into()),
+                    e2e_latency_ms: None
+                },
+            ]
+        );
+        let older = br#"{"turns":[{"turn_id":1,"end":{"type":"ok"}}]}"#;
+        assert!(parse_turns_page(older, 1, "turns").unwrap().last);
+        let last_of_two =
+            br#"{"pagination":{"page_index":2,"total_pages":2},"turns":[{"end":{"type":"ok"}}]}"#;
+        assert!(parse_turns_page(last_of_two, 2, "turns").unwrap().last);
+        assert!(parse_turns_page(br#"{"turns":7}"#, 1, "turns").is_err());
+        assert!(parse_turns_page(b"<html>", 1, "turns").is_err());
+    }
+
+    #[test]
     fn the_seed_answer_is_one_running_agent_on_the_last_page() {
         let page = parse_list_page(SEED.as_bytes(), "list").unwrap();
         assert_eq!(
@@ -298,7 +422,7 @@ mod tests {
     fn one_bad_entry_is_shown_or_skipped_and_the_others_are_kept() {
         let body = br#"{"status":"ok","data":{"list":[
             {"agent_id":"A","status":"RUNNING"},
-            {"agent_id":"B","status":2},
+            {"agent_id":"B","status":["RUNNING"]},
             {"agent_id":"","status":"RUNNING"},
             {"status":"FAILED"},
             {"agent_id":"C","status":"FAILED"}]},"meta":{"cursor":"","total":5}}"#;

@@ -6,7 +6,7 @@ use super::HttpJsonClient;
 use crate::config::AccountConfig;
 use crate::error::Result;
 use crate::model::{Severity, Vendor};
-use crate::vendors::form::{FormField, SecretLabel, VendorForm, WatchRule, When};
+use crate::vendors::form::{FormField, Placeholders, SecretLabel, VendorForm, WatchRule, When};
 use crate::vendors::registry::{config_error, vendor_options, KeyError, VendorModule};
 use crate::vendors::{ClientContext, VendorClient};
 use reqwest::header::HeaderName;
@@ -175,6 +175,11 @@ impl VendorModule for Module {
             short_label: "HTTP JSON",
             default_base_url: None,
             base_url_hint: "The API's server, e.g. https://status.example.com (the path goes below)",
+            placeholders: Placeholders {
+                id: "bots",
+                name: "Support bots",
+                base_url: "https://status.example.com",
+            },
             secret_labels: vec![
                 SecretLabel {
                     label: "Password",
@@ -194,6 +199,7 @@ impl VendorModule for Module {
             }),
             watch: WatchRule::optional(),
             time_limit_presets: Vec::new(),
+            sections: vec![],
             fields: vec![
                 FormField::text("path", "Path of the agent list")
                     .required()

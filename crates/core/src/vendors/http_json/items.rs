@@ -56,6 +56,8 @@ pub fn observe(item: Item, settings: &HttpJsonSettings) -> Observation {
         identity: None,
         detail: None,
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 

@@ -4,7 +4,10 @@ use super::HuaweiClient;
 use crate::config::AccountConfig;
 use crate::error::Result;
 use crate::model::Vendor;
-use crate::vendors::form::{FormField, LimitPreset, SecretLabel, VendorForm, WatchRule, When};
+use crate::queues::QueueSettings;
+use crate::vendors::form::{
+    FormField, LimitPreset, Placeholders, SecretLabel, VendorForm, WatchRule, When,
+};
 use crate::vendors::registry::{config_error, vendor_options, KeyError, VendorModule};
 use crate::vendors::{ClientContext, VendorClient};
 use serde::{Deserialize, Serialize};
@@ -34,12 +37,18 @@ pub struct HuaweiSettings {
     pub auth: HuaweiAuth,
     pub workno: Option<String>,
     pub phonenum: Option<String>,
+    /// `[accounts.queues]` as written; read with its own keyed errors into `queues`.
+    #[serde(default, rename = "queues")]
+    queues_as_written: Option<toml::Value>,
+    /// The skill queues to watch, and their thresholds.
+    #[serde(skip)]
+    pub queues: Option<QueueSettings>,
 }
 
 impl HuaweiSettings {
     /// Reads and checks the account's Huawei keys.
     pub fn of(account: &AccountConfig) -> std::result::Result<Self, KeyError> {
-        let settings: HuaweiSettings = vendor_options(account)?;
+        let mut settings: HuaweiSettings = vendor_options(account)?;
         let fail = |key: &str, msg: String| Err((key.to_string(), msg));
         // No watch list: the seat's team listing names the agents, and it needs the seat.
         if account.watch.is_empty() && settings.workno.is_none() {
@@ -67,6 +76,17 @@ impl HuaweiSettings {
             && settings.phonenum.as_deref().is_some_and(|p| p.len() > 24)
         {
             return fail("phonenum", "is at most 24 characters".into());
+        }
+        if let Some(written) = settings.queues_as_written.take() {
+            settings.queues = Some(QueueSettings::read(&written)?);
+            // The statistics are asked through a seat (`queuedevice/{workno}/...`).
+            if settings.workno.is_none() {
+                return Err((
+                    "queues".into(),
+                    "needs the seat's work number (workno): queue statistics are asked through it"
+                        .into(),
+                ));
+            }
         }
         Ok(settings)
     }
@@ -106,6 +126,11 @@ impl VendorModule for Module {
             default_base_url: None,
             base_url_hint:
                 "The CC-Gateway, e.g. https://10.1.2.3:8043 (the /agentgateway path is added)",
+            placeholders: Placeholders {
+                id: "cc-main",
+                name: "Contact centre",
+                base_url: "https://10.1.2.3:8043",
+            },
             secret_labels: vec![
                 SecretLabel {
                     label: "Session Guid",
@@ -128,6 +153,7 @@ impl VendorModule for Module {
                 pattern_message: Some(AGENT_ID_MESSAGE),
             },
             time_limit_presets: time_limit_presets(),
+            sections: vec!["queues"],
             fields: vec![
                 FormField::select(
                     "auth",

@@ -24,6 +24,8 @@ pub enum Call<'a> {
     ForceLogin(&'a str),
     Status(&'a str),
     Team(&'a str),
+    Skills(&'a str),
+    QueueStats(&'a str),
     Events(&'a str),
     Logout(&'a str),
     ForceLogout(&'a str),
@@ -36,6 +38,8 @@ impl fmt::Display for Call<'_> {
             Call::ForceLogin(w) => write!(f, "forced sign-in of seat {w}"),
             Call::Status(id) => write!(f, "status of agent {id}"),
             Call::Team(w) => write!(f, "team listing of seat {w}"),
+            Call::Skills(w) => write!(f, "skill queues of seat {w}'s VDN"),
+            Call::QueueStats(w) => write!(f, "queue statistics through seat {w}"),
             Call::Events(w) => write!(f, "event poll of seat {w}"),
             Call::Logout(w) => write!(f, "sign-out of seat {w}"),
             Call::ForceLogout(w) => write!(f, "forced sign-out of seat {w}"),
@@ -123,6 +127,30 @@ impl Gateway {
             return Ok(TeamAnswer::NotFound);
         }
         Ok(TeamAnswer::Answered(fetched.into_answer(call)?.envelope))
+    }
+
+    /// The skill queues of the seat's VDN (`agentvdnskill`, cec_07_0409).
+    pub async fn skills(&self, workno: &str, guid: &HeaderValue) -> Result<Envelope> {
+        let url = format!("{}/queuedevice/{workno}/agentvdnskill", self.resource);
+        let request = self.with_guid(self.http.get(url), guid);
+        Ok(self.exchange(request, Call::Skills(workno)).await?.envelope)
+    }
+
+    /// The statistics of up to 100 skill queues (`queryacdstat`, cec_07_0411); the ids go as
+    /// numbers, as Huawei's documented example sends them.
+    pub async fn queue_stats(
+        &self,
+        workno: &str,
+        guid: &HeaderValue,
+        skills: &[u32],
+    ) -> Result<Envelope> {
+        let url = format!("{}/queuedevice/{workno}/queryacdstat", self.resource);
+        let body = serde_json::json!({ "skills": skills }).to_string();
+        let request = self.with_guid(self.http.post(url), guid).body(body);
+        Ok(self
+            .exchange(request, Call::QueueStats(workno))
+            .await?
+            .envelope)
     }
 
     /// The long-poll that doubles as the heartbeat.

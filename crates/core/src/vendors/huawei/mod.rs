@@ -8,6 +8,8 @@
 //! - `gateway`: one method per gateway call;
 //! - `team` / `team_events`: the team listing (one call for every agent the seat may monitor)
 //!   and the sign-in/out events of monitored agents, which ask for a poll at once;
+//! - `skills` / `queues`: the seat's skill queues (`[accounts.queues]`), their listing and
+//!   statistics, each queue an item of the account;
 //! - `session` / `guid` / `heartbeat`: sign-in, the current Guid, the event long-poll;
 //! - `backoff`: how failed sign-ins and event polls are spaced out.
 
@@ -17,7 +19,9 @@ mod config;
 mod gateway;
 mod guid;
 mod heartbeat;
+mod queues;
 mod session;
+mod skills;
 mod states;
 mod team;
 mod team_events;
@@ -30,6 +34,7 @@ use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use gateway::{Call, Gateway, TeamAnswer};
 use guid::Guid;
+use queues::QueueWatch;
 use reqwest::header::HeaderValue;
 use session::{Credentials, SeatLogin, Session};
 use team_events::TeamEvents;
@@ -55,6 +60,8 @@ pub struct HuaweiClient {
     listing_refused_in: Mutex<Option<u64>>,
     /// Which agents the account reports, and their sign-in events.
     team_events: Arc<TeamEvents>,
+    /// The seat's skill queues, when the account watches them.
+    queues: Option<QueueWatch>,
 }
 
 /// One agent's status call: an observation, or an answer that could not be read (shown as
@@ -65,7 +72,7 @@ enum Outcome {
 }
 
 /// Why a batch of calls stopped.
-enum BatchError {
+pub(crate) enum BatchError {
     /// The gateway no longer accepts the Guid (retcode 100-006 or 000-003).
     SessionLost(String),
     Failed(Error),
@@ -138,12 +145,24 @@ impl HuaweiClient {
             listing_seat,
             listing_refused_in: Mutex::new(None),
             team_events,
+            queues: settings.queues.map(QueueWatch::new),
         })
     }
 
-    /// One poll with `guid`: the team listing where the seat may use it, else (or for watched
-    /// agents it leaves out) one status call per agent.
+    /// One poll with `guid`: the agents, then the skill queues the account watches.
     async fn poll_with(&self, guid: &Guid) -> Result<PollAnswer, BatchError> {
+        let mut answer = self.poll_agents(guid).await?;
+        // `HuaweiSettings::of` refuses queues without a seat to ask through.
+        if let (Some(queues), Some(seat)) = (&self.queues, self.listing_seat.as_deref()) {
+            let items = queues.poll(&self.gateway, seat, guid).await?;
+            answer.observations.extend(items);
+        }
+        Ok(answer)
+    }
+
+    /// The agents with `guid`: the team listing where the seat may use it, else (or for
+    /// watched agents it leaves out) one status call per agent.
+    async fn poll_agents(&self, guid: &Guid) -> Result<PollAnswer, BatchError> {
         let per_agent = || async {
             self.status_of(&self.watch, &guid.header, AllUnreadable::Fails)
                 .await
@@ -188,18 +207,12 @@ impl HuaweiClient {
                 });
         }
         // "No permission" is also what a stale Guid gets: the seat's own status tells which.
-        if wire::is_session_lost(&envelope.retcode) && !self.session_alive(seat, guid).await? {
+        if wire::is_session_lost(&envelope.retcode)
+            && !session_alive(&self.gateway, seat, guid).await?
+        {
             return Err(BatchError::SessionLost(envelope.retcode));
         }
         Ok(Listing::Refused(envelope.describe()))
-    }
-
-    /// Whether the gateway still accepts `guid`, asked with the seat's own status.
-    async fn session_alive(&self, seat: &str, guid: &HeaderValue) -> Result<bool, BatchError> {
-        match self.gateway.status(seat, guid).await {
-            Ok(envelope) => Ok(!wire::is_session_lost(&envelope.retcode)),
-            Err(e) => Err(BatchError::Failed(e)),
-        }
     }
 
     /// The listed agents, plus a status call for each watched agent the listing left out
@@ -295,6 +308,18 @@ impl HuaweiClient {
                 }
             })
             .collect())
+    }
+}
+
+/// Whether the gateway still accepts `guid`, asked with the seat's own status.
+async fn session_alive(
+    gateway: &Gateway,
+    seat: &str,
+    guid: &HeaderValue,
+) -> Result<bool, BatchError> {
+    match gateway.status(seat, guid).await {
+        Ok(envelope) => Ok(!wire::is_session_lost(&envelope.retcode)),
+        Err(e) => Err(BatchError::Failed(e)),
     }
 }
 

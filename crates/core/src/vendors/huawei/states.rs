@@ -37,6 +37,8 @@ pub fn observation(agent_id: &str, status: AgentStatus) -> Observation {
         identity: None,
         detail: status.is_working.then(|| "talking".to_string()),
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 
@@ -52,6 +54,8 @@ pub fn not_found(agent_id: &str, gateway_message: &str) -> Observation {
         identity: None,
         detail: (!gateway_message.is_empty()).then(|| gateway_message.to_string()),
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 
@@ -67,6 +71,8 @@ pub fn unreadable(agent_id: &str, reason: &str) -> Observation {
         identity: None,
         detail: Some(reason.to_string()),
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 

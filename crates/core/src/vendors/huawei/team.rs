@@ -27,25 +27,7 @@ pub struct Listed {
 /// minus the supervisor's own seat); entries of other agents are read no further. The error is
 /// why `result` is not a list of agents.
 pub fn read(result: Option<Value>, keep: impl Fn(&str) -> bool) -> Result<Listed, String> {
-    let entries = match result {
-        Some(Value::Array(entries)) => entries,
-        None | Some(Value::Null) => return Err("the answer has no result".into()),
-        Some(Value::String(text)) if text.trim().is_empty() => {
-            return Err("result is an empty string, not a list of agents".into())
-        }
-        Some(other @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
-            return Err(format!(
-                "result is the {} {other}, not a list of agents",
-                wire::json_type(&other)
-            ))
-        }
-        Some(other) => {
-            return Err(format!(
-                "result is {}, not a list of agents",
-                wire::json_type(&other)
-            ))
-        }
-    };
+    let entries = wire::result_list(result, "agents")?;
     let mut listed = Listed::default();
     for mut raw in entries {
         canonical_id(&mut raw);

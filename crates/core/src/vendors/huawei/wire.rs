@@ -136,6 +136,26 @@ pub fn agent_status(result: Option<&Value>) -> Result<AgentStatus, String> {
     })
 }
 
+/// A successful answer's `result` as the list a listing call promises; the error says what it
+/// is instead ("result is the number 3, not a list of agents"), `what` naming the entries.
+pub fn result_list(result: Option<Value>, what: &str) -> Result<Vec<Value>, String> {
+    match result {
+        Some(Value::Array(entries)) => Ok(entries),
+        None | Some(Value::Null) => Err("the answer has no result".into()),
+        Some(Value::String(text)) if text.trim().is_empty() => {
+            Err(format!("result is an empty string, not a list of {what}"))
+        }
+        Some(other @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => Err(format!(
+            "result is the {} {other}, not a list of {what}",
+            json_type(&other)
+        )),
+        Some(other) => Err(format!(
+            "result is {}, not a list of {what}",
+            json_type(&other)
+        )),
+    }
+}
+
 pub fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",

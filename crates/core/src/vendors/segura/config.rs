@@ -4,7 +4,7 @@ use super::SeguraClient;
 use crate::config::AccountConfig;
 use crate::error::Result;
 use crate::model::Vendor;
-use crate::vendors::form::{FormField, SecretLabel, VendorForm, WatchRule};
+use crate::vendors::form::{FormField, Placeholders, SecretLabel, VendorForm, WatchRule};
 use crate::vendors::registry::{
     config_error, required_text, vendor_options, KeyError, VendorModule,
 };
@@ -52,6 +52,11 @@ impl VendorModule for Module {
             short_label: "Segura",
             default_base_url: None,
             base_url_hint: "The Segura server, e.g. https://segura.example.com",
+            placeholders: Placeholders {
+                id: "connectors",
+                name: "Network connectors",
+                base_url: "https://segura.example.com",
+            },
             secret_labels: vec![SecretLabel {
                 label: "Client secret",
                 when: None,
@@ -59,6 +64,7 @@ impl VendorModule for Module {
             secret_optional_when: None,
             watch: WatchRule::optional(),
             time_limit_presets: Vec::new(),
+            sections: vec![],
             fields: vec![FormField::text("client_id", "Client ID").required()],
         }
     }

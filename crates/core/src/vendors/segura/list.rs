@@ -72,30 +72,40 @@ pub(super) fn read_list_answer(
             )
         });
     }
-    match status {
-        StatusCode::UNAUTHORIZED => Ok(ListOutcome::TokenRefused),
-        // Quoted as they are: the status says enough (forbidden, slow down).
-        StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS => {
-            Err(http::status_error(status, headers, body, LIST_CALL))
+    if status == StatusCode::UNAUTHORIZED {
+        return Ok(ListOutcome::TokenRefused);
+    }
+    // Whatever the status, a body in one of the three error shapes says what went wrong in
+    // its own words: those are quoted, never the raw body.
+    match VendorError::in_body(body) {
+        // The list call's 404 is how an instance without agents answers.
+        Some(r)
+            if status == StatusCode::NOT_FOUND && r.code.as_deref() == Some(AGENT_NOT_FOUND) =>
+        {
+            Ok(ListOutcome::Agents(Vec::new()))
         }
-        _ => {
-            let reported = serde_json::from_slice::<ListAnswer>(body)
-                .ok()
-                .and_then(|a| a.reported_error());
-            match reported {
-                // The list call's 404 is how an instance without agents answers.
-                Some(r)
-                    if status == StatusCode::NOT_FOUND
-                        && r.code.as_deref() == Some(AGENT_NOT_FOUND) =>
-                {
-                    Ok(ListOutcome::Agents(Vec::new()))
-                }
-                Some(r) if status != StatusCode::NOT_FOUND && r.code.is_some() => {
-                    Err(vendor_error(&r))
-                }
-                _ => Err(http::status_error(status, headers, body, LIST_CALL)),
-            }
+        // Forbidden and slow-down keep their kinds (auth, rate limited), in the body's words.
+        Some(r)
+            if matches!(
+                status,
+                StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
+            ) =>
+        {
+            Err(http::status_error_saying(
+                status,
+                headers,
+                &r.words(),
+                LIST_CALL,
+            ))
         }
+        Some(r) if status != StatusCode::NOT_FOUND && r.code.is_some() => Err(vendor_error(&r)),
+        Some(r) => Err(http::status_error_saying(
+            status,
+            headers,
+            &r.words(),
+            LIST_CALL,
+        )),
+        None => Err(http::status_error(status, headers, body, LIST_CALL)),
     }
 }
 
@@ -105,11 +115,10 @@ fn vendor_error(reported: &VendorError) -> Error {
             "{LIST_CALL}: the instance refused the request: http referer not allowed ({HTTP_REFERER_NOT_ALLOWED}); \
              allow AgentWatch's origin in the instance's security settings"
         ),
-        code => {
-            let text = reported.message.as_deref().unwrap_or("no message");
-            let code = code.map(|c| format!(" ({c})")).unwrap_or_default();
-            format!("{LIST_CALL}: the instance reported an error: {text}{code}")
-        }
+        _ => format!(
+            "{LIST_CALL}: the instance reported an error: {}",
+            reported.words()
+        ),
     };
     Error::poll(ErrorKind::Vendor, message)
 }

@@ -34,6 +34,8 @@ pub(super) fn observe(agent: WireAgent) -> Observation {
         identity: Some(format!("{port_part} · {fingerprint_part}")),
         detail: port.map(|p| format!("port {p}")),
         time_in_state: None,
+        finding: None,
+        figures: None,
     }
 }
 

@@ -47,6 +47,8 @@ fn the_seed_answer_parses_exactly() {
             identity: Some(format!("port 30000 · fingerprint {hash}")),
             detail: Some("port 30000".into()),
             time_in_state: None,
+            finding: None,
+            figures: None,
         }]
     );
 }

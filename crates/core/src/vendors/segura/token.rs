@@ -2,7 +2,7 @@
 //! shortly before it expires. The cache sits behind a tokio Mutex held while fetching, so polls
 //! that start together fetch one token between them.
 
-use super::wire::{OAuthError, TokenAnswer};
+use super::wire::{OAuthError, TokenAnswer, VendorError};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http;
 use reqwest::header::ACCEPT;
@@ -134,7 +134,13 @@ impl TokenSource {
             StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED => {
                 Err(credentials_refused(status, &body))
             }
-            _ => Err(http::status_error(status, &headers, &body, TOKEN_CALL)),
+            // The token call's other refusals may come in the list's error shapes too.
+            _ => Err(match VendorError::in_body(&body) {
+                Some(reported) => {
+                    http::status_error_saying(status, &headers, &reported.words(), TOKEN_CALL)
+                }
+                None => http::status_error(status, &headers, &body, TOKEN_CALL),
+            }),
         }
     }
 }

@@ -96,17 +96,44 @@ pub(super) struct VendorError {
     pub message: Option<String>,
 }
 
+impl VendorError {
+    /// What the body of an answer with an error status says in one of the three shapes: its
+    /// code and message, flagged as an error or not (the status says it is one). `None` when
+    /// it is not JSON in these shapes or says nothing.
+    pub fn in_body(body: &[u8]) -> Option<VendorError> {
+        let answer = serde_json::from_slice::<ListAnswer>(body).ok()?;
+        answer
+            .said()
+            .filter(|said| said.code.is_some() || said.message.is_some())
+    }
+
+    /// "message (code)", as a supervisor reads it.
+    pub fn words(&self) -> String {
+        let text = self.message.as_deref().unwrap_or("no message");
+        match &self.code {
+            Some(code) => format!("{text} ({code})"),
+            None => text.to_string(),
+        }
+    }
+}
+
 impl ListAnswer {
     /// The error the body reports, in the wrapped, the flat or the exception form.
     pub fn reported_error(&self) -> Option<VendorError> {
         let envelope = self.response.as_ref();
-        let exception = self.exception.as_ref();
         let flagged = envelope.is_some_and(|r| r.error == Some(true) || r.erro == Some(true))
             || self.error == Some(true)
-            || exception.is_some();
+            || self.exception.is_some();
         if !flagged {
             return None;
         }
+        self.said()
+    }
+
+    /// The code and message the body carries, in whichever shape.
+    fn said(&self) -> Option<VendorError> {
+        let envelope = self.response.as_ref();
+        let exception = self.exception.as_ref();
         // The English and Portuguese twins can disagree; the first meaningful one wins.
         let code = [
             exception.and_then(|e| e.code.as_ref()),
