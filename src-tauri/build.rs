@@ -37,6 +37,7 @@ fn agentwatch_commands() -> &'static [&'static str] {
         "delete_webhook_url",
         "parse_watch_list",
         "list_agents",
+        "set_fullscreen",
         "list_skills",
     ]
 }

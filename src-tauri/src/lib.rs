@@ -109,6 +109,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         alerts::export_history_csv,
         commands::maintenance::start_maintenance,
         commands::maintenance::end_maintenance,
+        commands::wallboard::set_fullscreen,
     ])
 }
 

@@ -4,7 +4,7 @@
 //! shows the snooze at once).
 
 use super::session;
-use super::web::{click, text, texts, until, R};
+use super::web::{click, property, texts, until, R};
 use agentwatch_sim::agora::AgoraSim;
 use std::process::Command;
 use std::time::Duration;
@@ -17,9 +17,14 @@ pub async fn maintenance_and_snooze_from_a_script(
 ) -> R<()> {
     click(c, "#tab-live").await?;
     let card = format!(".acard[data-account=\"{account_id}\"]");
+    // The card's actions are in its menu.
+    click(c, &format!("{card} button[data-action=\"account-menu\"]")).await?;
     click(c, &format!("{card} button[data-action=\"maintenance-60\"]")).await?;
+    // (The page's text: the chip is cut short with an ellipsis when the card is narrow.)
     let chip = until("the card to say it is in maintenance", LIMIT, || async {
-        let t = text(c, &format!("{card} .chip.maint")).await.ok()?;
+        let t = property(c, &format!("{card} .chip.maint"), "textContent")
+            .await
+            .ok()?;
         t.contains("in maintenance until").then_some(t)
     })
     .await;
@@ -29,6 +34,7 @@ pub async fn maintenance_and_snooze_from_a_script(
     .await;
     println!("desktop test: card {chip:?}, tray {tooltip:?}");
 
+    click(c, &format!("{card} button[data-action=\"account-menu\"]")).await?;
     click(
         c,
         &format!("{card} button[data-action=\"maintenance-end\"]"),
@@ -69,7 +75,9 @@ pub async fn maintenance_and_snooze_from_a_script(
         "the dashboard to show the script's snooze",
         LIMIT,
         || async {
-            let t = text(c, &format!("{row} .chip.snoozed")).await.ok()?;
+            let t = property(c, &format!("{row} .chip.snoozed"), "textContent")
+                .await
+                .ok()?;
             t.contains("snoozed").then_some(())
         },
     )

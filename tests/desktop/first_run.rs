@@ -294,7 +294,7 @@ pub async fn try_the_demo(
         || async {
             let accounts = demo
                 .execute(
-                    "return [...new Set(Array.from(document.querySelectorAll('#agents-body tr')).map((r) => r.dataset.account))]",
+                    "return [...new Set(Array.from(document.querySelectorAll('#agents-body tr[data-agent]')).map((r) => r.dataset.account))]",
                     vec![],
                 )
                 .await

@@ -3,7 +3,7 @@
 //! showing the time in state against the limit, and the warning reaching dunst.
 
 use super::session;
-use super::web::{click, find, text, texts, type_into, until, R};
+use super::web::{click, find, property, text, texts, type_into, until, R};
 use super::{save_form_and_wait, HUAWEI_ID, POLL_SECS};
 use agentwatch_sim::demo::DemoSims;
 use agentwatch_sim::huawei::HuaweiSim;
@@ -85,7 +85,7 @@ pub async fn step_limit_breach_reaches_dunst(
     let row = format!("#agents-body tr[data-account=\"{HUAWEI_ID}\"][data-agent=\"{agent}\"]");
     let limit = Duration::from_secs(6 * POLL_SECS + 20);
     let note = until("the time in state with its limit", limit, || async {
-        text(c, &format!("{row} .time-in-state"))
+        property(c, &format!("{row} .time-in-state"), "textContent")
             .await
             .ok()
             .filter(|t| t.starts_with("rest ") && t.ends_with("/ 10 s limit"))

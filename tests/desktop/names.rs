@@ -24,11 +24,11 @@ pub async fn names_ranges_and_the_picker(
     click(c, "#tab-live").await
 }
 
-/// Every row of the live view as (account/agent, the name cell's text, the id under it).
+/// Every agent row of the live view as (account/agent, the name cell's text, the id beside it).
 async fn live_rows(c: &fantoccini::Client) -> Vec<(String, String, String)> {
     let rows = c
         .execute(
-            "return Array.from(document.querySelectorAll('#agents-body tr')).map((tr) => [
+            "return Array.from(document.querySelectorAll('#agents-body tr[data-agent]')).map((tr) => [
                tr.dataset.account + '/' + tr.dataset.agent,
                (tr.querySelector('.agent-name') || {}).textContent || '',
                (tr.querySelector('.agent-id') || {}).textContent || ''])",

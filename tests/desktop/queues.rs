@@ -122,18 +122,18 @@ async fn the_strip_shows_the_queues_by_severity(
     artifacts: &Path,
 ) -> R<()> {
     click(c, "#tab-live").await?;
-    let tile = format!(".acard[data-account=\"{huawei}\"] .qtile[data-queue=\"queue:2\"]");
+    let tile = format!("#agents-body tr[data-group=\"{huawei}\"] .qtile[data-queue=\"queue:2\"]");
     until("the vip queue's tile", Duration::from_secs(40), || async {
         find(c, &tile).await.ok().map(|_| ())
     })
     .await;
     let tiles = texts(
         c,
-        &format!(".acard[data-account=\"{huawei}\"] .queue-strip .qtile"),
+        &format!("#agents-body tr[data-group=\"{huawei}\"] .queue-strip .qtile"),
     )
     .await;
     assert_eq!(tiles.len(), 2, "the two picked queues: {tiles:?}");
-    let team = text(c, &format!(".acard[data-account=\"{huawei}\"] .team-line")).await?;
+    let team = text(c, &format!("#agents-body tr[data-group=\"{huawei}\"] .team-line")).await?;
     assert!(team.contains("Team") && team.contains("idle"), "{team}");
     // The queues are not agents: not in the agents' table.
     let rows = c

@@ -158,9 +158,24 @@ pub enum TrayHost {
     XEmbed,
 }
 
+/// The test screen's size: the 1280×800 of a supervisor's laptop.
+const SCREEN: &str = "1280x800x24";
+
 /// Starts Xvfb, dunst (recording to a file) and the tray host asked for.
 pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path, tray: TrayHost) -> Desktop {
-    let display = start_xvfb(procs, dir);
+    start_sized(procs, dir, home, config, tray, SCREEN)
+}
+
+/// [`start`] on a screen of another size (`"1920x1080x24"`: a wall display).
+pub fn start_sized(
+    procs: &mut Procs,
+    dir: &Path,
+    home: &Path,
+    config: &Path,
+    tray: TrayHost,
+    screen: &str,
+) -> Desktop {
+    let display = start_xvfb_sized(procs, dir, screen);
 
     // dunst: every notification goes through a script that appends it to a file.
     let notifications = dir.join("notifications.tsv");
@@ -222,11 +237,15 @@ pub fn start(procs: &mut Procs, dir: &Path, home: &Path, config: &Path, tray: Tr
 
 /// Starts Xvfb on a free display (its log in `dir`) and returns the display once it answers.
 pub fn start_xvfb(procs: &mut Procs, dir: &Path) -> String {
+    start_xvfb_sized(procs, dir, SCREEN)
+}
+
+fn start_xvfb_sized(procs: &mut Procs, dir: &Path, screen: &str) -> String {
     let n = free_display();
     let display = format!(":{n}");
     procs.spawn(
         "Xvfb",
-        Command::new("Xvfb").args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"]),
+        Command::new("Xvfb").args([&display, "-screen", "0", screen, "-nolisten", "tcp"]),
         &dir.join("xvfb.log"),
     );
     wait_for("the X server socket", Duration::from_secs(15), || {

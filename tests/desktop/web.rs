@@ -244,10 +244,18 @@ pub async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
 
 /// Presses keys on the keyboard, as a user would, to whatever has the focus.
 pub async fn press(c: &Client, keys: &[fantoccini::key::Key]) -> R<()> {
+    let text: String = keys
+        .iter()
+        .map(|key| key.chars().next().expect("a key code"))
+        .collect();
+    press_text(c, &text).await
+}
+
+/// Presses the keys of `text` one after the other (`"jj"`, `"a"`), to whatever has the focus.
+pub async fn press_text(c: &Client, text: &str) -> R<()> {
     use fantoccini::actions::{InputSource, KeyAction, KeyActions};
     let mut actions = KeyActions::new("keyboard".into());
-    for key in keys {
-        let value = key.chars().next().expect("a key code");
+    for value in text.chars() {
         actions = actions
             .then(KeyAction::Down { value })
             .then(KeyAction::Up { value });

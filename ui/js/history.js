@@ -229,7 +229,7 @@ function showTip(el, label, b, from, to) {
   tip.style.top = `${r.bottom - parent.top + 6}px`;
 }
 
-const KIND_LABEL = {
+export const KIND_LABEL = {
   changed: "change",
   identity_changed: "identity",
   over_limit: "time limit",
@@ -244,7 +244,7 @@ const KIND_LABEL = {
 // What happened, as core's HistoryEntry::transition words it: where the agent did not move, a
 // time limit passed is its state words alone ("rest over its 15 min limit") and a new identity
 // is "re-registered" (the identities are the detail).
-function what(r) {
+export function what(r) {
   if (r.kind === "notification" || r.kind === "route") return r.summary || "";
   if (r.kind === "over_limit") return r.new_state || "";
   if (r.kind === "identity_changed") return "re-registered";

@@ -1,42 +1,67 @@
-// The live view: account cards, the agents table (worst first) and the recent events. Fed by
-// events pushed from Rust; a local one-second timer only re-renders the relative times.
-import { h, $, badge, vendorLabel, ago, clock } from "./dom.js";
-import { alertCell, pendingFor, isFlapping, showWhy, onAlertsChange } from "./alerts.js";
+// The live view: the overall header, the account cards, the agents table with its toolbar
+// (filter, severity chips, only problems, view options) and the recent events, fed by events
+// pushed from Rust; a local one-second timer only moves the times on. The table, the cards, the
+// keyboard, the wallboard and an agent's details are modules of their own; this one joins them.
+import { h, $, $$, badge, ago, clock } from "./dom.js";
+import { onAlertsChange, snooze, snoozeFor } from "./alerts.js";
 import { call, describeError } from "./api.js";
-import { timeInStateNote } from "./time_limits.js";
-import { maintenanceCell } from "./maintenance.js";
-import { accountItems, agentsOnly } from "./queues.js";
+import { byAccount, countsBySeverity, plural, SEVERITIES } from "./items.js";
+import { prefs, savePrefs } from "./live_prefs.js";
+import { renderTable, tickTable, filtering, endFlash, initTable, positionOfAccount, tableShown } from "./live_table.js";
+import { renderCards, initCards } from "./live_cards.js";
+import { initKeys } from "./live_keys.js";
+import { focusEntry } from "./live_window.js";
+import { openWallboard, closeWallboard, wallboardOpen, updateWallboard } from "./wallboard.js";
+import { initDetail, openDetail, updateDetail } from "./agent_detail.js";
+import { copyText } from "./clipboard.js";
+import { extendGroupHeader } from "./live_groups.js";
+import { accountItems, isItem } from "./queues.js";
 
-const RANK = { critical: 4, warning: 3, unknown: 2, info: 1, ok: 0 };
 let status = { accounts: [], agents: [] };
+let items = new Map();
 let events = [];
-let filter = "";
-const previous = new Map(); // agent key -> state, to flash rows that changed
 
-function effective(agent) {
-  return agent.stale ? "unknown" : agent.severity;
-}
-
-function lastPoll(accountId) {
-  const a = status.accounts.find((x) => x.id === accountId);
-  return a ? a.last_poll_ms : null;
-}
+// How long the last updates took, from the poll's status to the table drawn and painted: read by
+// the live view's benchmark (tests/live_bench.rs) through WebDriver. At most 100 are kept.
+const timings = [];
+window.agentwatchLiveTimings = timings;
 
 export function setStatus(next) {
+  const received = Date.now();
+  const started = performance.now();
   status = next;
+  items = byAccount(status);
   renderOverall();
-  rerender();
+  renderAll();
+  const timing = { updated_ms: next.updated_ms, received_ms: received, script_ms: performance.now() - started, agents: next.agents.length };
+  // The frame that shows the update: after the next animation frame's rendering.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      timing.painted_ms = Date.now();
+      timings.push(timing);
+      if (timings.length > 100) timings.shift();
+    }, 0),
+  );
 }
 
-// Re-renders the cards and rows, keeping the keyboard focus on the same action.
-function rerender() {
-  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focusKey : null;
-  renderAccounts();
-  renderAgents();
-  if (focused) {
-    const again = document.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`);
-    if (again) again.focus();
-  }
+function renderAll() {
+  renderCards(status, items);
+  const shown = renderTable(status, items);
+  renderChips();
+  renderCount(shown.length);
+  updateWallboard(status, items);
+  updateDetail(status);
+}
+
+// Several inputs in one frame (typing fast in the filter) are drawn once.
+let pending = false;
+function renderSoon() {
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(() => {
+    pending = false;
+    renderAll();
+  });
 }
 
 // What stops every account at once, said once above everything (not once per account).
@@ -81,112 +106,179 @@ function renderOverall() {
   }
 }
 
-function renderAccounts() {
-  const strip = $("#account-cards");
-  strip.replaceChildren(
-    ...status.accounts.map((a) => {
-      const count = agentsOnly(status.agents).filter((g) => g.account_id === a.id).length;
-      const items = accountItems(status, a.id);
-      const health = { pending: "connecting…", ok: "reachable", unreachable: "unreachable" }[a.health] || a.health;
-      return h(
-        "div",
-        { class: `acard h-${a.health}${items ? " with-items" : ""}`, dataset: { account: a.id } },
-        h("div", { class: "name", title: a.name }, a.name),
-        h(
-          "div",
-          { class: "meta" },
-          h("span", { class: "vendor" }, vendorLabel(a.vendor)),
-          h("span", {}, health),
-          h("span", {}, `${count} agent${count === 1 ? "" : "s"}`),
-          h("span", { class: "time", dataset: { ago: a.last_poll_ms || "" } }, `polled ${ago(a.last_poll_ms)}`),
-        ),
-        a.error ? h("div", { class: "err" }, `${a.error.kind}: ${a.error.message}`) : null,
-        items,
-        alertCell(a.id, null, a.name),
-        maintenanceCell(a.id, a.name),
-      );
-    }),
-  );
-}
-
-function matches(agent) {
-  if (!filter) return true;
-  const hay = [agent.agent_id, agent.name, agent.account_name, agent.vendor, agent.state, agent.native]
-    .filter(Boolean)
-    .join(" ")
-    .toLowerCase();
-  return hay.includes(filter);
-}
-
-function renderAgents() {
-  const body = $("#agents-body");
-  const rows = agentsOnly(status.agents)
-    .filter(matches)
-    .slice()
-    .sort(
-      (a, b) =>
-        RANK[effective(b)] - RANK[effective(a)] ||
-        a.account_name.localeCompare(b.account_name) ||
-        a.agent_id.localeCompare(b.agent_id, undefined, { numeric: true }),
-    )
-    .map((a) => {
-      const key = `${a.account_id}/${a.agent_id}`;
-      const changed = previous.has(key) && previous.get(key) !== a.state;
-      previous.set(key, a.state);
-      const pending = pendingFor(a.account_id, a.agent_id);
-      const flapping = isFlapping(a.account_id, a.agent_id);
-      const label = a.name || a.agent_id;
-      const tr = h(
-        "tr",
-        {
-          class: [a.stale ? "stale" : "", changed ? "flash" : "", pending ? "pending" : "", flapping ? "flapping" : ""].join(" ").trim() || null,
-          dataset: { agent: a.agent_id, account: a.account_id, severity: effective(a) },
-          title: a.stale ? "Last known state: the account is unreachable" : null,
-        },
-        h("td", {}, badge(effective(a))),
-        h(
-          "td",
-          {},
-          h(
-            "button",
-            {
-              type: "button",
-              class: "agent-name linkish",
-              // The whole id, however long: the cell shows three lines of it at most.
-              title: `${label}: show why this agent did or did not notify`,
-              dataset: { focusKey: `why:${key}` },
-              onclick: () => showWhy(a.account_id, a.agent_id, label),
-            },
-            h("span", { class: "clamp" }, label),
-          ),
-          a.name && a.name !== a.agent_id ? h("div", { class: "agent-id" }, a.agent_id) : null,
-        ),
-        h("td", {}, h("span", { class: "vendor" }, vendorLabel(a.vendor))),
-        h("td", {}, a.account_name),
-        h(
-          "td",
-          {},
-          h("span", { class: "state" }, a.state),
-          timeInStateNote(a),
-          a.detail ? h("div", { class: "detail" }, a.detail) : null,
-        ),
-        h("td", { class: "time", dataset: { ago: a.since_ms } }, ago(a.since_ms)),
-        h("td", { class: "time" }, clock(lastPoll(a.account_id))),
-        h("td", { class: "alerts" }, alertCell(a.account_id, a.agent_id, label)),
-      );
-      return tr;
-    });
-  body.replaceChildren(...rows);
-  const empty = $("#agents-empty");
-  if (status.accounts.length === 0) {
-    empty.hidden = false;
-    empty.textContent = "No account is watched.";
-  } else if (rows.length === 0) {
-    empty.hidden = false;
-    empty.textContent = status.agents.length ? "No agent matches the filter." : "Waiting for the first poll…";
-  } else {
-    empty.hidden = true;
+// The severity chips: each a filter of its own (several at once), with how many agents it has.
+function renderChips() {
+  const counts = countsBySeverity(status.agents);
+  for (const chip of $$("#sev-chips button")) {
+    const sev = chip.dataset.severity;
+    chip.setAttribute("aria-pressed", String(prefs.severities.includes(sev)));
+    chip.querySelector(".n").textContent = (counts[sev] || 0).toLocaleString();
   }
+  $("#only-problems").setAttribute("aria-pressed", String(prefs.onlyProblems));
+}
+
+function renderCount(shown) {
+  const total = countsBySeverity(status.agents);
+  const agents = Object.values(total).reduce((a, b) => a + b, 0);
+  $("#live-count").textContent = filtering() ? `${shown.toLocaleString()} of ${plural(agents, "agent")}` : plural(agents, "agent");
+}
+
+function renderSortHeaders() {
+  for (const th of $$("#agents-table thead th")) {
+    const button = th.querySelector("button[data-sort]");
+    if (!button) continue;
+    const on = button.dataset.sort === prefs.sort.key;
+    if (on) th.setAttribute("aria-sort", prefs.sort.dir === "asc" ? "ascending" : "descending");
+    else th.removeAttribute("aria-sort");
+  }
+}
+
+// The first click on a column sorts it the way a supervisor reads it first (the worst, the
+// longest in state, A to Z); the next click turns it round.
+const FIRST_DIRECTION = { severity: "desc", time: "desc", agent: "asc", state: "asc", account: "asc" };
+
+function sortBy(key) {
+  const dir = prefs.sort.key === key ? (prefs.sort.dir === "asc" ? "desc" : "asc") : FIRST_DIRECTION[key];
+  savePrefs({ sort: { key, dir } });
+  renderSortHeaders();
+  renderAll();
+}
+
+function toggleGroup(id, expand) {
+  const collapsed = prefs.collapsed.includes(id);
+  const want = expand === undefined ? !collapsed : !expand;
+  if (want === collapsed) return;
+  savePrefs({ collapsed: want ? [...prefs.collapsed, id] : prefs.collapsed.filter((c) => c !== id) });
+  renderAll();
+}
+
+// A card's name: its account's rows (expanded) in view, the focus on the first of them.
+function showGroup(id) {
+  if (prefs.grouped) toggleGroup(id, true);
+  const at = positionOfAccount(id);
+  if (at >= 0) focusEntry(at);
+}
+
+function say(text) {
+  $("#live-msg").textContent = text;
+}
+
+async function copyId(record) {
+  const id = record.item.agent_id;
+  say((await copyText(id)) ? `Copied the id of ${record.label}.` : "Copying was refused: open the details (Enter), select the id and press Ctrl+C.");
+}
+
+function acknowledge(record) {
+  const a = record.item;
+  const s = snoozeFor(a.account_id, a.agent_id);
+  if (s && s.until.until === "recovery") return say(`${record.label} is already acknowledged.`);
+  say("");
+  snooze("agent", a.account_id, a.agent_id, "recovery");
+}
+
+function snoozeHour(record) {
+  say("");
+  snooze("agent", record.item.account_id, record.item.agent_id, "for");
+}
+
+function detail(record) {
+  openDetail(record.item, status.accounts.find((a) => a.id === record.item.account_id));
+}
+
+// Clicks on the rows' buttons, handled here for every row at once (each button says what it
+// does in its data-action).
+function onTableClick(e) {
+  const button = e.target.closest("button[data-action]");
+  const row = e.target.closest("tr");
+  if (!button || !row) return;
+  const action = button.dataset.action;
+  if (action === "toggle-group") return toggleGroup(row.dataset.group);
+  const item = (items.get(row.dataset.account) || []).find((a) => a.agent_id === row.dataset.agent);
+  if (!item) return;
+  const record = { item, label: item.name || item.agent_id };
+  if (action === "detail") detail(record);
+  if (action === "copy") copyId(record);
+  if (action === "ack") acknowledge(record);
+  if (action === "snooze") snoozeHour(record);
+  if (action === "clear") snooze("agent", item.account_id, item.agent_id, "clear");
+}
+
+function initToolbar() {
+  const filter = $("#filter");
+  filter.value = prefs.filter;
+  filter.addEventListener("input", () => {
+    savePrefs({ filter: filter.value });
+    renderSoon();
+  });
+  $("#sev-chips").replaceChildren(
+    ...SEVERITIES.map((sev) =>
+      h(
+        "button",
+        { type: "button", class: "chip-filter", dataset: { severity: sev }, "aria-pressed": "false", title: `Show ${sev} agents (with any other chosen)` },
+        badge(sev),
+        h("span", { class: "n" }, "0"),
+      ),
+    ),
+  );
+  $("#sev-chips").addEventListener("click", (e) => {
+    const chip = e.target.closest("button[data-severity]");
+    if (!chip) return;
+    const sev = chip.dataset.severity;
+    const on = prefs.severities.includes(sev);
+    savePrefs({ severities: on ? prefs.severities.filter((s) => s !== sev) : [...prefs.severities, sev] });
+    renderAll();
+  });
+  $("#only-problems").addEventListener("click", () => {
+    savePrefs({ onlyProblems: !prefs.onlyProblems });
+    renderAll();
+  });
+  for (const button of $$("#agents-table thead button[data-sort]")) {
+    button.addEventListener("click", () => sortBy(button.dataset.sort));
+  }
+  renderSortHeaders();
+  // View options: grouping and row density.
+  const view = $("#btn-view");
+  const menu = $("#view-menu");
+  view.addEventListener("click", () => {
+    menu.hidden = !menu.hidden;
+    view.setAttribute("aria-expanded", String(!menu.hidden));
+  });
+  document.addEventListener("click", (e) => {
+    if (!menu.hidden && !menu.contains(e.target) && e.target !== view) {
+      menu.hidden = true;
+      view.setAttribute("aria-expanded", "false");
+    }
+  });
+  menu.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      menu.hidden = true;
+      view.setAttribute("aria-expanded", "false");
+      view.focus();
+    }
+  });
+  const grouped = $("#opt-grouped");
+  grouped.checked = prefs.grouped;
+  grouped.addEventListener("change", () => {
+    savePrefs({ grouped: grouped.checked });
+    renderAll();
+  });
+  const comfortable = $("#opt-comfortable");
+  comfortable.checked = prefs.density === "comfortable";
+  $("#panel-live").dataset.density = prefs.density;
+  comfortable.addEventListener("change", () => {
+    savePrefs({ density: comfortable.checked ? "comfortable" : "compact" });
+    $("#panel-live").dataset.density = prefs.density;
+  });
+  // The table's header sticks under the toolbar, whose height changes when it wraps.
+  const tools = $(".live-tools");
+  new ResizeObserver(() => $("#panel-live").style.setProperty("--tools-h", `${tools.offsetHeight}px`)).observe(tools);
+  $("#btn-wallboard").addEventListener("click", openWallboard);
+  $("#wb-exit").addEventListener("click", closeWallboard);
+  $("#agents-body").addEventListener("click", onTableClick);
+  $("#agents-body").addEventListener("animationend", (e) => {
+    const row = e.target.closest("tr");
+    if (row) endFlash(row);
+  });
 }
 
 export function setEvents(list) {
@@ -217,20 +309,38 @@ function renderEvents() {
   $("#events-count").textContent = events.length ? String(events.length) : "";
 }
 
+// The tabs share one scroller: the Live tab keeps its own scroll position while another is shown.
+function keepScrollAcrossTabs() {
+  const panel = $("#panel-live");
+  let saved = 0;
+  new MutationObserver(() => {
+    if (panel.hidden) {
+      saved = $("#main").scrollTop;
+    } else {
+      $("#main").scrollTop = saved;
+      tableShown();
+    }
+  }).observe(panel, { attributes: true, attributeFilter: ["hidden"] });
+}
+
 export function initLive() {
-  onAlertsChange(rerender);
+  // An account's skill queues and team counts go under its group's header, not among its agents.
+  extendGroupHeader({ render: (account, list) => accountItems({ agents: list }, account.id), shows: isItem });
+  onAlertsChange(renderAll);
+  initTable();
+  keepScrollAcrossTabs();
   $("#btn-unlock").addEventListener("click", unlockKeyring);
-  $("#filter").addEventListener("input", (e) => {
-    filter = e.target.value.trim().toLowerCase();
-    renderAgents();
-  });
+  initToolbar();
+  initCards(showGroup);
+  initDetail();
+  initKeys({ acknowledge, snooze: snoozeHour, copy: copyId, detail, toggleGroup, openWallboard, closeWallboard, wallboardOpen });
   // Relative times only: no data is fetched here.
   setInterval(() => {
     const now = Date.now();
     for (const el of document.querySelectorAll("[data-ago]")) {
       const ms = Number(el.dataset.ago);
-      if (!ms) continue;
-      el.textContent = el.closest(".acard") ? `polled ${ago(ms, now)}` : ago(ms, now);
+      if (ms) el.textContent = `${el.dataset.prefix || ""}${ago(ms, now)}`;
     }
+    tickTable(now);
   }, 1000);
 }

@@ -4,7 +4,7 @@ import { $, $$ } from "./dom.js";
 import { initLive, setStatus, setEvents, addEvent } from "./live.js";
 import { initAccounts, loadAccounts } from "./accounts.js";
 import { initSettings, loadSettings } from "./settings.js";
-import { initAlerts, setAlerts } from "./alerts.js";
+import { setAlerts } from "./alerts.js";
 import { initHistory, loadHistory } from "./history.js";
 import { initFirstRun, accountsChanged } from "./firstrun.js";
 
@@ -71,7 +71,6 @@ async function start() {
   initTabs();
   initTopbar();
   initLive();
-  initAlerts();
   initHistory();
   initAccounts(accountsChanged);
   // Listen first, then load, so that nothing pushed in between is lost.

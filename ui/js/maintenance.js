@@ -1,6 +1,6 @@
-// Maintenance windows on the live view's account cards: "in maintenance until 02:00" while one
-// is in force (configured or started here), with End maintenance; otherwise Maintenance 1 h,
-// 4 h and until… (a local date and time). Changes and outages in a window are recorded in the
+// Maintenance windows on the live view's account cards: "in maintenance until 02:00" on the card
+// while one is in force (configured or started here), and in the card's menu End maintenance, or
+// else Maintenance 1 h, 4 h and until… (a local date and time). Changes and outages in a window are recorded in the
 // history but nobody is notified.
 import { call, describeError } from "./api.js";
 import { h } from "./dom.js";
@@ -58,20 +58,22 @@ function untilPicker(account, who, message) {
   return h("span", { class: "maint-picker" }, input, go);
 }
 
-// The maintenance part of one account card.
-export function maintenanceCell(account, label) {
+/// "in maintenance until 02:00" on an account card while a window is in force, else nothing.
+export function maintenanceChip(account) {
+  const m = maintenanceFor(account);
+  if (!m) return null;
+  return h("span", { class: "chip maint", title: "Changes are recorded in the history; nobody is notified" }, `in maintenance until ${m.until}`);
+}
+
+/// The maintenance actions of an account (its card's menu): End maintenance while a window is
+/// in force; otherwise Maintenance 1 h, 4 h and until… (a local date and time).
+export function maintenanceActions(account, label) {
   const who = label || account;
   const message = h("span", { class: "maint-msg", role: "status" });
-  const m = maintenanceFor(account);
-  if (m) {
+  if (maintenanceFor(account)) {
     return h(
       "div",
       { class: "alert-cell maintenance", dataset: { maintenance: "on" } },
-      h(
-        "span",
-        { class: "chip maint", title: "Changes are recorded in the history; nobody is notified" },
-        `in maintenance until ${m.until}`,
-      ),
       h(
         "button",
         {

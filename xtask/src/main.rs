@@ -1,9 +1,9 @@
 //! `cargo xtask`: the project's commands. `setup` installs what is missing, `demo` runs the
 //! built-in demo, `test` runs every test (the keyring test inside a private D-Bus session with
 //! an unlocked gnome-keyring), `package` builds the Debian package (or the Windows installer),
-//! `bench` measures a poll cycle, `agentwatch serve` and the tray's memory, `fuzz` runs the
-//! property-based fuzz targets for longer, `soak` runs the engine for a long while and watches
-//! its memory.
+//! `bench` measures a poll cycle, `agentwatch serve`, the tray's memory and the Live view,
+//! `fuzz` runs the property-based fuzz targets for longer, `soak` runs the engine for a long
+//! while and watches its memory.
 //!
 //! Standard library only, so that it builds in seconds on a fresh machine.
 
@@ -33,6 +33,8 @@ commands:
                    with 11,500 agents (scrape time, exposition size, memory); `serve`: that alone
   bench --memory   build the desktop app in release and print its tray-only memory (PSS,
                    anonymous) in demo mode, before and after the dashboard was opened and closed
+  bench --live     build the desktop app in release and measure its Live view with 2,000 and
+                   10,000 agents (update time, WebKit memory, frames while scrolling)
   fuzz [--minutes N]   run the fuzz targets (vendor answers, config, history) for N minutes (default 10)
   soak [--minutes N]   run the engine against 10,000 simulated agents with churn and faults for
                    N minutes (default 30; release build); print memory each minute, check the history
@@ -136,9 +138,10 @@ fn bench(args: &[String]) -> Result<(), String> {
         [] => false,
         [case] if case == "serve" => true,
         [flag] if flag == "--memory" => return memory::bench(),
+        [flag] if flag == "--live" => return memory::live(),
         other => {
             return Err(format!(
-                "unexpected arguments {other:?} (expected nothing, `serve` or `--memory`)"
+                "unexpected arguments {other:?} (expected nothing, `serve`, `--memory` or `--live`)"
             ))
         }
     };

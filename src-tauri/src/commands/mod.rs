@@ -3,6 +3,7 @@
 
 pub mod maintenance;
 pub mod sounds;
+pub mod wallboard;
 
 use crate::control::{self, PauseMode};
 pub mod agents;
