@@ -496,7 +496,10 @@ async fn keyboard(c: &fantoccini::Client) -> R<()> {
         (!said.is_empty()).then_some(said)
     })
     .await;
-    assert!(copied.starts_with("Copied the id"), "copying the id: {copied:?}");
+    assert!(
+        copied.starts_with("Copied the id"),
+        "copying the id: {copied:?}"
+    );
     press(c, &[Key::Enter]).await?;
     find(c, "#agent-dialog[open]").await?;
     let title = property(c, "#agent-title", "textContent").await?;

@@ -133,7 +133,11 @@ async fn the_strip_shows_the_queues_by_severity(
     )
     .await;
     assert_eq!(tiles.len(), 2, "the two picked queues: {tiles:?}");
-    let team = text(c, &format!("#agents-body tr[data-group=\"{huawei}\"] .team-line")).await?;
+    let team = text(
+        c,
+        &format!("#agents-body tr[data-group=\"{huawei}\"] .team-line"),
+    )
+    .await?;
     assert!(team.contains("Team") && team.contains("idle"), "{team}");
     // The queues are not agents: not in the agents' table.
     let rows = c
