@@ -325,7 +325,10 @@ function keepScrollAcrossTabs() {
 
 export function initLive() {
   // An account's skill queues and team counts go under its group's header, not among its agents.
-  extendGroupHeader({ render: (account, list) => accountItems({ agents: list }, account.id), shows: isItem });
+  extendGroupHeader({
+    render: (account, list) => accountItems({ agents: list }, account.id, { open: (item) => openDetail(item, account) }),
+    shows: isItem,
+  });
   onAlertsChange(renderAll);
   initTable();
   keepScrollAcrossTabs();

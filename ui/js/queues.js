@@ -2,9 +2,9 @@
 // `team`) that the core sends among the agents, with their figures. Shown above the account's
 // agents as a compact strip of queue tiles (calls waiting, the longest wait, free of signed in)
 // coloured by severity, and the team's counts against their limits. The wallboard uses the
-// same strip, large. Vendor text only ever goes in as text (dom.js `h`).
+// same strip, large. Vendor text only ever goes in as text (dom.js `h`). A tile opens what its
+// `open` option does with the item (the Live view: its details, with the policy's decisions).
 import { h } from "./dom.js";
-import { showWhy } from "./alerts.js";
 
 const TEAM_ID = "team";
 const QUEUE_PREFIX = "queue:";
@@ -35,7 +35,7 @@ const has = (v) => typeof v === "number" && Number.isFinite(v);
 
 /// One queue's tile: its name, calls waiting (large), the longest wait and the agents free.
 /// A figure the gateway did not report shows as "–" with the reason in the tooltip.
-function queueTile(q, { large }) {
+function queueTile(q, { large, open }) {
   const f = q.figures || {};
   const name = q.name || `skill ${f.skill_id ?? q.agent_id.slice(QUEUE_PREFIX.length)}`;
   const sev = severityOf(q);
@@ -52,9 +52,9 @@ function queueTile(q, { large }) {
       type: "button",
       class: `qtile sev-${sev}${q.stale ? " stale" : ""}${large ? " large" : ""}`,
       title,
-      "aria-label": `Queue ${name}, ${sev}: ${q.state}. Show why it did or did not notify`,
+      "aria-label": `Queue ${name}, ${sev}: ${q.state}${open ? ". Open its details and why it did or did not notify" : ""}`,
       dataset: { queue: q.agent_id, account: q.account_id, severity: sev, focusKey: `queue:${q.account_id}/${q.agent_id}` },
-      onclick: () => showWhy(q.account_id, q.agent_id, `Queue ${name}`),
+      onclick: () => open && open(q),
     },
     h("span", { class: "qname" }, name),
     unreadable
@@ -66,7 +66,7 @@ function queueTile(q, { large }) {
 }
 
 /// The strip of an account's queues, worst first then by skill; null when it watches none.
-export function queueStrip(status, accountId, { large = false } = {}) {
+export function queueStrip(status, accountId, { large = false, open = null } = {}) {
   const RANK = { critical: 4, warning: 3, unknown: 2, info: 1, ok: 0 };
   const queues = status.agents
     .filter((a) => a.account_id === accountId && a.agent_id.startsWith(QUEUE_PREFIX))
@@ -79,13 +79,13 @@ export function queueStrip(status, accountId, { large = false } = {}) {
   return h(
     "div",
     { class: `queue-strip${large ? " large" : ""}`, role: "list", "aria-label": `Skill queues of ${queues[0].account_name}` },
-    ...queues.map((q) => h("div", { role: "listitem" }, queueTile(q, { large }))),
+    ...queues.map((q) => h("div", { role: "listitem" }, queueTile(q, { large, open }))),
   );
 }
 
 /// The team's counts against their limits ("1 idle (min 2) · 1 talking · 1 rest"), coloured by
 /// the worst limit crossed; null when the account sets none.
-export function teamLine(status, accountId, { large = false } = {}) {
+export function teamLine(status, accountId, { large = false, open = null } = {}) {
   const team = status.agents.find((a) => a.account_id === accountId && a.agent_id === TEAM_ID);
   if (!team) return null;
   const sev = severityOf(team);
@@ -102,9 +102,9 @@ export function teamLine(status, accountId, { large = false } = {}) {
       type: "button",
       class: `team-line sev-${sev}${large ? " large" : ""}`,
       title: [`Team: ${team.state}`, team.finding].filter(Boolean).join("\n"),
-      "aria-label": `Team counts, ${sev}: ${team.state}. Show why they did or did not notify`,
+      "aria-label": `Team counts, ${sev}: ${team.state}${open ? ". Open their details and why they did or did not notify" : ""}`,
       dataset: { team: team.account_id, severity: sev, focusKey: `team:${team.account_id}` },
-      onclick: () => showWhy(team.account_id, TEAM_ID, "Team"),
+      onclick: () => open && open(team),
     },
     h("span", { class: "tlabel" }, "Team"),
     ...(parts.length ? parts : [h("span", { class: "tcount" }, "no agents")]),
