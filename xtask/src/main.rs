@@ -23,11 +23,14 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   setup            install the system packages the build and the tests need (apt; sudo when not root)
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
-  test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
+  test [ARGS]      install what is missing, then run every test (ARGS go to cargo test), with the
+                   Windows lane: the Windows programs, their installer and the core's and CLI's
+                   tests run under Wine
   package [--rpm]  build the release binaries once and write <target dir>/package/agentwatch_<version>_<arch>.deb
                    (checked with desktop-file-validate, appstreamcli and lintian), and with --rpm
                    an .rpm of the same files; prints their paths, the .deb's last
   package --windows  build the Windows programs (x86_64-pc-windows-gnu, release) and their NSIS installer
+                   (target/package/AgentWatch_<version>_x64-setup.exe)
   bench [serve]    measure one poll cycle of 1,000 and 10,000 Huawei agents (one call per agent,
                    and 10,000 through the team listing in one call), and `agentwatch serve`
                    with 11,500 agents (scrape time, exposition size, memory); `serve`: that alone
@@ -107,8 +110,9 @@ fn test(args: &[String]) -> Result<(), String> {
     desktop::prepare_tests()?;
     println!("xtask: building the tests");
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
-    // Built here, never run here: the Windows build is proved to compile, no more.
-    windows::check()?;
+    // The Windows programs, their installer and the core's and CLI's tests under Wine; the
+    // end-to-end test of all of them (tests/windows.rs) runs with the others below.
+    let windows = windows::lane()?;
     // The only release build of the run; the installed-app test (tests/installed.rs) installs
     // this package instead of building its own.
     println!("xtask: building the Debian package");
@@ -128,6 +132,7 @@ fn test(args: &[String]) -> Result<(), String> {
         // Here a desktop test never skips: a missing tool fails it, naming the tool.
         .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
         .env(package::DEB_VAR, &deb)
+        .envs(windows.vars.iter().map(|(k, v)| (k, v)))
         .current_dir(workspace_root()))
 }
 
