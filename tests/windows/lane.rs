@@ -96,11 +96,7 @@ impl Lane {
 
     /// Every window the Windows desktop has now (winprobe's view).
     pub fn windows(&self, display: &str) -> Vec<Window> {
-        let out = self
-            .command(&self.probe, Some(display))
-            .arg("windows")
-            .output()
-            .expect("winprobe runs");
+        let out = finish(self.command(&self.probe, Some(display)).arg("windows"));
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(Window::parse)
@@ -136,11 +132,11 @@ impl Lane {
 
     /// Presses the button `id` of a dialog (IDOK 1, IDYES 6, IDNO 7), as a click does.
     pub fn press(&self, display: &str, dialog: &Window, id: u32) {
-        let out = self
-            .command(&self.probe, Some(display))
-            .args(["press", &dialog.hwnd, &id.to_string()])
-            .output()
-            .expect("winprobe runs");
+        let out = finish(self.command(&self.probe, Some(display)).args([
+            "press",
+            &dialog.hwnd,
+            &id.to_string(),
+        ]));
         assert!(
             out.status.success(),
             "cannot press button {id} of {dialog:?}: {}",
@@ -155,7 +151,7 @@ impl Lane {
         if let Some(value) = value {
             cmd.args(["/v", value]);
         }
-        let out = cmd.output().expect("reg runs");
+        let out = finish(&mut cmd);
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
@@ -163,10 +159,7 @@ impl Lane {
 
     /// Runs a Windows program to its end.
     pub fn run(&self, exe: &Path, args: &[&str]) -> Output {
-        self.command(exe, None)
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()))
+        finish(self.command(exe, None).args(args))
     }
 
     /// Ends every Wine process of the prefix (and of no other).
@@ -181,6 +174,56 @@ impl Lane {
             .status();
     }
 }
+
+/// A program run to its end (within [`RUN_LIMIT`]), its output through files, not pipes: the
+/// first Windows program of a prefix starts Wine's own processes (wineserver, services,
+/// explorer), which keep the pipes they inherit open long after the program has ended.
+pub fn finish(cmd: &mut Command) -> Output {
+    finish_with_input(cmd, None)
+}
+
+/// [`finish`], with `input` on the program's standard input.
+pub fn finish_with_input(cmd: &mut Command, input: Option<&str>) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let (out_file, err_file) = (dir.path().join("out"), dir.path().join("err"));
+    let stdin = match input {
+        Some(input) => {
+            let file = dir.path().join("in");
+            std::fs::write(&file, input).unwrap();
+            Stdio::from(std::fs::File::open(file).unwrap())
+        }
+        None => Stdio::null(),
+    };
+    let mut child = cmd
+        .stdin(stdin)
+        .stdout(std::fs::File::create(&out_file).unwrap())
+        .stderr(std::fs::File::create(&err_file).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_args().next()));
+    let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_for("a Windows program to end", RUN_LIMIT, || {
+            child.try_wait().ok().flatten()
+        })
+    }));
+    let status = ended.unwrap_or_else(|_| {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "{:?} did not end within {RUN_LIMIT:?}; it printed:\n{}{}",
+            cmd.get_args().collect::<Vec<_>>(),
+            std::fs::read_to_string(&out_file).unwrap_or_default(),
+            std::fs::read_to_string(&err_file).unwrap_or_default()
+        )
+    });
+    Output {
+        status,
+        stdout: std::fs::read(&out_file).unwrap_or_default(),
+        stderr: std::fs::read(&err_file).unwrap_or_default(),
+    }
+}
+
+/// How long a Windows program that should end by itself may take under Wine.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 /// One window as winprobe lists it.
 #[derive(Debug, Clone)]

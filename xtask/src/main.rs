@@ -26,6 +26,10 @@ commands:
   test [ARGS]      install what is missing, then run every test (ARGS go to cargo test), with the
                    Windows lane: the Windows programs, their installer and the core's and CLI's
                    tests run under Wine
+  windows-lane [--no-suites] [ARGS]
+                   the Windows lane alone: build the Windows programs and their installer, run
+                   the core's and CLI's tests under Wine (not with --no-suites), then the
+                   end-to-end test under Wine (tests/windows.rs; ARGS go to its cargo test)
   package [--rpm]  build the release binaries once and write <target dir>/package/agentwatch_<version>_<arch>.deb
                    (checked with desktop-file-validate, appstreamcli and lintian), and with --rpm
                    an .rpm of the same files; prints their paths, the .deb's last
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         "setup" => setup::install_missing(setup::Purpose::Test),
         "demo" => demo(&rest),
         "test" => test(&rest),
+        "windows-lane" => windows_lane(&rest),
         "package" if rest.first().is_some_and(|a| a == "--windows") => windows::package(&rest[1..]),
         "package" => package::command(&rest),
         "bench" => bench(&rest),
@@ -112,7 +117,7 @@ fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
     // The Windows programs, their installer and the core's and CLI's tests under Wine; the
     // end-to-end test of all of them (tests/windows.rs) runs with the others below.
-    let windows = windows::lane()?;
+    let windows = windows::lane(windows::Suites::Run)?;
     // The only release build of the run; the installed-app test (tests/installed.rs) installs
     // this package instead of building its own.
     println!("xtask: building the Debian package");
@@ -134,6 +139,22 @@ fn test(args: &[String]) -> Result<(), String> {
         .env(package::DEB_VAR, &deb)
         .envs(windows.vars.iter().map(|(k, v)| (k, v)))
         .current_dir(workspace_root()))
+}
+
+/// `cargo xtask windows-lane`: the Windows lane of `test` alone, then only its end-to-end test.
+fn windows_lane(args: &[String]) -> Result<(), String> {
+    let (suites, rest) = match args.split_first() {
+        Some((flag, rest)) if flag == "--no-suites" => (windows::Suites::Skip, rest),
+        _ => (windows::Suites::Run, args),
+    };
+    setup::install_missing(setup::Purpose::Test)?;
+    let windows = windows::lane(suites)?;
+    println!("xtask: running the Windows end-to-end test (tests/windows.rs)");
+    run(cargo()
+        .args(["test", "-p", "agentwatch-tests", "--test", "windows", "--"])
+        .args(rest)
+        .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
+        .envs(windows.vars.iter().map(|(k, v)| (k, v))))
 }
 
 fn bench(args: &[String]) -> Result<(), String> {

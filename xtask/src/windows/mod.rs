@@ -51,34 +51,48 @@ impl Drop for Lane {
     }
 }
 
+/// Whether the lane runs the core's and the CLI's tests under Wine (`cargo xtask windows-lane
+/// --no-suites` leaves them out, to try the end-to-end test quickly).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Suites {
+    Run,
+    Skip,
+}
+
 /// The Windows lane's preparation inside `cargo xtask test`: programs, installer, the Wine
 /// helpers and prefixes, and the core's and the CLI's own tests run under Wine. The returned
 /// [`Lane`] says where everything is for the end-to-end test.
-pub fn lane() -> Result<Lane, String> {
+pub fn lane(suites: Suites) -> Result<Lane, String> {
     let started = Instant::now();
     setup::ensure_rust_target(TARGET)?;
     let dir = target_dir().join("windows-lane");
     let tools = wine::Tools::build(&dir.join("tools"))?;
-    // Two fresh prefixes (a few seconds of wineboot each) made while cargo builds: one for the
-    // test suites, one the end-to-end test starts from clean.
+    // The fresh prefixes (a few seconds of wineboot each) are made while cargo builds: one for
+    // the test suites, one the end-to-end test starts from clean.
     let making = {
         let (dir, dll) = (dir.clone(), tools.prng.clone());
         std::thread::spawn(move || {
+            let suites_prefix = match suites {
+                Suites::Run => Some(wine::Prefix::create(&dir.join("prefix-suites"), &dll)?),
+                Suites::Skip => None,
+            };
             Ok::<_, String>((
-                wine::Prefix::create(&dir.join("prefix-suites"), &dll)?,
+                suites_prefix,
                 wine::Prefix::create(&dir.join("prefix-e2e"), &dll)?,
             ))
         })
     };
     println!("xtask: building agentwatch-desktop and agentwatch for {TARGET} (dev profile)");
     let programs = build::programs(build::Profile::Dev)?;
-    println!("xtask: building the core's and the CLI's tests for {TARGET}");
-    suites::build()?;
+    if suites == Suites::Run {
+        println!("xtask: building the core's and the CLI's tests for {TARGET}");
+        suites::build()?;
+    }
     let installer = installer::write(&programs, &dir)?;
     let (suites_prefix, e2e_prefix) = making
         .join()
         .map_err(|_| "making the Wine prefixes panicked".to_string())??;
-    let mut lane = Lane {
+    let lane = Lane {
         vars: vec![
             ("AGENTWATCH_WINE", tools.wine.clone()),
             ("AGENTWATCH_WINDOWS_PROGRAMS", programs.staging.clone()),
@@ -86,15 +100,16 @@ pub fn lane() -> Result<Lane, String> {
             ("AGENTWATCH_WINDOWS_PROBE", tools.probe.clone()),
             ("AGENTWATCH_WINDOWS_PREFIX", e2e_prefix.path.clone()),
         ],
-        prefixes: vec![],
+        prefixes: vec![e2e_prefix],
     };
-    lane.prefixes.push(e2e_prefix);
-    let run = suites::run(&tools, &suites_prefix);
-    suites_prefix.stop();
-    run?;
+    if let Some(prefix) = suites_prefix {
+        let run = suites::run(&tools, &prefix);
+        prefix.stop();
+        run?;
+    }
     println!(
         "xtask: the Windows lane's build and Wine suites took {:.0} s; its end-to-end test \
-         (tests/windows.rs) runs with the others",
+         (tests/windows.rs) runs next",
         started.elapsed().as_secs_f64()
     );
     Ok(lane)
