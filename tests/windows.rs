@@ -353,6 +353,9 @@ fn the_installer_and_the_installed_tray_app_under_wine() {
             "{tool} is missing: run `cargo xtask setup`"
         );
     }
+    // A user new to AgentWatch: no config or history (the CLI's test may have left some).
+    let (config_dir, _) = user_folders(&lane);
+    let _ = fs::remove_dir_all(config_dir.parent().unwrap());
     let artifacts = session::fresh_artifacts("windows");
     let mut procs = Procs::default();
     let display = session::start_xvfb(&mut procs, &artifacts);
@@ -450,7 +453,7 @@ fn install_by_hand(lane: &Lane, display: &str, install_dir: &Path) {
             display,
             &format!("the installer page {text:?}"),
             LIMIT,
-            |w| w.is_dialog() && w.visible && w.title == setup && w.text.contains(text),
+            |w| w.is_dialog() && w.visible && w.title.trim() == setup && w.text.contains(text),
         )
     };
     let welcome = page("Welcome to");
@@ -580,6 +583,9 @@ fn configured_app_in_the_tray(
     fs::write(config_dir.join("config.toml"), sims.config_toml(1, None)).unwrap();
     let installed_cli = install_dir.join("agentwatch.exe");
     store_secrets(lane, &installed_cli);
+    // Those started the prefix's Wine session (its explorer) without a display, where a tray
+    // icon cannot be made: the app starts a session of its own, on the display.
+    lane.stop_all();
     let app = start_installed_app(
         lane,
         display,
@@ -587,9 +593,9 @@ fn configured_app_in_the_tray(
         &["--hidden"],
         artifacts.join("app.log"),
     );
-    // It polls the simulators: the tooltip counts their agents.
-    let tip = tray_tooltip(lane, display, "3 accounts");
-    assert!(tip.contains("agents:"), "{tip}");
+    // It polls the simulators: the tooltip counts their agents once the first polls are in.
+    let tip = tray_tooltip(lane, display, "agents:");
+    assert!(tip.contains("3 accounts"), "{tip}");
     let shot = artifacts.join("tray-configured.png");
     tray_window_shows_icon(lane, display, artifacts, "configured");
     session::screenshot_root(display, &shot);
