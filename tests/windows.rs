@@ -378,7 +378,7 @@ const UNINSTALL_KEY: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uni
 /// `setup.exe /S`: the programs in %LOCALAPPDATA%\Programs\AgentWatch, the Start-menu shortcut,
 /// the uninstall key; the installed agentwatch.exe runs. Returns the install folder.
 fn silent_install(lane: &Lane, display: &str) -> PathBuf {
-    let out = lane::finish(&mut lane.command(&lane.installer, Some(display)).arg("/S"));
+    let out = lane::finish(lane.command(&lane.installer, Some(display)).arg("/S"));
     assert!(out.status.success(), "silent install: {}", text(&out));
     let install_dir = lane.local_appdata().join("Programs/AgentWatch");
     for file in [
@@ -424,8 +424,7 @@ fn silent_install(lane: &Lane, display: &str) -> PathBuf {
         );
     }
     let out = lane::finish(
-        &mut lane
-            .command(&install_dir.join("agentwatch.exe"), None)
+        lane.command(&install_dir.join("agentwatch.exe"), None)
             .arg("--version"),
     );
     assert!(
@@ -613,7 +612,7 @@ fn configured_app_in_the_tray(
     app.until_output("showing them as tray balloons instead", LIMIT);
 
     // Scripts act on the running app through the named pipe.
-    let out = lane::finish(&mut lane.command(&installed_cli, None).args([
+    let out = lane::finish(lane.command(&installed_cli, None).args([
         "snooze",
         &format!("{AGORA_ACCOUNT}/{TRIAGE}"),
         "--for",
@@ -623,8 +622,7 @@ fn configured_app_in_the_tray(
     assert!(text(&out).contains("snoozed agent"), "{}", text(&out));
     app.until_output("control: snoozed agent", LIMIT);
     let out = lane::finish(
-        &mut lane
-            .command(&installed_cli, None)
+        lane.command(&installed_cli, None)
             .args(["pause", "--for", "1h"]),
     );
     assert!(out.status.success(), "{}", text(&out));
@@ -646,8 +644,7 @@ fn configured_app_in_the_tray(
 /// shortcut and the key go; the user's config, history and secrets stay.
 fn silent_uninstall(lane: &Lane, install_dir: &Path) {
     let out = lane::finish(
-        &mut lane
-            .command(&install_dir.join("uninstall.exe"), None)
+        lane.command(&install_dir.join("uninstall.exe"), None)
             .arg("/S"),
     );
     assert!(out.status.success(), "{}", text(&out));
@@ -669,13 +666,11 @@ fn silent_uninstall(lane: &Lane, install_dir: &Path) {
         data_dir.join("history.sqlite3").is_file(),
         "the history went"
     );
-    let out = lane::finish(
-        &mut lane.command(&lane.program("agentwatch.exe"), None).args([
-            "secret",
-            "status",
-            AGORA_ACCOUNT,
-        ]),
-    );
+    let out = lane::finish(lane.command(&lane.program("agentwatch.exe"), None).args([
+        "secret",
+        "status",
+        AGORA_ACCOUNT,
+    ]));
     assert!(
         out.status.success() && text(&out).contains("stored in the keyring"),
         "the secret went: {}",
