@@ -164,14 +164,19 @@ impl Lane {
 
     /// Ends every Wine process of the prefix (and of no other).
     pub fn stop_all(&self) {
-        let _ = Command::new("wineserver")
-            .arg("-k")
-            .env("WINEPREFIX", &self.prefix)
-            .status();
-        let _ = Command::new("wineserver")
-            .arg("-w")
-            .env("WINEPREFIX", &self.prefix)
-            .status();
+        // The server beside the loader (Debian's libwine); `wineserver` on PATH otherwise.
+        let beside = self.wine.with_file_name("wineserver");
+        let server = if beside.is_file() {
+            beside
+        } else {
+            PathBuf::from("wineserver")
+        };
+        for flag in ["-k", "-w"] {
+            let _ = Command::new(&server)
+                .arg(flag)
+                .env("WINEPREFIX", &self.prefix)
+                .status();
+        }
     }
 }
 

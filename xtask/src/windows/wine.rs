@@ -71,6 +71,16 @@ fn loader() -> Result<PathBuf, String> {
         })
 }
 
+/// The Wine server beside the 64-bit loader (Debian's libwine has it there; `wineserver` on PATH
+/// comes with the `wine` package, which the lane does not need).
+fn server() -> PathBuf {
+    let beside = loader()
+        .ok()
+        .and_then(|wine| Some(wine.parent()?.join("wineserver")))
+        .filter(|path| path.is_file());
+    beside.unwrap_or_else(|| PathBuf::from("wineserver"))
+}
+
 /// A Wine prefix of our own: a throw-away Windows user profile and registry.
 pub struct Prefix {
     pub path: PathBuf,
@@ -125,7 +135,7 @@ impl Prefix {
     }
 
     fn wineserver(&self, flag: &str) {
-        let _ = Command::new("wineserver")
+        let _ = Command::new(server())
             .arg(flag)
             .env("WINEPREFIX", &self.path)
             .stdout(Stdio::null())
