@@ -101,7 +101,22 @@ impl Prefix {
         let prefix = Prefix {
             path: path.to_path_buf(),
         };
-        run(prefix.command(Path::new("wineboot")).arg("--init"))?;
+        // wineboot's chatter ("created the configuration directory", the 32-bit rundll32 a
+        // 64-bit-only Wine lacks) goes to a file, shown only when it fails. A file, not a pipe:
+        // the Wine processes it starts keep what they inherit open.
+        let log = path.with_extension("wineboot.log");
+        let out = std::fs::File::create(&log)
+            .and_then(|out| Ok((out.try_clone()?, out)))
+            .map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        let booted = run(prefix
+            .command(Path::new("wineboot"))
+            .arg("--init")
+            .stdout(out.0)
+            .stderr(out.1));
+        if let Err(e) = booted {
+            let said = std::fs::read_to_string(&log).unwrap_or_default();
+            return Err(format!("{e}; wineboot said:\n{said}"));
+        }
         // wineboot returns before its last processes are done writing the registry.
         prefix.wait();
         let system32 = path.join("drive_c/windows/system32");
