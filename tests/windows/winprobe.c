@@ -12,7 +12,7 @@
  * read the way accessibility tools read other processes' controls: a TTTOOLINFOW and a buffer
  * are placed in that process's memory, the tooltip is asked to fill them, and they are read back.
  *
- * Built with MinGW by `cargo xtask test` (xtask/src/windows/prefix.rs). */
+ * Built with MinGW by `cargo xtask test` (xtask/src/windows/wine.rs). */
 #include <windows.h>
 #include <commctrl.h>
 #include <stdio.h>

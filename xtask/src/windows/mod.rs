@@ -7,8 +7,8 @@
 //!   desktop app takes far longer than the lane's time budget) and wraps exactly those in the
 //!   installer; builds the core's and the CLI's test suites for Windows and runs them under
 //!   Wine ([`suites`]); and prepares a fresh Wine prefix for the end-to-end test
-//!   (tests/windows.rs), which `cargo xtask test` then runs with the others, handed what it
-//!   needs through [`Lane::vars`].
+//!   (tests/windows.rs), which `cargo xtask test` then runs with the others (`cargo xtask
+//!   windows-lane`: alone), handed what it needs through [`Lane::vars`].
 
 mod build;
 mod installer;
