@@ -112,21 +112,21 @@ pub async fn answer<R: Runtime>(app: &AppHandle<R>, request: ControlRequest) -> 
     }
 }
 
-/// Listens on the control socket for as long as the app runs. Another AgentWatch already
-/// answering there (a `watch` started first) is told in the log and leaves scripts to it.
-#[cfg(unix)]
+/// Listens on the control channel (a Unix socket, a named pipe on Windows) for as long as the
+/// app runs. Another AgentWatch already answering there (a `watch` started first) is told in
+/// the log and leaves scripts to it.
 pub fn serve<R: Runtime>(app: &AppHandle<R>) {
-    use agentwatch_core::control::socket::{socket_dir, ControlServer, Handler};
+    use agentwatch_core::control::channel::{location, ControlServer, Handler};
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let server = match ControlServer::bind(&socket_dir()).await {
+        let server = match ControlServer::bind(&location()).await {
             Ok(server) => server,
             Err(e) => {
                 tracing::warn!("scripts cannot control this app: {e}");
                 return;
             }
         };
-        tracing::info!("control socket: {}", server.path().display());
+        tracing::info!("control channel: {}", server.path().display());
         let handler_app = app.clone();
         let handler: Handler = std::sync::Arc::new(move |request| {
             let app = handler_app.clone();
@@ -137,10 +137,6 @@ pub fn serve<R: Runtime>(app: &AppHandle<R>) {
             .await;
     });
 }
-
-/// No control socket on this platform (yet): `agentwatch snooze` and friends say so.
-#[cfg(not(unix))]
-pub fn serve<R: Runtime>(_app: &AppHandle<R>) {}
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,7 @@ pub mod tray;
 pub mod view;
 #[cfg(target_os = "linux")]
 pub mod webkit;
+pub mod webview_runtime;
 pub mod window;
 
 use agentwatch_core::notifier::Notifier;
@@ -136,11 +137,19 @@ pub fn run(options: Options) -> Result<(), String> {
         .setup(move |app| {
             let handle = app.handle().clone();
             let opener = handle.clone();
-            let notifier: Arc<dyn Notifier> = Arc::new(notify::ClickableNotifier::new(move || {
+            let clickable = notify::ClickableNotifier::new(move || {
                 let app = opener.clone();
                 let inner = app.clone();
                 let _ = app.run_on_main_thread(move || window::show_dashboard(&inner));
-            }));
+            });
+            // Where Windows cannot show a toast, the tray icon's balloon shows it.
+            #[cfg(windows)]
+            let clickable = {
+                let tray_app = handle.clone();
+                clickable.with_fallback(Arc::new(move |n| tray::balloon::show(&tray_app, n)))
+            };
+            app.manage(clickable.delivery());
+            let notifier: Arc<dyn Notifier> = Arc::new(clickable);
             let state = if options.demo {
                 let (state, data_dir) = demo::start(notifier)?;
                 app.manage(window::WebviewData(Some(data_dir)));
@@ -171,6 +180,8 @@ pub fn run(options: Options) -> Result<(), String> {
                 .on_tray_change(Box::new(move |view| tray::apply(&tray_app, view)));
             app.manage(state);
             app.manage(relaunch::Relaunch::default());
+            // Before the tray's menu is made: it says so when the dashboard cannot open.
+            webview_runtime::check();
             tray::create(&handle)?;
             control::serve(&handle);
             #[cfg(target_os = "linux")]

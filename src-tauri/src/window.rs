@@ -10,8 +10,13 @@ pub const MAIN: &str = "main";
 /// Where the webview keeps its data; set in demo mode to stay out of the user's profile.
 pub struct WebviewData(pub Option<PathBuf>);
 
-/// Shows and focuses the dashboard, creating it when it does not exist.
+/// Shows and focuses the dashboard, creating it when it does not exist; where its web engine is
+/// missing (WebView2 on Windows), says so instead.
 pub fn show_dashboard<R: Runtime>(app: &AppHandle<R>) {
+    if crate::webview_runtime::missing().is_some() {
+        crate::webview_runtime::explain();
+        return;
+    }
     if let Some(window) = app.get_webview_window(MAIN) {
         let _ = window.unminimize();
         let _ = window.show();

@@ -23,11 +23,18 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   setup            install the system packages the build and the tests need (apt; sudo when not root)
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
-  test [ARGS]      install what is missing, then run every test (ARGS go to cargo test)
+  test [ARGS]      install what is missing, then run every test (ARGS go to cargo test), with the
+                   Windows lane: the Windows programs, their installer and the core's and CLI's
+                   tests run under Wine
+  windows-lane [--no-suites] [ARGS]
+                   the Windows lane alone: build the Windows programs and their installer, run
+                   the core's and CLI's tests under Wine (not with --no-suites), then the
+                   end-to-end test under Wine (tests/windows.rs; ARGS go to its cargo test)
   package [--rpm]  build the release binaries once and write <target dir>/package/agentwatch_<version>_<arch>.deb
                    (checked with desktop-file-validate, appstreamcli and lintian), and with --rpm
                    an .rpm of the same files; prints their paths, the .deb's last
   package --windows  build the Windows programs (x86_64-pc-windows-gnu, release) and their NSIS installer
+                   (target/package/AgentWatch_<version>_x64-setup.exe)
   bench [serve]    measure one poll cycle of 1,000 and 10,000 Huawei agents (one call per agent,
                    and 10,000 through the team listing in one call), and `agentwatch serve`
                    with 11,500 agents (scrape time, exposition size, memory); `serve`: that alone
@@ -53,6 +60,7 @@ fn main() -> ExitCode {
         "setup" => setup::install_missing(setup::Purpose::Test),
         "demo" => demo(&rest),
         "test" => test(&rest),
+        "windows-lane" => windows_lane(&rest),
         "package" if rest.first().is_some_and(|a| a == "--windows") => windows::package(&rest[1..]),
         "package" => package::command(&rest),
         "bench" => bench(&rest),
@@ -109,8 +117,9 @@ fn test(args: &[String]) -> Result<(), String> {
     desktop::prepare_tests()?;
     println!("xtask: building the tests");
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
-    // Built here, never run here: the Windows build is proved to compile, no more.
-    windows::check()?;
+    // The Windows programs, their installer and the core's and CLI's tests under Wine; the
+    // end-to-end test of all of them (tests/windows.rs) runs with the others below.
+    let windows = windows::lane(windows::Suites::Run)?;
     // The only release build of the run; the installed-app test (tests/installed.rs) installs
     // this package instead of building its own.
     println!("xtask: building the Debian package");
@@ -130,7 +139,24 @@ fn test(args: &[String]) -> Result<(), String> {
         // Here a desktop test never skips: a missing tool fails it, naming the tool.
         .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
         .env(package::DEB_VAR, &deb)
+        .envs(windows.vars.iter().map(|(k, v)| (k, v)))
         .current_dir(workspace_root()))
+}
+
+/// `cargo xtask windows-lane`: the Windows lane of `test` alone, then only its end-to-end test.
+fn windows_lane(args: &[String]) -> Result<(), String> {
+    let (suites, rest) = match args.split_first() {
+        Some((flag, rest)) if flag == "--no-suites" => (windows::Suites::Skip, rest),
+        _ => (windows::Suites::Run, args),
+    };
+    setup::install_missing(setup::Purpose::Test)?;
+    let windows = windows::lane(suites)?;
+    println!("xtask: running the Windows end-to-end test (tests/windows.rs)");
+    run(cargo()
+        .args(["test", "-p", "agentwatch-tests", "--test", "windows", "--"])
+        .args(rest)
+        .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
+        .envs(windows.vars.iter().map(|(k, v)| (k, v))))
 }
 
 fn bench(args: &[String]) -> Result<(), String> {

@@ -11,7 +11,7 @@ pub enum Purpose {
     /// rpmbuild alone, for `cargo xtask package --rpm` (on top of `Package`).
     Rpm,
     /// Building, packaging, the real desktop pieces the tests use (the installed-app test
-    /// installs the package), and the Windows check.
+    /// installs the package), and the Windows lane (its build, installer and Wine).
     Test,
     /// Cross-building for Windows and its installer (`package --windows`).
     Windows,
@@ -68,9 +68,14 @@ const TEST_PACKAGES: &[&str] = &[
     "man-db",
 ];
 
-/// The Windows build (xtask/src/windows.rs): MinGW-w64's C compiler and linker for the crates
-/// with C inside (ring, SQLite) and the final link, and makensis for the installer.
+/// The Windows build (xtask/src/windows/): MinGW-w64's C compiler and linker for the crates
+/// with C inside (ring, SQLite), the final link and the lane's Wine helpers, and makensis for
+/// the installer.
 const WINDOWS_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64", "nsis"];
+
+/// The Windows lane of the tests runs the Windows programs under Wine (64-bit only: the
+/// programs and the installer are 64-bit).
+const WINE_PACKAGES: &[&str] = &["wine64"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
@@ -122,6 +127,7 @@ pub fn install_missing(purpose: Purpose) -> Result<(), String> {
             PACKAGE_PACKAGES,
             TEST_PACKAGES,
             WINDOWS_PACKAGES,
+            WINE_PACKAGES,
         ]
         .concat(),
         Purpose::Windows => WINDOWS_PACKAGES.to_vec(),
@@ -134,8 +140,26 @@ pub fn install_missing(purpose: Purpose) -> Result<(), String> {
         args.extend(missing);
         apt(&args)?;
     }
-    if matches!(purpose, Purpose::Test | Purpose::Windows) {
-        crate::windows::ensure_target()?;
-    }
     Ok(())
+}
+
+/// Installs the Rust standard library for `target` through rustup when it is missing.
+pub fn ensure_rust_target(target: &str) -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot run rustup ({e}): building for {target} needs its standard library \
+                 (`rustup target add {target}`)"
+            )
+        })?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|line| line.trim() == target)
+    {
+        return Ok(());
+    }
+    println!("xtask: installing the Rust target {target}");
+    crate::run(Command::new("rustup").args(["target", "add", target]))
 }

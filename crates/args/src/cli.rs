@@ -145,8 +145,9 @@ pub enum Command {
 }
 
 /// The exit codes of the commands that act on a running AgentWatch.
-pub const CONTROL_EXIT_CODES: &str = "Exit codes: 0 done; 1 refused (unknown agent or account, time out of range); \
-69 no AgentWatch running (or control not supported on this platform); 74 the control channel failed.";
+pub const CONTROL_EXIT_CODES: &str =
+    "Exit codes: 0 done; 1 refused (unknown agent or account, time out of range); \
+69 no AgentWatch running; 74 the control channel failed.";
 
 #[derive(Subcommand)]
 pub enum MaintenanceAction {

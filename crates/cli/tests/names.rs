@@ -227,7 +227,12 @@ async fn watch_lines_and_the_history_it_writes_show_names() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // SIGTERM on Unix, so that watch ends its own way; Windows sends a console program no
+    // such signal from another process, so there it is ended.
+    #[cfg(unix)]
     let _ = Command::new("kill").arg(child.0.id().to_string()).status();
+    #[cfg(not(unix))]
+    let _ = child.0.kill();
     let _ = child.0.wait();
 
     // The history `watch` wrote keeps the names: the table shows `Name (id)`...

@@ -279,7 +279,12 @@ async fn watch_lines_show_a_hostile_change_and_outage_as_one_visible_line_each()
             ),
         }
     }
+    // SIGTERM on Unix, so that watch ends its own way; Windows sends a console program no
+    // such signal from another process, so there it is ended.
+    #[cfg(unix)]
     let _ = Command::new("kill").arg(child.0.id().to_string()).status();
+    #[cfg(not(unix))]
+    let _ = child.0.kill();
     let _ = child.0.wait();
     printed.extend(rx.try_iter().flatten());
     let errors = stderr_reader.join().unwrap();

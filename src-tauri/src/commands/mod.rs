@@ -447,11 +447,17 @@ pub async fn app_info<R: Runtime>(
 
 /// Whether a Secret Service and a notification service are on the session bus (first-run view).
 #[tauri::command]
-pub async fn desktop_services() -> Result<Vec<ServiceCheck>> {
+pub async fn desktop_services<R: Runtime>(app: AppHandle<R>) -> Result<Vec<ServiceCheck>> {
     let limit = desktop_services::CHECK_LIMIT;
-    tokio::task::spawn_blocking(move || desktop_services::check_desktop_services(limit))
-        .await
-        .map_err(|e| Error::Tauri(format!("the desktop services check stopped: {e}")))
+    let checks =
+        tokio::task::spawn_blocking(move || desktop_services::check_desktop_services(limit))
+            .await
+            .map_err(|e| Error::Tauri(format!("the desktop services check stopped: {e}")))?;
+    let delivery = app.try_state::<crate::notify::DeliveryRecord>();
+    Ok(crate::notify::with_delivery(
+        checks,
+        delivery.map(|d| d.get()),
+    ))
 }
 
 /// Restarts the app in the demo (`demo: true`) or out of it; see `relaunch`.

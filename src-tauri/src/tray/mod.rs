@@ -13,6 +13,7 @@
 //! Tauri's own Linux tray (AppIndicator) has neither a tooltip nor a left click, which is why it
 //! is the last choice there, and why the summary is also the menu's first line.
 
+pub mod balloon;
 pub mod native;
 #[cfg(target_os = "linux")]
 pub mod sni;
@@ -49,6 +50,12 @@ pub enum Entry {
 
 /// The menu for a tray view: summary, open, poll, pause, a line per account, quit.
 pub fn entries(view: &TrayView) -> Vec<Entry> {
+    entries_with(view, crate::webview_runtime::missing().is_some())
+}
+
+/// The menu, with `dashboard_missing` when the dashboard's web engine is not there: its line
+/// then says what the dashboard needs (and opens the message that says where to get it).
+fn entries_with(view: &TrayView, dashboard_missing: bool) -> Vec<Entry> {
     let info = |id: &str, text: &str| Entry::Info {
         id: id.to_string(),
         text: text.to_string(),
@@ -66,7 +73,14 @@ pub fn entries(view: &TrayView) -> Vec<Entry> {
     if view.keyring_locked {
         menu.push(action("unlock", "Unlock the keyring…"));
     }
-    menu.push(action("open", "Open dashboard"));
+    menu.push(action(
+        "open",
+        if dashboard_missing {
+            crate::webview_runtime::MENU_TEXT
+        } else {
+            "Open dashboard"
+        },
+    ));
     menu.push(action("poll", "Poll now"));
     menu.push(Entry::Submenu {
         id: "pause",
@@ -242,6 +256,23 @@ mod tests {
             id: "account-0".into(),
             text: "Lab (Agora) — ok, 3 agents".into()
         }));
+    }
+
+    #[test]
+    fn without_the_dashboards_engine_the_menu_says_what_it_needs() {
+        let open_text = |missing| {
+            entries_with(&view(None, &[]), missing)
+                .into_iter()
+                .find_map(|e| match e {
+                    Entry::Action {
+                        id: "open", text, ..
+                    } => Some(text),
+                    _ => None,
+                })
+                .expect("an open line")
+        };
+        assert_eq!(open_text(false), "Open dashboard");
+        assert_eq!(open_text(true), "Dashboard needs the WebView2 Runtime…");
     }
 
     #[test]

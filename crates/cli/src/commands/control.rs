@@ -1,5 +1,6 @@
 //! `agentwatch snooze|ack|pause|maintenance`: one request to the running AgentWatch (the
-//! desktop app or `agentwatch watch`) over its control socket, and its answer printed.
+//! desktop app or `agentwatch watch`) over its control channel (a Unix socket, a named pipe on
+//! Windows), and its answer printed.
 //! Exit codes: see `agentwatch_args::cli::CONTROL_EXIT_CODES`.
 
 use crate::terminal;
@@ -8,15 +9,12 @@ use agentwatch_core::control::ControlOp;
 use std::time::Duration;
 
 /// Done.
-#[cfg_attr(not(unix), allow(dead_code))] // no control channel there yet
 pub const EXIT_DONE: u8 = 0;
 /// The running AgentWatch refused the request (unknown agent or account, time out of range).
-#[cfg_attr(not(unix), allow(dead_code))] // no control channel there yet
 pub const EXIT_REFUSED: u8 = 1;
-/// Nothing answers: no AgentWatch is running, or this platform has no control channel.
+/// Nothing answers: no AgentWatch is running.
 pub const EXIT_UNAVAILABLE: u8 = 69;
 /// The channel itself failed (a folder refused for its owner or mode, no answer in time).
-#[cfg_attr(not(unix), allow(dead_code))] // no control channel there yet
 pub const EXIT_CHANNEL_FAILED: u8 = 74;
 
 /// The request a command line stands for.
@@ -50,11 +48,10 @@ pub fn op(command: Command) -> Option<ControlOp> {
     })
 }
 
-#[cfg(unix)]
 pub async fn run(op: ControlOp) -> u8 {
-    use agentwatch_core::control::socket::{self, ClientError};
+    use agentwatch_core::control::channel::{self, ClientError};
     use agentwatch_core::control::ControlRequest;
-    match socket::send(&socket::socket_dir(), &ControlRequest::new(op)).await {
+    match channel::send(&channel::location(), &ControlRequest::new(op)).await {
         Ok(answer) if answer.ok => {
             terminal::say(answer.message);
             EXIT_DONE
@@ -72,14 +69,6 @@ pub async fn run(op: ControlOp) -> u8 {
             EXIT_CHANNEL_FAILED
         }
     }
-}
-
-#[cfg(not(unix))]
-pub async fn run(_op: ControlOp) -> u8 {
-    terminal::warn(format_args!(
-        "agentwatch: controlling a running AgentWatch is not supported on this platform yet"
-    ));
-    EXIT_UNAVAILABLE
 }
 
 #[cfg(test)]

@@ -160,30 +160,25 @@ impl NotFoundAgents {
 }
 
 /// Answers `agentwatch snooze|ack|pause|maintenance` from other processes while watching,
-/// printing what each request did. Watching goes on without it when the socket cannot be had
+/// printing what each request did. Watching goes on without it when the channel cannot be had
 /// (another AgentWatch answers on it, or its folder is refused).
 async fn serve_control(engine: &Engine) -> CancellationToken {
+    use agentwatch_core::control::channel::{location, ControlServer, Handler};
     let cancel = CancellationToken::new();
-    #[cfg(unix)]
-    {
-        use agentwatch_core::control::socket::{socket_dir, ControlServer, Handler};
-        match ControlServer::bind(&socket_dir()).await {
-            Ok(server) => {
-                let control = engine.control();
-                let handler: Handler = Arc::new(move |request| {
-                    let answer = control.apply(&request.op);
-                    let verdict = if answer.ok { "" } else { "refused: " };
-                    terminal::say(format_args!("control: {verdict}{}", answer.message));
-                    Box::pin(std::future::ready(answer))
-                });
-                tokio::spawn(server.serve(handler, cancel.clone()));
-            }
-            Err(e) => terminal::warn(format_args!(
-                "agentwatch: scripts cannot control this watch: {e}"
-            )),
+    match ControlServer::bind(&location()).await {
+        Ok(server) => {
+            let control = engine.control();
+            let handler: Handler = Arc::new(move |request| {
+                let answer = control.apply(&request.op);
+                let verdict = if answer.ok { "" } else { "refused: " };
+                terminal::say(format_args!("control: {verdict}{}", answer.message));
+                Box::pin(std::future::ready(answer))
+            });
+            tokio::spawn(server.serve(handler, cancel.clone()));
         }
+        Err(e) => terminal::warn(format_args!(
+            "agentwatch: scripts cannot control this watch: {e}"
+        )),
     }
-    #[cfg(not(unix))]
-    let _ = engine;
     cancel
 }

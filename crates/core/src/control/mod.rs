@@ -1,11 +1,24 @@
 //! The control channel: scripts snooze, acknowledge, pause and start maintenance in a running
 //! AgentWatch (the desktop app or `agentwatch watch`) with `agentwatch snooze|ack|pause|
-//! maintenance`. One JSON object per line each way, over a Unix socket only its user can use
-//! ([`socket`]). This module holds what both sides share: the request and answer types, and
+//! maintenance`. One JSON object per line each way ([`exchange`]), over a channel only its user
+//! can use: a Unix socket ([`socket`]), a named pipe on Windows ([`pipe`]); [`channel`] is this
+//! platform's. This module holds what both sides share: the request and answer types, and
 //! [`plan`], which turns a request into the alert policy's command against the running status.
 
+pub mod exchange;
+#[cfg(windows)]
+pub mod pipe;
 #[cfg(unix)]
 pub mod socket;
+
+/// This platform's control channel: `location()`, `ControlServer::bind(&location)` and its
+/// `serve`, `send(&location, &request)`.
+#[cfg(windows)]
+pub use pipe as channel;
+/// This platform's control channel: `location()`, `ControlServer::bind(&location)` and its
+/// `serve`, `send(&location, &request)`.
+#[cfg(unix)]
+pub use socket as channel;
 
 use crate::alerts::AlertCommand;
 use crate::maintenance::{MaintenanceTarget, MAX_ADHOC_SECS};

@@ -146,18 +146,45 @@ fn request_lines_are_versioned_and_checked() {
     }
 }
 
-#[cfg(unix)]
-mod over_the_socket {
-    use super::super::socket::*;
+/// The channel of this platform, over real sockets or pipes: what both have to do alike.
+mod over_the_channel {
+    use super::super::channel::*;
     use super::super::*;
-    use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    /// A place no one else listens on: a fresh folder for a socket, a fresh pipe name.
+    pub(super) struct Place {
+        pub location: PathBuf,
+        _dir: tempfile::TempDir,
+    }
+
+    pub(super) fn fresh_place() -> Place {
+        let dir = tempfile::tempdir().unwrap();
+        #[cfg(unix)]
+        let location = dir.path().join("agentwatch");
+        #[cfg(windows)]
+        let location = PathBuf::from(format!(
+            r"\\.\pipe\agentwatch-test-{}",
+            uuid_like(dir.path())
+        ));
+        Place {
+            location,
+            _dir: dir,
+        }
+    }
+
+    /// A pipe name part unique to this test: the temporary folder's own unique name.
+    #[cfg(windows)]
+    fn uuid_like(dir: &std::path::Path) -> String {
+        dir.file_name().unwrap().to_string_lossy().into_owned()
+    }
+
     /// A server that answers "done" and counts the requests it applied.
-    async fn server(
-        dir: &std::path::Path,
+    pub(super) async fn server(
+        location: &std::path::Path,
     ) -> (Arc<AtomicUsize>, tokio_util::sync::CancellationToken) {
         let applied = Arc::new(AtomicUsize::new(0));
         let counter = applied.clone();
@@ -165,64 +192,105 @@ mod over_the_socket {
             counter.fetch_add(1, Ordering::SeqCst);
             Box::pin(async move { ControlResponse::done(format!("{:?}", request.op)) })
         });
-        let server = ControlServer::bind(dir).await.expect("binds");
+        let server = ControlServer::bind(location).await.expect("binds");
         let cancel = tokio_util::sync::CancellationToken::new();
         tokio::spawn(server.serve(handler, cancel.clone()));
         (applied, cancel)
     }
 
-    async fn raw(dir: &std::path::Path, bytes: &[u8]) -> ControlResponse {
-        let mut stream = tokio::net::UnixStream::connect(dir.join(SOCKET_NAME))
-            .await
+    /// Sends raw bytes, as a script with a bug would, and reads the answer.
+    async fn raw(location: &std::path::Path, bytes: &[u8]) -> ControlResponse {
+        #[cfg(unix)]
+        let mut stream =
+            tokio::net::UnixStream::connect(location.join(super::super::socket::SOCKET_NAME))
+                .await
+                .unwrap();
+        #[cfg(windows)]
+        let mut stream = tokio::net::windows::named_pipe::ClientOptions::new()
+            .open(location)
             .unwrap();
         // The server may answer and close before reading everything: that is its right.
         let _ = stream.write_all(bytes).await;
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).await.unwrap();
-        serde_json::from_str(answer.trim()).unwrap()
+        let mut answer = Vec::new();
+        // A pipe's server closing its end ends the read with "broken pipe" after the answer.
+        let _ = stream.read_to_end(&mut answer).await;
+        serde_json::from_slice(String::from_utf8_lossy(&answer).trim().as_bytes()).unwrap()
     }
 
     #[tokio::test]
-    async fn only_its_user_may_use_it_and_bad_requests_change_nothing() {
-        let base = tempfile::tempdir().unwrap();
-        let dir = base.path().join("agentwatch");
-        let (applied, cancel) = server(&dir).await;
-        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&dir), 0o700);
-        assert_eq!(mode(&dir.join(SOCKET_NAME)), 0o600);
+    async fn requests_are_answered_and_bad_ones_change_nothing() {
+        let place = fresh_place();
+        let location = &place.location;
+        let (applied, cancel) = server(location).await;
 
-        let answer = send(&dir, &ControlRequest::new(ControlOp::Resume))
+        let answer = send(location, &ControlRequest::new(ControlOp::Resume))
             .await
             .unwrap();
         assert!(answer.ok, "{answer:?}");
         assert_eq!(applied.load(Ordering::SeqCst), 1);
 
         let oversized = vec![b'x'; MAX_REQUEST_BYTES * 4];
-        let answer = raw(&dir, &oversized).await;
+        let answer = raw(location, &oversized).await;
         assert!(
             !answer.ok && answer.message.contains("larger than"),
             "{answer:?}"
         );
-        let answer = raw(&dir, b"\x00\xffnot json\n").await;
+        let answer = raw(location, b"\x00\xffnot json\n").await;
         assert!(!answer.ok, "{answer:?}");
-        let answer = raw(&dir, b"{\"v\":1,\"op\":\"pause\",\"for_secs\":\"soon\"}\n").await;
+        let answer = raw(
+            location,
+            b"{\"v\":1,\"op\":\"pause\",\"for_secs\":\"soon\"}\n",
+        )
+        .await;
         assert!(
             !answer.ok && answer.message.contains("not a valid request"),
             "{answer:?}"
         );
         assert_eq!(applied.load(Ordering::SeqCst), 1, "nothing applied");
 
-        // A second server is refused while the first answers; the first still works.
+        // A second server is refused while the first answers; the first still works, also
+        // for callers one after the other and at once.
         assert!(matches!(
-            ControlServer::bind(&dir).await,
+            ControlServer::bind(location).await,
             Err(BindError::InUse(_))
         ));
+        let resume = ControlRequest::new(ControlOp::Resume);
+        let at_once = futures::future::join_all((0..4).map(|_| send(location, &resume))).await;
+        for answer in at_once {
+            assert!(answer.unwrap().ok);
+        }
+        assert_eq!(applied.load(Ordering::SeqCst), 5);
+        cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn nothing_listening_is_said_plainly() {
+        let place = fresh_place();
+        let request = ControlRequest::new(ControlOp::Resume);
+        let err = send(&place.location, &request).await.unwrap_err();
+        assert!(matches!(err, ClientError::NotRunning(_)), "{err:?}");
         assert!(
-            send(&dir, &ControlRequest::new(ControlOp::Resume))
-                .await
-                .unwrap()
-                .ok
+            err.to_string().starts_with("no AgentWatch is running"),
+            "{err}"
         );
+    }
+}
+
+#[cfg(unix)]
+mod over_the_socket {
+    use super::super::socket::*;
+    use super::super::*;
+    use super::over_the_channel::{fresh_place, server};
+    use std::os::unix::fs::PermissionsExt;
+
+    #[tokio::test]
+    async fn only_its_user_may_use_the_folder_and_socket() {
+        let place = fresh_place();
+        let dir = &place.location;
+        let (_, cancel) = server(dir).await;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir), 0o700);
+        assert_eq!(mode(&dir.join(SOCKET_NAME)), 0o600);
         cancel.cancel();
     }
 
