@@ -869,6 +869,13 @@ fn step7_history_survives_kill9(home: &Path, app_pid: u32) -> R<()> {
         let stat = std::fs::read_to_string(format!("/proc/{app_pid}/stat")).unwrap_or_default();
         (stat.is_empty() || stat.contains(") Z")).then_some(())
     });
+    // The bus lets the dead app's single-instance name go a moment later; an app started
+    // before that forwards its start to nobody and stops ("NoReply").
+    wait_for(
+        "the bus to release the dead app's single-instance name",
+        Duration::from_secs(10),
+        || (!single_instance_name_owned()).then_some(()),
+    );
     let h = History::open_existing(&path)?.ok_or("the history file is gone")?;
     h.check_integrity()?;
     let after = h.query(&HistoryFilter::default())?;
@@ -882,6 +889,23 @@ fn step7_history_survives_kill9(home: &Path, app_pid: u32) -> R<()> {
         after.len()
     );
     Ok(())
+}
+
+/// Whether a running AgentWatch holds its single-instance name on the session bus.
+fn single_instance_name_owned() -> bool {
+    let names = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--dest=org.freedesktop.DBus",
+            "--type=method_call",
+            "--print-reply",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.ListNames",
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    names.contains("io.agentwatch.desktop.SingleInstance")
 }
 
 /// Opens the add-account dialog and picks a vendor.

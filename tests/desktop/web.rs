@@ -20,10 +20,18 @@ pub async fn connect_with_args(port: u16, application: &str, args: &[&str]) -> R
         json!({ "application": application, "args": args }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    Ok(ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await?)
+    // An app that stops at start (its log says why) never opens the session: not a hang.
+    let limit = Duration::from_secs(90);
+    let mut builder = ClientBuilder::new(connector);
+    builder.capabilities(caps);
+    let url = format!("http://127.0.0.1:{port}");
+    match tokio::time::timeout(limit, builder.connect(&url)).await {
+        Ok(client) => Ok(client?),
+        Err(_) => Err(format!(
+            "{application} opened no WebDriver session within {limit:?}: see its log"
+        )
+        .into()),
+    }
 }
 
 /// Polls an async check until it yields, with a deadline.
