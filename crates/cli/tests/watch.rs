@@ -2,6 +2,9 @@
 //! simulator (real HTTP on loopback): what `watch` prints is what the history records, line
 //! for line, with the same time, kind, severity and detail; a change that lasted one poll is in
 //! neither. `watch --raw` prints every change the moment a poll sees it, the blip included.
+//! Unix only: `watch` is stopped as Ctrl-C stops it, with SIGINT (tests/windows.rs runs `watch`
+//! under Wine).
+#![cfg(unix)]
 
 mod common;
 

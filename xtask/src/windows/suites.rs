@@ -31,6 +31,16 @@ const UNIX_ONLY: &[(&str, &str)] = &[
         "it measures the child's peak memory with wait4(2), which Windows does not have",
     ),
     (
+        "agentwatch-cli tests/watch.rs",
+        "it stops `watch` as Ctrl-C does, with SIGINT, which Windows programs do not receive \
+         (tests/windows.rs runs `watch` under Wine)",
+    ),
+    (
+        "agentwatch-cli what_to_do::without_a_keyring_the_account_error_says_how_to_give_the_secret",
+        "a session without the Secret Service is Linux's case; Windows' Credential Manager is \
+         always there",
+    ),
+    (
         "agentwatch-core control::tests::over_the_socket",
         "the Unix socket's folder and owner checks; on Windows the named pipe's own tests \
          (control::tests::over_the_channel) run instead",
@@ -66,8 +76,9 @@ pub fn run(tools: &Tools, prefix: &Prefix) -> Result<(), String> {
     }
     let mut cmd = test_command();
     prefix.environment(&mut cmd);
+    // Every suite runs even when one fails: one lane run lists every failure.
     cmd.env(runner_variable(), &tools.wine)
-        .args(["--", "--exact"]);
+        .args(["--no-fail-fast", "--", "--exact"]);
     for (name, _) in SKIPPED_UNDER_WINE {
         cmd.args(["--skip", name]);
     }

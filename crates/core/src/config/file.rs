@@ -92,10 +92,8 @@ impl ConfigFile {
     pub fn how_to_create(&self) -> String {
         // Points at what the package installs: the man page and the complete example.
         let example = format!(
-            "see {} and a complete example in {}; `agentwatch sim` prints one for the \
-             built-in simulators",
-            crate::docs::CONFIGURATION_HELP,
-            crate::docs::EXAMPLE_CONFIG_PATH
+            "{}; `agentwatch sim` prints one for the built-in simulators",
+            crate::docs::where_to_learn_the_configuration()
         );
         if self.path.exists() {
             format!(
