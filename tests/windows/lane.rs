@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-pub const REQUIRE_VAR: &str = "AGENTWATCH_REQUIRE_DESKTOP";
+pub const REQUIRE_VAR: &str = "AGENTWATCH_REQUIRE_WINDOWS_LANE";
 
 /// The lane's programs, installer, helpers and fresh prefix.
 pub struct Lane {
@@ -20,8 +20,8 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// The lane, when `cargo xtask test` prepared one. Elsewhere the test says why it skips;
-    /// inside `cargo xtask test` (`AGENTWATCH_REQUIRE_DESKTOP`) a missing lane fails it.
+    /// The lane, when `cargo xtask windows-lane` prepared one. Elsewhere the test says why it
+    /// skips; inside `windows-lane` (`AGENTWATCH_REQUIRE_WINDOWS_LANE`) a missing lane fails it.
     pub fn from_env() -> Option<Lane> {
         let var = |name: &str| std::env::var_os(name).map(PathBuf::from);
         let lane = (|| {
@@ -34,7 +34,7 @@ impl Lane {
             })
         })();
         let why = "the Windows lane is not prepared (AGENTWATCH_WINDOWS_* unset): run \
-                   `cargo xtask test`, which builds the Windows programs and their installer \
+                   `cargo xtask windows-lane`, which builds the Windows programs and their installer \
                    and makes a fresh Wine prefix";
         match lane {
             Some(lane) => Some(lane),
