@@ -111,11 +111,7 @@ fn desktop_app_end_to_end() {
     let tmp = tempfile::tempdir().unwrap();
     clear_test_secrets();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = session_runtime();
     // Released after the session's processes (dropped in reverse order of declaration).
     let _one = runtime.block_on(session::one_session_at_a_time());
     let mut procs = Procs::default();
@@ -130,6 +126,15 @@ fn desktop_app_end_to_end() {
     }
 }
 
+/// The runtime a desktop session's test drives its WebDriver client and simulators on.
+fn session_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 /// The Live view with a team of 2,000 agents (tests/desktop/live.rs), in a session of its own.
 #[test]
 fn live_view_of_a_big_team() {
@@ -137,11 +142,7 @@ fn live_view_of_a_big_team() {
         return;
     }
     let artifacts = session::fresh_artifacts("desktop-live");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = session_runtime();
     let _one = runtime.block_on(session::one_session_at_a_time());
     let mut procs = Procs::default();
     let result = runtime.block_on(live::big_team(&mut procs, &artifacts));
