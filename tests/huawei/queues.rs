@@ -311,7 +311,20 @@ async fn a_queue_that_builds_up_is_one_change_told_with_its_finding() {
 
     // The figures move within the level: no change.
     gw.sim.set_queue(2, SimQueue::new("vip", 0, 0, 2, 3));
-    support::poll_all(&engine, Duration::from_secs(10)).await;
+    // Waits for the board to show it, not for "a poll": with a one-second interval a poll in
+    // flight may have read the queue before the change.
+    tokio::time::timeout(
+        Duration::from_secs(15),
+        status.wait_for(|s| {
+            s.agents.iter().any(|a| {
+                a.observation.agent_id == "queue:2"
+                    && a.observation.state == "0 waiting · 2 of 3 free"
+            })
+        }),
+    )
+    .await
+    .expect("the figures' move on the board")
+    .unwrap();
     // Then calls build up with nobody free.
     gw.sim.set_queue(2, SimQueue::new("vip", 4, 200, 0, 3));
     let change = tokio::time::timeout(Duration::from_secs(15), async {
