@@ -9,6 +9,8 @@ pub mod control;
 pub mod demo;
 pub mod error;
 #[cfg(target_os = "linux")]
+mod instance;
+#[cfg(target_os = "linux")]
 mod logind;
 pub mod memory;
 pub mod notify;
@@ -116,6 +118,10 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
 
 /// Runs the desktop app until Quit.
 pub fn run(options: Options) -> Result<(), String> {
+    #[cfg(target_os = "linux")]
+    if let instance::Start::HandedOver = instance::hand_over_or_wait()? {
+        return Ok(());
+    }
     agentwatch_core::clock::init_local_offset();
     let _ = local_offset();
     let builder = tauri::Builder::default()

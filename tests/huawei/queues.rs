@@ -363,3 +363,82 @@ async fn a_queue_that_builds_up_is_one_change_told_with_its_finding() {
     );
     engine.shutdown().await;
 }
+
+/// A queue's change is recorded like an agent's: the timeline has the queue's lane (the
+/// build-up, lasting), and the CSV export filtered to the queue holds the change with
+/// the queue's name, its states in words and the severity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queues_change_is_in_the_timeline_and_the_csv_export() {
+    use agentwatch_core::history::{History, HistoryFilter};
+    let gw = Gateway::start(HuaweiSim::demo()).await;
+    let mut account = with_queues(&gw, THRESHOLDS);
+    account.name = "Contact centre".into();
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.sqlite3");
+    let config = Config {
+        poll_interval_secs: 1,
+        accounts: vec![account],
+        ..Config::default()
+    };
+    let since_ms = agentwatch_core::clock::now_ms() - 1_000;
+    let engine = Engine::start_with(
+        &config,
+        Arc::new(StaticSecrets::new().with("cc", DEFAULT_PASSWORD)),
+        EngineOptions {
+            history: Some(history.clone()),
+            ..Default::default()
+        },
+    );
+    support::wait_status(
+        &engine,
+        Duration::from_secs(15),
+        "the queues' first poll",
+        |s| s.agents.iter().any(|a| a.observation.agent_id == "queue:2"),
+    )
+    .await;
+    gw.sim.set_queue(2, SimQueue::new("vip", 4, 200, 0, 3));
+    let critical = "4 waiting · longest 3 min 20 s · 0 of 3 free";
+    let only_the_queue = HistoryFilter {
+        agent: Some("queue:2".into()),
+        ..HistoryFilter::default()
+    };
+
+    // The history writer works behind the engine: wait for the queue's recorded change.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let csv = loop {
+        let mut csv = Vec::new();
+        if let Some(h) = History::open_existing(&history).unwrap() {
+            h.export_csv(&only_the_queue, &mut csv).unwrap();
+        }
+        let csv = String::from_utf8(csv).unwrap();
+        if csv.contains(critical) {
+            break csv;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the queue's change is not in the export:\n{csv}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let row = csv
+        .lines()
+        .find(|l| l.contains(critical) && l.contains(",changed,"))
+        .unwrap_or_else(|| panic!("no change row for the queue:\n{csv}"));
+    for field in ["queue:2", "Contact centre", "vip", "critical", "0 waiting"] {
+        assert!(row.contains(field), "{field} missing from {row}");
+    }
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains("queue:2")),
+        "the filter let other rows in:\n{csv}"
+    );
+
+    let h = History::open_existing(&history).unwrap().unwrap();
+    let lane = h.timeline("cc", Some("queue:2"), since_ms, None).unwrap();
+    let last = lane.last().expect("a band for the queue");
+    assert_eq!(last.state, critical, "{lane:?}");
+    assert_eq!(last.severity, Severity::Critical);
+    assert_eq!(last.to_ms, None, "the build-up lasts: {lane:?}");
+    assert_eq!(last.agent_name.as_deref(), Some("vip"));
+    assert!(last.from_ms >= since_ms, "{lane:?}");
+    engine.shutdown().await;
+}

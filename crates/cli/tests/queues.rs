@@ -164,3 +164,52 @@ async fn a_bad_threshold_is_refused_with_file_line_and_key() {
         assert!(shown.contains(key), "{key}: {shown}");
     }
 }
+
+/// A newcomer's demo shows what queues are for within its first minute: the "vip" queue builds
+/// up (a warning, then critical with no agent free) while agents go on rest, and the team's
+/// counts cross their limits; each is told as a notification.
+#[test]
+fn the_demo_shows_a_queue_building_up_and_a_team_alert_within_a_minute() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let started = Instant::now();
+    // The demo ends itself after a minute: the loop below is bounded by it.
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_agentwatch"))
+        .args(["demo", "--duration", "60s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = demo.stdout.take().unwrap();
+    let wanted = [
+        "Queue vip notification warning",
+        "Queue vip notification critical",
+        "Team notification critical",
+    ];
+    let mut seen: Vec<(usize, Duration, String)> = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(which) = wanted.iter().position(|w| line.contains(w)) {
+            if !seen.iter().any(|(w, ..)| *w == which) {
+                seen.push((which, started.elapsed(), line));
+            }
+        }
+        if seen.len() == wanted.len() {
+            break;
+        }
+    }
+    let _ = demo.kill();
+    let _ = demo.wait();
+    let told = |which: usize| seen.iter().find(|(w, ..)| *w == which);
+    for (which, what) in wanted.iter().enumerate() {
+        let (_, after, line) = told(which).unwrap_or_else(|| panic!("no \"{what}\": {seen:?}"));
+        assert!(*after < Duration::from_secs(60), "{line} after {after:?}");
+    }
+    // It builds up: the warning is told before the critical.
+    assert!(told(0).unwrap().1 <= told(1).unwrap().1, "{seen:?}");
+    let critical = &told(1).unwrap().2;
+    assert!(critical.contains("no agent free"), "{critical}");
+    let team = &told(2).unwrap().2;
+    assert!(team.contains("rest, more than"), "{team}");
+}
