@@ -23,10 +23,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   setup            install the system packages the build and the tests need (apt; sudo when not root)
   demo [ARGS]      run AgentWatch with its built-in demo (simulated vendors, no credentials)
-  test [ARGS]      install what is missing, then run every test (ARGS go to cargo test) but the
-                   Windows lane
+  test [ARGS]      install what is missing, then run every test (ARGS go to cargo test), with the
+                   Windows lane: the Windows programs, their installer and the core's and CLI's
+                   tests run under Wine
   windows-lane [--no-suites] [ARGS]
-                   the Windows lane (not in `test` yet: Wine fails a process start now and then): build the Windows programs and their installer, run
+                   the Windows lane alone: build the Windows programs and their installer, run
                    the core's and CLI's tests under Wine (not with --no-suites), then the
                    end-to-end test under Wine (tests/windows.rs; ARGS go to its cargo test)
   package [--rpm]  build the release binaries once and write <target dir>/package/agentwatch_<version>_<arch>.deb
@@ -112,16 +113,23 @@ fn demo(args: &[String]) -> Result<(), String> {
 }
 
 fn test(args: &[String]) -> Result<(), String> {
+    let mut phases = Phases::start();
     setup::install_missing(setup::Purpose::Test)?;
+    phases.done("setup");
     desktop::prepare_tests()?;
+    phases.done("the desktop app and tauri-driver");
     println!("xtask: building the tests");
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
-    // The Windows lane is not run here yet: under load, Wine 8.0 fails a process start now and
-    // then ("Internal error", 1359), which would fail the whole run. `cargo xtask windows-lane`.
-    // The only release build of the run; the installed-app test (tests/installed.rs) installs
-    // this package instead of building its own.
+    phases.done("the tests' build");
+    // The package the installed-app test (tests/installed.rs) installs, of the dev build: see
+    // package::Profile::Dev.
     println!("xtask: building the Debian package");
-    let deb = package::build()?;
+    let deb = package::build(package::Profile::Dev)?;
+    phases.done("the Debian package");
+    // The Windows programs, their installer and the core's and CLI's tests under Wine; the
+    // end-to-end test of all of them (tests/windows.rs) runs with the others below.
+    let windows = windows::lane(windows::Suites::Run)?;
+    phases.done("the Windows lane (build, installer, suites under Wine)");
     println!("xtask: running every test inside a private D-Bus session with an unlocked keyring");
     let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut session = Command::new("dbus-run-session");
@@ -129,15 +137,52 @@ fn test(args: &[String]) -> Result<(), String> {
         // The fuzz targets' share of the run: about a minute in all.
         session.env(fuzz::SECONDS_VAR, fuzz::TEST_SECONDS_PER_TARGET);
     }
-    run(session
+    let tests = run(session
         .arg("--")
         .arg(xtask)
         .arg("session-inner")
         .args(args)
         // Here a desktop test never skips: a missing tool fails it, naming the tool.
         .env("AGENTWATCH_REQUIRE_DESKTOP", "1")
+        .env("AGENTWATCH_REQUIRE_WINDOWS_LANE", "1")
         .env(package::DEB_VAR, &deb)
-        .current_dir(workspace_root()))
+        .envs(windows.vars.iter().map(|(k, v)| (k, v)))
+        .current_dir(workspace_root()));
+    phases.done("every test");
+    phases.print();
+    tests
+}
+
+/// How long each step of `test` took, printed at the end: where a CI run's minutes go.
+struct Phases {
+    started: std::time::Instant,
+    last: std::time::Instant,
+    done: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Phases {
+    fn start() -> Self {
+        let now = std::time::Instant::now();
+        Phases {
+            started: now,
+            last: now,
+            done: Vec::new(),
+        }
+    }
+
+    fn done(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.done.push((phase, now - self.last));
+        self.last = now;
+    }
+
+    fn print(&self) {
+        println!("xtask: where the run's time went:");
+        for (phase, took) in &self.done {
+            println!("  {:>5.0} s  {phase}", took.as_secs_f64());
+        }
+        println!("  {:>5.0} s  in all", self.started.elapsed().as_secs_f64());
+    }
 }
 
 /// `cargo xtask windows-lane`: the Windows lane of `test` alone, then only its end-to-end test.

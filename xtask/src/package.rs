@@ -34,7 +34,7 @@ pub fn command(args: &[String]) -> Result<(), String> {
     if rpm {
         crate::setup::install_missing(crate::setup::Purpose::Rpm)?;
     }
-    let deb = build()?;
+    let deb = build(Profile::Release)?;
     if rpm {
         let version = versions::checked_version(&crate::workspace_root())?;
         let out = crate::target_dir().join("package");
@@ -64,19 +64,63 @@ pub fn release_desktop() -> Result<PathBuf, String> {
     Ok(crate::target_dir().join("release/agentwatch-desktop"))
 }
 
+/// Which build the package wraps.
+#[derive(Clone, Copy)]
+pub enum Profile {
+    /// What ships: `cargo xtask package`.
+    Release,
+    /// The dev profile, for `cargo xtask test`: the installed-app test checks the package (its
+    /// files, dependencies, the installed programs starting and finding each other), which the
+    /// profile does not change, and a release build (fat LTO, one codegen unit: about ten
+    /// minutes from cold) would be the run's slowest step. The release binaries are measured
+    /// by the benchmarks (BENCHMARKS.md).
+    Dev,
+}
+
 /// Builds, stages, packs and checks; the path of the .deb.
-pub fn build() -> Result<PathBuf, String> {
+pub fn build(profile: Profile) -> Result<PathBuf, String> {
     let root = crate::workspace_root();
     let version = versions::checked_version(&root)?;
-    println!("xtask: building the release binaries (desktop app with tauri/custom-protocol)");
-    // Two commands, not one: built together, cargo would unify the simulators' features and
-    // give the desktop app the test parts the CLI's `agentwatch sim` carries.
-    release_desktop()?;
-    crate::run(crate::cargo().args(["build", "--release", "--quiet", "-p", "agentwatch-cli"]))?;
-    let out = crate::target_dir().join("package");
+    let (binaries, out) = match profile {
+        Profile::Release => {
+            println!(
+                "xtask: building the release binaries (desktop app with tauri/custom-protocol)"
+            );
+            // Two commands, not one: built together, cargo would unify the simulators'
+            // features and give the desktop app the test parts the CLI's `agentwatch sim`
+            // carries.
+            release_desktop()?;
+            crate::run(crate::cargo().args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "agentwatch-cli",
+            ]))?;
+            ("release", "package")
+        }
+        Profile::Dev => {
+            println!(
+                "xtask: building the binaries to package (dev profile, tauri/custom-protocol)"
+            );
+            // Each in its own command, for the same reason; each command leaves its own build
+            // in target/debug/, staged before any other cargo command replaces it.
+            crate::run(crate::cargo().args([
+                "build",
+                "--quiet",
+                "-p",
+                "agentwatch-desktop",
+                "--features",
+                "agentwatch-desktop/custom-protocol",
+            ]))?;
+            crate::run(crate::cargo().args(["build", "--quiet", "-p", "agentwatch-cli"]))?;
+            ("debug", "package-dev")
+        }
+    };
+    let out = crate::target_dir().join(out);
     let tree = staged_tree(&out);
     println!("xtask: staging {}", tree.display());
-    stage::stage(&root, &tree)?;
+    stage::stage(&root, &crate::target_dir().join(binaries), &tree)?;
     let deb = deb::build(&out, &tree, &version)?;
     deb::check(&root, &deb)?;
     Ok(deb)

@@ -29,14 +29,14 @@ const EXAMPLES: [(&str, &str); 6] = [
     ("deploy/grafana-dashboard.json", "grafana-dashboard.json"),
 ];
 
-pub fn stage(root: &Path, tree: &Path) -> Result<(), String> {
+/// Stages the programs built in `binaries` (target/release or target/debug) with the rest.
+pub fn stage(root: &Path, binaries: &Path, tree: &Path) -> Result<(), String> {
     if tree.exists() {
         fs::remove_dir_all(tree).map_err(|e| format!("cannot clear {}: {e}", tree.display()))?;
     }
-    let release = crate::target_dir().join("release");
     for name in super::BINARIES {
         let to = tree.join("usr/bin").join(name);
-        copy(&release.join(name), &to, 0o755)?;
+        copy(&binaries.join(name), &to, 0o755)?;
         // As dh_strip does: no symbols, no .comment/.note sections.
         crate::run(
             Command::new("strip")
