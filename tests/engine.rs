@@ -362,7 +362,7 @@ async fn tls_with_a_generated_ca_works_through_ca_file_and_fails_without_it() {
     let mut broken = account("nc", Vendor::Segura, &server.base_url());
     broken.set_option("client_id", "x");
     broken.ca_file = Some(ca_path);
-    let err = agentwatch_core::http::client_for(&broken).unwrap_err();
+    let err = agentwatch_core::http::client_for(&broken.client_settings()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Tls);
     assert!(err.to_string().contains("sim-ca.pem"), "{err}");
 }

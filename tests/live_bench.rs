@@ -283,11 +283,13 @@ async fn measure(
              const main = document.querySelector('#main');
              const draws = window.agentwatchWindowDraws; draws.length = 0;
              const row = document.querySelector('#agents-body tr[data-agent]').getBoundingClientRect().height;
-             const gaps = []; let last = 0;
+             const gaps = []; let last = 0; const until = performance.now() + 20000;
              const frame = (t) => {
                if (last) gaps.push(t - last);
                last = t;
-               if (gaps.length >= 300 || main.scrollTop + main.clientHeight >= main.scrollHeight - 1) return done({ gaps, draws: draws.slice() });
+               // 300 frames, the table's end or 20 s (a loaded machine draws slowly): the
+               // script's own time limit is 30 s.
+               if (gaps.length >= 300 || t > until || main.scrollTop + main.clientHeight >= main.scrollHeight - 1) return done({ gaps, draws: draws.slice() });
                main.scrollTop += 3 * row;
                requestAnimationFrame(frame);
              };

@@ -27,7 +27,7 @@ pub fn client(account: &AccountConfig, secret: &str) -> Result<Arc<dyn VendorCli
     account
         .validate()
         .unwrap_or_else(|(k, m)| panic!("test account invalid: {k}: {m}"));
-    let http = agentwatch_core::http::client_for(account)?;
+    let http = agentwatch_core::http::client_for(&account.client_settings())?;
     build_client(ClientContext {
         account: account.clone(),
         secret: SecretString::from(secret.to_string()),

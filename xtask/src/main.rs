@@ -7,6 +7,8 @@
 //!
 //! Standard library only, so that it builds in seconds on a fresh machine.
 
+#[cfg(test)]
+mod circles;
 mod desktop;
 mod fuzz;
 mod memory;

@@ -17,6 +17,9 @@ pub const DESKTOP_FILE: &str = "packaging/agentwatch-desktop.desktop";
 pub const METAINFO: &str = "packaging/io.agentwatch.desktop.metainfo.xml";
 /// The two programs, as cargo names their binaries and as they are installed in /usr/bin.
 pub const BINARIES: [&str; 2] = ["agentwatch-desktop", "agentwatch"];
+/// Who makes the package: the control file's Maintainer and the changelog's sign-off.
+pub const MAINTAINER: &str =
+    "AgentWatch maintainers <maintainers@users.noreply.r-seed-811bc0c1.example>";
 /// Set by `cargo xtask test` to the package it built, for tests/installed.rs.
 pub const DEB_VAR: &str = "AGENTWATCH_DEB";
 

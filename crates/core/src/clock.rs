@@ -1,5 +1,8 @@
 //! Wall-clock helpers: timestamps as Unix milliseconds, formatted in local time for people.
 
+pub(crate) mod times;
+pub mod week;
+
 use time::{OffsetDateTime, UtcOffset};
 
 pub fn now_ms() -> i64 {

@@ -3,11 +3,11 @@
 //! (a redirect could carry our credentials elsewhere). Plus helpers that turn answers into
 //! typed values or classified errors.
 
-use crate::config::AccountConfig;
 use crate::error::{Error, ErrorKind, Result};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
+use std::path::Path;
 use std::time::Duration;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -18,33 +18,46 @@ const BODY_QUOTE_LIMIT: usize = 160;
 /// it is the vendor's own sentence, so more of it is worth showing than of a raw body.
 const SAID_LIMIT: usize = 400;
 
+/// What one account's client is built from (`AccountConfig::client_settings` gives it): the
+/// client knows these settings, not the configuration they come from.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientSettings<'a> {
+    /// Named in errors about the proxy.
+    pub account_id: &'a str,
+    /// The limit on every request.
+    pub timeout: Duration,
+    /// The account's `proxy` as written (`None`: the environment's, or none).
+    pub proxy: Option<&'a str>,
+    /// A PEM file of extra certificate authorities to trust.
+    pub ca_file: Option<&'a Path>,
+}
+
 /// Builds the client for one account whose proxy (if any) names no user.
-pub fn client_for(account: &AccountConfig) -> Result<reqwest::Client> {
-    client_with_proxy_password(account, None)
+pub fn client_for(settings: &ClientSettings) -> Result<reqwest::Client> {
+    client_with_proxy_password(settings, None)
 }
 
 /// Builds the client for one account; `proxy_password` is its proxy user's, needed when the
 /// proxy URL names a user.
 pub fn client_with_proxy_password(
-    account: &AccountConfig,
+    settings: &ClientSettings,
     proxy_password: Option<&secrecy::SecretString>,
 ) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .use_rustls_tls()
         .user_agent(USER_AGENT)
-        .connect_timeout(CONNECT_TIMEOUT.min(account.timeout()))
-        .timeout(account.timeout())
+        .connect_timeout(CONNECT_TIMEOUT.min(settings.timeout))
+        .timeout(settings.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_max_idle_per_host(256)
         .tcp_nodelay(true)
         // Huawei Cloud load balancers pin a session with a cookie that must be sent back.
         .cookie_store(true);
-    let proxy = account
-        .proxy_setting()
+    let proxy = crate::proxy::ProxySetting::parse(settings.proxy)
         .map_err(|msg| Error::poll(ErrorKind::Config, format!("proxy: {msg}")))?;
-    builder = proxy.apply(builder, &account.id, proxy_password)?;
-    if let Some(path) = &account.ca_file {
+    builder = proxy.apply(builder, settings.account_id, proxy_password)?;
+    if let Some(path) = settings.ca_file {
         let pem = std::fs::read(path).map_err(|e| {
             Error::poll(
                 ErrorKind::Tls,

@@ -27,6 +27,7 @@ mod keyring_lock;
 pub mod maintenance;
 pub mod model;
 pub mod names;
+pub mod network;
 pub mod notifier;
 pub mod policy;
 pub mod poller;

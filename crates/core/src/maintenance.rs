@@ -17,7 +17,7 @@
 //! Configured windows are read in local wall-clock time, as quiet hours are: "23:00 to 02:00"
 //! stays 23:00 to 02:00 on the night the clocks change, however long that night is.
 
-use crate::policy::{Day, TimeOfDay};
+use crate::clock::week::{Day, TimeOfDay};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -328,8 +328,8 @@ impl MaintenanceBook {
         Some(ActiveMaintenance {
             account_id: account_id.to_string(),
             agent_id: agent.map(str::to_string),
-            until_ms: crate::policy::unix_ms(until),
-            until: crate::policy::when_label(until, now),
+            until_ms: crate::clock::times::to_ms(until),
+            until: crate::clock::times::time_label(until, now),
             scheduled,
         })
     }
@@ -378,7 +378,7 @@ impl MaintenanceBook {
             .filter(|(_, until)| **until > now)
             .map(|(target, until)| AdhocMaintenance {
                 target: target.clone(),
-                until_ms: crate::policy::unix_ms(*until),
+                until_ms: crate::clock::times::to_ms(*until),
             })
             .collect()
     }

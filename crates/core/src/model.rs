@@ -1,5 +1,7 @@
 //! The vocabulary shared by every part of the engine: severities, observations and snapshots.
 
+pub mod figures;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -149,7 +151,7 @@ pub struct Observation {
     /// A skill queue's or a team's figures; `None` for an agent. An item with figures is
     /// compared by its level (`native`), not by its words, which change with every figure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub figures: Option<Box<crate::items::Figures>>,
+    pub figures: Option<Box<figures::Figures>>,
 }
 
 impl Observation {

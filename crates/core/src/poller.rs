@@ -48,7 +48,10 @@ pub async fn connect(
         true => Some(secrets.proxy_secret(&account.id).await?),
         false => None,
     };
-    let http = crate::http::client_with_proxy_password(account, proxy_password.as_ref())?;
+    let http = crate::http::client_with_proxy_password(
+        &account.client_settings(),
+        proxy_password.as_ref(),
+    )?;
     build_client(ClientContext {
         account: account.clone(),
         secret,

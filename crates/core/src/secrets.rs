@@ -6,10 +6,12 @@
 //! on a blocking thread under a time limit.
 
 mod credentials;
+pub(crate) mod env_names;
 
 pub use credentials::{
     headless_secrets, read_secret_file, FirstFound, SystemdCredentials, CREDENTIALS_DIRECTORY,
 };
+pub use env_names::{env_var_name, proxy_env_var_name};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::keyring_lock::{self, LockState};
@@ -77,17 +79,6 @@ impl SecretSlot {
     }
 }
 
-/// The name of the environment variable that can hold an account's secret:
-/// `AGENTWATCH_SECRET_<ID>`, upper-cased, every non-alphanumeric as `_`.
-pub fn env_var_name(account_id: &str) -> String {
-    format!("AGENTWATCH_SECRET_{}", env_suffix(account_id))
-}
-
-/// The same for the account's proxy password: `AGENTWATCH_PROXY_SECRET_<ID>`.
-pub fn proxy_env_var_name(account_id: &str) -> String {
-    format!("AGENTWATCH_PROXY_SECRET_{}", env_suffix(account_id))
-}
-
 /// The error when the proxy URL names a user and no password is stored for it.
 pub fn missing_proxy_password(account_id: &str) -> Error {
     Error::poll(
@@ -98,19 +89,6 @@ pub fn missing_proxy_password(account_id: &str) -> Error {
             proxy_env_var_name(account_id)
         ),
     )
-}
-
-fn env_suffix(account_id: &str) -> String {
-    account_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// The environment first, then the OS keyring.

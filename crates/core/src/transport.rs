@@ -3,7 +3,7 @@
 //! does not trust), with what to check. The HTTP stack's own chain of messages is kept only
 //! for failures not recognised here.
 
-use crate::error::ErrorKind;
+use crate::error::kind::ErrorKind;
 
 /// The server a request went to: `host:port`, never the path or the query (they can carry
 /// credentials).

@@ -11,6 +11,7 @@
 //! ```
 
 mod agents;
+mod auth;
 #[cfg(feature = "control")]
 mod control;
 mod turns;

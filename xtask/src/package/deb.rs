@@ -5,9 +5,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub const MAINTAINER: &str =
-    "AgentWatch maintainers <maintainers@users.noreply.r-seed-811bc0c1.example>";
-
 /// Libraries opened with dlopen at run time, which no linker (so no dpkg-shlibdeps) sees: the
 /// tray icon's AppIndicator library.
 const RUNTIME_DEPENDS: &str = "libayatana-appindicator3-1";
@@ -23,7 +20,7 @@ pub fn build(out: &Path, tree: &Path, version: &str) -> Result<PathBuf, String> 
         "Package: {package}\n\
          Version: {version}\n\
          Architecture: {arch}\n\
-         Maintainer: {MAINTAINER}\n\
+         Maintainer: {maintainer}\n\
          Installed-Size: {size}\n\
          Depends: {depends}\n\
          Recommends: {RECOMMENDS}\n\
@@ -40,6 +37,7 @@ pub fn build(out: &Path, tree: &Path, version: &str) -> Result<PathBuf, String> 
          \x20also holds the agentwatch command for terminals and scripts, and a demo\n\
          \x20with simulated vendors that needs no account.\n",
         package = super::PACKAGE,
+        maintainer = super::MAINTAINER,
         size = installed_size_kib(tree)?,
     );
     let debian = tree.join("DEBIAN");

@@ -175,7 +175,7 @@ fn debian_changelog(entry: &ChangelogEntry, date: &str) -> String {
         }
         text.push('\n');
     }
-    text.push_str(&format!(" -- {}  {date}\n", super::deb::MAINTAINER));
+    text.push_str(&format!(" -- {}  {date}\n", super::MAINTAINER));
     text
 }
 

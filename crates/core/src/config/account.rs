@@ -1,9 +1,9 @@
 //! One `[[accounts]]` table: the keys every vendor shares, and the vendor's own keys kept as
 //! written for its module to read.
 
-use super::base_url::validate_base_url;
 use super::validate_poll_interval;
 use crate::model::{Severity, Vendor};
+use crate::network::validate_base_url;
 use crate::time_limits::TimeLimits;
 use crate::vendors::registry::KeyError;
 use serde::{Deserialize, Serialize};
@@ -157,6 +157,16 @@ impl AccountConfig {
     /// The `proxy` key, parsed (`validate` has refused what does not parse).
     pub fn proxy_setting(&self) -> std::result::Result<crate::proxy::ProxySetting, String> {
         crate::proxy::ProxySetting::parse(self.proxy.as_deref())
+    }
+
+    /// What its HTTP client is built from.
+    pub fn client_settings(&self) -> crate::http::ClientSettings<'_> {
+        crate::http::ClientSettings {
+            account_id: &self.id,
+            timeout: self.timeout(),
+            proxy: self.proxy.as_deref(),
+            ca_file: self.ca_file.as_deref(),
+        }
     }
 
     pub fn timeout(&self) -> std::time::Duration {

@@ -4,18 +4,16 @@
 //! A file that fails to load is never rewritten by us: callers get the error and keep the file.
 
 mod account;
-mod base_url;
 pub(crate) mod explain;
 mod file;
 mod locate;
 
+pub use crate::network::validate_base_url;
 /// Defined with the policy that reads it; named here too because it is a section of the file.
 pub use crate::policy::NotificationSettings;
 pub use account::{
     AccountConfig, ACCOUNT_KEYS, DEFAULT_MAX_ANSWER_MIB, DEFAULT_TIMEOUT_SECS, MAX_ANSWER_MIB_RANGE,
 };
-pub(crate) use base_url::is_loopback_host;
-pub use base_url::validate_base_url;
 pub use file::{ConfigFile, ConfigOrigin, CONFIG_ENV};
 
 use crate::error::{Error, Result};

@@ -195,7 +195,7 @@ pub fn ends_after(now: OffsetDateTime, for_secs: Option<u64>) -> Result<OffsetDa
 
 /// The alert-policy command for a request, checked against what is watched now.
 pub fn plan(op: &ControlOp, status: &Status, now: OffsetDateTime) -> Result<Planned, String> {
-    let label = |t: OffsetDateTime| crate::policy::when_label(t, now);
+    let label = |t: OffsetDateTime| crate::clock::times::time_label(t, now);
     Ok(match op {
         ControlOp::Snooze {
             agent,

@@ -2,12 +2,12 @@
 //! once for the account rather than once per agent, and its end is told only if it was.
 
 use super::threshold::Step;
-use super::times::{elapsed_secs, to_ms};
 use super::track::{AccountTrack, AgentView, Reach};
 use super::{
     account_decision, event, AccountRef, AlertPolicy, Decision, DecisionKind, Outcome, Reason,
     SnoozeTarget,
 };
+use crate::clock::times::{elapsed_secs, to_ms};
 use crate::condition::Condition;
 use crate::error::{ErrorKind, ErrorReport};
 use crate::events::{Event, EventKind};

@@ -2,12 +2,12 @@
 //! while it stays critical.
 
 use super::threshold::{Candidate, Step};
-use super::times::{elapsed_secs, to_ms};
 use super::track::{change, AgentTrack, AgentView};
 use super::{
     agent_decision, event, wording, AccountRef, AgentKey, AlertPolicy, Decision, DecisionKind,
     Outcome, Reason, SnoozeTarget,
 };
+use crate::clock::times::{elapsed_secs, to_ms};
 use crate::model::{Severity, Snapshot};
 use crate::notifier::Notification;
 use std::collections::BTreeMap;

@@ -2,8 +2,8 @@
 //! paused, maintenance window, account snoozed, agent snoozed, severity turned off, quiet
 //! hours. A notification that passes gets the sound `[notifications.sounds]` gives its severity.
 
-use super::times::time_label;
 use super::{AccountRef, AgentKey, AlertPolicy, Outcome, Reason, SnoozeTarget, SnoozeUntil};
+use crate::clock::times::time_label;
 use crate::model::Severity;
 use crate::notifier::Notification;
 use crate::sounds::Sound;

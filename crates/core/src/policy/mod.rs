@@ -30,7 +30,6 @@ mod settings;
 mod snooze;
 mod storm;
 mod threshold;
-mod times;
 mod track;
 mod wording;
 
@@ -50,8 +49,8 @@ pub use settings::{
     MAX_REMIND_EVERY_MINS, MAX_STORM_THRESHOLD,
 };
 pub use snooze::{Snooze, SnoozeTarget, SnoozeUntil};
-pub(crate) use times::{time_label as when_label, to_ms as unix_ms};
 
+use crate::clock::times::to_ms;
 use crate::condition::Condition;
 use crate::events::{Event, EventKind};
 use crate::maintenance::{ActiveMaintenance, MaintenanceBook, MaintenanceTarget};
@@ -60,7 +59,6 @@ pub use notifications::NotificationSettings;
 use snooze::Snoozes;
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
-use times::to_ms;
 use track::{AccountTrack, AgentTrack, Reach};
 
 pub struct AlertPolicy {

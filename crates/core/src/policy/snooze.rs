@@ -3,7 +3,7 @@
 //! time or on recovery; ended ones are pruned so the store stays as small as the live snoozes.
 
 use super::decision::AgentKey;
-use super::times::{deserialize_ms, serialize_ms};
+use crate::clock::times::{deserialize_ms, serialize_ms};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;

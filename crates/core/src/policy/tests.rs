@@ -2,6 +2,7 @@
 //! ticks and snoozes, and the notifications a supervisor would have received.
 
 use super::*;
+use crate::clock::times;
 use crate::error::{ErrorKind, ErrorReport};
 use crate::model::{Observation, Vendor};
 use time::macros::datetime;

@@ -2,8 +2,8 @@
 //! checks a hand-written file gets. A webhook URL that carries a token is refused here: it is a
 //! credential and belongs in the keyring (`agentwatch secret set webhook:<id>`).
 
-use crate::config::is_loopback_host;
 use crate::model::Severity;
+use crate::network::is_loopback_host;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! segmented_latency_ms}}`, latencies in ms). An agent without turns set answers 404, as Agora
 //! does for a session it no longer keeps (older than 7 days).
 
-use super::vendor::refusal;
+use super::auth::refusal;
 use super::{AgoraSim, PROJECTS_PREFIX};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};

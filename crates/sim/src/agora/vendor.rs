@@ -3,13 +3,13 @@
 //! with Basic authentication checked for real and errors in the documented shapes.
 
 use super::agents::{self, ListFilter, SimAgent};
+use super::auth::refusal;
 use super::AgoraSim;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::Engine;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -105,48 +105,6 @@ async fn query_agent(
     }
 }
 
-/// 401 for missing or wrong Basic credentials, then 403 for an app id this simulator does not
-/// serve (the one status chosen for "no such project"); `None` lets the request through.
-pub(super) fn refusal(sim: &AgoraSim, appid: &str, headers: &HeaderMap) -> Option<Response> {
-    let settings = sim.settings();
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(basic_credentials);
-    let accepted = presented.is_some_and(|(id, secret)| {
-        id == settings.customer_id && secret == settings.customer_secret
-    });
-    if !accepted {
-        return Some(sim.error(
-            StatusCode::UNAUTHORIZED,
-            "Invalid authentication credentials",
-            "Unauthorized",
-        ));
-    }
-    if appid != settings.app_id {
-        return Some(sim.error(
-            StatusCode::FORBIDDEN,
-            "No project with this app id is visible to these credentials",
-            "InvalidAppId",
-        ));
-    }
-    None
-}
-
-/// `Basic base64(id:secret)` -> (id, secret).
-fn basic_credentials(value: &str) -> Option<(String, String)> {
-    let (scheme, encoded) = value.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((id.to_string(), secret.to_string()))
-}
-
 /// The filter and the requested page size, with the documented defaults; a 400's detail when
 /// a value cannot be read.
 fn read_list_params(params: &HashMap<String, String>) -> Result<(ListFilter, usize), String> {
@@ -191,21 +149,6 @@ fn read_list_params(params: &HashMap<String, String>) -> Result<(ListFilter, usi
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn basic_credentials_are_decoded() {
-        // base64("sim-customer:sim-secret")
-        let header = format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode("sim-customer:sim-secret")
-        );
-        assert_eq!(
-            basic_credentials(&header),
-            Some(("sim-customer".into(), "sim-secret".into()))
-        );
-        assert_eq!(basic_credentials("Bearer abc"), None);
-        assert_eq!(basic_credentials("Basic !!!"), None);
-    }
 
     #[test]
     fn list_params_take_one_state_or_a_comma_list() {

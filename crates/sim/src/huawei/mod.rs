@@ -14,6 +14,7 @@
 //!   `control` feature.
 
 #[cfg(feature = "control")]
+mod answers;
 mod control_routes;
 mod queues;
 mod routes;

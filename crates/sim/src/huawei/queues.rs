@@ -6,7 +6,7 @@
 //! the answer, as configured; with the `control` feature both calls can be refused with a
 //! retcode, as a gateway does for a seat without the right.
 
-use super::routes::{guid_of, phrase_for};
+use super::answers::{guid_of, phrase_for};
 use super::variants::Phrase;
 use super::HuaweiSim;
 use axum::body::Bytes;

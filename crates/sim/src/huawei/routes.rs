@@ -2,8 +2,9 @@
 //! or `msg`), `Content-Type: application/json; charset=UTF-8` (or the configured charset, see
 //! `variants`), and the configured HTTP status for error retcodes (Huawei does not document it).
 
+use super::answers::{guid_of, message_key, phrase_for, raw_response};
 use super::variants::{Phrase, SignInGuid};
-use super::{sessions, HuaweiSim, MessageKey, ResultShape, StatusInFlight, RESOURCE_PREFIX};
+use super::{sessions, HuaweiSim, ResultShape, StatusInFlight, RESOURCE_PREFIX};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -359,28 +360,6 @@ impl HuaweiSim {
     }
 }
 
-pub(super) fn phrase_for(retcode: &str) -> Phrase {
-    match retcode {
-        sessions::RETCODE_NOT_SIGNED_IN => Phrase::NotSignedIn,
-        sessions::RETCODE_NO_PERMISSION => Phrase::NoPermission,
-        _ => Phrase::Error,
-    }
-}
-
-pub(super) fn message_key(sim: &HuaweiSim) -> &'static str {
-    match sim.config().message_key {
-        MessageKey::Message => "message",
-        MessageKey::Msg => "msg",
-    }
-}
-
-pub(super) fn guid_of(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get("guid")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-}
-
 /// A sign-out's credential: the Guid header, or else the session cookie (what a client that
 /// got no Guid from its sign-in still holds).
 fn sign_out_credential(headers: &HeaderMap) -> Option<String> {
@@ -401,14 +380,4 @@ fn set_guid(answer: &mut Response, guid: &str) {
     if let Ok(value) = HeaderValue::from_str(&format!("JSESSIONID={guid}")) {
         answer.headers_mut().insert("set-guid", value);
     }
-}
-
-pub(super) fn raw_response(raw: super::RawAnswer) -> Response {
-    let mut response = Response::new(Body::from(raw.body));
-    if let Ok(content_type) = HeaderValue::from_str(&raw.content_type) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, content_type);
-    }
-    response
 }

@@ -7,7 +7,7 @@
 //! failure retcode or HTTP 404, as a gateway does for a seat without the quality-inspection
 //! right.
 
-use super::routes::{guid_of, message_key, phrase_for, raw_response};
+use super::answers::{guid_of, message_key, phrase_for, raw_response};
 use super::variants::ListingStatus;
 #[cfg(feature = "control")]
 use super::variants::Phrase;

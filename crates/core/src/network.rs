@@ -1,4 +1,5 @@
-//! Which base URLs an account may use: https anywhere, plain http only on loopback.
+//! Which URLs AgentWatch may call: https anywhere, plain http only on loopback. Below both the
+//! configuration (an account's base URL) and routing (a webhook's URL), which share the rule.
 
 use std::net::IpAddr;
 

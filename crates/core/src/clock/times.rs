@@ -1,4 +1,4 @@
-//! Time as the policy uses it: the caller's `OffsetDateTime` (local offset) in, Unix
+//! Time as the policy and maintenance windows use it: the caller's `OffsetDateTime` (local offset) in, Unix
 //! milliseconds in everything it keeps and reports (the rest of the core speaks milliseconds).
 
 use serde::{Deserialize, Deserializer, Serializer};
