@@ -12,6 +12,7 @@ fn main() {
 fn agentwatch_commands() -> &'static [&'static str] {
     &[
         "dashboard",
+        "live_status",
         "list_accounts",
         "save_account",
         "delete_account",

@@ -89,7 +89,7 @@ async fn run(procs: &mut Procs, artifacts: &Path) -> R<()> {
     let mut all = Vec::new();
     for (label, every_row) in [("window (as shipped)", false), ("every row drawn", true)] {
         for agents in [2000, 10000] {
-            let f = measure(
+            let measured = measure(
                 procs,
                 &screen,
                 tmp.path(),
@@ -98,7 +98,15 @@ async fn run(procs: &mut Procs, artifacts: &Path) -> R<()> {
                 label,
                 every_row,
             )
-            .await?;
+            .await;
+            let f = match measured {
+                Ok(f) => f,
+                Err(e) => {
+                    // What was measured before stays on record.
+                    print!("{}", report(&demo, &all));
+                    return Err(format!("{label}, {agents} agents: {e}").into());
+                }
+            };
             println!("live bench: {label}, {agents} agents measured");
             all.push(f);
         }
@@ -259,16 +267,26 @@ async fn measure(
         // The change lands before the next poll: the update after it carries 5 % changed agents.
         let changed_at = agentwatch_core::clock::now_ms();
         team.change(CHANGING);
-        let t = until(
-            "the poll's update",
-            Duration::from_secs(4 * POLL_SECS + 20),
-            || async {
-                let t = last_timing(&c).await;
-                let at = t["updated_ms"].as_i64()?;
-                (at > after && at > changed_at).then_some(t)
-            },
-        )
-        .await;
+        // Not `until`, which panics: a view too slow to update is a figure to report.
+        let limit = Duration::from_secs(4 * POLL_SECS + 20);
+        let deadline = std::time::Instant::now() + limit;
+        let t = loop {
+            let t = last_timing(&c).await;
+            if t["updated_ms"]
+                .as_i64()
+                .is_some_and(|at| at > after && at > changed_at)
+            {
+                break t;
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!(
+                    "no update of the table within {limit:?} of a poll's change ({} updates done)",
+                    f.painted.len()
+                )
+                .into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         let at = t["updated_ms"].as_f64().unwrap_or(0.0);
         after = at as i64;
         f.arrived

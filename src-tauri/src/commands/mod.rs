@@ -55,6 +55,18 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<Dashboard> {
     })
 }
 
+/// The live status as the dashboard shows it, asked for after each "status" notice: JSON
+/// bytes, which the page parses once (no second encoding as a JSON string in JSON).
+#[tauri::command]
+pub fn live_status(state: State<'_, AppState>) -> Result<tauri::ipc::Response> {
+    let status = state.shared.latest();
+    let paused = state.shared.paused_until();
+    let tray = TrayView::new(&status, paused, &state.shared.alerts().maintenance);
+    let json = serde_json::to_vec(&StatusView::new(&status, &tray, paused))
+        .map_err(|e| Error::Tauri(format!("cannot encode the status: {e}")))?;
+    Ok(tauri::ipc::Response::new(json))
+}
+
 /// An account as the UI sees it: its settings and where its secrets are, never a secret.
 #[derive(Serialize)]
 pub struct AccountView {
