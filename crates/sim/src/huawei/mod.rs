@@ -13,8 +13,8 @@
 //! - `control_routes`: `/_sim/...` (the fault routes come from `crate::control`), with the
 //!   `control` feature.
 
-#[cfg(feature = "control")]
 mod answers;
+#[cfg(feature = "control")]
 mod control_routes;
 mod queues;
 mod routes;
