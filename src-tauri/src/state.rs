@@ -10,6 +10,7 @@ use crate::view::{EventView, StatusView, TrayView, PAUSED_UNTIL_RESUMED};
 use agentwatch_core::alerts::{AlertCommand, AlertView};
 use agentwatch_core::config::Config;
 use agentwatch_core::notifier::Notifier;
+use agentwatch_core::running_accounts::RunningAccounts;
 use agentwatch_core::secrets::SecretSource;
 use agentwatch_core::{Engine, EngineOptions, ErrorReport, Event, Status};
 use std::collections::VecDeque;
@@ -285,6 +286,16 @@ impl AppState {
             }
             None => false,
         }
+    }
+
+    /// The running engine's accounts, for *Test connection* and the pickers to ask through
+    /// their sessions; none while no engine runs. The lock is held only to take the handle.
+    pub async fn running_accounts(&self) -> Option<RunningAccounts> {
+        self.running
+            .lock()
+            .await
+            .as_ref()
+            .map(|r| r.engine.running())
     }
 
     /// Where the history is recorded, if anywhere.

@@ -13,6 +13,7 @@ use crate::notifier::Notifier;
 use crate::policy::{AlertPolicy, Decision};
 use crate::poller::{PollRecord, Poller};
 use crate::routing::{RetryPolicy, Router};
+use crate::running_accounts::RunningAccounts;
 use crate::secrets::SecretSource;
 use crate::sleep_watch::{self, SleepWatch, SystemWallClock, WallClock};
 use crate::status::Status;
@@ -50,6 +51,7 @@ pub struct Engine {
     alert_view: watch::Receiver<AlertView>,
     commands: mpsc::UnboundedSender<AlertCommand>,
     wakers: Vec<(String, Arc<Notify>)>,
+    running: RunningAccounts,
     sleep: Arc<SleepWatch>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
@@ -143,9 +145,12 @@ impl Engine {
         tasks.push(tokio::spawn(alert_task.run(cancel.child_token())));
 
         let mut wakers = Vec::new();
+        let mut askers = Vec::new();
         for account in accounts {
             let wake = Arc::new(Notify::new());
             wakers.push((account.id.clone(), wake.clone()));
+            let (asks_tx, asks) = mpsc::unbounded_channel();
+            askers.push((account.clone(), asks_tx));
             let poller = Poller {
                 interval: config.poll_interval(&account),
                 account,
@@ -157,10 +162,13 @@ impl Engine {
                 sleep: sleep.clone(),
                 resumes: sleep.subscribe(),
                 history: options.history.clone(),
+                asks,
             };
             tasks.push(tokio::spawn(poller.run(cancel.child_token(), wake)));
         }
+        let running = RunningAccounts::new(askers, board.subscribe());
         Engine {
+            running,
             board,
             events,
             polls,
@@ -211,6 +219,12 @@ impl Engine {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// The running accounts, to poll or list through their own sessions (*Test connection*,
+    /// the pickers) instead of signing in a second time.
+    pub fn running(&self) -> RunningAccounts {
+        self.running.clone()
     }
 
     /// Polls every account now instead of at the end of its wait.

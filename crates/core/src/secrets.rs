@@ -6,10 +6,12 @@
 //! on a blocking thread under a time limit.
 
 mod credentials;
+mod typed;
 
 pub use credentials::{
     headless_secrets, read_secret_file, FirstFound, SystemdCredentials, CREDENTIALS_DIRECTORY,
 };
+pub use typed::{TypedOrStored, TypedSecrets};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::keyring_lock::{self, LockState};
