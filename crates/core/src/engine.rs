@@ -5,7 +5,7 @@
 //! Front ends (tray app, CLI) start it, read from it and shut it down; a configuration change is
 //! applied by shutting down and starting a new engine.
 
-use crate::alerts::{send_notifications, AlertCommand, AlertTask, AlertView};
+use crate::alerts::{send_notifications, AlertCommand, AlertTask, AlertView, Commanded};
 use crate::board::Board;
 use crate::config::Config;
 use crate::events::Event;
@@ -49,7 +49,7 @@ pub struct Engine {
     polls: broadcast::Sender<PollRecord>,
     decisions: broadcast::Sender<Decision>,
     alert_view: watch::Receiver<AlertView>,
-    commands: mpsc::UnboundedSender<AlertCommand>,
+    commands: mpsc::UnboundedSender<Commanded>,
     wakers: Vec<(String, Arc<Notify>)>,
     running: RunningAccounts,
     sleep: Arc<SleepWatch>,
@@ -200,12 +200,15 @@ impl Engine {
 
     /// Snooze, acknowledge, pause or resume (applied in order with the polls).
     pub fn command(&self, command: AlertCommand) {
-        let _ = self.commands.send(command);
+        let _ = self.commands.send((command, None));
     }
 
-    /// A handle that applies control-channel requests to this engine.
-    pub fn control(&self) -> crate::control::EngineControl {
-        crate::control::EngineControl::new(self.commands.clone(), self.board.subscribe())
+    /// `command`, returning once it is applied and the alert view shows it; `None` when the
+    /// engine has stopped.
+    pub async fn apply(&self, command: AlertCommand) -> Option<()> {
+        let (done, applied) = tokio::sync::oneshot::channel();
+        self.commands.send((command, Some(done))).ok()?;
+        applied.await.ok()
     }
 
     /// The latest status; `changed()` on the receiver wakes on every update.

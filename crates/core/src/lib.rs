@@ -22,6 +22,7 @@ pub mod error;
 pub mod events;
 pub mod history;
 mod history_writer;
+pub mod host;
 pub mod http;
 pub mod items;
 mod keyring_lock;
