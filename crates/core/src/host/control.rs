@@ -17,6 +17,14 @@ use std::sync::Arc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+/// Whether a snooze that would change nothing is applied anyway.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Judge {
+    Apply,
+    /// A script's request: answered "already snoozed until …" instead.
+    SayAlready,
+}
+
 /// What applying a command came to.
 enum Applied {
     Done,
@@ -25,17 +33,18 @@ enum Applied {
 }
 
 impl Host {
-    /// Applies a command from the front end's own controls. A pause given while no engine
-    /// runs is kept for the next one; any other command then is refused with the reason.
+    /// Applies a command from the front end's own controls (what the user clicked is done,
+    /// a shorter snooze included). A pause given while no engine runs is kept for the next
+    /// one; any other command then is refused with the reason.
     pub async fn command(&self, command: AlertCommand) -> Result<(), String> {
-        self.apply(command).await.map(|_| ())
+        self.apply(command, Judge::Apply).await.map(|_| ())
     }
 
     /// Answers one control-channel request: planned against what is watched now, then applied.
     pub async fn answer(&self, op: &ControlOp) -> ControlResponse {
         let status = self.current();
         let answer = match plan(op, &status, crate::clock::now_local()) {
-            Ok(planned) => match self.apply(planned.command).await {
+            Ok(planned) => match self.apply(planned.command, Judge::SayAlready).await {
                 Ok(Applied::Done) => ControlResponse::done(planned.message),
                 Ok(Applied::Already(said)) => ControlResponse::done(said),
                 Err(why) => ControlResponse::refused(why),
@@ -49,11 +58,13 @@ impl Host {
         answer
     }
 
-    async fn apply(&self, command: AlertCommand) -> Result<Applied, String> {
+    async fn apply(&self, command: AlertCommand, judge: Judge) -> Result<Applied, String> {
         let _one_at_a_time = self.commands.lock().await;
         let now = crate::clock::now_ms();
-        if let Some(said) = self.already(&command, now) {
-            return Ok(Applied::Already(said));
+        if judge == Judge::SayAlready {
+            if let Some(said) = self.already(&command, now) {
+                return Ok(Applied::Already(said));
+            }
         }
         let running = self.running.lock().await;
         let Some(running) = running.as_ref() else {
@@ -81,7 +92,9 @@ impl Host {
             AlertCommand::ResumeAll => None,
             _ => return Err("the watcher is not running yet".into()),
         };
-        self.memory.lock().unwrap().set_pause(pause, now);
+        let mut memory = self.memory.lock().unwrap();
+        memory.set_pause(pause, now);
+        self.feeds.alerts.send_replace(Arc::new(memory.view(now)));
         Ok(Applied::Done)
     }
 

@@ -237,6 +237,21 @@ impl AlertMemory {
         paused_until(&self.snoozes, now_ms)
     }
 
+    /// The alert view of what is remembered, for front ends before an engine runs.
+    pub fn view(&self, now_ms: i64) -> AlertView {
+        AlertView {
+            snoozes: self
+                .snoozes
+                .iter()
+                .filter(|s| in_force(s, now_ms))
+                .cloned()
+                .collect(),
+            paused: self.paused_until_ms(now_ms).is_some(),
+            adhoc_maintenance: self.adhoc.clone(),
+            ..Default::default()
+        }
+    }
+
     fn save(&mut self, now_ms: i64) {
         let Some(path) = &self.file else {
             return;

@@ -90,12 +90,16 @@ pub struct Host {
 impl Host {
     /// A host with nothing running yet; the alert memory file is read now.
     pub fn new(options: HostOptions) -> Host {
-        let memory = AlertMemory::load(options.alert_memory.clone(), crate::clock::now_ms());
+        let now = crate::clock::now_ms();
+        let memory = AlertMemory::load(options.alert_memory.clone(), now);
+        let feeds = Feeds::new();
+        // What is remembered shows before the first engine has taken it.
+        feeds.alerts.send_replace(Arc::new(memory.view(now)));
         Host {
             options,
             running: tokio::sync::Mutex::new(None),
             memory: Arc::new(Mutex::new(memory)),
-            feeds: Arc::new(Feeds::new()),
+            feeds: Arc::new(feeds),
             commands: tokio::sync::Mutex::new(()),
         }
     }
@@ -193,6 +197,20 @@ impl Host {
         if let Some(running) = self.running.lock().await.as_ref() {
             running.engine.poll_now();
         }
+    }
+
+    /// The machine woke from sleep (the desktop's logind said so): see [`Engine::resumed`].
+    pub async fn resumed(&self) {
+        if let Some(running) = self.running.lock().await.as_ref() {
+            running.engine.resumed();
+        }
+    }
+
+    /// Until when notifications are paused (unix ms; [`PAUSED_UNTIL_RESUMED`] for "until
+    /// resumed"), as the memory holds it.
+    pub fn paused_until_ms(&self) -> Option<i64> {
+        let now = crate::clock::now_ms();
+        self.memory.lock().unwrap().paused_until_ms(now)
     }
 }
 
