@@ -1,6 +1,6 @@
-//! Control from scripts, over real processes: `agentwatch watch` polling the simulators, and
-//! `agentwatch snooze|ack|pause|maintenance` run as second processes against it through its
-//! control socket. The maintenance test also reads the notifications the real dunst received
+//! Control from scripts, over real processes: `agentwatch watch` and `agentwatch serve` polling
+//! the simulators, and `agentwatch snooze|ack|pause|maintenance` run as second processes against
+//! them through the control socket; a snooze outlives a restart of either. The maintenance test also reads the notifications the real dunst received
 //! (inside `cargo xtask test`'s session; skipped with a word elsewhere).
 //!
 //! The `agentwatch` binary is the one cargo built in this target dir (`cargo build -p
@@ -75,19 +75,39 @@ impl Profile {
     }
 
     fn watch(&self, extra: &[&str]) -> Watch {
-        let log = self.dir.path().join(format!("watch-{}.log", extra.len()));
+        self.spawn(&[&["watch"], extra].concat())
+    }
+
+    /// A long-running `agentwatch` (watch, serve), its output in a log file of its own.
+    fn spawn(&self, args: &[&str]) -> Watch {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let log = self.dir.path().join(format!("{}-{started}.log", args[0]));
         let out = std::fs::File::create(&log).unwrap();
         let child = self
-            .command(&[&["watch"], extra].concat())
+            .command(args)
             .stdout(out.try_clone().unwrap())
             .stderr(out)
             .spawn()
-            .expect("agentwatch watch starts");
+            .expect("agentwatch starts");
         Watch { child, log }
+    }
+
+    /// Waits until `running` answers on the control socket's path.
+    async fn until_socket(&self, running: &Watch) {
+        let socket = self.socket();
+        let up = wait_for(LIMIT, || std::future::ready(socket.exists().then_some(()))).await;
+        assert!(
+            up.is_some(),
+            "no control socket; it printed:\n{}",
+            running.output()
+        );
     }
 }
 
-/// `agentwatch watch`, stopped when dropped.
+/// A running `agentwatch watch` or `serve`, stopped when dropped.
 struct Watch {
     child: Child,
     log: PathBuf,
@@ -335,4 +355,72 @@ async fn a_maintenance_window_started_by_a_script_records_but_does_not_notify() 
             .any(|n| n.1.contains("support-triage") || n.1.contains(TRIAGE)),
         "the failure inside the window was notified: {received:#?}"
     );
+}
+
+/// `agentwatch serve` on a free loopback port.
+const SERVE: &[&str] = &["serve", "--listen", "127.0.0.1:0"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_scripts_like_the_others() {
+    let profile = Profile::new();
+    let _sims = demo_config(&profile).await;
+    let mut serve = profile.spawn(SERVE);
+    profile.until_socket(&serve).await;
+    let agent = format!("{AGORA_ACCOUNT}/{TRIAGE}");
+    let said = until_done(&profile, &["snooze", &agent, "--for", "30m"]).await;
+    assert!(
+        said.starts_with(&format!("snoozed agent {agent} until ")),
+        "{said}"
+    );
+    let said = until_done(&profile, &["ack", BILLING]).await;
+    assert!(said.contains("acknowledged agent"), "{said}");
+    let said = until_done(&profile, &["pause", "--for", "1h"]).await;
+    assert!(said.starts_with("notifications paused until "), "{said}");
+    until_done(&profile, &["pause", "--resume"]).await;
+    let said = until_done(&profile, &["maintenance", "start", AGORA_ACCOUNT]).await;
+    assert!(said.contains("in maintenance until"), "{said}");
+    until_done(&profile, &["maintenance", "end", AGORA_ACCOUNT]).await;
+    let refused = profile.run(&["snooze", "nope/none"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    serve.stop();
+    assert!(!profile.socket().exists(), "the socket outlived serve");
+    assert_eq!(profile.run(&["pause", "--resume"]).status.code(), Some(69));
+}
+
+/// Snoozes an agent in `front` (watch or serve), asks again, restarts it, asks again: the
+/// second and third answers say it is already snoozed, until the same time.
+async fn a_snooze_outlives_a_restart_of(front: &[&str]) {
+    let profile = Profile::new();
+    let _sims = demo_config(&profile).await;
+    let mut first = profile.spawn(front);
+    profile.until_socket(&first).await;
+    let agent = format!("{AGORA_ACCOUNT}/{TRIAGE}");
+    let said = until_done(&profile, &["snooze", &agent, "--for", "2h"]).await;
+    let until = said.trim().rsplit("until ").next().unwrap().to_string();
+    let already = format!("agent {agent} is already snoozed until {until}");
+
+    let again = profile.run(&["snooze", &agent, "--for", "30m"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout).trim(), already);
+
+    first.stop();
+    let memory = profile.dir.path().join("data/agentwatch/alert-memory.json");
+    let kept = std::fs::read_to_string(&memory).unwrap_or_default();
+    assert!(kept.contains(TRIAGE), "{}: {kept}", memory.display());
+
+    let second = profile.spawn(front);
+    profile.until_socket(&second).await;
+    // Once the first poll has listed the agent, the request is answered: already snoozed.
+    let said = until_done(&profile, &["snooze", TRIAGE, "--for", "1h"]).await;
+    assert_eq!(said.trim(), already, "{}", second.output());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snooze_outlives_a_restart_of_serve() {
+    a_snooze_outlives_a_restart_of(SERVE).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snooze_outlives_a_restart_of_watch() {
+    a_snooze_outlives_a_restart_of(&["watch"]).await;
 }

@@ -14,6 +14,8 @@ mod listing;
 mod polling;
 #[path = "huawei/queues.rs"]
 mod queues;
+#[path = "huawei/running.rs"]
+mod running;
 #[path = "huawei/sessions.rs"]
 mod sessions;
 #[path = "huawei/variants.rs"]

@@ -104,8 +104,14 @@ fn spawn(mut cmd: Command, log: PathBuf) -> Running {
 }
 
 /// `agentwatch serve` on `listen` with the demo simulators' secrets in the environment, its
-/// history in `dir`.
+/// history (and alert memory) in `dir`, its control socket in `dir/runtime` (never the user's
+/// own, where a running AgentWatch may answer).
 fn agentwatch_serve(dir: &Path, config: &Path, listen: &str) -> Command {
+    use std::os::unix::fs::PermissionsExt;
+    let runtime = dir.join("runtime");
+    std::fs::create_dir_all(&runtime).expect("runtime folder");
+    std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700))
+        .expect("runtime folder mode");
     let mut cmd = Command::new(agentwatch_binary());
     cmd.arg("serve")
         .arg("--listen")
@@ -117,6 +123,7 @@ fn agentwatch_serve(dir: &Path, config: &Path, listen: &str) -> Command {
         .args(["--log-format", "json"])
         .env_remove("AGENTWATCH_METRICS_TOKEN")
         .env_remove("CREDENTIALS_DIRECTORY")
+        .env("XDG_RUNTIME_DIR", &runtime)
         .env("AGENTWATCH_LOG", "info");
     for (id, secret) in DemoSims::secrets() {
         cmd.env(agentwatch_core::secrets::env_var_name(id), secret);

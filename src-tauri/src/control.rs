@@ -4,41 +4,25 @@
 //! the tray and the dashboard the same way whoever asked.
 
 use crate::error::{Error, Result};
-use crate::state::{publish, schedule_pause_end, AppState};
-use crate::view::PAUSED_UNTIL_RESUMED;
+use crate::state::{publish, show_pause, AppState};
 use agentwatch_core::alerts::AlertCommand;
-use agentwatch_core::control::{plan, ControlRequest, ControlResponse};
+use agentwatch_core::control::{ControlRequest, ControlResponse};
 use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime};
 
-/// Applies one command: a pause goes to the tray's face and the remembered state at once; every
-/// command goes to the running engine, whose new alert view then reaches the dashboard and the
-/// tray.
+/// Applies one command through core's host (the engine and the alert memory); the new alert
+/// view then reaches the dashboard and the tray, and a pause reaches the tray's face at once.
 pub async fn apply<R: Runtime>(app: &AppHandle<R>, command: AlertCommand) -> Result<()> {
     let state = app.state::<AppState>();
-    let pause = match &command {
-        AlertCommand::PauseAll(Some(until)) => {
-            Some(Some((until.unix_timestamp_nanos() / 1_000_000) as i64))
-        }
-        AlertCommand::PauseAll(None) => Some(Some(PAUSED_UNTIL_RESUMED)),
-        AlertCommand::ResumeAll => Some(None),
-        _ => None,
-    };
-    if let Some(until) = pause {
-        state.shared.set_paused_until(until);
-        state.remember_alerts();
+    state.host.command(command).await.map_err(Error::NotFound)?;
+    after_command(app, &state);
+    Ok(())
+}
+
+/// Shows the pause the host holds now on the tray, without waiting for the alert view.
+fn after_command<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
+    if show_pause(app, &state.shared, state.host.paused_until_ms()) {
         publish(app, &state.shared);
-        if let Some(until) = until.filter(|u| *u != PAUSED_UNTIL_RESUMED) {
-            schedule_pause_end(app, state.shared.clone(), until);
-        }
-        // The pause is kept by the shell too: an engine started later is handed it.
-        state.alert_command(command).await;
-        return Ok(());
-    }
-    if state.alert_command(command).await {
-        Ok(())
-    } else {
-        Err(Error::NotFound("the watcher is not running yet".into()))
     }
 }
 
@@ -96,20 +80,14 @@ pub fn pause<R: Runtime>(app: &AppHandle<R>, mode: PauseMode) {
     });
 }
 
-/// Answers one control-socket request: planned against what the app watches now, then applied
-/// like the dashboard's own actions.
+/// Answers one control-socket request as `watch` and `serve` do (core's host: planned against
+/// what is watched now; a snooze already in force is said so), then shows it like the
+/// dashboard's own actions.
 pub async fn answer<R: Runtime>(app: &AppHandle<R>, request: ControlRequest) -> ControlResponse {
-    let status = app.state::<AppState>().shared.latest();
-    match plan(&request.op, &status, agentwatch_core::clock::now_local()) {
-        Ok(planned) => match apply(app, planned.command).await {
-            Ok(()) => {
-                tracing::info!("control: {}", planned.message);
-                ControlResponse::done(planned.message)
-            }
-            Err(e) => ControlResponse::refused(e.to_string()),
-        },
-        Err(why) => ControlResponse::refused(why),
-    }
+    let state = app.state::<AppState>();
+    let answer = state.host.answer(&request.op).await;
+    after_command(app, &state);
+    answer
 }
 
 /// Listens on the control channel (a Unix socket, a named pipe on Windows) for as long as the

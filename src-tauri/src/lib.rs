@@ -2,7 +2,6 @@
 //! whether every watched agent is fine; the dashboard (ui/) manages accounts and shows the live
 //! view. Commands parse, call the core and map errors; the core knows nothing of Tauri.
 
-pub mod alert_memory;
 pub mod alerts;
 pub mod commands;
 pub mod control;
@@ -72,7 +71,7 @@ pub fn has_display() -> bool {
 }
 
 /// The pause and snoozes file, beside the history database.
-pub const ALERT_MEMORY_FILE: &str = "alert-memory.json";
+pub use agentwatch_core::host::ALERT_MEMORY_FILE;
 
 static LOCAL_OFFSET: OnceLock<time::UtcOffset> = OnceLock::new();
 

@@ -136,28 +136,3 @@ impl SecretSource for Secrets {
         }
     }
 }
-
-/// What "Test connection" polls with: the secrets typed into the form, else the stored ones.
-/// Nothing typed is stored.
-pub struct TypedOrStored<'a> {
-    pub secret: Option<SecretString>,
-    pub proxy_secret: Option<SecretString>,
-    pub stored: &'a Secrets,
-}
-
-#[async_trait]
-impl SecretSource for TypedOrStored<'_> {
-    async fn secret(&self, account_id: &str) -> Result<SecretString> {
-        match &self.secret {
-            Some(s) => Ok(s.clone()),
-            None => self.stored.secret(account_id).await,
-        }
-    }
-
-    async fn proxy_secret(&self, account_id: &str) -> Result<SecretString> {
-        match &self.proxy_secret {
-            Some(s) => Ok(s.clone()),
-            None => self.stored.proxy_secret(account_id).await,
-        }
-    }
-}

@@ -1,23 +1,24 @@
-//! The app's state: the configuration, the secrets, and the running engine, restarted whenever
-//! the configuration changes. The engine's alert policy decides what to notify (per-severity
-//! settings, confirmation, flapping, quiet hours, pause) and sends it through the notifier, and
-//! records the history; background tasks per engine forward its status and events to the
-//! webview and, through the listener set at setup (`Shared::on_tray_change`), the tray.
+//! The app's state: the configuration, the secrets, and core's host, which runs the engine
+//! (restarted whenever the configuration changes), keeps the alert memory and applies the
+//! alert commands. The engine's alert policy decides what to notify (per-severity settings,
+//! confirmation, flapping, quiet hours, pause) and sends it through the notifier, and records
+//! the history; background tasks, started once, forward the host's status, events and alert
+//! view to the webview and, through the listener set at setup (`Shared::on_tray_change`), the
+//! tray.
 
-use crate::alert_memory;
 use crate::secrets::Secrets;
 use crate::view::{EventView, TrayView, PAUSED_UNTIL_RESUMED};
-use agentwatch_core::alerts::{AlertCommand, AlertView};
+use agentwatch_core::alerts::AlertView;
 use agentwatch_core::config::Config;
+use agentwatch_core::host::{Host, HostOptions};
 use agentwatch_core::notifier::Notifier;
-use agentwatch_core::secrets::SecretSource;
-use agentwatch_core::{Engine, EngineOptions, ErrorReport, Event, Status};
+use agentwatch_core::running_accounts::RunningAccounts;
+use agentwatch_core::{ErrorReport, Event, Status};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{AppHandle, Emitter, Runtime};
-use tokio::task::JoinHandle;
 
 /// Events kept for the dashboard's "recent events" list.
 pub const RECENT_EVENTS: usize = 200;
@@ -39,8 +40,6 @@ pub struct Shared {
     paused_until_ms: AtomicI64,
     tray: Mutex<Option<TrayView>>,
     alerts: Mutex<Arc<AlertView>>,
-    /// What the alert memory file holds, to write it only on a change.
-    remembered: Mutex<Option<alert_memory::Remembered>>,
     tray_listener: std::sync::OnceLock<TrayListener>,
 }
 
@@ -121,11 +120,6 @@ pub fn publish<R: Runtime>(app: &AppHandle<R>, shared: &Shared) {
     }
 }
 
-struct Running {
-    engine: Engine,
-    tasks: Vec<JoinHandle<()>>,
-}
-
 pub struct AppState {
     pub config_path: PathBuf,
     pub secrets: Arc<Secrets>,
@@ -138,10 +132,13 @@ pub struct AppState {
     history: Option<PathBuf>,
     /// Where history exports go instead of the Downloads folder (tests).
     export_dir: Option<PathBuf>,
-    /// Where the pause and the snoozes are kept across restarts (`alert_memory`).
+    /// Where the pause and the snoozes are kept across restarts (core's `host::memory`).
     alert_memory: Option<PathBuf>,
+    /// Runs the engine, keeps the alert memory, applies the alert commands.
+    pub host: Arc<Host>,
     config: tokio::sync::Mutex<Config>,
-    running: tokio::sync::Mutex<Option<Running>>,
+    /// Set once the host's feeds are forwarded to the webview and the tray.
+    forwarding: OnceLock<()>,
     /// Keeps demo-mode resources (the simulators) alive as long as the app.
     _keep: Mutex<Vec<Box<dyn std::any::Any + Send>>>,
 }
@@ -162,9 +159,11 @@ impl AppState {
                 (Config::default(), Some(ErrorReport::from(&e)))
             }
         };
-        AppState {
+        let secrets = Arc::new(secrets);
+        let mut state = AppState {
             config_path,
-            secrets: Arc::new(secrets),
+            host: Arc::new(Host::new(HostOptions::new(secrets.clone()))),
+            secrets,
             demo,
             config_error,
             shared: Arc::new(Shared::default()),
@@ -173,36 +172,41 @@ impl AppState {
             export_dir: None,
             alert_memory: None,
             config: tokio::sync::Mutex::new(config),
-            running: tokio::sync::Mutex::new(None),
+            forwarding: OnceLock::new(),
             _keep: Mutex::new(Vec::new()),
-        }
+        };
+        state.rebuild_host();
+        state
     }
 
     /// Records the history in this SQLite file.
     pub fn with_history(mut self, path: PathBuf) -> Self {
         self.history = Some(path);
+        self.rebuild_host();
         self
     }
 
     /// Keeps the pause and the snoozes in this file, and takes back the ones it holds: the
     /// first engine is handed them like any engine after a restart.
     pub fn with_alert_memory(mut self, path: PathBuf) -> Self {
-        let remembered = alert_memory::load(&path, agentwatch_core::clock::now_ms());
-        self.shared.set_paused_until(remembered.paused_until_ms);
-        *self.shared.alerts.lock().unwrap() = Arc::new(AlertView {
-            snoozes: remembered.snoozes,
-            adhoc_maintenance: remembered.maintenance,
-            ..Default::default()
-        });
         self.alert_memory = Some(path);
+        self.rebuild_host();
         self
     }
 
-    /// Saves the pause, the snoozes and the maintenance windows in force now.
-    pub fn remember_alerts(&self) {
-        if let Some(path) = &self.alert_memory {
-            remember(path, &self.shared, &self.shared.alerts());
-        }
+    /// A host for the options set so far (builders only: no engine runs yet), and what its
+    /// memory holds shown at once.
+    fn rebuild_host(&mut self) {
+        let mut options = HostOptions::new(self.secrets.clone());
+        options.engine.notifier = self.notifier.clone();
+        options.engine.history = self.history.clone();
+        // [[actions]] and [[webhooks]], beside (never behind) the desktop notification.
+        options.engine.route = true;
+        options.alert_memory = self.alert_memory.clone();
+        self.host = Arc::new(Host::new(options));
+        self.shared.set_paused_until(self.host.paused_until_ms());
+        let remembered = self.host.alert_view().borrow().clone();
+        *self.shared.alerts.lock().unwrap() = remembered;
     }
 
     /// Writes history exports to this folder instead of the Downloads folder.
@@ -251,52 +255,20 @@ impl AppState {
         Ok(())
     }
 
-    /// Stops the running engine (if any) and starts one for the current config.
+    /// Runs the current config: the host stops the running engine (if any) and starts one,
+    /// handing it the alert memory.
     pub async fn restart<R: Runtime>(&self, app: &AppHandle<R>) {
-        let mut running = self.running.lock().await;
-        if let Some(old) = running.take() {
-            for task in &old.tasks {
-                task.abort();
-            }
-            old.engine.shutdown().await;
+        if self.forwarding.set(()).is_ok() {
+            self.forward(app);
         }
         let config = self.config.lock().await.clone();
-        let secrets: Arc<dyn SecretSource> = self.secrets.clone();
-        let options = EngineOptions {
-            notifier: self.notifier.clone(),
-            history: self.history.clone(),
-            // [[actions]] and [[webhooks]], beside (never behind) the desktop notification.
-            route: true,
-            ..Default::default()
-        };
-        let engine = Engine::start_with(&config, secrets, options);
-        // A pause and the snoozes outlive the engine they were given to.
-        engine.command(pause_command(self.shared.paused_until()));
-        let alerts = self.shared.alerts();
-        let now = agentwatch_core::clock::now_ms();
-        for command in alert_memory::snooze_commands(&alerts.snoozes, now)
-            .into_iter()
-            .chain(alert_memory::maintenance_commands(
-                &alerts.adhoc_maintenance,
-                now,
-            ))
-        {
-            engine.command(command);
-        }
-        let tasks = self.spawn_forwarders(app, &engine);
-        *running = Some(Running { engine, tasks });
+        self.host.start(config).await;
     }
 
-    /// Hands a command (pause, snooze, maintenance) to the running engine's alert policy; false
-    /// when no engine runs. The shared actions are in `control`.
-    pub async fn alert_command(&self, command: AlertCommand) -> bool {
-        match self.running.lock().await.as_ref() {
-            Some(r) => {
-                r.engine.command(command);
-                true
-            }
-            None => false,
-        }
+    /// The running engine's accounts, for *Test connection* and the pickers to ask through
+    /// their sessions; none while no engine runs.
+    pub async fn running_accounts(&self) -> Option<RunningAccounts> {
+        self.host.running_accounts().await
     }
 
     /// Where the history is recorded, if anywhere.
@@ -305,12 +277,7 @@ impl AppState {
     }
 
     pub async fn shutdown(&self) {
-        if let Some(old) = self.running.lock().await.take() {
-            for task in &old.tasks {
-                task.abort();
-            }
-            old.engine.shutdown().await;
-        }
+        self.host.shutdown().await;
     }
 
     /// Asks the keyring to unlock (its own prompt) and, once it is, polls at once instead of
@@ -325,27 +292,19 @@ impl AppState {
 
     /// The machine woke from sleep (logind said so).
     pub async fn resumed(&self) {
-        if let Some(r) = self.running.lock().await.as_ref() {
-            r.engine.resumed();
-        }
+        self.host.resumed().await;
     }
 
     pub async fn poll_now(&self) {
-        if let Some(r) = self.running.lock().await.as_ref() {
-            r.engine.poll_now();
-        }
+        self.host.poll_now().await;
     }
 
-    fn spawn_forwarders<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-        engine: &Engine,
-    ) -> Vec<JoinHandle<()>> {
-        let mut tasks = Vec::new();
+    /// Forwards the host's feeds (which outlive engine restarts) to the dashboard and the tray.
+    fn forward<R: Runtime>(&self, app: &AppHandle<R>) {
         // Status: every update goes to the dashboard and the tray.
-        let mut status = engine.status();
+        let mut status = self.host.status();
         let (app1, shared1) = (app.clone(), self.shared.clone());
-        tasks.push(tokio::spawn(async move {
+        tauri::async_runtime::spawn(async move {
             loop {
                 let current = status.borrow_and_update().clone();
                 *shared1.latest.lock().unwrap() = current;
@@ -354,11 +313,11 @@ impl AppState {
                     break;
                 }
             }
-        }));
+        });
         // Events: kept for the recent list and pushed to the dashboard.
-        let mut events = engine.subscribe();
+        let mut events = self.host.events();
         let (app2, shared2) = (app.clone(), self.shared.clone());
-        tasks.push(tokio::spawn(async move {
+        tauri::async_runtime::spawn(async move {
             use tokio::sync::broadcast::error::RecvError;
             loop {
                 match events.recv().await {
@@ -373,25 +332,19 @@ impl AppState {
                     Err(RecvError::Closed) => break,
                 }
             }
-        }));
-        // The alert policy's view: pending, flapping, snoozes and the recent decisions.
-        let mut alerts = engine.alert_view();
-        let (app3, shared3) = (app.clone(), self.shared.clone());
-        let memory = self.alert_memory.clone();
-        tasks.push(tokio::spawn(async move {
-            // A new engine's first view comes before it has been handed the snoozes: not a
-            // change to keep.
-            let mut first = true;
+        });
+        // The alert policy's view: pending, flapping, snoozes and the recent decisions. The
+        // host keeps the memory; the tray's face follows the pause and the maintenance.
+        let mut alerts = self.host.alert_view();
+        let (app3, shared3, host) = (app.clone(), self.shared.clone(), self.host.clone());
+        tauri::async_runtime::spawn(async move {
             let mut maintenance = Vec::new();
             loop {
-                let view = Arc::new(alerts.borrow_and_update().clone());
+                let view = alerts.borrow_and_update().clone();
                 *shared3.alerts.lock().unwrap() = view.clone();
-                if let (Some(path), false) = (&memory, first) {
-                    remember(path, &shared3, &view);
-                }
-                first = false;
+                let paused_changed = show_pause(&app3, &shared3, host.paused_until_ms());
                 // "In maintenance until 02:00" on the tray, when that changed.
-                if view.maintenance != maintenance {
+                if view.maintenance != maintenance || paused_changed {
                     maintenance = view.maintenance.clone();
                     publish(&app3, &shared3);
                 }
@@ -402,35 +355,25 @@ impl AppState {
                     break;
                 }
             }
-        }));
-        tasks
+        });
     }
 }
 
-/// Saves the pause and the view's snoozes and windows when they differ from what the file holds.
-fn remember(path: &std::path::Path, shared: &Shared, view: &AlertView) {
-    let now = agentwatch_core::clock::now_ms();
-    let next = alert_memory::Remembered::new(
-        shared.paused_until(),
-        &view.snoozes,
-        &view.adhoc_maintenance,
-        now,
-    );
-    let mut saved = shared.remembered.lock().unwrap();
-    if saved.as_ref() != Some(&next) {
-        alert_memory::save(path, &next);
-        *saved = Some(next);
+/// Takes a new pause for the tray (true when it changed), and schedules the face's change back
+/// when a timed pause ends. The caller publishes.
+pub fn show_pause<R: Runtime>(
+    app: &AppHandle<R>,
+    shared: &Arc<Shared>,
+    until: Option<i64>,
+) -> bool {
+    if until == shared.paused_until() {
+        return false;
     }
-}
-
-fn pause_command(until_ms: Option<i64>) -> AlertCommand {
-    match until_ms {
-        Some(PAUSED_UNTIL_RESUMED) => AlertCommand::PauseAll(None),
-        Some(ms) => AlertCommand::PauseAll(
-            time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok(),
-        ),
-        None => AlertCommand::ResumeAll,
+    shared.set_paused_until(until);
+    if let Some(until) = until.filter(|u| *u != PAUSED_UNTIL_RESUMED) {
+        schedule_pause_end(app, shared.clone(), until);
     }
+    true
 }
 
 /// Re-publishes when a pause ends, so that the tray leaves its paused face on time.

@@ -37,7 +37,7 @@ impl TrayKind {
 }
 
 /// `paused_until_ms` of a pause that lasts until resumed (`agentwatch pause` without `--for`).
-pub const PAUSED_UNTIL_RESUMED: i64 = i64::MAX;
+pub use agentwatch_core::host::PAUSED_UNTIL_RESUMED;
 
 /// Everything the tray shows, recomputed on each status update and applied only when changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -203,6 +203,19 @@ fn accounts_round_trip_without_the_secret_ever_coming_back() {
         std::thread::sleep(Duration::from_millis(200));
     }
 
+    // The saved account runs: Test connection now asks the engine's session (a second
+    // sign-in could end it), with no secret typed, and with the stored one typed again.
+    for typed in [json!(null), json!(secret)] {
+        let running = invoke(
+            &h,
+            "test_connection",
+            json!({"account": account, "secret": typed}),
+        )
+        .unwrap();
+        assert_eq!(running["ok"], true, "{running}");
+        assert_eq!(running["running_session"], true, "{running}");
+    }
+
     // Editing keeps the stored secret when none is typed.
     let mut renamed = account.clone();
     renamed["name"] = json!("Renamed");

@@ -485,7 +485,9 @@ async function testConnection() {
     if (r.ok) {
       box.className = "test-result ok";
       const sample = r.sample.length ? ` — ${r.sample.join(", ")}${r.agents > r.sample.length ? ", …" : ""}` : "";
-      box.textContent = `Connected: ${r.agents} agent${r.agents === 1 ? "" : "s"} visible${sample} (${r.route})`;
+      // A running account is asked through the engine's own session, never signed in twice.
+      const how = r.running_session ? `${r.route}, through the running session` : r.route;
+      box.textContent = `Connected: ${r.agents} agent${r.agents === 1 ? "" : "s"} visible${sample} (${how})`;
       // What was typed worked: no field is still marked as missing its secret.
       showMessage("secret", null);
       showMessage("proxy_secret", null);

@@ -124,7 +124,7 @@ pub async fn list_queues(
 }
 
 /// Numbers by value (`9` before `10`), everything else as text.
-fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
     match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(x), Ok(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
         _ => a.cmp(b),

@@ -70,10 +70,13 @@ pub struct ExplainedDecision {
     pub routes: Vec<RouteReport>,
 }
 
+/// A command, and who waits until it is applied and the view says so (none: nobody waits).
+pub(crate) type Commanded = (AlertCommand, Option<tokio::sync::oneshot::Sender<()>>);
+
 pub(crate) struct AlertTask {
     pub policy: AlertPolicy,
     pub reports: mpsc::UnboundedReceiver<PollReport>,
-    pub commands: mpsc::UnboundedReceiver<AlertCommand>,
+    pub commands: mpsc::UnboundedReceiver<Commanded>,
     pub notifications: Option<mpsc::UnboundedSender<crate::notifier::Notification>>,
     pub history: Option<std::sync::mpsc::Sender<Vec<HistoryEntry>>>,
     pub decisions: broadcast::Sender<Decision>,
@@ -89,6 +92,7 @@ impl AlertTask {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            let mut applied = None;
             let decisions = tokio::select! {
                 Some(report) = self.reports.recv() => {
                     let outcome = match &report.outcome {
@@ -97,8 +101,9 @@ impl AlertTask {
                     };
                     self.policy.on_poll(now_local(), &report.account, outcome)
                 }
-                Some(command) = self.commands.recv() => {
+                Some((command, done)) = self.commands.recv() => {
                     self.apply(command);
+                    applied = done;
                     Vec::new()
                 }
                 _ = tick.tick() => self.policy.tick(now_local()),
@@ -113,6 +118,9 @@ impl AlertTask {
                 _ = cancel.cancelled() => break,
             };
             self.hand_out(decisions);
+            if let Some(done) = applied {
+                let _ = done.send(());
+            }
         }
     }
 

@@ -36,6 +36,18 @@ pub enum CheckOutcome {
 }
 
 impl AccountCheck {
+    /// The check of `account` that came to `outcome`.
+    pub fn of(account: &AccountConfig, outcome: CheckOutcome, skipped_entries: usize) -> Self {
+        AccountCheck {
+            account_id: account.id.clone(),
+            account_name: account.display_name().to_string(),
+            vendor: account.vendor,
+            route: route_of(account),
+            outcome,
+            skipped_entries,
+        }
+    }
+
     /// The worst severity: an account that could not be polled is unknown.
     pub fn worst(&self) -> Severity {
         match &self.outcome {
@@ -80,14 +92,7 @@ pub async fn check_account_since(
             }
         }
     };
-    AccountCheck {
-        account_id: account.id.clone(),
-        account_name: account.display_name().to_string(),
-        vendor: account.vendor,
-        route: route_of(account),
-        outcome,
-        skipped_entries,
-    }
+    AccountCheck::of(account, outcome, skipped_entries)
 }
 
 /// `check_account` with a time limit on the whole check (sign-in, poll, sign-out), for a caller
@@ -100,23 +105,21 @@ pub async fn check_account_within(
 ) -> AccountCheck {
     match tokio::time::timeout(limit, check_account(account, secrets)).await {
         Ok(check) => check,
-        Err(_) => AccountCheck {
-            account_id: account.id.clone(),
-            account_name: account.display_name().to_string(),
-            vendor: account.vendor,
-            route: route_of(account),
-            outcome: CheckOutcome::Error(ErrorReport {
-                kind: ErrorKind::Timeout,
-                message: format!("no answer within {} s", limit.as_secs()),
-            }),
-            skipped_entries: 0,
-        },
+        Err(_) => AccountCheck::of(account, CheckOutcome::Error(no_answer_within(limit)), 0),
+    }
+}
+
+/// Why a check that was given `limit` has no answer.
+pub fn no_answer_within(limit: Duration) -> ErrorReport {
+    ErrorReport {
+        kind: ErrorKind::Timeout,
+        message: format!("no answer within {} s", limit.as_secs()),
     }
 }
 
 /// The account's route in words; a `proxy` key that does not parse was refused when loading, so
 /// saying so here is only for an account built in code.
-fn route_of(account: &AccountConfig) -> String {
+pub fn route_of(account: &AccountConfig) -> String {
     match account.proxy_setting() {
         Ok(setting) => setting.route(&account.effective_base_url()),
         Err(_) => "invalid proxy setting".to_string(),

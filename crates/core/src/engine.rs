@@ -5,7 +5,7 @@
 //! Front ends (tray app, CLI) start it, read from it and shut it down; a configuration change is
 //! applied by shutting down and starting a new engine.
 
-use crate::alerts::{send_notifications, AlertCommand, AlertTask, AlertView};
+use crate::alerts::{send_notifications, AlertCommand, AlertTask, AlertView, Commanded};
 use crate::board::Board;
 use crate::config::Config;
 use crate::events::Event;
@@ -13,6 +13,7 @@ use crate::notifier::Notifier;
 use crate::policy::{AlertPolicy, Decision};
 use crate::poller::{PollRecord, Poller};
 use crate::routing::{RetryPolicy, Router};
+use crate::running_accounts::RunningAccounts;
 use crate::secrets::SecretSource;
 use crate::sleep_watch::{self, SleepWatch, SystemWallClock, WallClock};
 use crate::status::Status;
@@ -48,8 +49,9 @@ pub struct Engine {
     polls: broadcast::Sender<PollRecord>,
     decisions: broadcast::Sender<Decision>,
     alert_view: watch::Receiver<AlertView>,
-    commands: mpsc::UnboundedSender<AlertCommand>,
+    commands: mpsc::UnboundedSender<Commanded>,
     wakers: Vec<(String, Arc<Notify>)>,
+    running: RunningAccounts,
     sleep: Arc<SleepWatch>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
@@ -143,9 +145,12 @@ impl Engine {
         tasks.push(tokio::spawn(alert_task.run(cancel.child_token())));
 
         let mut wakers = Vec::new();
+        let mut askers = Vec::new();
         for account in accounts {
             let wake = Arc::new(Notify::new());
             wakers.push((account.id.clone(), wake.clone()));
+            let (asks_tx, asks) = mpsc::unbounded_channel();
+            askers.push((account.clone(), asks_tx));
             let poller = Poller {
                 interval: config.poll_interval(&account),
                 account,
@@ -157,10 +162,13 @@ impl Engine {
                 sleep: sleep.clone(),
                 resumes: sleep.subscribe(),
                 history: options.history.clone(),
+                asks,
             };
             tasks.push(tokio::spawn(poller.run(cancel.child_token(), wake)));
         }
+        let running = RunningAccounts::new(askers, board.subscribe());
         Engine {
+            running,
             board,
             events,
             polls,
@@ -192,12 +200,15 @@ impl Engine {
 
     /// Snooze, acknowledge, pause or resume (applied in order with the polls).
     pub fn command(&self, command: AlertCommand) {
-        let _ = self.commands.send(command);
+        let _ = self.commands.send((command, None));
     }
 
-    /// A handle that applies control-channel requests to this engine.
-    pub fn control(&self) -> crate::control::EngineControl {
-        crate::control::EngineControl::new(self.commands.clone(), self.board.subscribe())
+    /// `command`, returning once it is applied and the alert view shows it; `None` when the
+    /// engine has stopped.
+    pub async fn apply(&self, command: AlertCommand) -> Option<()> {
+        let (done, applied) = tokio::sync::oneshot::channel();
+        self.commands.send((command, Some(done))).ok()?;
+        applied.await.ok()
     }
 
     /// The latest status; `changed()` on the receiver wakes on every update.
@@ -211,6 +222,12 @@ impl Engine {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// The running accounts, to poll or list through their own sessions (*Test connection*,
+    /// the pickers) instead of signing in a second time.
+    pub fn running(&self) -> RunningAccounts {
+        self.running.clone()
     }
 
     /// Polls every account now instead of at the end of its wait.

@@ -13,12 +13,13 @@ use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{one_per_agent, snapshot_from, Observation, Severity, Snapshot, Vendor};
 use crate::policy::AccountRef;
+use crate::running_accounts::{Ask, RunningPoll};
 use crate::secrets::SecretSource;
 use crate::sleep_watch::SleepWatch;
 use crate::time_limits::StateClock;
 use crate::vendors::{
-    apply_severity_overrides, build_client, override_for, ClientContext, PollAnswer, PollTrigger,
-    VendorClient,
+    apply_severity_overrides, build_client, override_for, ClientContext, Listed, Listing,
+    PollAnswer, PollTrigger, VendorClient,
 };
 use crate::watched::WatchedAgents;
 use std::sync::Arc;
@@ -115,6 +116,14 @@ pub async fn poll_with_overrides(
     })
 }
 
+/// What a failed poll tells those who asked for it.
+fn failed(err: &Error) -> RunningPoll {
+    RunningPoll {
+        outcome: Err(ErrorReport::from(err)),
+        skipped_entries: 0,
+    }
+}
+
 /// A whole poll may make many requests (one per Huawei agent, pages for Agora): allow it more
 /// than one request's time limit, but not forever.
 fn cycle_limit(account: &AccountConfig) -> Duration {
@@ -166,6 +175,9 @@ pub(crate) struct Poller {
     pub resumes: watch::Receiver<u64>,
     /// The history file, read once at the first poll for when agents entered their states.
     pub history: Option<std::path::PathBuf>,
+    /// Questions from *Test connection* and the pickers, answered between polls through this
+    /// poller's client (`running_accounts`).
+    pub asks: tokio::sync::mpsc::UnboundedReceiver<Ask>,
 }
 
 /// After a sleep the network takes a while to come back (Wi-Fi, VPN): connection failures in
@@ -206,11 +218,19 @@ enum Cycle {
 impl Poller {
     pub async fn run(mut self, cancel: CancellationToken, wake: Arc<Notify>) {
         let mut state = PollerState::default();
-        loop {
-            let cycle = tokio::select! {
-                cycle = self.cycle(&mut state, &wake) => cycle,
+        // Who asked for a poll (*Test connection*) and waits for what it sees.
+        let mut askers: Vec<tokio::sync::oneshot::Sender<RunningPoll>> = Vec::new();
+        'polls: loop {
+            let answer_wanted = !askers.is_empty();
+            let (cycle, answer) = tokio::select! {
+                ended = self.cycle(&mut state, &wake, answer_wanted) => ended,
                 _ = cancel.cancelled() => break,
             };
+            if let Some(answer) = answer {
+                for asker in askers.drain(..) {
+                    let _ = asker.send(answer.clone());
+                }
+            }
             let delay = match cycle {
                 Cycle::Polled => next_delay(self.interval, 0, None, rand::random::<f64>()),
                 Cycle::Deferred => RESUME_RETRY,
@@ -223,11 +243,30 @@ impl Poller {
                     rand::random::<f64>(),
                 ),
             };
-            tokio::select! {
-                _ = tokio::time::sleep(delay) => {}
-                _ = wake.notified() => {}
-                Ok(()) = self.resumes.changed() => self.after_sleep(&mut state).await,
-                _ = cancel.cancelled() => break,
+            let until = tokio::time::Instant::now() + delay;
+            // The wait: a listing is answered within it, a poll asked for ends it.
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(until) => break,
+                    _ = wake.notified() => break,
+                    Ok(()) = self.resumes.changed() => {
+                        self.after_sleep(&mut state).await;
+                        break;
+                    }
+                    Some(ask) = self.asks.recv() => match ask {
+                        Ask::Poll(asker) => {
+                            askers.push(asker);
+                            break;
+                        }
+                        Ask::List(what, asker) => tokio::select! {
+                            listed = self.list(&mut state, what, &wake) => {
+                                let _ = asker.send(listed);
+                            }
+                            _ = cancel.cancelled() => break 'polls,
+                        },
+                    },
+                    _ = cancel.cancelled() => break 'polls,
+                }
             }
         }
         if let Some(client) = state.client.take() {
@@ -257,7 +296,14 @@ impl Poller {
         true
     }
 
-    async fn cycle(&mut self, state: &mut PollerState, wake: &Arc<Notify>) -> Cycle {
+    /// One poll and what follows from it; with `answer_wanted`, also what it saw, for those
+    /// who asked for it.
+    async fn cycle(
+        &mut self,
+        state: &mut PollerState,
+        wake: &Arc<Notify>,
+        answer_wanted: bool,
+    ) -> (Cycle, Option<RunningPoll>) {
         let started = tokio::time::Instant::now();
         let outcome = self.poll(state, wake).await;
         let record = PollRecord {
@@ -281,19 +327,24 @@ impl Poller {
                     .watched
                     .settle(&mut answer.observations, vanished, now);
                 let snapshot = snapshot_from(answer.observations);
+                let seen = answer_wanted.then(|| RunningPoll {
+                    outcome: Ok(snapshot.values().chain(&gone).cloned().collect()),
+                    skipped_entries: skipped,
+                });
                 self.on_success(state, snapshot, &gone, skipped, now);
-                Cycle::Polled
+                (Cycle::Polled, seen)
             }
             Err(err)
                 if err.kind().is_connection_level()
                     && (state.in_grace() || self.woke_just_now(state).await) =>
             {
                 tracing::info!(account = %self.account.id, "no network yet after the sleep, trying again: {err}");
-                Cycle::Deferred
+                (Cycle::Deferred, answer_wanted.then(|| failed(&err)))
             }
             Err(err) => {
                 self.on_failure(state, &err, now);
-                Cycle::Failed(err)
+                let seen = answer_wanted.then(|| failed(&err));
+                (Cycle::Failed(err), seen)
             }
         };
         // Sent once the board and the events say what this poll saw, so that whoever reads the
@@ -302,17 +353,46 @@ impl Poller {
         cycle
     }
 
-    /// `wake` is this poller's poll-now signal: the client may use it for news between polls.
-    async fn poll(&self, state: &mut PollerState, wake: &Arc<Notify>) -> Result<PollAnswer> {
-        let client = match &state.client {
-            Some(c) => c.clone(),
-            None => {
-                let c = connect(&self.account, self.secrets.as_ref()).await?;
-                c.set_poll_trigger(PollTrigger::new(wake.clone()));
-                state.client = Some(c.clone());
-                c
-            }
+    /// The account's client, connected first when there is none. `wake` is this poller's
+    /// poll-now signal: the client may use it for news between polls.
+    async fn client(
+        &self,
+        state: &mut PollerState,
+        wake: &Arc<Notify>,
+    ) -> Result<Arc<dyn VendorClient>> {
+        if let Some(client) = &state.client {
+            return Ok(client.clone());
+        }
+        let client = connect(&self.account, self.secrets.as_ref()).await?;
+        client.set_poll_trigger(PollTrigger::new(wake.clone()));
+        state.client = Some(client.clone());
+        Ok(client)
+    }
+
+    /// Lists through this poller's client (connecting it when it has none: that session is
+    /// then the engine's own, kept for the polls).
+    async fn list(
+        &self,
+        state: &mut PollerState,
+        what: Listing,
+        wake: &Arc<Notify>,
+    ) -> Option<Result<Vec<Listed>>> {
+        let client = match self.client(state, wake).await {
+            Ok(client) => client,
+            Err(e) => return Some(Err(e)),
         };
+        let limit = cycle_limit(&self.account);
+        match tokio::time::timeout(limit, client.list(what)).await {
+            Ok(listed) => listed,
+            Err(_) => Some(Err(Error::poll(
+                ErrorKind::Timeout,
+                format!("the listing did not finish within {} s", limit.as_secs()),
+            ))),
+        }
+    }
+
+    async fn poll(&self, state: &mut PollerState, wake: &Arc<Notify>) -> Result<PollAnswer> {
+        let client = self.client(state, wake).await?;
         let result = poll_with_overrides(&self.account, client.as_ref()).await;
         if let Err(e) = &result {
             // Credentials may have been fixed in the keyring since: read them again next time.

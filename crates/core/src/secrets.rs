@@ -7,11 +7,13 @@
 
 mod credentials;
 pub(crate) mod env_names;
+mod typed;
 
 pub use credentials::{
     headless_secrets, read_secret_file, FirstFound, SystemdCredentials, CREDENTIALS_DIRECTORY,
 };
 pub use env_names::{env_var_name, proxy_env_var_name};
+pub use typed::{TypedOrStored, TypedSecrets};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::keyring_lock::{self, LockState};

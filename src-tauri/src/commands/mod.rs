@@ -10,22 +10,19 @@ pub mod agents;
 pub mod routing;
 
 use crate::error::{Error, Result};
-use crate::secrets::{SecretInput, TypedOrStored};
+use crate::secrets::SecretInput;
 use crate::state::AppState;
 use crate::view::{EventView, StatusView, TrayView};
-use agentwatch_core::check::{check_account_within, CheckOutcome};
 use agentwatch_core::config::{AccountConfig, Config, NotificationSettings};
+use agentwatch_core::connection_test::{self, ConnectionTest};
 use agentwatch_core::desktop_services::{self, ServiceCheck};
 use agentwatch_core::policy::{AlertSettings, QuietHours};
-use agentwatch_core::secrets::{SecretSlot, SecretSourceKind};
+use agentwatch_core::secrets::{SecretSlot, SecretSourceKind, TypedSecrets};
 use agentwatch_core::vendors::form::VendorForm;
-use agentwatch_core::{ErrorReport, Event, Severity};
+use agentwatch_core::{ErrorReport, Event};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime, State};
-
-pub(crate) const TEST_CONNECTION_LIMIT: Duration = Duration::from_secs(45);
 
 #[derive(Serialize)]
 pub struct Dashboard {
@@ -198,25 +195,14 @@ pub async fn delete_account<R: Runtime>(
     list_accounts(state).await
 }
 
-#[derive(Serialize)]
-pub struct ConnectionTest {
-    ok: bool,
-    agents: usize,
-    /// A few agents as "id: state", to show that the right account answered.
-    sample: Vec<String>,
-    worst: Severity,
-    error: Option<ErrorReport>,
-    /// Which way the requests went ("via proxy http://host:port", "direct …"); no password.
-    route: String,
-}
-
 /// A typed form secret; an empty field means "keep what is stored".
 pub(crate) fn typed(input: Option<SecretInput>) -> Option<secrecy::SecretString> {
     input.map(|s| s.0).filter(|s| !s.expose_secret().is_empty())
 }
 
-/// Polls the account once with the form's settings, using the typed secrets when there are some
-/// (nothing is stored) or else the stored ones.
+/// Polls the account once with the form's settings: through the engine's session when it polls
+/// this account already (a second sign-in could end that session), else with the typed secrets
+/// when there are some (nothing is stored) or the stored ones.
 #[tauri::command]
 pub async fn test_connection(
     state: State<'_, AppState>,
@@ -225,35 +211,18 @@ pub async fn test_connection(
     proxy_secret: Option<SecretInput>,
 ) -> Result<ConnectionTest> {
     validate(&account)?;
-    let secrets = TypedOrStored {
-        secret: typed(secret),
-        proxy_secret: typed(proxy_secret),
-        stored: state.secrets.as_ref(),
-    };
-    let check = check_account_within(&account, &secrets, TEST_CONNECTION_LIMIT).await;
-    let worst = check.worst();
-    Ok(match check.outcome {
-        CheckOutcome::Agents(list) => ConnectionTest {
-            ok: true,
-            agents: list.len(),
-            sample: list
-                .iter()
-                .take(5)
-                .map(|o| format!("{}: {}", o.agent_id, o.state))
-                .collect(),
-            worst,
-            error: None,
-            route: check.route,
-        },
-        CheckOutcome::Error(e) => ConnectionTest {
-            ok: false,
-            agents: 0,
-            sample: Vec::new(),
-            worst,
-            error: Some(e),
-            route: check.route,
-        },
-    })
+    let typed = typed_secrets(secret, proxy_secret);
+    let running = state.running_accounts().await;
+    let stored = state.secrets.as_ref();
+    Ok(connection_test::test_connection(&account, &typed, stored, running.as_ref()).await)
+}
+
+/// The form's secret fields as core reads them (empty ones as not typed).
+pub(crate) fn typed_secrets(
+    secret: Option<SecretInput>,
+    proxy_secret: Option<SecretInput>,
+) -> TypedSecrets {
+    TypedSecrets::new(secret.map(|s| s.0), proxy_secret.map(|s| s.0))
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone)]

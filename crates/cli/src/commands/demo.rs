@@ -4,8 +4,8 @@
 use super::watch::{print_events, Lines};
 use crate::terminal;
 use agentwatch_core::config::Config;
+use agentwatch_core::host::HostOptions;
 use agentwatch_core::secrets::StaticSecrets;
-use agentwatch_core::EngineOptions;
 use agentwatch_sim::demo::{DemoSims, DEMO_POLL_INTERVAL_SECS};
 use std::path::Path;
 use std::sync::Arc;
@@ -35,13 +35,8 @@ pub async fn run(duration: Option<Duration>) -> u8 {
         sims.segura_url()
     ));
     terminal::say("Time     vendor account agent old -> new severity");
-    print_events(
-        &config,
-        Arc::new(secrets),
-        EngineOptions::default(),
-        duration,
-        Lines::Confirmed,
-    )
-    .await;
+    // No memory file: the demo's snoozes are not the user's.
+    let options = HostOptions::new(Arc::new(secrets));
+    print_events(config, options, duration, Lines::Confirmed).await;
     0
 }

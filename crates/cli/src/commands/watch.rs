@@ -7,17 +7,17 @@ use crate::terminal;
 use agentwatch_core::config::{Config, ConfigFile};
 use agentwatch_core::events::agent_subject;
 use agentwatch_core::history::{History, HistoryEntry};
+use agentwatch_core::host::{ControlService, Host, HostOptions};
 use agentwatch_core::notifier::{DesktopNotifier, Notifier};
 use agentwatch_core::policy::Decision;
-use agentwatch_core::secrets::{headless_secrets, SecretSource};
+use agentwatch_core::secrets::headless_secrets;
 use agentwatch_core::status::Status;
 use agentwatch_core::watched::NOT_FOUND;
-use agentwatch_core::{Engine, EngineOptions, Event};
+use agentwatch_core::Event;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError};
-use tokio_util::sync::CancellationToken;
 
 /// What `watch` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,29 +43,29 @@ pub async fn run(
         config.accounts.iter().filter(|a| a.enabled).count(),
         config_file.path.display()
     ));
-    let options = EngineOptions {
-        notifier: notify.then(|| Arc::new(DesktopNotifier::default()) as Arc<dyn Notifier>),
-        history: Some(History::default_path()),
-        // Programs and webhooks go with --notify, with or without a notification service.
-        route: notify,
-        ..Default::default()
-    };
-    print_events(&config, headless_secrets(), options, duration, lines).await;
+    // The history, and the alert memory beside it: a snooze outlives this watch.
+    let mut options = HostOptions::new(headless_secrets()).with_history(History::default_path());
+    options.engine.notifier =
+        notify.then(|| Arc::new(DesktopNotifier::default()) as Arc<dyn Notifier>);
+    // Programs and webhooks go with --notify, with or without a notification service.
+    options.engine.route = notify;
+    print_events(config, options, duration, lines).await;
     0
 }
 
-/// Runs an engine and prints its lines until Ctrl-C or until `duration` has passed.
+/// Runs a host and prints its lines until Ctrl-C or until `duration` has passed.
 pub async fn print_events(
-    config: &Config,
-    secrets: Arc<dyn SecretSource>,
-    options: EngineOptions,
+    config: Config,
+    options: HostOptions,
     duration: Option<Duration>,
     lines: Lines,
 ) {
-    let engine = Engine::start_with(config, secrets, options);
-    let control = serve_control(&engine).await;
-    let mut source = LineSource::new(&engine, lines);
-    let mut status = engine.status();
+    let host = Arc::new(Host::new(options));
+    // Subscribed before the engine starts, so that no line of its first poll is missed.
+    let mut source = LineSource::new(&host, lines);
+    let mut status = host.status();
+    host.start(config).await;
+    let control = serve_control(&host).await;
     let mut not_found = NotFoundAgents::default();
     let deadline = async {
         match duration {
@@ -95,8 +95,10 @@ pub async fn print_events(
             _ = &mut stop => break,
         }
     }
-    control.cancel();
-    engine.shutdown().await;
+    if let Some(control) = control {
+        control.stop().await;
+    }
+    host.shutdown().await;
 }
 
 /// Where the printed lines come from: the alert policy's decisions, each as the rows the
@@ -107,10 +109,10 @@ enum LineSource {
 }
 
 impl LineSource {
-    fn new(engine: &Engine, lines: Lines) -> LineSource {
+    fn new(host: &Host, lines: Lines) -> LineSource {
         match lines {
-            Lines::Confirmed => LineSource::Confirmed(engine.decisions()),
-            Lines::Raw => LineSource::Raw(engine.subscribe()),
+            Lines::Confirmed => LineSource::Confirmed(host.decisions()),
+            Lines::Raw => LineSource::Raw(host.events()),
         }
     }
 
@@ -162,23 +164,18 @@ impl NotFoundAgents {
 /// Answers `agentwatch snooze|ack|pause|maintenance` from other processes while watching,
 /// printing what each request did. Watching goes on without it when the channel cannot be had
 /// (another AgentWatch answers on it, or its folder is refused).
-async fn serve_control(engine: &Engine) -> CancellationToken {
-    use agentwatch_core::control::channel::{location, ControlServer, Handler};
-    let cancel = CancellationToken::new();
-    match ControlServer::bind(&location()).await {
-        Ok(server) => {
-            let control = engine.control();
-            let handler: Handler = Arc::new(move |request| {
-                let answer = control.apply(&request.op);
-                let verdict = if answer.ok { "" } else { "refused: " };
-                terminal::say(format_args!("control: {verdict}{}", answer.message));
-                Box::pin(std::future::ready(answer))
-            });
-            tokio::spawn(server.serve(handler, cancel.clone()));
-        }
-        Err(e) => terminal::warn(format_args!(
-            "agentwatch: scripts cannot control this watch: {e}"
-        )),
-    }
-    cancel
+async fn serve_control(host: &Arc<Host>) -> Option<ControlService> {
+    let answered = host
+        .serve_control(|answer| {
+            let verdict = if answer.ok { "" } else { "refused: " };
+            terminal::say(format_args!("control: {verdict}{}", answer.message));
+        })
+        .await;
+    answered
+        .map_err(|e| {
+            terminal::warn(format_args!(
+                "agentwatch: scripts cannot control this watch: {e}"
+            ))
+        })
+        .ok()
 }

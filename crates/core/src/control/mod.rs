@@ -1,5 +1,5 @@
 //! The control channel: scripts snooze, acknowledge, pause and start maintenance in a running
-//! AgentWatch (the desktop app or `agentwatch watch`) with `agentwatch snooze|ack|pause|
+//! AgentWatch (the desktop app, `agentwatch watch` or `serve`) with `agentwatch snooze|ack|pause|
 //! maintenance`. One JSON object per line each way ([`exchange`]), over a channel only its user
 //! can use: a Unix socket ([`socket`]), a named pipe on Windows ([`pipe`]); [`channel`] is this
 //! platform's. This module holds what both sides share: the request and answer types, and
@@ -265,35 +265,6 @@ pub fn plan(op: &ControlOp, status: &Status, now: OffsetDateTime) -> Result<Plan
             }
         }
     })
-}
-
-/// Applies requests straight to a running engine: what `agentwatch watch` answers with. (The
-/// desktop app has its own, which also updates its tray and dashboard.)
-#[derive(Clone)]
-pub struct EngineControl {
-    commands: tokio::sync::mpsc::UnboundedSender<AlertCommand>,
-    status: tokio::sync::watch::Receiver<std::sync::Arc<Status>>,
-}
-
-impl EngineControl {
-    pub(crate) fn new(
-        commands: tokio::sync::mpsc::UnboundedSender<AlertCommand>,
-        status: tokio::sync::watch::Receiver<std::sync::Arc<Status>>,
-    ) -> Self {
-        EngineControl { commands, status }
-    }
-
-    /// Plans the request against the latest status and hands the command to the engine.
-    pub fn apply(&self, op: &ControlOp) -> ControlResponse {
-        let status = self.status.borrow().clone();
-        match plan(op, &status, crate::clock::now_local()) {
-            Ok(planned) => match self.commands.send(planned.command) {
-                Ok(()) => ControlResponse::done(planned.message),
-                Err(_) => ControlResponse::refused("the watcher is stopping"),
-            },
-            Err(why) => ControlResponse::refused(why),
-        }
-    }
 }
 
 #[cfg(test)]

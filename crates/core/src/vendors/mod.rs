@@ -64,6 +64,29 @@ pub trait VendorClient: Send + Sync {
     fn identity_change_severity(&self) -> Severity {
         Severity::Critical
     }
+
+    /// Everything of `what` this client's session can see, whatever the account watches, for
+    /// the dashboard's pickers. Only a vendor whose sessions exclude each other (see
+    /// [`VendorModule::exclusive_session`]) needs it: a picker must then ask the running
+    /// session, since signing in a second time would end it. `None`: this client does not
+    /// list; a picker lists with a session of its own.
+    async fn list(&self, _what: Listing) -> Option<Result<Vec<Listed>>> {
+        None
+    }
+}
+
+/// What a picker lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    Agents,
+    SkillQueues,
+}
+
+/// One listed agent or skill queue: its id and the vendor's name for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub name: Option<String>,
 }
 
 /// Asks the poller of one account to poll now instead of at the end of its wait. Requests

@@ -38,6 +38,14 @@ pub trait VendorModule: Sync {
     fn needs_secret(&self, _account: &AccountConfig) -> bool {
         true
     }
+
+    /// The session a sign-in with this account holds, where the vendor allows one per seat
+    /// and a second sign-in ends the first (a Huawei supervisor seat); `None` when sessions
+    /// do not exclude each other. Two accounts naming the same session must not both sign in:
+    /// a test or a picker asks the running one instead.
+    fn exclusive_session(&self, _account: &AccountConfig) -> Option<String> {
+        None
+    }
 }
 
 /// Every registered vendor module, in registration order.

@@ -13,24 +13,20 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use tokio::sync::watch;
 
-/// The running engine's status; replaced when a reload starts a new engine.
+/// The host's status: whichever engine runs (a reload starts a new one).
 #[derive(Clone)]
-pub struct StatusFeed(Arc<RwLock<watch::Receiver<Arc<Status>>>>);
+pub struct StatusFeed(watch::Receiver<Arc<Status>>);
 
 impl StatusFeed {
     pub fn new(status: watch::Receiver<Arc<Status>>) -> Self {
-        StatusFeed(Arc::new(RwLock::new(status)))
-    }
-
-    pub fn replace(&self, status: watch::Receiver<Arc<Status>>) {
-        *self.0.write().unwrap() = status;
+        StatusFeed(status)
     }
 
     pub fn current(&self) -> Arc<Status> {
-        self.0.read().unwrap().borrow().clone()
+        self.0.borrow().clone()
     }
 }
 

@@ -1,8 +1,10 @@
 //! `agentwatch serve`: the engine headless, for a server, with its state exposed to Prometheus
 //! at `/metrics` (OpenMetrics), plus `/healthz` and `/readyz`. Same config and secrets as
-//! `watch` (systemd credentials first when run as a service), history recorded; SIGTERM or
-//! SIGINT stops cleanly (Huawei seats signed out), SIGHUP reloads the config and keeps the
-//! running one when the file is refused.
+//! `watch` (systemd credentials first when run as a service), history recorded, and like
+//! `watch` it answers `agentwatch snooze|ack|pause|maintenance` and keeps the alert memory
+//! beside the history (a snooze outlives a restart); SIGTERM or SIGINT stops cleanly (Huawei
+//! seats signed out), SIGHUP reloads the config and keeps the running one when the file is
+//! refused. The engine runs in core's host; this module only translates to HTTP.
 
 mod access;
 mod formats;
@@ -13,10 +15,10 @@ mod signals;
 use super::{load_accounts, EXIT_USAGE};
 use crate::terminal;
 use access::Access;
-use agentwatch_core::config::{Config, ConfigFile};
+use agentwatch_core::config::ConfigFile;
 use agentwatch_core::history::History;
-use agentwatch_core::secrets::{headless_secrets, SecretSource};
-use agentwatch_core::{Engine, EngineOptions};
+use agentwatch_core::host::{Host, HostOptions, Reloaded};
+use agentwatch_core::secrets::headless_secrets;
 use http::{Shared, StatusFeed};
 use metrics::Metrics;
 use signals::{Signal, Signals};
@@ -47,7 +49,7 @@ pub async fn run(args: ServeArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut config = match load_accounts(&args.config, EXIT_USAGE) {
+    let config = match load_accounts(&args.config, EXIT_USAGE) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -69,24 +71,34 @@ pub async fn run(args: ServeArgs) -> u8 {
         }
     };
     let history = args.history_db.unwrap_or_else(default_history_path);
-    let secrets = headless_secrets();
+    let host = Arc::new(Host::new(host_options(history)));
     let metrics = Arc::new(Metrics::new());
-    let mut running = Running::start(&config, secrets.clone(), &history, &metrics);
+    // Subscribed before the engine starts: the first polls count.
+    let feeders = feed_metrics(&host, &metrics);
+    let accounts = config.accounts.iter().filter(|a| a.enabled).count();
+    host.start(config).await;
+    let control = match host.serve_control(|_| {}).await {
+        Ok(control) => Some(control),
+        Err(e) => {
+            tracing::warn!("scripts cannot control this serve: {e}");
+            None
+        }
+    };
     let shared = Arc::new(Shared {
         metrics: metrics.clone(),
-        status: StatusFeed::new(running.engine.status()),
+        status: StatusFeed::new(host.status()),
         access,
     });
     tracing::info!(
         listen = %args.listen,
-        accounts = config.accounts.iter().filter(|a| a.enabled).count(),
+        accounts,
         token = shared.access.requires_token(),
         "serving /metrics, /healthz and /readyz"
     );
     terminal::say(format_args!(
         "serving http://{}/metrics for {} account(s) from {}; SIGHUP reloads, SIGTERM stops",
         listener.local_addr().map_or(args.listen, |a| a),
-        config.accounts.iter().filter(|a| a.enabled).count(),
+        accounts,
         args.config.path.display()
     ));
     let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -104,14 +116,7 @@ pub async fn run(args: ServeArgs) -> u8 {
         tokio::select! {
             signal = signals.next() => match signal {
                 Signal::Stop => break 0,
-                Signal::Reload => {
-                    if let Some(next) = reload(&args.config, &config, &metrics) {
-                        running.shutdown().await;
-                        running = Running::start(&next, secrets.clone(), &history, &metrics);
-                        shared.status.replace(running.engine.status());
-                        config = next;
-                    }
-                }
+                Signal::Reload => reload(&host, &args.config, &metrics).await,
             },
             ended = &mut server => {
                 terminal::warn(format_args!("agentwatch: the HTTP server stopped: {ended:?}"));
@@ -119,8 +124,15 @@ pub async fn run(args: ServeArgs) -> u8 {
             }
         }
     };
+    if let Some(control) = control {
+        control.stop().await;
+    }
     // The engine first: it signs the Huawei seats out and lets the history finish writing.
-    running.shutdown().await;
+    host.shutdown().await;
+    // The host's channels outlive its engines: the feeders are stopped here.
+    for feeder in feeders {
+        feeder.abort();
+    }
     let _ = stop_http.send(());
     if tokio::time::timeout(HTTP_SHUTDOWN_LIMIT, &mut server)
         .await
@@ -132,29 +144,34 @@ pub async fn run(args: ServeArgs) -> u8 {
     code
 }
 
-/// Reads the config again. `None` keeps the running one: the file was refused (said why, and
-/// shown by `agentwatch_config_last_reload_successful`) or did not change.
-fn reload(file: &ConfigFile, running: &Config, metrics: &Metrics) -> Option<Config> {
-    let next = match file.load() {
-        Ok(c) => c,
-        Err(e) => {
+/// Reads the config again and runs it; a file that is refused (said why, and shown by
+/// `agentwatch_config_last_reload_successful`) or unchanged keeps the running one.
+async fn reload(host: &Host, file: &ConfigFile, metrics: &Metrics) {
+    let loaded = file.load();
+    let ids: Option<HashSet<String>> = loaded
+        .as_ref()
+        .ok()
+        .map(|next| next.accounts.iter().map(|a| a.id.clone()).collect());
+    let enabled = loaded
+        .as_ref()
+        .map_or(0, |next| next.accounts.iter().filter(|a| a.enabled).count());
+    match host.reload(loaded).await {
+        Reloaded::Refused(e) => {
             tracing::error!("the configuration was refused; still running the previous one: {e}");
             metrics.config_loaded(false);
-            return None;
         }
-    };
-    metrics.config_loaded(true);
-    if &next == running {
-        tracing::info!("configuration unchanged; nothing to reload");
-        return None;
+        Reloaded::Unchanged => {
+            metrics.config_loaded(true);
+            tracing::info!("configuration unchanged; nothing to reload");
+        }
+        Reloaded::Restarted => {
+            metrics.config_loaded(true);
+            if let Some(ids) = ids {
+                metrics.keep_accounts(&ids);
+            }
+            tracing::info!("configuration reloaded: {enabled} account(s)");
+        }
     }
-    let ids: HashSet<String> = next.accounts.iter().map(|a| a.id.clone()).collect();
-    metrics.keep_accounts(&ids);
-    tracing::info!(
-        "configuration reloaded: {} account(s)",
-        next.accounts.iter().filter(|a| a.enabled).count()
-    );
-    Some(next)
 }
 
 /// `$STATE_DIRECTORY/history.sqlite3` under systemd, else where `watch` keeps it.
@@ -170,73 +187,50 @@ fn default_history_path() -> PathBuf {
     }
 }
 
-/// One engine and the tasks that feed the metrics from it.
-struct Running {
-    engine: Engine,
-    feeders: Vec<JoinHandle<()>>,
+/// What the host does under `serve`: secrets as for `watch` (systemd credentials first); no
+/// desktop to notify; the history recorded as for `watch`, the alert memory beside it; the
+/// configured `[[actions]]` and `[[webhooks]]` run (their URLs from the keyring,
+/// `AGENTWATCH_SECRET_WEBHOOK_<ID>` or `$CREDENTIALS_DIRECTORY/webhook:<id>`).
+fn host_options(history: PathBuf) -> HostOptions {
+    let mut options = HostOptions::new(headless_secrets()).with_history(history);
+    options.engine.route = true;
+    options
 }
 
-impl Running {
-    fn start(
-        config: &Config,
-        secrets: Arc<dyn SecretSource>,
-        history: &Path,
-        metrics: &Arc<Metrics>,
-    ) -> Running {
-        let engine = Engine::start_with(config, secrets, engine_options(history));
-        let mut polls = engine.polls();
-        let mut decisions = engine.decisions();
-        let (m1, m2) = (metrics.clone(), metrics.clone());
-        let feeders = vec![
-            tokio::spawn(async move {
-                loop {
-                    match polls.recv().await {
-                        Ok(record) => {
-                            m1.record_poll(&record);
-                            // A poll of 10,000 agents allocates and frees the answer, the
-                            // snapshot and a copy of the status: hand that back at once, so
-                            // the resident size is what the engine keeps, not its peak.
-                            agentwatch_core::allocator::return_freed_memory();
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                            tracing::warn!("{n} poll records skipped: the metrics fell behind")
-                        }
-                        Err(_) => break,
+/// The tasks that feed the metrics from the host's polls and decisions, for as long as serve
+/// runs (across reloads).
+fn feed_metrics(host: &Host, metrics: &Arc<Metrics>) -> Vec<JoinHandle<()>> {
+    let mut polls = host.polls();
+    let mut decisions = host.decisions();
+    let (m1, m2) = (metrics.clone(), metrics.clone());
+    vec![
+        tokio::spawn(async move {
+            loop {
+                match polls.recv().await {
+                    Ok(record) => {
+                        m1.record_poll(&record);
+                        // A poll of 10,000 agents allocates and frees the answer, the snapshot
+                        // and a copy of the status: hand that back at once, so the resident
+                        // size is what the engine keeps, not its peak.
+                        agentwatch_core::allocator::return_freed_memory();
                     }
-                }
-            }),
-            tokio::spawn(async move {
-                loop {
-                    match decisions.recv().await {
-                        Ok(decision) => m2.record_decision(&decision),
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                            tracing::warn!("{n} decisions skipped: the metrics fell behind")
-                        }
-                        Err(_) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!("{n} poll records skipped: the metrics fell behind")
                     }
+                    Err(_) => break,
                 }
-            }),
-        ];
-        Running { engine, feeders }
-    }
-
-    async fn shutdown(self) {
-        self.engine.shutdown().await;
-        // The engine's channels have closed with it: the feeders have ended or are ending.
-        for feeder in self.feeders {
-            feeder.abort();
-        }
-    }
-}
-
-/// What the engine does with its decisions under `serve`: no desktop to notify; the history
-/// recorded as for `watch`; the configured `[[actions]]` and `[[webhooks]]` run (their URLs
-/// from the keyring, `AGENTWATCH_SECRET_WEBHOOK_<ID>` or `$CREDENTIALS_DIRECTORY/webhook:<id>`).
-fn engine_options(history: &Path) -> EngineOptions {
-    EngineOptions {
-        notifier: None,
-        route: true,
-        history: Some(history.to_path_buf()),
-        ..Default::default()
-    }
+            }
+        }),
+        tokio::spawn(async move {
+            loop {
+                match decisions.recv().await {
+                    Ok(decision) => m2.record_decision(&decision),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!("{n} decisions skipped: the metrics fell behind")
+                    }
+                    Err(_) => break,
+                }
+            }
+        }),
+    ]
 }

@@ -184,6 +184,24 @@ impl VendorModule for Module {
             HuaweiSettings::of(&ctx.account).map_err(|e| config_error(&ctx.account, e))?;
         Ok(Arc::new(HuaweiClient::with_settings(ctx, settings)?))
     }
+
+    /// A signed-in seat: the gateway keeps one session per work number, and a second sign-in
+    /// takes it over (the first Guid is then refused with 100-006). A Guid from elsewhere signs
+    /// nothing in.
+    fn exclusive_session(&self, account: &AccountConfig) -> Option<String> {
+        let settings = HuaweiSettings::of(account).ok()?;
+        match (settings.auth, settings.workno) {
+            (HuaweiAuth::Signin, Some(workno)) => Some(format!(
+                "seat {} at {}",
+                workno.trim(),
+                account
+                    .effective_base_url()
+                    .trim_end_matches('/')
+                    .to_ascii_lowercase()
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// How long contact-centre agents commonly may rest, wrap up or stay busy (the labels of

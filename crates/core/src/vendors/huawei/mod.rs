@@ -27,7 +27,9 @@ mod team;
 mod team_events;
 mod wire;
 
-use super::{ClientContext, PollAnswer, PollTrigger, VendorClient};
+use super::{
+    ClientContext, Listed, Listing as PickerListing, PollAnswer, PollTrigger, VendorClient,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Observation;
 use async_trait::async_trait;
@@ -193,13 +195,23 @@ impl HuaweiClient {
 
     /// The team listing's agents, limited to the watch list and without the seat itself.
     async fn list_team(&self, seat: &str, guid: &HeaderValue) -> Result<Listing, BatchError> {
+        self.list_team_keeping(seat, guid, |id| self.team_events.concerns(id))
+            .await
+    }
+
+    /// The team listing's agents that `keep` names.
+    async fn list_team_keeping(
+        &self,
+        seat: &str,
+        guid: &HeaderValue,
+        keep: impl Fn(&str) -> bool + Send,
+    ) -> Result<Listing, BatchError> {
         let envelope = match self.gateway.team(seat, guid).await {
             Ok(TeamAnswer::Answered(envelope)) => envelope,
             Ok(TeamAnswer::NotFound) => return Ok(Listing::Refused("HTTP 404".into())),
             Err(e) => return Err(BatchError::Failed(e)),
         };
         if envelope.is_ok() {
-            let keep = |id: &str| self.team_events.concerns(id);
             return team::read(envelope.result, keep)
                 .map(Listing::Listed)
                 .map_err(|reason| {
@@ -254,6 +266,50 @@ impl HuaweiClient {
                 .collect(),
             skipped_entries,
         })
+    }
+
+    /// Every agent of the seat's team, or every skill of its VDN, through `guid`.
+    async fn list_with(
+        &self,
+        what: PickerListing,
+        seat: &str,
+        guid: &Guid,
+    ) -> Result<Vec<Listed>, BatchError> {
+        match what {
+            PickerListing::Agents => {
+                match self
+                    .list_team_keeping(seat, &guid.header, |id| id != seat)
+                    .await?
+                {
+                    Listing::Listed(listed) => Ok(listed
+                        .observations
+                        .into_iter()
+                        .map(|o| Listed {
+                            id: o.agent_id,
+                            name: o.name,
+                        })
+                        .collect()),
+                    Listing::Refused(reason) => {
+                        Err(BatchError::Failed(listing_refused(seat, &reason)))
+                    }
+                }
+            }
+            PickerListing::SkillQueues => {
+                match queues::list_skills(&self.gateway, seat, guid).await? {
+                    Ok(skills) => Ok(skills
+                        .into_iter()
+                        .map(|s| Listed {
+                            id: s.id.to_string(),
+                            name: s.name,
+                        })
+                        .collect()),
+                    Err(reason) => Err(BatchError::Failed(Error::poll(
+                        ErrorKind::Vendor,
+                        format!("the skill queues could not be listed: {reason}"),
+                    ))),
+                }
+            }
+        }
     }
 
     fn listing_refused_in(&self, session: u64) -> bool {
@@ -393,12 +449,41 @@ impl VendorClient for HuaweiClient {
         }
     }
 
+    /// Lists through this session (a second sign-in of the seat would end it); a client with
+    /// no seat to list through does not list.
+    async fn list(&self, what: PickerListing) -> Option<Result<Vec<Listed>>> {
+        let seat = self.listing_seat.as_deref()?;
+        Some(self.list_renewing(what, seat).await)
+    }
+
     fn set_poll_trigger(&self, trigger: PollTrigger) {
         self.team_events.set_trigger(trigger);
     }
 
     async fn shutdown(&self) {
         self.session.sign_out().await;
+    }
+}
+
+impl HuaweiClient {
+    /// `list_with`, signing in again once when the gateway no longer takes the Guid (as a
+    /// poll does).
+    async fn list_renewing(&self, what: PickerListing, seat: &str) -> Result<Vec<Listed>> {
+        let guid = self.session.guid().await?;
+        let retcode = match self.list_with(what, seat, &guid).await {
+            Ok(listed) => return Ok(listed),
+            Err(BatchError::Failed(e)) => return Err(e),
+            Err(BatchError::SessionLost(retcode)) => retcode,
+        };
+        let guid = self.session.renew(&guid, &retcode).await?;
+        match self.list_with(what, seat, &guid).await {
+            Ok(listed) => Ok(listed),
+            Err(BatchError::Failed(e)) => Err(e),
+            Err(BatchError::SessionLost(retcode)) => Err(Error::poll(
+                ErrorKind::Auth,
+                format!("the gateway refused the listing again with a renewed session (retcode {retcode})"),
+            )),
+        }
     }
 }
 

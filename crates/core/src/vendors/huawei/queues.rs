@@ -118,25 +118,10 @@ impl QueueWatch {
                 return Ok(Ok(skills.clone()));
             }
         }
-        let envelope = match gateway.skills(seat, &guid.header).await {
-            Ok(envelope) => envelope,
-            Err(e) => return Ok(Err(e.to_string())),
+        let skills = match list_skills(gateway, seat, guid).await? {
+            Ok(skills) => Arc::new(skills),
+            Err(reason) => return Ok(Err(reason)),
         };
-        if !envelope.is_ok() {
-            return self.refusal(gateway, seat, guid, &envelope).await.map(Err);
-        }
-        let listed = match skills::read_skills(envelope.result) {
-            Ok(listed) => listed,
-            Err(reason) => return Ok(Err(format!("the skill listing is unreadable: {reason}"))),
-        };
-        if listed.skipped_entries > 0 {
-            tracing::warn!(
-                seat,
-                skipped = listed.skipped_entries,
-                "huawei: skill listing entries without a usable id were left out"
-            );
-        }
-        let skills = Arc::new(listed.skills);
         *lock(&self.listed) = Some((guid.session, skills.clone()));
         Ok(Ok(skills))
     }
@@ -163,7 +148,7 @@ impl QueueWatch {
                 Err(reason) => every(batch, &format!("unreadable answer: {reason}")),
             });
         }
-        let reason = self.refusal(gateway, seat, guid, &envelope).await?;
+        let reason = refusal(gateway, seat, guid, &envelope).await?;
         if batch.len() == 1 || envelope.retcode != wire::RETCODE_BAD_PARAMETER {
             if envelope.retcode == wire::RETCODE_BAD_PARAMETER {
                 self.refuse(guid.session, batch[0], &reason);
@@ -188,33 +173,6 @@ impl QueueWatch {
         Ok(single.into_iter().flatten().collect())
     }
 
-    /// Why the gateway refused a call, in words; a lost session fails the poll instead.
-    async fn refusal(
-        &self,
-        gateway: &Gateway,
-        seat: &str,
-        guid: &Guid,
-        envelope: &Envelope,
-    ) -> Result<String, BatchError> {
-        // "No permission" is also what a stale Guid gets: the seat's own status tells which.
-        if wire::is_session_lost(&envelope.retcode)
-            && !session_alive(gateway, seat, &guid.header).await?
-        {
-            return Err(BatchError::SessionLost(envelope.retcode.clone()));
-        }
-        Ok(match envelope.retcode.as_str() {
-            wire::RETCODE_NO_PERMISSION => format!(
-                "the gateway refused it ({}): the seat lacks the right to see queue statistics",
-                envelope.describe()
-            ),
-            wire::RETCODE_BAD_PARAMETER => format!(
-                "the gateway refused it ({}): no such skill on the seat's VDN",
-                envelope.describe()
-            ),
-            _ => format!("the gateway refused it ({})", envelope.describe()),
-        })
-    }
-
     fn refused_in(&self, session: u64) -> HashMap<u32, String> {
         let mut refused = lock(&self.refused);
         if refused.0 != session {
@@ -229,6 +187,60 @@ impl QueueWatch {
             refused.1.insert(skill, reason.to_string());
         }
     }
+}
+
+/// Every skill of the seat's VDN (`skills = "all"`, and the dashboard's skill picker); the inner
+/// error is why they could not be listed, a lost session fails the call.
+pub(super) async fn list_skills(
+    gateway: &Gateway,
+    seat: &str,
+    guid: &Guid,
+) -> Result<Result<Vec<Skill>, String>, BatchError> {
+    let envelope = match gateway.skills(seat, &guid.header).await {
+        Ok(envelope) => envelope,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    if !envelope.is_ok() {
+        return refusal(gateway, seat, guid, &envelope).await.map(Err);
+    }
+    let listed = match skills::read_skills(envelope.result) {
+        Ok(listed) => listed,
+        Err(reason) => return Ok(Err(format!("the skill listing is unreadable: {reason}"))),
+    };
+    if listed.skipped_entries > 0 {
+        tracing::warn!(
+            seat,
+            skipped = listed.skipped_entries,
+            "huawei: skill listing entries without a usable id were left out"
+        );
+    }
+    Ok(Ok(listed.skills))
+}
+
+/// Why the gateway refused a call, in words; a lost session fails the poll instead.
+async fn refusal(
+    gateway: &Gateway,
+    seat: &str,
+    guid: &Guid,
+    envelope: &Envelope,
+) -> Result<String, BatchError> {
+    // "No permission" is also what a stale Guid gets: the seat's own status tells which.
+    if wire::is_session_lost(&envelope.retcode)
+        && !session_alive(gateway, seat, &guid.header).await?
+    {
+        return Err(BatchError::SessionLost(envelope.retcode.clone()));
+    }
+    Ok(match envelope.retcode.as_str() {
+        wire::RETCODE_NO_PERMISSION => format!(
+            "the gateway refused it ({}): the seat lacks the right to see queue statistics",
+            envelope.describe()
+        ),
+        wire::RETCODE_BAD_PARAMETER => format!(
+            "the gateway refused it ({}): no such skill on the seat's VDN",
+            envelope.describe()
+        ),
+        _ => format!("the gateway refused it ({})", envelope.describe()),
+    })
 }
 
 /// The same reason for every skill of a batch.
