@@ -909,12 +909,21 @@ fn maintenance_from_the_card_and_a_script_reach_the_tray_and_survive_a_restart()
         ControlRequest::new(ControlOp::Pause { for_secs: None }),
     ));
     assert!(paused.ok, "{paused:?}");
-    let tooltip = tray_tooltip(&first);
-    assert!(tooltip.contains("notifications paused"), "{tooltip}");
-    let dashboard = invoke(&first, "dashboard", json!({})).unwrap();
-    assert!(
-        dashboard["status"]["paused_until_ms"].is_i64(),
-        "{dashboard}"
+    // The host keeps the pause; the tray and the dashboard follow its alert view, a moment later.
+    wait("the pause on the tray", Duration::from_secs(10), || {
+        tray_tooltip(&first)
+            .contains("notifications paused")
+            .then_some(())
+    });
+    wait(
+        "the pause in the dashboard",
+        Duration::from_secs(10),
+        || {
+            let dashboard = invoke(&first, "dashboard", json!({})).unwrap();
+            dashboard["status"]["paused_until_ms"]
+                .is_i64()
+                .then_some(())
+        },
     );
 
     tauri::async_runtime::block_on(first._app.state::<AppState>().shutdown());

@@ -9,10 +9,10 @@
 
 use super::Host;
 use crate::alerts::AlertCommand;
+use crate::clock::times::time_label as when_label;
 use crate::clock::to_local;
 use crate::control::channel::{location, ControlServer, Handler};
 use crate::control::{plan, ControlOp, ControlResponse};
-use crate::clock::times::time_label as when_label;
 use crate::policy::{SnoozeTarget, SnoozeUntil};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
