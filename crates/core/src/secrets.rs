@@ -5,9 +5,11 @@
 //! Keyring calls block on D-Bus and can hang on a locked keyring's unlock prompt, so each runs
 //! on a blocking thread under a time limit.
 
+mod book;
 mod credentials;
 mod typed;
 
+pub use book::SecretBook;
 pub use credentials::{
     headless_secrets, read_secret_file, FirstFound, SystemdCredentials, CREDENTIALS_DIRECTORY,
 };
