@@ -6,17 +6,16 @@
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use agentwatch_core::alerts::{AlertCommand, AlertView};
-use agentwatch_core::history::{Band, EntryKind, History, HistoryEntry, HistoryFilter};
+use agentwatch_core::history::export::export_csv_file;
+use agentwatch_core::history::lanes::{self, AccountTimeline, TimelineQuery};
+use agentwatch_core::history::{EntryKind, History, HistoryEntry, HistoryFilter};
 use agentwatch_core::policy::{AgentKey, SnoozeTarget, SnoozeUntil};
-use agentwatch_core::Status;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 /// Rows the history table shows at most.
 pub const MAX_ROWS: u32 = 2000;
-/// The longest timeline window the dashboard asks for (7 days), with some slack.
-const MAX_WINDOW_MS: i64 = 8 * 24 * 3_600_000;
 
 /// The policy's view now: pending, flapping, snoozes, pause, recent decisions (newest last).
 #[tauri::command]
@@ -172,17 +171,6 @@ pub async fn history(state: State<'_, AppState>, query: HistoryQuery) -> Result<
     )
 }
 
-/// How far before now a window may end and still be taken as "up to now".
-const LIVE_END_SLACK_MS: i64 = 60_000;
-
-/// One account's lane group on the timeline.
-#[derive(Debug, Clone, Serialize)]
-pub struct AccountTimeline {
-    pub account_id: String,
-    pub account_name: String,
-    pub bands: Vec<Band>,
-}
-
 /// The timeline of every configured account (or one, or one agent) over `[since_ms, until_ms)`.
 #[tauri::command]
 pub async fn timeline(
@@ -192,86 +180,30 @@ pub async fn timeline(
     account: Option<String>,
     agent: Option<String>,
 ) -> Result<Vec<AccountTimeline>> {
-    let end = until_ms.unwrap_or_else(agentwatch_core::clock::now_ms);
-    if since_ms >= end || end - since_ms > MAX_WINDOW_MS {
-        return Err(Error::invalid(
-            "since_ms",
-            "the window must be between a moment and 7 days",
-        ));
-    }
-    let account = non_empty(&account);
-    let agent = non_empty(&agent);
-    let agent_filter = agent.clone();
-    let accounts: Vec<(String, String)> = state
-        .config()
-        .await
-        .accounts
-        .into_iter()
-        .filter(|a| account.as_ref().is_none_or(|id| *id == a.id))
-        .map(|a| {
-            let name = a.display_name().to_string();
-            (a.id, name)
-        })
-        .collect();
-    let lanes = with_history(state.history_path(), move |h| {
-        accounts
-            .into_iter()
-            .map(|(id, name)| {
-                Ok(AccountTimeline {
-                    bands: h.timeline(&id, agent.as_deref(), since_ms, until_ms)?,
-                    account_id: id,
-                    account_name: name,
-                })
-            })
-            .collect::<agentwatch_core::Result<Vec<_>>>()
-    })
-    .await?;
-    let mut lanes = lanes.unwrap_or_default();
-    // The page sends its own "now" as the end: a window ending about now shows live states.
-    let reaches_now = end >= agentwatch_core::clock::now_ms() - LIVE_END_SLACK_MS;
-    if reaches_now {
-        add_unchanged_agents(
-            &mut lanes,
-            &state.shared.latest(),
-            agent_filter.as_deref(),
-            since_ms,
-        );
-    }
-    Ok(lanes)
+    let now = agentwatch_core::clock::now_ms();
+    let query = TimelineQuery::new(
+        since_ms,
+        until_ms,
+        account.as_deref(),
+        agent.as_deref(),
+        now,
+    )
+    .map_err(|why| Error::invalid("since_ms", why))?;
+    let (accounts, status) = (state.config().await.accounts, state.shared.latest());
+    let history = state.history_path();
+    blocking(move || lanes::timeline(history.as_deref(), &accounts, &query, &status, now)).await
 }
 
-/// Agents that did not change in the window have no recorded band: draw their current state
-/// from when it began (as the live view knows it) to now, so that every watched agent has a lane.
-fn add_unchanged_agents(
-    lanes: &mut [AccountTimeline],
-    status: &Status,
-    agent: Option<&str>,
-    since_ms: i64,
-) {
-    for lane in lanes.iter_mut() {
-        let unchanged: Vec<Band> = status
-            .agents
-            .iter()
-            .filter(|a| a.account_id == lane.account_id)
-            .filter(|a| agent.is_none_or(|id| id == a.observation.agent_id))
-            .filter(|a| {
-                !lane
-                    .bands
-                    .iter()
-                    .any(|b| b.agent_id.as_deref() == Some(a.observation.agent_id.as_str()))
-            })
-            .map(|a| Band {
-                agent_id: Some(a.observation.agent_id.clone()),
-                agent_name: a.observation.name.clone(),
-                state: a.observation.state.clone(),
-                severity: a.observation.severity,
-                from_ms: a.since_ms.max(since_ms),
-                to_ms: None,
-                detail: a.observation.detail.clone(),
-            })
-            .collect();
-        lane.bands.extend(unchanged);
-    }
+/// Runs a blocking history read or write (SQLite, files) off the async workers.
+async fn blocking<T, F>(work: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> agentwatch_core::Result<T> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Tauri(format!("history task failed: {e}")))?
+        .map_err(Error::from)
 }
 
 /// Where exports go: the user's Downloads folder (created when missing), else the home folder.
@@ -283,33 +215,6 @@ pub fn export_dir<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> PathBuf {
         .download_dir()
         .or_else(|_| app.path().home_dir().map(|h| h.join("Downloads")))
         .unwrap_or_else(|_| std::env::temp_dir())
-}
-
-fn export_name(now_ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(now_ms) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(crate::local_offset());
-    format!(
-        "agentwatch-history-{:04}{:02}{:02}-{:02}{:02}{:02}.csv",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
-fn write_csv(h: &History, filter: &HistoryFilter, file: &Path) -> agentwatch_core::Result<()> {
-    let io = |e: std::io::Error| {
-        agentwatch_core::Error::Io(format!("cannot write {}: {e}", file.display()))
-    };
-    let tmp = file.with_extension("csv.part");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
-    h.export_csv(filter, &mut out)?;
-    std::io::Write::flush(&mut out).map_err(io)?;
-    drop(out);
-    std::fs::rename(&tmp, file).map_err(io)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -327,134 +232,17 @@ pub async fn export_history_csv<R: Runtime>(
     query: HistoryQuery,
 ) -> Result<Exported> {
     let filter = query.to_filter(None)?;
-    let dir = export_dir(&app, &state);
-    let file = dir.join(export_name(agentwatch_core::clock::now_ms()));
-    let target = file.clone();
-    let path = state.history_path();
-    tauri::async_runtime::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            agentwatch_core::Error::Io(format!("cannot create {}: {e}", dir.display()))
-        })?;
-        match path
-            .map(|p| History::open_existing(&p))
-            .transpose()?
-            .flatten()
-        {
-            Some(h) => write_csv(&h, &filter, &target),
-            // Nothing recorded yet: an export with the header only.
-            None => {
-                let (_tmp, h) = empty_history()?;
-                write_csv(&h, &filter, &target)
-            }
-        }
-    })
-    .await
-    .map_err(|e| Error::Tauri(format!("export task failed: {e}")))??;
+    let (dir, history) = (export_dir(&app, &state), state.history_path());
+    let now = agentwatch_core::clock::now_ms();
+    let file = blocking(move || export_csv_file(history.as_deref(), &filter, &dir, now)).await?;
     Ok(Exported {
         path: file.display().to_string(),
     })
 }
 
-/// A throw-away empty history, so that an export before anything was recorded still has the
-/// CSV header.
-fn empty_history() -> agentwatch_core::Result<(TempDir, History)> {
-    let dir = TempDir::new()?;
-    let h = History::open(&dir.0.join("empty.sqlite3"))?;
-    Ok((dir, h))
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> agentwatch_core::Result<TempDir> {
-        let dir = std::env::temp_dir().join(format!(
-            "agentwatch-export-{}-{}",
-            std::process::id(),
-            agentwatch_core::clock::now_ms()
-        ));
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| agentwatch_core::Error::Io(format!("cannot create a temp folder: {e}")))?;
-        Ok(TempDir(dir))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn live_agent(
-        account: &str,
-        id: &str,
-        state: &str,
-        since_ms: i64,
-    ) -> agentwatch_core::status::AgentStatus {
-        agentwatch_core::status::AgentStatus {
-            account_id: account.into(),
-            account_name: account.into(),
-            vendor: agentwatch_core::Vendor::Huawei,
-            observation: agentwatch_core::Observation {
-                agent_id: id.into(),
-                name: None,
-                state: state.into(),
-                native: state.into(),
-                severity: agentwatch_core::Severity::Ok,
-                identity: None,
-                detail: None,
-                time_in_state: None,
-                finding: None,
-                figures: None,
-            },
-            since_ms,
-            stale: false,
-        }
-    }
-
-    #[test]
-    fn agents_without_a_recorded_change_get_a_band_of_their_current_state() {
-        let recorded = Band {
-            agent_id: Some("101".into()),
-            agent_name: None,
-            state: "talking".into(),
-            severity: agentwatch_core::Severity::Ok,
-            from_ms: 5_000,
-            to_ms: None,
-            detail: None,
-        };
-        let mut lanes = vec![AccountTimeline {
-            account_id: "cc".into(),
-            account_name: "Contact centre".into(),
-            bands: vec![recorded.clone()],
-        }];
-        let status = Status {
-            agents: vec![
-                live_agent("cc", "101", "talking", 5_000),
-                live_agent("cc", "102", "idle", 1_000),
-                live_agent("other", "201", "idle", 1_000),
-            ],
-            ..Status::default()
-        };
-        add_unchanged_agents(&mut lanes, &status, None, 2_000);
-        let bands = &lanes[0].bands;
-        assert_eq!(bands.len(), 2, "{bands:?}");
-        assert_eq!(bands[0], recorded, "a recorded band is kept as it is");
-        assert_eq!(bands[1].agent_id.as_deref(), Some("102"));
-        assert_eq!(bands[1].state, "idle");
-        assert_eq!(bands[1].from_ms, 2_000, "clipped to the window's start");
-        assert_eq!(bands[1].to_ms, None);
-
-        let mut one = vec![AccountTimeline {
-            bands: vec![],
-            ..lanes[0].clone()
-        }];
-        add_unchanged_agents(&mut one, &status, Some("101"), 0);
-        assert_eq!(one[0].bands.len(), 1, "the agent filter applies");
-    }
 
     fn req(scope: SnoozeScope, agent: Option<&str>, mode: SnoozeMode) -> SnoozeRequest {
         SnoozeRequest {
@@ -488,15 +276,5 @@ mod tests {
             AlertCommand::ClearSnooze(SnoozeTarget::Agent(_))
         ));
         assert!(snooze_command(&req(SnoozeScope::Agent, None, SnoozeMode::Clear), 0).is_err());
-    }
-
-    #[test]
-    fn export_names_sort_by_time() {
-        let a = export_name(1_700_000_000_000);
-        assert!(
-            a.starts_with("agentwatch-history-") && a.ends_with(".csv"),
-            "{a}"
-        );
-        assert!(a < export_name(1_700_000_100_000));
     }
 }

@@ -45,6 +45,17 @@ impl From<tauri::Error> for Error {
     }
 }
 
+impl From<agentwatch_core::account_book::BookError> for Error {
+    fn from(e: agentwatch_core::account_book::BookError) -> Self {
+        use agentwatch_core::account_book::BookError;
+        match e {
+            BookError::Invalid { field, message } => Error::Invalid { field, message },
+            BookError::NotFound(what) => Error::NotFound(what),
+            BookError::Failed(e) => Error::Core(e),
+        }
+    }
+}
+
 impl From<&ErrorReport> for Error {
     fn from(r: &ErrorReport) -> Self {
         Error::ConfigBroken(r.message.clone())

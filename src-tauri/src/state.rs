@@ -223,6 +223,14 @@ impl AppState {
         self._keep.lock().unwrap().push(thing);
     }
 
+    /// Refuses a change while the config file on disk did not load (it would be written over).
+    pub fn writable(&self) -> crate::error::Result<()> {
+        match &self.config_error {
+            Some(e) => Err(crate::error::Error::from(e)),
+            None => Ok(()),
+        }
+    }
+
     pub async fn config(&self) -> Config {
         self.config.lock().await.clone()
     }

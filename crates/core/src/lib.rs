@@ -3,6 +3,7 @@
 //! Data flows one way: config + secrets -> per-account poller -> vendor client -> snapshot ->
 //! change detector -> events -> notifier and the latest-status channel.
 
+pub mod account_book;
 pub mod agent_list;
 pub mod alerts;
 pub mod allocator;
@@ -38,6 +39,7 @@ pub mod queues;
 pub mod routing;
 pub mod running_accounts;
 pub mod secrets;
+pub mod settings_form;
 pub mod sleep_watch;
 pub mod sounds;
 pub mod status;

@@ -5,10 +5,12 @@
 //! Keyring calls block on D-Bus and can hang on a locked keyring's unlock prompt, so each runs
 //! on a blocking thread under a time limit.
 
+mod book;
 mod credentials;
 pub(crate) mod env_names;
 mod typed;
 
+pub use book::SecretBook;
 pub use credentials::{
     headless_secrets, read_secret_file, FirstFound, SystemdCredentials, CREDENTIALS_DIRECTORY,
 };

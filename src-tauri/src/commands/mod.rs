@@ -13,15 +13,15 @@ use crate::error::{Error, Result};
 use crate::secrets::SecretInput;
 use crate::state::AppState;
 use crate::view::{EventView, StatusView, TrayView};
-use agentwatch_core::config::{AccountConfig, Config, NotificationSettings};
+use agentwatch_core::account_book::{self, AccountView};
+use agentwatch_core::config::{AccountConfig, Config};
 use agentwatch_core::connection_test::{self, ConnectionTest};
 use agentwatch_core::desktop_services::{self, ServiceCheck};
-use agentwatch_core::policy::{AlertSettings, QuietHours};
-use agentwatch_core::secrets::{SecretSlot, SecretSourceKind, TypedSecrets};
+use agentwatch_core::secrets::TypedSecrets;
+use agentwatch_core::settings_form::SettingsForm;
 use agentwatch_core::vendors::form::VendorForm;
 use agentwatch_core::{ErrorReport, Event};
-use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 #[derive(Serialize)]
@@ -64,57 +64,10 @@ pub fn live_status(state: State<'_, AppState>) -> Result<tauri::ipc::Response> {
     Ok(tauri::ipc::Response::new(json))
 }
 
-/// An account as the UI sees it: its settings and where its secrets are, never a secret.
-#[derive(Serialize)]
-pub struct AccountView {
-    #[serde(flatten)]
-    config: AccountConfig,
-    /// "keyring", "environment", "memory" (demo mode), "missing" or "unavailable".
-    secret: &'static str,
-    secret_error: Option<ErrorReport>,
-    /// The same for the proxy user's password, or "not_needed" when the proxy names no user.
-    proxy_secret: &'static str,
-}
-
-/// Where one of an account's secrets is, in the words the UI expects.
-pub(crate) async fn secret_state(
-    state: &AppState,
-    slot: SecretSlot,
-    account_id: &str,
-) -> (&'static str, Option<ErrorReport>) {
-    match state.secrets.status_in(slot, account_id).await {
-        Ok(SecretSourceKind::Keyring) if state.secrets.is_keyring() => ("keyring", None),
-        Ok(SecretSourceKind::Keyring) => ("memory", None),
-        Ok(SecretSourceKind::Environment) => ("environment", None),
-        Ok(SecretSourceKind::Missing) => ("missing", None),
-        Err(e) => ("unavailable", Some(ErrorReport::from(&e))),
-    }
-}
-
+/// The accounts, each with where its secrets are (never a secret).
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>> {
-    let config = state.config().await;
-    let mut out = Vec::with_capacity(config.accounts.len());
-    for account in config.accounts {
-        // An account that signs in with nothing (http-json with `auth = "none"`) has no secret
-        // to miss.
-        let (secret, secret_error) = match account.vendor.module().needs_secret(&account) {
-            true => secret_state(&state, SecretSlot::Vendor, &account.id).await,
-            false => ("not_needed", None),
-        };
-        let names_a_proxy_user = account.proxy_setting().is_ok_and(|p| p.user().is_some());
-        let proxy_secret = match names_a_proxy_user {
-            true => secret_state(&state, SecretSlot::Proxy, &account.id).await.0,
-            false => "not_needed",
-        };
-        out.push(AccountView {
-            config: account,
-            secret,
-            secret_error,
-            proxy_secret,
-        });
-    }
-    Ok(out)
+    Ok(account_book::account_views(state.config().await, &state.secrets).await)
 }
 
 fn validate(account: &AccountConfig) -> Result<()> {
@@ -134,42 +87,19 @@ pub async fn save_account<R: Runtime>(
     proxy_secret: Option<SecretInput>,
     is_new: bool,
 ) -> Result<Vec<AccountView>> {
-    validate(&account)?;
-    if let Some(e) = &state.config_error {
-        return Err(Error::from(e));
-    }
-    let config = state.config().await;
-    let exists = config.account(&account.id).is_some();
-    if is_new && exists {
-        return Err(Error::invalid(
-            "id",
-            format!("an account {:?} already exists", account.id),
-        ));
-    }
-    if !is_new && !exists {
-        return Err(Error::NotFound(format!("no account {:?}", account.id)));
-    }
-    if let Some(secret) = typed(secret) {
-        state.secrets.set(&account.id, &secret).await?;
-    }
-    if let Some(password) = typed(proxy_secret) {
-        let slot = SecretSlot::Proxy;
-        state.secrets.set_in(slot, &account.id, &password).await?;
-    }
-    let id = account.id.clone();
-    state
-        .update_config(&app, move |c| {
-            match c.accounts.iter_mut().find(|a| a.id == id) {
-                Some(slot) => *slot = account,
-                None => c.accounts.push(account),
-            }
-            Ok(())
-        })
-        .await?;
+    state.writable()?;
+    account_book::check_save(&state.config().await, &account, is_new)?;
+    let typed = typed_secrets(secret, proxy_secret);
+    account_book::store_typed(&state.secrets, &account.id, &typed).await?;
+    let change = move |c: &mut Config| {
+        account_book::with_account(c, account);
+        Ok(())
+    };
+    state.update_config(&app, change).await?;
     list_accounts(state).await
 }
 
-/// Removes an account and its stored secret.
+/// Removes an account and its stored secrets.
 #[tauri::command]
 pub async fn delete_account<R: Runtime>(
     app: AppHandle<R>,
@@ -180,24 +110,13 @@ pub async fn delete_account<R: Runtime>(
         return Err(Error::NotFound(format!("no account {id:?}")));
     }
     let gone = id.clone();
-    state
-        .update_config(&app, move |c| {
-            c.accounts.retain(|a| a.id != gone);
-            Ok(())
-        })
-        .await?;
-    for slot in [SecretSlot::Vendor, SecretSlot::Proxy] {
-        if let Err(e) = state.secrets.delete_in(slot, &id).await {
-            let noun = slot.noun();
-            tracing::warn!("the account is removed but its {noun} could not be deleted: {e}");
-        }
-    }
+    let change = move |c: &mut Config| {
+        c.accounts.retain(|a| a.id != gone);
+        Ok(())
+    };
+    state.update_config(&app, change).await?;
+    account_book::forget_secrets(&state.secrets, &id).await;
     list_accounts(state).await
-}
-
-/// A typed form secret; an empty field means "keep what is stored".
-pub(crate) fn typed(input: Option<SecretInput>) -> Option<secrecy::SecretString> {
-    input.map(|s| s.0).filter(|s| !s.expose_secret().is_empty())
 }
 
 /// Polls the account once with the form's settings: through the engine's session when it polls
@@ -225,80 +144,10 @@ pub(crate) fn typed_secrets(
     TypedSecrets::new(secret.map(|s| s.0), proxy_secret.map(|s| s.0))
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone)]
-pub struct Settings {
-    pub poll_interval_secs: u64,
-    pub notifications: NotificationSettings,
-    pub start_at_login: bool,
-    /// The `[alerts]` keys the dashboard edits; `None` leaves them as they are.
-    #[serde(default)]
-    pub alerts: Option<AlertForm>,
-    /// `[history] retention_days`; `None` leaves it as it is.
-    #[serde(default)]
-    pub retention_days: Option<u32>,
-}
-
-/// The `[alerts]` keys that matter most. The others (flapping, per-severity and per-account
-/// confirmation) stay as the config file has them.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct AlertForm {
-    pub confirm_worse_polls: u32,
-    pub confirm_better_polls: u32,
-    /// 0 = no reminders.
-    pub remind_every_mins: u32,
-    /// 0 = no storm summaries.
-    pub storm_threshold: u32,
-    /// `None` = no quiet hours.
-    pub quiet_hours: Option<QuietHours>,
-}
-
-impl AlertForm {
-    fn of(a: &AlertSettings) -> AlertForm {
-        AlertForm {
-            confirm_worse_polls: a.confirm_worse_polls,
-            confirm_better_polls: a.confirm_better_polls,
-            remind_every_mins: a.remind_every_mins,
-            storm_threshold: a.storm_threshold,
-            quiet_hours: a.quiet_hours.clone(),
-        }
-    }
-
-    fn apply(&self, alerts: &mut AlertSettings) {
-        alerts.confirm_worse_polls = self.confirm_worse_polls;
-        alerts.confirm_better_polls = self.confirm_better_polls;
-        alerts.remind_every_mins = self.remind_every_mins;
-        alerts.storm_threshold = self.storm_threshold;
-        alerts.quiet_hours = self.quiet_hours.clone();
-    }
-}
-
-impl Settings {
-    /// The form's keys written into the config; the rest stays as it is.
-    fn apply(&self, config: &mut Config) {
-        config.poll_interval_secs = self.poll_interval_secs;
-        config.notifications = self.notifications.clone();
-        if let Some(form) = &self.alerts {
-            form.apply(&mut config.alerts);
-        }
-        if let Some(days) = self.retention_days {
-            config.history.retention_days = days;
-        }
-    }
-}
-
-/// The form input a config key is shown beside: `alerts.quiet_hours.days` -> `days`, but
-/// `notifications.sounds.critical` -> `sounds.critical` (the form has a `critical` switch too).
-fn form_field(key: &str) -> &str {
-    match key.strip_prefix("notifications.") {
-        Some(rest) => rest,
-        None => key.rsplit('.').next().unwrap_or(key),
-    }
-}
-
 #[derive(Serialize)]
 pub struct SettingsView {
     #[serde(flatten)]
-    settings: Settings,
+    settings: SettingsForm,
     /// Why start-at-login could not be read, if it could not.
     autostart_error: Option<String>,
 }
@@ -315,33 +164,24 @@ pub async fn get_settings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<SettingsView> {
-    let config = state.config().await;
     let autostart = autostart_enabled(&app);
+    let start_at_login = *autostart.as_ref().unwrap_or(&false);
     Ok(SettingsView {
-        settings: Settings {
-            poll_interval_secs: config.poll_interval_secs,
-            notifications: config.notifications,
-            start_at_login: *autostart.as_ref().unwrap_or(&false),
-            alerts: Some(AlertForm::of(&config.alerts)),
-            retention_days: Some(config.history.retention_days),
-        },
+        settings: SettingsForm::of(&state.config().await, start_at_login),
         autostart_error: autostart.err(),
     })
 }
 
+/// Saves the form (core's checks, the same a hand-written file gets; nothing is written on
+/// an error) and the start-at-login switch.
 #[tauri::command]
 pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    settings: Settings,
+    settings: SettingsForm,
 ) -> Result<SettingsView> {
-    // The core's checks, the same a hand-written file gets; nothing is written on an error.
-    let current = state.config().await;
-    let mut next = current.clone();
-    settings.apply(&mut next);
-    next.validate_settings()
-        .map_err(|(key, message)| Error::invalid(form_field(&key), message))?;
-    if next != current {
+    let changes = settings.check(&state.config().await);
+    if changes.map_err(|(field, message)| Error::invalid(&field, message))? {
         let form = settings.clone();
         state
             .update_config(&app, move |c| {
@@ -350,27 +190,31 @@ pub async fn save_settings<R: Runtime>(
             })
             .await?;
     }
-    let autostart = autostart_enabled(&app);
-    let unavailable_and_off = autostart.is_err() && !settings.start_at_login;
-    if autostart.ok() != Some(settings.start_at_login) && !unavailable_and_off {
-        let manager = app
-            .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
-            .ok_or_else(|| {
-                Error::invalid("start_at_login", "start at login is not available here")
-            })?;
-        let result = if settings.start_at_login {
-            manager.enable()
-        } else {
-            manager.disable()
-        };
-        result.map_err(|e| {
-            Error::invalid(
-                "start_at_login",
-                format!("cannot change start at login: {e}"),
-            )
-        })?;
-    }
+    set_autostart(&app, settings.start_at_login)?;
     get_settings(app, state).await
+}
+
+/// Turns start-at-login on or off when it is not so already (nothing to do when it is
+/// unavailable here and asked off).
+fn set_autostart<R: Runtime>(app: &AppHandle<R>, wanted: bool) -> Result<()> {
+    let now = autostart_enabled(app);
+    if now.as_ref().ok() == Some(&wanted) || (now.is_err() && !wanted) {
+        return Ok(());
+    }
+    let manager = app
+        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .ok_or_else(|| Error::invalid("start_at_login", "start at login is not available here"))?;
+    let result = if wanted {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    result.map_err(|e| {
+        Error::invalid(
+            "start_at_login",
+            format!("cannot change start at login: {e}"),
+        )
+    })
 }
 
 #[tauri::command]

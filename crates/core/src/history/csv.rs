@@ -46,6 +46,11 @@ impl History {
     }
 }
 
+/// The header row alone: the export of an empty history.
+pub(super) fn write_header(out: &mut impl Write) -> std::io::Result<()> {
+    write_record(out, HEADER.map(String::from))
+}
+
 fn fields(e: &HistoryEntry) -> [String; 17] {
     let text = |v: &Option<String>| v.as_deref().map(inert).unwrap_or_default();
     [

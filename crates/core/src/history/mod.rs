@@ -13,6 +13,8 @@ mod csv;
 mod decision;
 mod entered;
 mod entry;
+pub mod export;
+pub mod lanes;
 mod line;
 mod query;
 mod retention;
