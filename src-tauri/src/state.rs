@@ -23,7 +23,10 @@ use tauri::{AppHandle, Emitter, Runtime};
 /// Events kept for the dashboard's "recent events" list.
 pub const RECENT_EVENTS: usize = 200;
 pub const STATUS_EVENT: &str = "status";
-pub const AGENT_EVENT: &str = "agent-event";
+/// The agents' events, in batches: all those one poll brought (newest first, at most
+/// `RECENT_EVENTS`) in one message. One message per event (a 10,000-agent team's 500 changes a
+/// poll) kept the page so busy that the status arrived seconds late or never.
+pub const AGENT_EVENTS: &str = "agent-events";
 /// The policy's view (pending, flapping, snoozes, recent decisions) pushed to the dashboard.
 pub const ALERTS_EVENT: &str = "alerts";
 
@@ -326,18 +329,37 @@ impl AppState {
         let mut events = self.host.events();
         let (app2, shared2) = (app.clone(), self.shared.clone());
         tauri::async_runtime::spawn(async move {
-            use tokio::sync::broadcast::error::RecvError;
+            use tokio::sync::broadcast::error::{RecvError, TryRecvError};
             loop {
-                match events.recv().await {
-                    Ok(event) => {
-                        // Logged once, by the engine's poller that saw it.
-                        if let Err(e) = app2.emit(AGENT_EVENT, EventView::new(&event)) {
-                            tracing::debug!("event not sent to the dashboard: {e}");
-                        }
-                        shared2.push_event(event);
+                let first = match events.recv().await {
+                    Ok(event) => event,
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::warn!("{n} events skipped");
+                        continue;
                     }
-                    Err(RecvError::Lagged(n)) => tracing::warn!("{n} events skipped"),
                     Err(RecvError::Closed) => break,
+                };
+                // Everything already waiting joins it: one poll's events go in one message.
+                let mut batch = vec![first];
+                loop {
+                    match events.try_recv() {
+                        Ok(event) => batch.push(event),
+                        Err(TryRecvError::Lagged(n)) => tracing::warn!("{n} events skipped"),
+                        Err(_) => break,
+                    }
+                }
+                // Logged once, by the engine's poller that saw them.
+                let newest: Vec<EventView> = batch
+                    .iter()
+                    .rev()
+                    .take(RECENT_EVENTS)
+                    .map(EventView::new)
+                    .collect();
+                if let Err(e) = app2.emit(AGENT_EVENTS, newest) {
+                    tracing::debug!("events not sent to the dashboard: {e}");
+                }
+                for event in batch {
+                    shared2.push_event(event);
                 }
             }
         });

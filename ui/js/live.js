@@ -309,9 +309,9 @@ export function setEvents(list) {
   renderEvents();
 }
 
-export function addEvent(e) {
-  events.unshift(e);
-  events.length = Math.min(events.length, 200);
+// One poll's events, newest first, in one message: the list is drawn once for all of them.
+export function addEvents(batch) {
+  events = batch.concat(events).slice(0, 200);
   renderEvents();
 }
 
