@@ -12,7 +12,6 @@ fn main() {
 fn agentwatch_commands() -> &'static [&'static str] {
     &[
         "dashboard",
-        "live_status",
         "list_accounts",
         "save_account",
         "delete_account",

@@ -85,7 +85,6 @@ pub fn local_offset() -> time::UtcOffset {
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::dashboard,
-        commands::live_status,
         commands::list_accounts,
         commands::save_account,
         commands::delete_account,

@@ -7,7 +7,7 @@
 //! tray.
 
 use crate::secrets::Secrets;
-use crate::view::{EventView, TrayView, PAUSED_UNTIL_RESUMED};
+use crate::view::{EventView, StatusView, TrayView, PAUSED_UNTIL_RESUMED};
 use agentwatch_core::alerts::AlertView;
 use agentwatch_core::config::Config;
 use agentwatch_core::host::{Host, HostOptions};
@@ -90,12 +90,6 @@ impl Shared {
     }
 }
 
-/// What the dashboard is told when the status changed.
-#[derive(Clone, serde::Serialize)]
-struct StatusNotice {
-    updated_ms: i64,
-}
-
 /// Sends the latest status to the webview and the tray. Called on every status update, when
 /// the pause changes and when the alert view does (maintenance windows).
 pub fn publish<R: Runtime>(app: &AppHandle<R>, shared: &Shared) {
@@ -111,14 +105,8 @@ pub fn publish<R: Runtime>(app: &AppHandle<R>, shared: &Shared) {
     if let (true, Some(show)) = (changed, shared.tray_listener.get()) {
         show(&view);
     }
-    // Only a notice: the page asks for the status (`live_status`) when it is ready for it.
-    // Pushed whole, a big team's status (a few MB for 10,000 agents) went to the page as a
-    // script to evaluate every poll: 1.4 s to arrive at 2,000 agents and +650 MB in the web
-    // process (BENCHMARKS.md, "The Live view with a big team").
-    let notice = StatusNotice {
-        updated_ms: status.updated_ms,
-    };
-    if let Err(e) = app.emit(STATUS_EVENT, notice) {
+    let payload = StatusView::new(&status, &view, paused);
+    if let Err(e) = app.emit(STATUS_EVENT, &payload) {
         tracing::debug!("status not sent to the dashboard: {e}");
     }
 }

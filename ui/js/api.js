@@ -9,15 +9,6 @@ export function on(event, handler) {
   return tauri.event.listen(event, (e) => handler(e.payload));
 }
 
-// The live status, sent by the app as JSON bytes (an ArrayBuffer; a plain array where the
-// webview's IPC falls back to messages).
-export async function liveStatus() {
-  const body = await call("live_status");
-  if (body && typeof body === "object" && !(body instanceof ArrayBuffer) && !Array.isArray(body)) return body;
-  const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : Uint8Array.from(body);
-  return JSON.parse(new TextDecoder().decode(bytes));
-}
-
 // Errors arrive as {kind, message, field?}; anything else is wrapped the same way.
 export function asError(err) {
   if (err && typeof err === "object" && "message" in err) return err;

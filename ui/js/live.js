@@ -4,7 +4,7 @@
 // keyboard, the wallboard and an agent's details are modules of their own; this one joins them.
 import { h, $, $$, badge, ago, clock } from "./dom.js";
 import { onAlertsChange, snooze, snoozeFor } from "./alerts.js";
-import { call, describeError, liveStatus } from "./api.js";
+import { call, describeError } from "./api.js";
 import { byAccount, countsBySeverity, plural, SEVERITIES } from "./items.js";
 import { prefs, savePrefs } from "./live_prefs.js";
 import { renderTable, tickTable, filtering, endFlash, initTable, positionOfAccount, tableShown } from "./live_table.js";
@@ -42,29 +42,6 @@ export function setStatus(next) {
       if (timings.length > 100) timings.shift();
     }, 0),
   );
-}
-
-// The app says the status changed; the page asks for it, one request at a time: notices that
-// come while one is on its way are answered by one more request after it, so a slow page
-// never falls behind by more than one status.
-let fetching = false;
-let fetchAgain = false;
-export async function statusChanged() {
-  if (fetching) {
-    fetchAgain = true;
-    return;
-  }
-  fetching = true;
-  try {
-    do {
-      fetchAgain = false;
-      setStatus(await liveStatus());
-    } while (fetchAgain);
-  } catch (e) {
-    console.error(`the live status could not be read: ${describeError(e)}`);
-  } finally {
-    fetching = false;
-  }
 }
 
 function renderAll() {

@@ -1,7 +1,7 @@
 // The dashboard's entry point: loads the state once, then listens to what Rust pushes.
 import { call, on, describeError } from "./api.js";
 import { $, $$ } from "./dom.js";
-import { initLive, setStatus, statusChanged, setEvents, addEvents } from "./live.js";
+import { initLive, setStatus, setEvents, addEvents } from "./live.js";
 import { initAccounts, loadAccounts } from "./accounts.js";
 import { initSettings, loadSettings } from "./settings.js";
 import { setAlerts } from "./alerts.js";
@@ -74,7 +74,7 @@ async function start() {
   initHistory();
   initAccounts(accountsChanged);
   // Listen first, then load, so that nothing pushed in between is lost.
-  await on("status", statusChanged);
+  await on("status", setStatus);
   await on("agent-events", addEvents);
   await on("alerts", setAlerts);
   const d = await call("dashboard");

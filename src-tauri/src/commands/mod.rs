@@ -52,18 +52,6 @@ pub async fn dashboard(state: State<'_, AppState>) -> Result<Dashboard> {
     })
 }
 
-/// The live status as the dashboard shows it, asked for after each "status" notice: JSON
-/// bytes, which the page parses once (no second encoding as a JSON string in JSON).
-#[tauri::command]
-pub fn live_status(state: State<'_, AppState>) -> Result<tauri::ipc::Response> {
-    let status = state.shared.latest();
-    let paused = state.shared.paused_until();
-    let tray = TrayView::new(&status, paused, &state.shared.alerts().maintenance);
-    let json = serde_json::to_vec(&StatusView::new(&status, &tray, paused))
-        .map_err(|e| Error::Tauri(format!("cannot encode the status: {e}")))?;
-    Ok(tauri::ipc::Response::new(json))
-}
-
 /// The accounts, each with where its secrets are (never a secret).
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>> {
