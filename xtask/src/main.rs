@@ -13,6 +13,7 @@ mod desktop;
 mod fuzz;
 mod memory;
 mod package;
+mod profile;
 mod session;
 mod setup;
 mod windows;
@@ -124,7 +125,7 @@ fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace", "--no-run", "--quiet"]))?;
     phases.done("the tests' build");
     // The package the installed-app test (tests/installed.rs) installs, of the dev build: see
-    // package::Profile::Dev.
+    // profile::Profile::Dev.
     println!("xtask: building the Debian package");
     let deb = package::build(package::Profile::Dev)?;
     phases.done("the Debian package");

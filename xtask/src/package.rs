@@ -9,6 +9,7 @@ mod rpm;
 mod stage;
 mod versions;
 
+pub use crate::profile::Profile;
 use std::path::PathBuf;
 
 /// The Debian package's name.
@@ -55,75 +56,55 @@ pub fn command(args: &[String]) -> Result<(), String> {
 /// nothing but the app's own features) and returns its path. The package and the memory
 /// benchmark share it, so the one build serves both.
 pub fn release_desktop() -> Result<PathBuf, String> {
-    crate::run(crate::cargo().args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "agentwatch-desktop",
-        "--features",
-        "agentwatch-desktop/custom-protocol",
-    ]))?;
-    Ok(crate::target_dir().join("release/agentwatch-desktop"))
+    shipped_desktop(Profile::Release)
 }
 
-/// Which build the package wraps.
-#[derive(Clone, Copy)]
-pub enum Profile {
-    /// What ships: `cargo xtask package`.
-    Release,
-    /// The dev profile, for `cargo xtask test`: the installed-app test checks the package (its
-    /// files, dependencies, the installed programs starting and finding each other), which the
-    /// profile does not change, and a release build (fat LTO, one codegen unit: about ten
-    /// minutes from cold) would be the run's slowest step. The release binaries are measured
-    /// by the benchmarks (BENCHMARKS.md).
-    Dev,
-}
-
-/// Builds, stages, packs and checks; the path of the .deb.
-pub fn build(profile: Profile) -> Result<PathBuf, String> {
-    let root = crate::workspace_root();
-    let version = versions::checked_version(&root)?;
-    let (binaries, out) = match profile {
-        Profile::Release => {
-            println!(
-                "xtask: building the release binaries (desktop app with tauri/custom-protocol)"
-            );
-            // Two commands, not one: built together, cargo would unify the simulators'
-            // features and give the desktop app the test parts the CLI's `agentwatch sim`
-            // carries.
-            release_desktop()?;
-            crate::run(crate::cargo().args([
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "agentwatch-cli",
-            ]))?;
-            ("release", "package")
-        }
-        Profile::Dev => {
-            println!(
-                "xtask: building the binaries to package (dev profile, tauri/custom-protocol)"
-            );
-            // Each in its own command, for the same reason; each command leaves its own build
-            // in target/debug/, staged before any other cargo command replaces it.
-            crate::run(crate::cargo().args([
-                "build",
-                "--quiet",
+/// The desktop app with Tauri's production `custom-protocol` and nothing but its own features,
+/// built in `profile`; its path.
+fn shipped_desktop(profile: Profile) -> Result<PathBuf, String> {
+    crate::run(
+        crate::cargo()
+            .args(["build", "--quiet"])
+            .args(profile.cargo_flags())
+            .args([
                 "-p",
                 "agentwatch-desktop",
                 "--features",
                 "agentwatch-desktop/custom-protocol",
-            ]))?;
-            crate::run(crate::cargo().args(["build", "--quiet", "-p", "agentwatch-cli"]))?;
-            ("debug", "package-dev")
-        }
-    };
-    let out = crate::target_dir().join(out);
+            ]),
+    )?;
+    Ok(crate::target_dir()
+        .join(profile.folder())
+        .join("agentwatch-desktop"))
+}
+
+/// Builds, stages, packs and checks; the path of the .deb. `cargo xtask package` wraps the
+/// release build; `cargo xtask test` the dev one (see [`Profile::Dev`]), in its own folder.
+pub fn build(profile: Profile) -> Result<PathBuf, String> {
+    let root = crate::workspace_root();
+    let version = versions::checked_version(&root)?;
+    println!(
+        "xtask: building the {} binaries (desktop app with tauri/custom-protocol)",
+        profile.folder()
+    );
+    // Two commands, not one: built together, cargo would unify the simulators' features and
+    // give the desktop app the test parts the CLI's `agentwatch sim` carries. Each command
+    // leaves its own build in the profile's folder, staged before another cargo command
+    // replaces it.
+    shipped_desktop(profile)?;
+    crate::run(
+        crate::cargo()
+            .args(["build", "--quiet"])
+            .args(profile.cargo_flags())
+            .args(["-p", "agentwatch-cli"]),
+    )?;
+    let out = crate::target_dir().join(match profile {
+        Profile::Release => "package",
+        Profile::Dev => "package-dev",
+    });
     let tree = staged_tree(&out);
     println!("xtask: staging {}", tree.display());
-    stage::stage(&root, &crate::target_dir().join(binaries), &tree)?;
+    stage::stage(&root, &crate::target_dir().join(profile.folder()), &tree)?;
     let deb = deb::build(&out, &tree, &version)?;
     deb::check(&root, &deb)?;
     Ok(deb)

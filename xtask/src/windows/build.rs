@@ -2,26 +2,10 @@
 //! the `WebView2Loader.dll` the desktop app is linked against beside them.
 
 use super::TARGET;
+pub use crate::profile::Profile;
 use crate::{cargo, run, target_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-#[derive(Clone, Copy)]
-pub enum Profile {
-    /// The lane's: quick to build, what the tests run and the lane's installer wraps.
-    Dev,
-    /// What `cargo xtask package --windows` ships.
-    Release,
-}
-
-impl Profile {
-    fn folder(self) -> &'static str {
-        match self {
-            Profile::Dev => "debug",
-            Profile::Release => "release",
-        }
-    }
-}
 
 /// The staged programs.
 pub struct Programs {
@@ -40,10 +24,8 @@ pub fn programs(profile: Profile) -> Result<Programs, String> {
     // give the desktop app the test parts the CLI's `agentwatch sim` carries.
     let build = |args: &[&str]| {
         let mut cmd = cargo();
-        cmd.args(["build", "--quiet", "--target", TARGET]);
-        if let Profile::Release = profile {
-            cmd.arg("--release");
-        }
+        cmd.args(["build", "--quiet", "--target", TARGET])
+            .args(profile.cargo_flags());
         run(cmd.args(args))
     };
     // Tauri's production settings: the dashboard embedded, no dev server.
